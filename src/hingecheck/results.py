@@ -1,0 +1,145 @@
+"""What the analysis core hands to every feature (overlay, cues, reports, batch): typed results.
+
+Plain dataclasses of numpy arrays and numbers; no OpenCV, no MediaPipe. Units are in the
+field names or docstrings: angles in **degrees**, times in **seconds**, image positions in
+**pixels** of the source frame.
+
+The JSON schema of ``hingecheck score`` (``SCHEMA_VERSION``) is produced here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+SCHEMA_VERSION = 1
+
+#: Fault names, most important first. A rep's verdict is its first fault in this order.
+FAULTS: tuple[str, ...] = (
+    "lumbar_rounding",
+    "squatty_hinge",
+    "neck_extension",
+    "knees_forward",
+    "lockout_hyperextension",
+    "incomplete_lockout",
+    "load_drift",
+    "hips_rise_first",
+)
+#: Notes inform without failing a rep.
+NOTES: tuple[str, ...] = ("rushed_tempo", "shallow_depth", "spine_from_landmarks_only")
+#: Clip verdicts besides a rep verdict.
+CLIP_ONLY_VERDICTS: tuple[str, ...] = ("no_reps", "unusable_view")
+NEUTRAL = "neutral"
+EXERCISES: tuple[str, ...] = ("hinge", "good_morning", "deadlift", "kb_swing")
+VIEWS: tuple[str, ...] = ("side", "oblique", "front", "unknown")
+
+
+@dataclass(frozen=True)
+class Kinematics:
+    """Per-frame sagittal kinematics of one clip, all arrays ``(T,)`` float64, NaN where unknown.
+
+    Angle conventions (degrees; see ``kinematics`` for the formulas):
+        hip_flexion: 180 − shoulder-hip-knee angle; 0 standing tall, positive flexed.
+        knee_flexion: 180 − hip-knee-ankle angle; 0 straight.
+        trunk_incline: hip→shoulder from vertical; 0 upright, 90 horizontal, negative = leaning
+            back behind the hips (signed with the facing direction).
+        shin_angle: ankle→knee from vertical; positive when the knee is ahead of the ankle.
+        neck_angle: ear−shoulder direction relative to the trunk line; positive = extension.
+        spine_flexion: virtual-dowel equivalent flexion relative to the lifter's standing
+            baseline; positive = rounded (flexed). From the mask when available, else the
+            landmark-only fallback (``spine_source`` says which).
+        head_offset: distance of the back of the head from the dowel line, relative to standing,
+            as a fraction of trunk length; positive = head off the line (neck extension).
+    Other fields:
+        t: seconds; side: "left" or "right" (the side nearer the camera); facing: +1 when the
+        lifter faces +x (right in the image), −1 when facing left; hinge: the 0..1 signal
+        reps are segmented on; valid: bool mask of frames usable for grading.
+    """
+
+    t: np.ndarray
+    hip_flexion: np.ndarray
+    knee_flexion: np.ndarray
+    trunk_incline: np.ndarray
+    shin_angle: np.ndarray
+    neck_angle: np.ndarray
+    spine_flexion: np.ndarray
+    head_offset: np.ndarray
+    hinge: np.ndarray
+    valid: np.ndarray
+    side: str = "left"
+    facing: int = 1
+    spine_source: str = "mask"  # "mask" or "landmarks"
+
+
+@dataclass(frozen=True)
+class Rep:
+    """One repetition, with its verdict and the evidence behind it (degrees, seconds)."""
+
+    index: int  # 1-based
+    start_frame: int
+    bottom_frame: int
+    end_frame: int
+    start_s: float
+    bottom_s: float
+    end_s: float
+    verdict: str
+    faults: tuple[str, ...]
+    notes: tuple[str, ...]
+    hip_flexion_deg: float  # at the bottom
+    knee_flexion_deg: float  # at the bottom
+    trunk_incline_deg: float  # at the bottom
+    spine_flexion_deg: float  # peak during the rep, relative to standing
+    descent_s: float
+    ascent_s: float
+    score: float  # 0-100: how far inside (100) or outside (0) the thresholds the rep stayed
+    evidence: dict = field(default_factory=dict)  # extra named measurements (knee_hip_ratio, ...)
+
+    def to_dict(self) -> dict:
+        return {
+            "index": self.index, "start_s": _r(self.start_s), "bottom_s": _r(self.bottom_s),
+            "end_s": _r(self.end_s), "verdict": self.verdict, "faults": list(self.faults),
+            "notes": list(self.notes), "hip_flexion_deg": _r(self.hip_flexion_deg, 1),
+            "knee_flexion_deg": _r(self.knee_flexion_deg, 1), "trunk_incline_deg": _r(self.trunk_incline_deg, 1),
+            "spine_flexion_deg": _r(self.spine_flexion_deg, 1), "descent_s": _r(self.descent_s),
+            "ascent_s": _r(self.ascent_s), "score": _r(self.score, 1),
+            "evidence": {k: _r(v, 3) if isinstance(v, float) else v for k, v in self.evidence.items()},
+        }
+
+
+@dataclass(frozen=True)
+class ClipResult:
+    """The analysis of one clip: the ``clips[]`` entry of the JSON schema, plus the curves."""
+
+    file: str
+    status: str  # "ok" or "error"
+    error: str | None = None
+    exercise: str = "hinge"
+    view: str = "unknown"
+    frames: int = 0
+    fps: float = 0.0
+    detected_fraction: float = 0.0
+    verdict: str | None = None
+    score: float | None = None
+    reps: tuple[Rep, ...] = ()
+    kinematics: Kinematics | None = None  # not serialised
+
+    def to_dict(self) -> dict:
+        return {
+            "file": self.file, "status": self.status, "error": self.error, "exercise": self.exercise,
+            "view": self.view, "frames": self.frames, "fps": _r(self.fps, 3),
+            "detected_fraction": _r(self.detected_fraction, 4), "verdict": self.verdict,
+            "score": _r(self.score, 1), "reps": [r.to_dict() for r in self.reps],
+        }
+
+    @classmethod
+    def failed(cls, file: str, error: str, exercise: str = "hinge") -> "ClipResult":
+        return cls(file=file, status="error", error=error, exercise=exercise)
+
+
+def _r(x, nd: int = 3):
+    """Round a float for JSON; NaN and None become None (JSON has no NaN)."""
+    if x is None:
+        return None
+    x = float(x)
+    return None if not np.isfinite(x) else round(x, nd)

@@ -1,0 +1,1 @@
+"""Synthetic lifter renderer (see its issue)."""

@@ -1,0 +1,69 @@
+"""Shared fixtures: real video files written with PyAV, real photographs, the real model."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "sample_videos"
+
+
+def write_clip(path: Path, frames, fps: float = 30, pts=None, rotation: int = 0, codec: str = "libx264") -> Path:
+    """Write RGB frames to ``path`` with PyAV. ``pts`` (seconds per frame) makes a VFR clip;
+    ``rotation`` stores phone-style display rotation metadata (counter-clockwise degrees)."""
+    import av
+
+    frames = list(frames)
+    h, w = frames[0].shape[:2]
+    with av.open(str(path), "w") as c:
+        s = c.add_stream(codec, rate=int(round(fps)))
+        s.width, s.height, s.pix_fmt = w, h, "yuv420p"
+        tb = Fraction(1, 1000)
+        s.codec_context.time_base = tb
+        s.time_base = tb
+        if rotation:
+            s.set_display_rotation(rotation)
+        for i, rgb in enumerate(frames):
+            vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+            t = pts[i] if pts is not None else i / fps
+            vf.pts = int(round(t / tb))
+            vf.time_base = tb
+            for p in s.encode(vf):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    return path
+
+
+@pytest.fixture(scope="session")
+def astronaut() -> np.ndarray:
+    """A real photograph of a person (scikit-image's astronaut, 512x512 RGB)."""
+    from skimage import data
+
+    return data.astronaut()
+
+
+@pytest.fixture(scope="session")
+def astronaut_clip(tmp_path_factory, astronaut) -> Path:
+    """A 1-second, 30 fps H.264 clip of the astronaut photo panning slowly on a grey canvas."""
+    canvas = np.full((540, 720, 3), 90, np.uint8)
+    frames = []
+    for i in range(30):
+        f = canvas.copy()
+        x = 60 + i * 3
+        f[14:526, x:x + 512] = astronaut
+        frames.append(f)
+    return write_clip(tmp_path_factory.mktemp("clips") / "astronaut.mp4", frames)
+
+
+@pytest.fixture(scope="session")
+def empty_clip(tmp_path_factory) -> Path:
+    """A clip with no person: smooth noise texture, 20 frames."""
+    rng = np.random.default_rng(0)
+    base = (rng.random((30, 40, 3)) * 255).astype(np.uint8)
+    big = np.kron(base, np.ones((12, 12, 1), np.uint8))
+    return write_clip(tmp_path_factory.mktemp("clips") / "empty.mp4", [np.roll(big, i, axis=1) for i in range(20)])
