@@ -119,5 +119,161 @@ def landmarks(
     typer.echo(f"{clip}: {series.n_frames} frames, person found in {series.detected_fraction:.0%} -> {out}")
 
 
+@app.command()
+def score(
+    paths: List[str] = typer.Argument(..., help="Clips, folders of clips, or quoted globs."),
+    exercise: str = typer.Option("hinge", "--exercise", "-e", help="hinge | good_morning | deadlift | kb_swing"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write results here (atomically) instead of stdout."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="json | jsonl | csv (default: from --out's extension, else json)."),
+    recursive: bool = typer.Option(False, "--recursive", "-r", help="Descend into sub-folders."),
+    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (default: one per core)."),
+    resume: bool = typer.Option(False, "--resume", help="Skip clips already scored in --out."),
+    config: Optional[Path] = typer.Option(None, "--config", help="A thresholds TOML overriding the shipped one."),
+    model: Optional[Path] = ModelOpt,
+    max_width: int = MaxWidthOpt,
+    no_cache: bool = NoCacheOpt,
+    engine: str = typer.Option("local", "--engine", help="local (process pool) | ray (Ray tasks; pip install 'hingecheck[ray]')."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="An existing Ray cluster (default: start a local Ray)."),
+) -> None:
+    """Score clips: reps, verdicts, faults and angles, as JSON, JSON Lines or CSV.
+
+    Exit code 0 when every clip was scored, 1 when some failed, 2 for usage errors.
+    """
+    from hingecheck import batch, output
+    from hingecheck.pose import PoseSettings
+    from hingecheck.results import EXERCISES
+
+    if exercise not in EXERCISES:
+        fail(f"unknown exercise {exercise!r} (choose from {', '.join(EXERCISES)})", EXIT_USAGE)
+    fmt = output.format_for(out, fmt)
+    if fmt not in output.FORMATS:
+        fail(f"unknown format {fmt!r} (choose from {', '.join(output.FORMATS)})", EXIT_USAGE)
+    if engine not in ("local", "ray"):
+        fail(f"unknown engine {engine!r} (choose local or ray)", EXIT_USAGE)
+    if resume and out is None:
+        fail("--resume needs --out", EXIT_USAGE)
+    if config is not None and not config.is_file():
+        fail(f"{config}: no such config file", EXIT_USAGE)
+    clips, problems = batch.expand_inputs(paths, recursive=recursive)
+    for p in problems:
+        typer.echo(f"error: {p}", err=True)
+    previous = None
+    if resume and out is not None:
+        try:
+            previous = [c for c in output.read_done(out, fmt) if c.get("status") == "ok"]
+        except (ValueError, OSError, KeyError) as exc:
+            fail(f"{out}: cannot resume from it ({exc})", EXIT_USAGE)
+        finished = {c["file"] for c in previous}
+        clips = [c for c in clips if c not in finished]
+    writer = output.ResultWriter(out, fmt, previous)
+    settings = PoseSettings(max_width=max_width)
+    job_list = [batch.ScoreJob(path=c, exercise=exercise, config=str(config) if config else None,
+                               model=str(model) if model else None, settings=settings, use_cache=not no_cache)
+                for c in clips]
+    display = _BatchDisplay(len(job_list)) if sys.stderr.isatty() else None
+    interrupted = False
+    try:
+        if display:
+            display.start()
+        on_progress = display.update if display else None
+        if engine == "ray":
+            results = batch.run_ray(job_list, address=ray_address, workers=jobs or None, on_progress=on_progress)
+        else:
+            results = batch.run_local(job_list, workers=jobs or None, on_progress=on_progress)
+        for result in results:
+            writer.add(result)
+            if result["status"] != "ok" and not display:
+                typer.echo(f"error: {result['error']}", err=True)
+    except KeyboardInterrupt:
+        interrupted = True
+    except batch.EngineError as exc:
+        if display:
+            display.stop()
+        writer.close()
+        fail(str(exc), EXIT_USAGE)
+    finally:
+        if display:
+            display.stop()
+    text = writer.close()
+    if text is not None:
+        typer.echo(text, nl=False)
+    new = writer.clips[len(previous or []):]
+    _summary(writer.clips, new, interrupted, to_stderr=text is not None or not sys.stdout.isatty())
+    if interrupted:
+        typer.echo(f"interrupted: {len(new)} of {len(job_list)} clips finished and kept", err=True)
+        raise typer.Exit(130)
+    failed = any(c["status"] != "ok" for c in new) or bool(problems)
+    raise typer.Exit(EXIT_SOME_FAILED if failed else 0)
+
+
+class _BatchDisplay:
+    """A rich live display for a terminal: clips done / total, frames/s, ETA, file per worker."""
+
+    def __init__(self, total: int):
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.progress = Progress(TextColumn("[bold]clips"), BarColumn(), MofNCompleteColumn(),
+                                 TextColumn("{task.fields[fps]:.0f} frames/s"), TimeRemainingColumn(),
+                                 TextColumn("{task.fields[current]}"), console=Console(stderr=True), transient=True)
+        self.task = self.progress.add_task("clips", total=total, fps=0.0, current="")
+
+    def start(self) -> None:
+        self.progress.start()
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+    def update(self, state) -> None:
+        current = "  ".join(f"{Path(c).name} {d}/{t or '?'}" for c, d, t in state.current.values())
+        self.progress.update(self.task, completed=state.done, fps=state.fps, current=current)
+
+
+def _summary(clips: list[dict], new: list[dict], interrupted: bool, to_stderr: bool) -> None:
+    """A table per clip and the totals; on stderr when stdout carries the data or is not a terminal."""
+    from collections import Counter
+
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(stderr=to_stderr)
+    if not console.is_terminal and to_stderr:
+        ok = sum(c["status"] == "ok" for c in new)
+        console.print(f"scored {ok} of {len(new)} clips" + ("" if ok == len(new) else f", {len(new) - ok} failed"),
+                      highlight=False, soft_wrap=True)
+        for c in new:
+            if c["status"] != "ok":
+                console.print(f"failed: {c['error']}", highlight=False, soft_wrap=True)
+        return
+    table = Table(title="hingecheck score")
+    for col in ("clip", "exercise", "view", "reps", "verdict", "score"):
+        table.add_column(col, justify="right" if col in ("reps", "score") else "left")
+    for c in clips:
+        if c["status"] == "ok":
+            table.add_row(Path(c["file"]).name, c["exercise"], c["view"], str(len(c["reps"])), c["verdict"] or "",
+                          "" if c["score"] is None else f"{float(c['score']):.0f}")
+        else:
+            table.add_row(Path(c["file"]).name, c.get("exercise") or "", "", "", "[red]error[/red]", "")
+    console.print(table)
+    verdicts = Counter(c["verdict"] for c in clips if c["status"] == "ok")
+    reps = sum(len(c["reps"]) for c in clips if c["status"] == "ok")
+    console.print(f"{len(clips)} clips, {reps} reps; verdicts: " + ", ".join(f"{v} {n}" for v, n in verdicts.most_common()),
+                  highlight=False)
+    for c in clips:
+        if c["status"] != "ok":
+            console.print(f"[red]failed[/red]: {c['error']}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def synth(
+    out_dir: Path = typer.Argument(Path("sample_videos"), help="Folder for the clips, labels.json and ground truth."),
+) -> None:
+    """Render the synthetic sample clips (deterministic) with their labels and ground truth."""
+    from hingecheck.synth import make_samples
+
+    written = make_samples(out_dir)
+    typer.echo(f"wrote {len(written)} clips to {out_dir}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

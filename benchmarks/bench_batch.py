@@ -1,0 +1,173 @@
+"""Batch throughput on the same 1080p clips, every figure measured in one run.
+
+    python benchmarks/bench_batch.py [CLIP...] [--clips N] [--jobs 2]
+
+Without clips it makes 1080p H.264 copies (ffmpeg, upscaled) of real deadlift clips from
+``../shared/clips/deadlift-web`` (development material), or of the sample clips if that folder
+is absent. Prints frames/s for:
+
+  naive          read (OpenCV) -> convert -> infer (full size, masks) -> next; one process
+  decode         PyAV decode alone, full size, one process
+  infer x1       PoseLandmarker alone on pre-decoded frames (cropped, 640 px, masks), one process
+  infer x2       the same in two processes at once (frames/s added up)
+  score --jobs   ``hingecheck score --jobs N --no-cache`` end to end (pose + analysis + output)
+
+and the ratios score/naive (target >= 2.5) and score/infer-x2 (target >= 0.85).
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "clips" / "deadlift-web"
+DEFAULT_CLIPS = ("good008.mp4", "good016.mp4", "good018.mp4", "bad012.mp4")
+
+
+def make_clips(folder: Path, n: int) -> list[Path]:
+    sources = [SHARED / c for c in DEFAULT_CLIPS if (SHARED / c).exists()]
+    if not sources:
+        sources = sorted((REPO / "sample_videos").glob("*.mp4"))
+    out = []
+    for src in sources[:n]:
+        dst = folder / f"{src.stem}_1080p.mp4"
+        subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-i", str(src), "-vf", "scale=1920:1080",
+                        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "20", str(dst)], check=True)
+        out.append(dst)
+    return out
+
+
+def count_frames(clips) -> int:
+    from hingecheck.sources import VideoFile
+
+    return sum(sum(1 for _ in VideoFile(c).frames()) for c in clips)
+
+
+def naive(clips) -> float:
+    import cv2
+    import mediapipe as mp_
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    from hingecheck.pose import default_model
+
+    n, t0 = 0, time.perf_counter()
+    for clip in clips:
+        opts = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(default_model())),
+                                            running_mode=vision.RunningMode.VIDEO, output_segmentation_masks=True)
+        cap = cv2.VideoCapture(str(clip))
+        fps = cap.get(cv2.CAP_PROP_FPS) or 30
+        i = 0
+        with vision.PoseLandmarker.create_from_options(opts) as lm:
+            while True:
+                ok, bgr = cap.read()
+                if not ok:
+                    break
+                rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+                lm.detect_for_video(mp_.Image(image_format=mp_.ImageFormat.SRGB, data=rgb), int(i * 1000 / fps))
+                i += 1
+        cap.release()
+        n += i
+    return n / (time.perf_counter() - t0)
+
+
+def decode(clips) -> float:
+    from hingecheck.sources import VideoFile
+
+    n, t0 = 0, time.perf_counter()
+    for clip in clips:
+        for _ in VideoFile(clip).frames():
+            n += 1
+    return n / (time.perf_counter() - t0)
+
+
+def _predecode(clips):
+    """Frames as the score pipeline feeds them to the model: bars cropped, 640 px wide."""
+    from hingecheck.pose import PoseEstimator, content_box
+    from hingecheck.sources import VideoFile
+
+    est = PoseEstimator()
+    out = []
+    for clip in clips:
+        box = None
+        frames = []
+        for f in VideoFile(clip).frames():
+            box = box or content_box(f.rgb)
+            frames.append((f.t, est.prepare(f.rgb, box)))
+        out.append((box, frames))
+    return out
+
+
+def _infer_worker(clips, ready, go, result) -> None:
+    from hingecheck.pose import PoseEstimator
+
+    decoded = _predecode(clips)
+    ready.set()
+    go.wait()
+    n, t0 = 0, time.perf_counter()
+    for box, frames in decoded:
+        with PoseEstimator() as est:
+            for i, (t, rgb) in enumerate(frames):
+                est.infer(rgb, t, box, i)
+                n += 1
+    result.put(n / (time.perf_counter() - t0))
+
+
+def infer_alone(clips, processes: int) -> float:
+    ctx = mp.get_context("spawn")
+    go, q = ctx.Event(), ctx.Queue()
+    readies, procs = [], []
+    for _ in range(processes):
+        ready = ctx.Event()
+        p = ctx.Process(target=_infer_worker, args=(clips, ready, go, q))
+        p.start()
+        readies.append(ready)
+        procs.append(p)
+    for r in readies:
+        r.wait()
+    go.set()
+    total = sum(q.get() for _ in procs)
+    for p in procs:
+        p.join()
+    return total
+
+
+def score(clips, jobs: int, frames: int) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "hingecheck", "score", *map(str, clips), "--jobs", str(jobs),
+                    "--no-cache", "--out", str(Path(clips[0]).parent / "bench.json")], check=False,
+                   stdout=subprocess.DEVNULL)
+    return frames / (time.perf_counter() - t0)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("clips", nargs="*", type=Path)
+    ap.add_argument("--clips-count", type=int, default=4)
+    ap.add_argument("--jobs", type=int, default=2)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        clips = args.clips or make_clips(Path(tmp), args.clips_count)
+        frames = count_frames(clips)
+        print(f"{len(clips)} clips, {frames} frames: {', '.join(Path(c).name for c in clips)}")
+        r = {
+            "naive": naive(clips),
+            "decode": decode(clips),
+            "infer x1": infer_alone(clips, 1),
+            f"infer x{args.jobs}": infer_alone(clips, args.jobs),
+            f"score --jobs {args.jobs}": score(clips, args.jobs, frames),
+        }
+    for k, v in r.items():
+        print(f"{k:16s} {v:7.1f} frames/s")
+    s = r[f"score --jobs {args.jobs}"]
+    print(f"score / naive    {s / r['naive']:7.2f}x   (target >= 2.5)")
+    print(f"score / infer x{args.jobs} {s / r[f'infer x{args.jobs}']:7.2f}    (target >= 0.85)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""Pose front-end throughput on a 1080p clip, all figures measured in one run.
+
+    python benchmarks/bench_pose.py [CLIP] [--frames N]
+
+Without CLIP it makes a 1080p H.264 clip by upscaling a real deadlift clip from
+``../shared/clips/deadlift-web`` (development material) if present, else a sample clip.
+
+Measures (frames/s):
+  decode      PyAV decode alone, full size
+  naive       OpenCV read -> BGR2RGB -> PoseLandmarker (VIDEO mode, masks) at full size, one thread
+  hingecheck  hingecheck's stream: decode in a background thread, crop bars, scale to 640 px,
+              inference with masks, back profile per frame
+and prints the ratio hingecheck / naive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "clips" / "deadlift-web"
+
+
+def make_1080p(out: Path) -> Path:
+    src = SHARED / "good008.mp4"
+    if not src.exists():
+        candidates = sorted((REPO / "sample_videos").glob("*.mp4"))
+        if not candidates:
+            sys.exit("bench_pose: no clip given and none found to upscale")
+        src = candidates[0]
+    subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-i", str(src), "-vf", "scale=1920:1080",
+                    "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "20", str(out)], check=True)
+    return out
+
+
+def bench_decode(clip: Path, limit: int) -> float:
+    from hingecheck.sources import VideoFile
+
+    t0 = time.perf_counter()
+    n = 0
+    for _ in VideoFile(clip).frames():
+        n += 1
+        if n >= limit:
+            break
+    return n / (time.perf_counter() - t0)
+
+
+def bench_naive(clip: Path, limit: int) -> float:
+    import cv2
+    import mediapipe as mp
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    from hingecheck.pose import default_model
+
+    opts = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(default_model())),
+                                        running_mode=vision.RunningMode.VIDEO, output_segmentation_masks=True)
+    cap = cv2.VideoCapture(str(clip))
+    fps = cap.get(cv2.CAP_PROP_FPS) or 30
+    n = 0
+    with vision.PoseLandmarker.create_from_options(opts) as lm:
+        t0 = time.perf_counter()
+        while n < limit:
+            ok, bgr = cap.read()
+            if not ok:
+                break
+            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+            lm.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), int(n * 1000 / fps))
+            n += 1
+        dt = time.perf_counter() - t0
+    cap.release()
+    return n / dt
+
+
+def bench_hingecheck(clip: Path, limit: int, max_width: int = 640) -> float:
+    from hingecheck.pose import PoseEstimator, PoseSettings
+    from hingecheck.sources import VideoFile, prefetch
+
+    src = VideoFile(clip)
+    n = 0
+    with PoseEstimator(settings=PoseSettings(max_width=max_width)) as est:
+        t0 = time.perf_counter()
+        for _f, _p in est.stream(prefetch(src.frames()), src.info):
+            n += 1
+            if n >= limit:
+                break
+        dt = time.perf_counter() - t0
+    return n / dt
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("clip", nargs="?", type=Path)
+    ap.add_argument("--frames", type=int, default=300, help="frames per measurement")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        clip = args.clip or make_1080p(Path(tmp) / "bench_1080p.mp4")
+        print(f"clip: {clip}")
+        decode = bench_decode(clip, args.frames)
+        naive = bench_naive(clip, args.frames)
+        ours = bench_hingecheck(clip, args.frames)
+        ours_full = bench_hingecheck(clip, args.frames, max_width=0)
+    print(f"decode alone (PyAV, full size)        {decode:7.1f} frames/s")
+    print(f"naive loop (full size, masks)         {naive:7.1f} frames/s")
+    print(f"hingecheck stream, full size          {ours_full:7.1f} frames/s")
+    print(f"hingecheck stream, 640 px (default)   {ours:7.1f} frames/s")
+    print(f"ratio hingecheck / naive              {ours / naive:7.2f}x")
+
+
+if __name__ == "__main__":
+    main()
