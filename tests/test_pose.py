@@ -86,3 +86,29 @@ def test_image_glob_uses_still_mode(tmp_path, astronaut):
         cv2.imwrite(str(tmp_path / f"p{i}.jpg"), cv2.cvtColor(astronaut, cv2.COLOR_RGB2BGR))
     s = estimate_clip(str(tmp_path / "p*.jpg"))
     assert s.n_frames == 2 and s.detected.all()
+
+
+def test_memory_stays_flat(tmp_path, astronaut):
+    """Frames and masks are dropped as the stream goes: four times the frames, about the same peak."""
+    import tracemalloc
+
+    canvas = np.full((540, 720, 3), 90, np.uint8)
+
+    def clip(n):
+        frames = []
+        for i in range(n):
+            f = canvas.copy()
+            f[14:526, 60 + i % 40:572 + i % 40] = astronaut
+            frames.append(f)
+        return write_clip(tmp_path / f"c{n}.mp4", frames)
+
+    peaks = {}
+    for n, path in ((50, clip(50)), (200, clip(200))):
+        tracemalloc.start()
+        s = estimate_clip(path)
+        peaks[n] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert s.n_frames == n
+    frame_bytes = 540 * 720 * 3
+    # 150 more frames would add ~175 MB if frames were kept; allow a few frames' worth of slack.
+    assert peaks[200] - peaks[50] < 4 * frame_bytes, peaks
