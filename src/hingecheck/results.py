@@ -70,6 +70,7 @@ class Kinematics:
     side: str = "left"
     facing: int = 1
     spine_source: str = "mask"  # "mask" or "landmarks"
+    dowel_contacts: np.ndarray | None = None  # (T, 3, 2) px: sacral contact, upper-back contact, head point on the line
 
 
 @dataclass(frozen=True)

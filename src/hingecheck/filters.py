@@ -1,0 +1,152 @@
+"""Signal cleaning for landmark and angle time series (numpy/scipy, vectorized over time).
+
+All functions take arrays with time on axis 0 (``(T, ...)``) and NaN for missing samples.
+
+* :func:`fill_gaps` — linear interpolation across gaps of at most ``max_gap`` frames.
+* :func:`hampel` — replace outliers (further than ``n_sigmas`` scaled MADs from the moving
+  median) by that median (bio: window 7, as Sports2D and Pose2Sim).
+* :func:`lowpass` — zero-phase Butterworth low-pass (offline; bio: 4th order, 6 Hz), applied per
+  run of finite samples.
+* :class:`OneEuro` — the causal one-euro filter (Casiez et al. 2012) for the live path, one
+  call per frame, vectorized over joints.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy import signal
+
+#: Scale factor from the median absolute deviation to a standard deviation (normal data).
+MAD_TO_SIGMA = 1.4826
+
+
+def _runs(mask: np.ndarray) -> np.ndarray:
+    """``(n, 2)`` start/stop indices of the runs of True in a 1-D bool array."""
+    d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return np.stack([np.flatnonzero(d == 1), np.flatnonzero(d == -1)], axis=1)
+
+
+def fill_gaps(x: np.ndarray, max_gap: int) -> np.ndarray:
+    """Linearly interpolate NaN gaps of at most ``max_gap`` frames (not at either end).
+
+    Works column by column over the trailing axes (a loop over columns, never over frames).
+    """
+    x = np.array(x, dtype=np.float64, copy=True)
+    t_len = x.shape[0]
+    if t_len == 0 or max_gap <= 0:
+        return x
+    flat = x.reshape(t_len, -1)
+    idx = np.arange(t_len)
+    for c in range(flat.shape[1]):
+        col = flat[:, c]
+        ok = np.isfinite(col)
+        if ok.all() or ok.sum() < 2:
+            continue
+        filled = np.interp(idx, idx[ok], col[ok])
+        gaps = _runs(~ok)
+        allow = np.zeros(t_len, bool)
+        for start, stop in gaps:
+            if start > 0 and stop < t_len and stop - start <= max_gap:
+                allow[start:stop] = True
+        col[allow] = filled[allow]
+    return flat.reshape(x.shape)
+
+
+def hampel(x: np.ndarray, window: int = 7, n_sigmas: float = 3.0) -> np.ndarray:
+    """Hampel filter along axis 0: outliers → the moving median (NaN-aware, edges padded)."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.shape[0] < 3:
+        return x.copy()
+    half = window // 2
+    pad = [(half, half)] + [(0, 0)] * (x.ndim - 1)
+    padded = np.pad(x, pad, mode="edge")
+    win = sliding_window_view(padded, window, axis=0)[: x.shape[0]]  # (T, ..., window)
+    with np.errstate(all="ignore"), quiet_nan():
+        med = np.nanmedian(win, axis=-1)
+        mad = MAD_TO_SIGMA * np.nanmedian(np.abs(win - med[..., None]), axis=-1)
+    out = x.copy()
+    bad = np.isfinite(x) & (np.abs(x - med) > n_sigmas * np.maximum(mad, 1e-9))
+    out[bad] = med[bad]
+    return out
+
+
+def lowpass(x: np.ndarray, fs: float, cutoff: float = 6.0, order: int = 4) -> np.ndarray:
+    """Zero-phase Butterworth low-pass along axis 0 at ``cutoff`` Hz for sampling rate ``fs`` Hz.
+
+    Applied to each run of finite samples separately (NaN gaps stay NaN); runs too short for
+    ``filtfilt``'s padding are left as they are. Variable-frame-rate clips are treated as
+    sampled at their median rate ``fs``.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    out = x.copy()
+    if x.shape[0] < 2 or not np.isfinite(fs) or fs <= 2 * cutoff:
+        return out
+    b, a = signal.butter(order, cutoff / (fs / 2.0))
+    padlen = 3 * max(len(a), len(b))
+    t_len = x.shape[0]
+    flat_in = x.reshape(t_len, -1)
+    flat_out = out.reshape(t_len, -1)
+    finite = np.isfinite(flat_in)
+    # Columns share their NaN pattern in practice (a landmark is missing as a whole): group by it.
+    patterns, inverse = np.unique(finite.T, axis=0, return_inverse=True)
+    for p, pattern in enumerate(patterns):
+        cols = np.flatnonzero(inverse.ravel() == p)
+        for start, stop in _runs(pattern):
+            if stop - start > padlen:
+                flat_out[start:stop, cols] = signal.filtfilt(b, a, flat_in[start:stop, cols], axis=0)
+    return out
+
+
+class OneEuro:
+    """Causal one-euro filter over arrays of any shape; call once per frame with its time (s).
+
+    Args:
+        min_cutoff: Hz, cut-off at rest (lower = smoother).
+        beta: speed coefficient (higher = less lag when moving fast).
+        d_cutoff: Hz, cut-off of the derivative estimate.
+    """
+
+    def __init__(self, min_cutoff: float = 1.0, beta: float = 0.3, d_cutoff: float = 1.0):
+        self.min_cutoff, self.beta, self.d_cutoff = min_cutoff, beta, d_cutoff
+        self._x = None
+        self._dx = None
+        self._t = None
+
+    @staticmethod
+    def _alpha(cutoff, dt):
+        tau = 1.0 / (2 * np.pi * cutoff)
+        return 1.0 / (1.0 + tau / dt)
+
+    def __call__(self, x: np.ndarray, t: float) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float64)
+        if self._x is None or self._t is None or t <= self._t:
+            self._x = x.copy()
+            self._dx = np.zeros_like(x)
+            self._t = t
+            return x.copy()
+        dt = t - self._t
+        self._t = t
+        prev = np.where(np.isfinite(self._x), self._x, x)  # a landmark that reappears restarts
+        dx = (x - prev) / dt
+        a_d = self._alpha(self.d_cutoff, dt)
+        self._dx = np.where(np.isfinite(dx), a_d * dx + (1 - a_d) * np.nan_to_num(self._dx), self._dx)
+        cutoff = self.min_cutoff + self.beta * np.abs(self._dx)
+        a = self._alpha(cutoff, dt)
+        out = np.where(np.isfinite(x), a * x + (1 - a) * prev, np.nan)
+        self._x = np.where(np.isfinite(out), out, self._x)
+        return out
+
+
+class quiet_nan:
+    """Silence numpy's 'All-NaN slice' warnings inside a block (they are expected here)."""
+
+    def __enter__(self):
+        import warnings
+
+        self._w = warnings.catch_warnings()
+        self._w.__enter__()
+        warnings.simplefilter("ignore", RuntimeWarning)
+
+    def __exit__(self, *exc):
+        self._w.__exit__(*exc)
