@@ -113,15 +113,15 @@ class Baselines:
     chord: float
 
 
-def standing_frames(hip_flexion: np.ndarray, th: Thresholds) -> np.ndarray:
-    """Frames before the first rep where the lifter stands (hip flexion under ``standing_max_deg``);
-    all standing frames when there are none before the first rep."""
+def standing_frames(hip_flexion: np.ndarray, t: np.ndarray, th: Thresholds) -> np.ndarray:
+    """Frames where the lifter stands (hip flexion under ``standing_max_deg``) in the
+    ``baseline_window_s`` before the first rep (the settled set-up, not a walk-in); all standing
+    frames when there are none before the first rep."""
     standing = np.isfinite(hip_flexion) & (hip_flexion < th.standing_max_deg)
     state = hysteresis_state(hip_flexion, th.rep_enter_deg, th.rep_exit_deg)
     first = np.flatnonzero(state == 1)
     if len(first):
-        early = standing.copy()
-        early[first[0]:] = False
+        early = standing & (t < t[first[0]]) & (t >= t[first[0]] - th.baseline_window_s)
         if early.any():
             return early
     return standing
@@ -183,12 +183,13 @@ def analyze(series: PoseSeries, exercise: str = "hinge", config: Thresholds | No
         fs = sample_rate(t)
         m["bend"] = lowpass(hampel(fill_gaps(m["bend"], int(round(th.max_gap_s * fs))), th.hampel_window,
                                    th.hampel_sigmas), fs, th.lowpass_hz, th.lowpass_order)
-    standing = standing_frames(m["hip_flexion"], th)
+    standing = standing_frames(m["hip_flexion"], t, th)
     base = baselines(m, standing)
     f = features(m, base, t, spine_from_mask)
     windows = segment_reps(m["hip_flexion"], t, th.rep_enter_deg, th.rep_exit_deg, th.rep_edge_deg, th.min_rep_s,
                            from_floor=exercise == "deadlift")
-    reps = tuple(classify_rep(f, w, th, i + 1, view) for i, w in enumerate(windows))
+    # A front view cannot see the sagittal plane: no reps are graded, the clip is unusable_view.
+    reps = () if view == "front" else tuple(classify_rep(f, w, th, i + 1, view) for i, w in enumerate(windows))
     kin = _kinematics(t, m, f, side, facing, spine_from_mask, contacts)
     verdict = clip_verdict(list(reps), view)
     score = float(np.mean([r.score for r in reps])) if reps and view != "front" else None
@@ -314,8 +315,7 @@ class StreamingAnalyzer:
 
     def _baselines(self) -> Baselines:
         m = self._arrays()
-        standing = np.isfinite(m["hip_flexion"]) & (m["hip_flexion"] < self.th.standing_max_deg)
-        return baselines(m, standing)
+        return baselines(m, standing_frames(m["hip_flexion"], np.asarray(self._t), self.th))
 
     def _phase(self) -> str:
         h = self._m["hip_flexion"][-3:]

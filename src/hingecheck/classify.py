@@ -99,7 +99,7 @@ def classify_rep(f: Features, w: RepWindow, th: Thresholds, index: int, view: st
     top = (t >= t_end - LOCKOUT_WINDOW_S) & (t <= t_end + LOCKOUT_WINDOW_S)
     top_hip = _pct(f.hip_flexion[top], 0, default=_at(f.hip_flexion, w.end))
     top_trunk = _pct(f.trunk_incline[top], 0)
-    top_spine = _pct(f.spine_flexion[top], 5)
+    top_spine = _pct(f.spine_flexion[top], 50)
 
     faults: set[str] = set()
     scores: list[float] = []

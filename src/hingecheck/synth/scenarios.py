@@ -1,0 +1,263 @@
+"""Labelled scenarios: joint-angle trajectories over time, rendered to clips with ground truth.
+
+A scenario is a list of reps, each with its own bottom pose and timing, performed by one lifter
+seen by one camera. :func:`render_scenario` writes the clip (H.264 MP4) and returns the ground
+truth: per-frame angles (degrees, the conventions of :mod:`hingecheck.kinematics`, computed from
+the true joint centres in the sagittal plane), the rep each frame belongs to, and the expected
+verdicts.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from hingecheck.atomic import write_text
+from hingecheck.synth.body import POSE_KEYS, joints, primitives
+from hingecheck.synth.render import Camera, background, render
+from hingecheck.videoio import H264Writer
+
+STAND = dict(shin=0.0, knee=3.0, pelvis=0.0, lumbar=0.0, thoracic=0.0, neck=0.0, arm=0.0, elbow=5.0)
+#: Bottom poses (degrees) per kind of rep; see hingecheck.synth.body for the angle meanings.
+BOTTOMS = {
+    # RDL-like: knees ~20, hips ~90 at the bottom (issue: knees 15-25, hips 80-100).
+    "neutral": dict(shin=6.0, knee=20.0, pelvis=78.0, lumbar=0.0, thoracic=0.0, neck=0.0, arm=0.0, elbow=5.0),
+    # Knees 80, hips drop, shins forward.
+    "squatty_hinge": dict(shin=30.0, knee=82.0, pelvis=45.0, lumbar=0.0, thoracic=0.0, neck=0.0, arm=0.0, elbow=5.0),
+    # Neutral legs, 35 deg of lumbar flexion at the bottom (issue: 25-40).
+    "lumbar_rounding": dict(shin=6.0, knee=20.0, pelvis=55.0, lumbar=35.0, thoracic=12.0, neck=0.0, arm=0.0, elbow=5.0),
+    # Neutral hinge, head tipped back 40 deg.
+    "neck_extension": dict(shin=6.0, knee=20.0, pelvis=78.0, lumbar=0.0, thoracic=0.0, neck=40.0, arm=0.0, elbow=5.0),
+    "lockout_hyperextension": dict(shin=6.0, knee=20.0, pelvis=78.0, lumbar=0.0, thoracic=0.0, neck=0.0, arm=0.0, elbow=5.0),
+    # Good morning (dowel drill style, hands down the legs), knees nearly straight.
+    "good_morning": dict(shin=2.0, knee=8.0, pelvis=75.0, lumbar=0.0, thoracic=0.0, neck=0.0, arm=0.0, elbow=5.0),
+    # Kettlebell deadlift from the floor: a lot more knee bend in a correct pull.
+    "deadlift": dict(shin=18.0, knee=70.0, pelvis=72.0, lumbar=0.0, thoracic=0.0, neck=0.0, arm=0.0, elbow=3.0),
+    "hips_rise_first": dict(shin=18.0, knee=70.0, pelvis=72.0, lumbar=0.0, thoracic=0.0, neck=0.0, arm=0.0, elbow=3.0),
+    # Kettlebell swing: hips ~75, knees ~30; arms swing up to the chest at the top.
+    "kb_swing": dict(shin=8.0, knee=30.0, pelvis=70.0, lumbar=0.0, thoracic=0.0, neck=0.0, arm=0.0, elbow=3.0),
+}
+#: The verdict each kind of rep should get.
+EXPECTED = {
+    "neutral": "neutral", "squatty_hinge": "squatty_hinge", "lumbar_rounding": "lumbar_rounding",
+    "neck_extension": "neck_extension", "lockout_hyperextension": "lockout_hyperextension",
+    "good_morning": "neutral", "deadlift": "neutral", "hips_rise_first": "hips_rise_first", "kb_swing": "neutral",
+}
+#: Lean-back at the lockout of a hyperextended rep (degrees of pelvis and lumbar extension).
+HYPEREXTENSION = dict(pelvis=-16.0, lumbar=-14.0)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Seconds of each phase of a rep."""
+
+    descent: float = 1.5
+    pause: float = 0.3
+    ascent: float = 1.2
+    top: float = 0.8
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A clip to render: reps (kinds from :data:`BOTTOMS`), camera, scene, timing, seed."""
+
+    name: str
+    exercise: str
+    reps: tuple[str, ...]
+    yaw: float = 0.0
+    timing: Timing = field(default_factory=Timing)
+    lead_in: float = 1.2
+    tail: float = 0.8
+    from_floor: bool = False  # deadlift: set up at the floor first, reps start from there
+    walk_in: float = 0.0  # seconds the lifter takes to walk in from off screen
+    load: str | None = None
+    fps: float = 30.0
+    width: int = 640
+    height: int = 480
+    seed: int = 0
+    empty: bool = False
+    noise: float = 1.5
+
+    @property
+    def expected_reps(self) -> list[str]:
+        if self.empty:
+            return []
+        if self.yaw % 180 == 90:
+            return []
+        return [EXPECTED[k] for k in self.reps]
+
+    @property
+    def expected_verdict(self) -> str:
+        if self.empty:
+            return "no_reps"
+        if self.yaw % 180 == 90:
+            return "unusable_view"
+        reps = self.expected_reps
+        from hingecheck.classify import clip_verdict  # the same tie rule as the core
+        from hingecheck.results import Rep
+
+        fake = [Rep(i, 0, 0, 0, 0, 0, 0, v, (), (), 0, 0, 0, 0, 0, 0, 0) for i, v in enumerate(reps)]
+        return clip_verdict(fake, "side")
+
+
+def _ease(x: np.ndarray) -> np.ndarray:
+    """Smooth 0→1 (raised cosine)."""
+    return 0.5 - 0.5 * np.cos(np.pi * np.clip(x, 0.0, 1.0))
+
+
+def trajectory(sc: Scenario) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """Times ``(T,)`` s, pose angles ``{key: (T,)}`` degrees, and the rep index per frame (0 = none)."""
+    tm = sc.timing
+    segments = []  # (duration, from_pose, to_pose, rep_index, key_lead)
+    top = dict(STAND)
+    t_total = sc.walk_in + sc.lead_in
+    segments.append((t_total, top, top, 0, None))
+    current = top
+    if sc.from_floor:
+        first = BOTTOMS[sc.reps[0]]
+        segments.append((tm.descent, top, first, 0, None))
+        segments.append((tm.pause, first, first, 0, None))
+        current = first
+    for i, kind in enumerate(sc.reps, start=1):
+        bottom = BOTTOMS[kind]
+        lock = dict(STAND)
+        if kind == "lockout_hyperextension":
+            lock.update(HYPEREXTENSION)
+        lead = "knee" if kind == "hips_rise_first" else None
+        if sc.from_floor:
+            segments.append((tm.ascent, current, lock, i, lead))
+            segments.append((tm.top, lock, lock, i, None))
+            nxt = BOTTOMS[sc.reps[i]] if i < len(sc.reps) else BOTTOMS[kind]
+            segments.append((tm.descent, lock, nxt, i + 1 if i < len(sc.reps) else 0, None))
+            segments.append((tm.pause, nxt, nxt, i + 1 if i < len(sc.reps) else 0, None))
+            current = nxt
+        else:
+            segments.append((tm.descent, current, bottom, i, None))
+            segments.append((tm.pause, bottom, bottom, i, None))
+            segments.append((tm.ascent, bottom, lock, i, lead))
+            segments.append((tm.top, lock, top, i, None))
+            current = top
+    # A pull from the floor ends with the load back on the floor (the clip stops there: standing up
+    # without the load would look like one more pull).
+    segments.append((sc.tail, current, current, 0, None))
+    duration = sum(s[0] for s in segments)
+    n = int(round(duration * sc.fps))
+    t = np.arange(n) / sc.fps
+    pose = {k: np.zeros(n) for k in POSE_KEYS}
+    rep = np.zeros(n, int)
+    start = 0.0
+    for dur, a, b, r, lead in segments:
+        sel = (t >= start) & (t < start + dur)
+        x = (t[sel] - start) / dur
+        for k in POSE_KEYS:
+            w = _ease(x)
+            if lead is not None:
+                # Hips rise first: the knees straighten in the first ~45% of the ascent, the trunk after.
+                w = _ease(x / 0.45) if k in ("knee", "shin") else _ease((x - 0.35) / 0.65)
+            pose[k][sel] = a[k] + (b[k] - a[k]) * w
+        rep[sel] = r
+        start += dur
+    return t, pose, rep
+
+
+def _angles(j, facing: int = 1) -> dict[str, float]:
+    """Ground-truth angles from the true joint centres (sagittal plane, right side)."""
+    from hingecheck.kinematics import joint_angles
+
+    img = np.full((1, 33, 3), np.nan)
+    # Body frame → "image" coordinates with y down, facing +x.
+    def put(i, p):
+        img[0, i] = [p[0], -p[1], 0.0]
+
+    for side, k in (("left", 0), ("right", 1)):
+        off = 0 if side == "left" else 1
+        put(11 + off, j.shoulder[k])
+        put(23 + off, j.hip[k])
+        put(25 + off, j.knee[k])
+        put(27 + off, j.ankle[k])
+        put(7 + off, j.ear[k])
+    a = joint_angles(img, "right", 1)
+    return {k: float(v[0]) for k, v in a.items()}
+
+
+def render_scenario(sc: Scenario, out: str | Path) -> dict:
+    """Render ``sc`` to ``out`` (MP4) and return its ground truth (also written beside it as JSON
+    when ``out`` has a ``truth/`` sibling folder)."""
+    t, pose, rep = trajectory(sc)
+    cam = Camera(yaw=sc.yaw, width=sc.width, height=sc.height, origin_x=sc.width * (0.5 if sc.yaw % 180 == 90 else 0.47),
+                 floor_y=sc.height * 0.93, scale=sc.height * 0.45)
+    rng = np.random.default_rng(sc.seed)
+    bg = background(cam, sc.seed)
+    truth = {"scenario": sc.name, "exercise": sc.exercise, "fps": sc.fps, "verdict": sc.expected_verdict,
+             "reps": sc.expected_reps, "frames": []}
+    with H264Writer(out, sc.fps, (sc.width, sc.height), crf=26) as w:
+        for i, ti in enumerate(t):
+            p = {k: float(pose[k][i]) for k in POSE_KEYS}
+            j = joints(p)
+            if sc.empty:
+                img = render([], cam, bg, noise=sc.noise, rng=rng)
+            else:
+                shift = 0.0
+                if sc.walk_in > 0 and ti < sc.walk_in:
+                    shift = -3.2 * (1.0 - ti / sc.walk_in)  # metres: from off screen to the mark
+                img = render(primitives(j, load=sc.load), cam, bg, shift_x=shift, noise=sc.noise, rng=rng)
+            w.write(img)
+            a = _angles(j)
+            truth["frames"].append({
+                "t": round(float(ti), 4), "rep": int(rep[i]), "hip_flexion": round(a["hip_flexion"], 2),
+                "knee_flexion": round(a["knee_flexion"], 2), "trunk_incline": round(a["trunk_incline"], 2),
+                "shin_angle": round(a["shin_angle"], 2), "lumbar_flexion": round(p["lumbar"], 2),
+                "neck_extension": round(p["neck"], 2), "in_view": bool(not sc.empty and (sc.walk_in <= 0 or ti >= 0.6 * sc.walk_in)),
+            })
+    return truth
+
+
+def with_seed(sc: Scenario, seed: int) -> Scenario:
+    return replace(sc, seed=seed)
+
+
+#: The committed sample clips (sample_videos/): name → scenario.
+SAMPLES: tuple[Scenario, ...] = (
+    Scenario("hinge_neutral_right", "hinge", ("neutral",) * 3, yaw=0.0, seed=1),
+    Scenario("hinge_neutral_left", "hinge", ("neutral",) * 3, yaw=180.0, seed=2),
+    Scenario("hinge_squatty", "hinge", ("squatty_hinge",) * 3, yaw=0.0, seed=3),
+    Scenario("hinge_rounded", "hinge", ("lumbar_rounding",) * 3, yaw=180.0, seed=4),
+    Scenario("hinge_neck_extension", "hinge", ("neck_extension",) * 3, yaw=0.0, seed=5),
+    Scenario("hinge_lockout_hyperextension", "hinge", ("lockout_hyperextension",) * 3, yaw=180.0, seed=6),
+    Scenario("good_morning_neutral", "good_morning", ("good_morning",) * 3, yaw=0.0, seed=7),
+    Scenario("deadlift_kettlebell", "deadlift", ("deadlift",) * 3, yaw=180.0, from_floor=True, load="kettlebell", seed=8),
+    Scenario("deadlift_hips_rise_first", "deadlift", ("hips_rise_first",) * 3, yaw=0.0, from_floor=True,
+             load="kettlebell", seed=9),
+    Scenario("kb_swing", "kb_swing", ("kb_swing",) * 4, yaw=0.0, load="kettlebell",
+             timing=Timing(descent=0.55, pause=0.05, ascent=0.5, top=0.3), seed=10),
+    Scenario("mixed_set", "hinge", ("neutral", "lumbar_rounding", "neutral", "squatty_hinge"), yaw=0.0, seed=11),
+    Scenario("walk_in_late", "hinge", ("neutral",) * 3, yaw=180.0, walk_in=2.0, seed=12),
+    Scenario("front_view", "hinge", ("neutral",) * 3, yaw=90.0, seed=13),
+    Scenario("empty_scene", "hinge", (), empty=True, lead_in=4.0, seed=14),
+)
+
+
+def make_samples(out_dir: str | Path, names: list[str] | None = None) -> list[Path]:
+    """Render the sample clips into ``out_dir`` with ``labels.json`` and ``truth/<name>.json``.
+
+    Deterministic: the same code gives the same frames (the encoder's bytes may differ between
+    x264 builds).
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    labels_path = out_dir / "labels.json"
+    labels = json.loads(labels_path.read_text()) if labels_path.exists() and names else {}
+    written = []
+    for sc in SAMPLES:
+        if names and sc.name not in names:
+            continue
+        clip = out_dir / f"{sc.name}.mp4"
+        truth = render_scenario(sc, clip)
+        write_text(out_dir / "truth" / f"{sc.name}.json", json.dumps(truth, separators=(",", ":")) + "\n")
+        labels[clip.name] = {"exercise": sc.exercise, "verdict": sc.expected_verdict, "reps": sc.expected_reps}
+        written.append(clip)
+    write_text(labels_path, json.dumps(labels, indent=2, sort_keys=True) + "\n")
+    return written
