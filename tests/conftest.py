@@ -67,3 +67,35 @@ def empty_clip(tmp_path_factory) -> Path:
     base = (rng.random((30, 40, 3)) * 255).astype(np.uint8)
     big = np.kron(base, np.ones((12, 12, 1), np.uint8))
     return write_clip(tmp_path_factory.mktemp("clips") / "empty.mp4", [np.roll(big, i, axis=1) for i in range(20)])
+
+
+@pytest.fixture(scope="session")
+def landmark_cache_dir(tmp_path_factory):
+    """One landmark cache for the whole test session, shared with CLI subprocesses via the env."""
+    import os
+
+    d = tmp_path_factory.mktemp("landmark-cache")
+    old = os.environ.get("HINGECHECK_CACHE")
+    os.environ["HINGECHECK_CACHE"] = str(d)
+    yield d
+    if old is None:
+        os.environ.pop("HINGECHECK_CACHE", None)
+    else:
+        os.environ["HINGECHECK_CACHE"] = old
+
+
+@pytest.fixture(scope="session")
+def sample_labels():
+    import json
+
+    return json.loads((SAMPLES / "labels.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def sample_series(landmark_cache_dir, sample_labels):
+    """The real model's landmarks of every sample clip (computed once, cached for the session)."""
+    from hingecheck.cache import LandmarkCache
+    from hingecheck.pose import estimate_clip
+
+    cache = LandmarkCache(landmark_cache_dir)
+    return {name: estimate_clip(SAMPLES / name, cache=cache) for name in sorted(sample_labels)}

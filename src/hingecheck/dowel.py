@@ -94,8 +94,9 @@ def dowel_from_profile(profile: np.ndarray, image: np.ndarray, facing: int, ear_
         ear_index: landmark index of the graded side's ear.
     """
     t_len = profile.shape[0]
-    hip = np.nanmean(image[:, _HIPS, :2], axis=1)
-    sho = np.nanmean(image[:, _SHOULDERS, :2], axis=1)
+    with quiet_nan():
+        hip = np.nanmean(image[:, _HIPS, :2], axis=1)
+        sho = np.nanmean(image[:, _SHOULDERS, :2], axis=1)
     axis = sho - hip
     length = np.linalg.norm(axis, axis=-1)  # (T,)
     with np.errstate(all="ignore"):
@@ -111,7 +112,9 @@ def dowel_from_profile(profile: np.ndarray, image: np.ndarray, facing: int, ear_
     s = PROFILE_STATIONS
     sac, upp, mid = _window(*SACRAL_WINDOW), _window(*UPPER_WINDOW), _window(*BULGE_WINDOW)
     rows = np.arange(t_len)
-    ia = np.flatnonzero(sac)[_nan_argmax(d[:, sac])]
+    # On a flat stretch every point touches the dowel: take the contact nearest the lumbar window.
+    sac_idx = np.flatnonzero(sac)
+    ia = sac_idx[len(sac_idx) - 1 - _nan_argmax(d[:, sac][:, ::-1])]
     ib = np.flatnonzero(upp)[_nan_argmax(d[:, upp])]
     da, db = d[rows, ia], d[rows, ib]
     sa, sb = s[ia], s[ib]

@@ -107,7 +107,7 @@ class OneEuro:
         d_cutoff: Hz, cut-off of the derivative estimate.
     """
 
-    def __init__(self, min_cutoff: float = 1.0, beta: float = 0.3, d_cutoff: float = 1.0):
+    def __init__(self, min_cutoff: float = 1.0, beta: float = 0.007, d_cutoff: float = 1.0):
         self.min_cutoff, self.beta, self.d_cutoff = min_cutoff, beta, d_cutoff
         self._x = None
         self._dx = None

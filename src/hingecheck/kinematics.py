@@ -7,7 +7,7 @@ Conventions (all angles in **degrees**; image y grows down; see biomechanics not
   often occluded or swapped, so it is not used for angles; world landmarks (metres) are used only
   where the view does not matter: the view check and the landmark-only spine fallback.
 * **facing** is +1 when the lifter faces +x (right in the image), −1 when facing left: the sign
-  of toe − heel in x, confirmed by nose − ear. Every signed angle is measured relative to the
+  of toe − heel in x (median over the clip), or of nose − ear where the feet are not seen. Every signed angle is measured relative to the
   facing direction, so a lifter facing left and one facing right get the same numbers.
 * ``trunk_incline``: hip→shoulder from vertical; 0 upright, 90 horizontal, negative = leaning
   back behind the hips.
@@ -57,10 +57,12 @@ def facing_direction(image: np.ndarray, side: str) -> int:
         toe = np.nanmedian(image[:, idx["foot_index"], 0] - image[:, idx["heel"], 0]) if len(image) else np.nan
         ears = np.nanmean(image[:, [INDEX["left_ear"], INDEX["right_ear"]], 0], axis=1) if len(image) else np.array([])
         nose = np.nanmedian(image[:, INDEX["nose"], 0] - ears) if len(image) else np.nan
-    votes = np.nan_to_num(np.sign(toe)) + np.nan_to_num(np.sign(nose))
-    if votes == 0:
-        votes = np.nan_to_num(np.sign(nose)) or np.nan_to_num(np.sign(toe)) or 1.0
-    return 1 if votes > 0 else -1
+    # The feet are the primary cue (they do not turn during a hinge); the face points at the floor
+    # at the bottom of a hinge, so nose − ear only decides when the feet cannot.
+    for cue in (toe, nose):
+        if np.isfinite(cue) and cue != 0:
+            return 1 if cue > 0 else -1
+    return 1
 
 
 def incline(base: np.ndarray, tip: np.ndarray, facing: int) -> np.ndarray:
