@@ -7,6 +7,7 @@ read comes back as a ``status: "error"`` result with a one-line reason, and the 
 
 from __future__ import annotations
 
+import functools
 import glob as globlib
 import os
 import time
@@ -62,6 +63,31 @@ def expand_inputs(paths: Iterable[str], recursive: bool = False) -> tuple[list[s
     seen: set[str] = set()
     unique = [c for c in clips if not (c in seen or seen.add(c))]
     return unique, problems
+
+
+#: A folder of clips may carry this file mapping clip names to ``{"exercise": ...}`` (other keys are
+#: ignored): each clip is then scored with its own exercise unless ``--exercise`` is given.
+MANIFEST = "labels.json"
+
+
+def exercise_for(clip: str, default: str = "hinge") -> str:
+    """The exercise ``MANIFEST`` beside ``clip`` names for it, else ``default``."""
+    return _manifest(str(Path(clip).resolve().parent)).get(Path(clip).name, default)
+
+
+@functools.lru_cache(maxsize=256)
+def _manifest(folder: str) -> dict[str, str]:
+    import json
+
+    path = Path(folder) / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {name: entry["exercise"] for name, entry in data.items()
+            if isinstance(entry, dict) and isinstance(entry.get("exercise"), str)}
 
 
 def score_clip(job: ScoreJob, progress: Callable[[int, int | None], None] | None = None) -> dict:

@@ -122,7 +122,9 @@ def landmarks(
 @app.command()
 def score(
     paths: List[str] = typer.Argument(..., help="Clips, folders of clips, or quoted globs."),
-    exercise: str = typer.Option("hinge", "--exercise", "-e", help="hinge | good_morning | deadlift | kb_swing"),
+    exercise: Optional[str] = typer.Option(
+        None, "--exercise", "-e",
+        help="hinge | good_morning | deadlift | kb_swing (default: as a labels.json beside the clip says, else hinge)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write results here (atomically) instead of stdout."),
     fmt: Optional[str] = typer.Option(None, "--format", "-f", help="json | jsonl | csv (default: from --out's extension, else json)."),
     recursive: bool = typer.Option(False, "--recursive", "-r", help="Descend into sub-folders."),
@@ -143,7 +145,7 @@ def score(
     from hingecheck.pose import PoseSettings
     from hingecheck.results import EXERCISES
 
-    if exercise not in EXERCISES:
+    if exercise is not None and exercise not in EXERCISES:
         fail(f"unknown exercise {exercise!r} (choose from {', '.join(EXERCISES)})", EXIT_USAGE)
     fmt = output.format_for(out, fmt)
     if fmt not in output.FORMATS:
@@ -167,7 +169,7 @@ def score(
         clips = [c for c in clips if c not in finished]
     writer = output.ResultWriter(out, fmt, previous)
     settings = PoseSettings(max_width=max_width)
-    job_list = [batch.ScoreJob(path=c, exercise=exercise, config=str(config) if config else None,
+    job_list = [batch.ScoreJob(path=c, exercise=exercise or batch.exercise_for(c), config=str(config) if config else None,
                                model=str(model) if model else None, settings=settings, use_cache=not no_cache)
                 for c in clips]
     display = _BatchDisplay(len(job_list)) if sys.stderr.isatty() else None
