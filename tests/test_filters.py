@@ -57,3 +57,20 @@ def test_one_euro_smooths_noise_and_follows_motion():
     still = slice(30, 140)
     assert np.std(out[still]) < 0.5 * np.std(noisy[still])
     assert abs(out[-1] - truth[-1]) < 0.1 * truth[-1]  # follows the motion, little lag
+
+
+def test_nanquantile_matches_numpy():
+    from hingecheck.filters import nanquantile
+
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(50, 7))
+    a[rng.random(a.shape) < 0.3] = np.nan
+    a[4] = np.nan
+    for q in (0.0, 0.5, 0.9, 1.0):
+        with np.errstate(all="ignore"):
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ref = np.nanquantile(a, q, axis=1)
+        assert np.allclose(nanquantile(a, q, axis=1), ref, equal_nan=True)

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from hingecheck.filters import quiet_nan
+from hingecheck.filters import nanquantile, quiet_nan
 from hingecheck.series import INDEX, PROFILE_STATIONS
 
 #: Station ranges (fraction of hip→shoulder) where the dowel's contact points are searched.
@@ -106,8 +106,7 @@ def dowel_from_profile(profile: np.ndarray, image: np.ndarray, facing: int, ear_
     d = profile[:, :, back_column(facing)].astype(np.float64)  # (T, S)
     half = STATION_MEDIAN // 2
     padded = np.pad(d, ((0, 0), (half, half)), mode="edge")
-    with np.errstate(all="ignore"), quiet_nan():
-        d = np.nanmedian(sliding_window_view(padded, STATION_MEDIAN, axis=1), axis=-1)
+    d = nanquantile(sliding_window_view(padded, STATION_MEDIAN, axis=1), 0.5)
 
     s = PROFILE_STATIONS
     sac, upp, mid = _window(*SACRAL_WINDOW), _window(*UPPER_WINDOW), _window(*BULGE_WINDOW)
@@ -121,7 +120,7 @@ def dowel_from_profile(profile: np.ndarray, image: np.ndarray, facing: int, ear_
     with np.errstate(all="ignore"), quiet_nan():
         line = da[:, None] + (db - da)[:, None] * (s[None, :] - sa[:, None]) / (sb - sa)[:, None]
         dev = np.where(mid[None, :], (d - line) * 1.0, np.nan)
-        sag = np.nanpercentile(dev, BULGE_PERCENTILE, axis=1)
+        sag = nanquantile(dev, BULGE_PERCENTILE / 100.0, axis=1)
         chord = np.hypot((sb - sa) * length, db - da)
         bend = np.degrees(4.0 * np.arctan(2.0 * sag / chord))
 

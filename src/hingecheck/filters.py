@@ -53,6 +53,22 @@ def fill_gaps(x: np.ndarray, max_gap: int) -> np.ndarray:
     return flat.reshape(x.shape)
 
 
+def nanquantile(a: np.ndarray, q: float, axis: int = -1) -> np.ndarray:
+    """Quantile ``q`` (0..1, linear interpolation, as ``np.nanquantile``) ignoring NaN, without
+    numpy's masked-array path (an order of magnitude faster on many short rows). NaN where a row
+    has no finite value."""
+    a = np.moveaxis(np.asarray(a, np.float64), axis, -1)
+    srt = np.sort(a, axis=-1)  # NaN sorts last
+    n = np.isfinite(a).sum(axis=-1)
+    pos = q * np.maximum(n - 1, 0)
+    lo = np.floor(pos).astype(np.intp)
+    hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
+    v_lo = np.take_along_axis(srt, lo[..., None], -1)[..., 0]
+    v_hi = np.take_along_axis(srt, hi[..., None], -1)[..., 0]
+    out = v_lo + (v_hi - v_lo) * (pos - lo)
+    return np.where(n > 0, out, np.nan)
+
+
 def hampel(x: np.ndarray, window: int = 7, n_sigmas: float = 3.0) -> np.ndarray:
     """Hampel filter along axis 0: outliers → the moving median (NaN-aware, edges padded)."""
     x = np.asarray(x, dtype=np.float64)
@@ -62,9 +78,9 @@ def hampel(x: np.ndarray, window: int = 7, n_sigmas: float = 3.0) -> np.ndarray:
     pad = [(half, half)] + [(0, 0)] * (x.ndim - 1)
     padded = np.pad(x, pad, mode="edge")
     win = sliding_window_view(padded, window, axis=0)[: x.shape[0]]  # (T, ..., window)
-    with np.errstate(all="ignore"), quiet_nan():
-        med = np.nanmedian(win, axis=-1)
-        mad = MAD_TO_SIGMA * np.nanmedian(np.abs(win - med[..., None]), axis=-1)
+    with np.errstate(all="ignore"):
+        med = nanquantile(win, 0.5)
+        mad = MAD_TO_SIGMA * nanquantile(np.abs(win - med[..., None]), 0.5)
     out = x.copy()
     bad = np.isfinite(x) & (np.abs(x - med) > n_sigmas * np.maximum(mad, 1e-9))
     out[bad] = med[bad]
