@@ -74,15 +74,23 @@ def incline(base: np.ndarray, tip: np.ndarray, facing: int) -> np.ndarray:
     return np.degrees(np.arctan2(facing * d[..., 0], -d[..., 1]))
 
 
+#: Angles outside these ranges (degrees) are beyond human joint motion: a landmark tracking
+#: failure, not a pose, so they are set to NaN (ranges widened from typical active ranges of
+#: motion: hip flexion ~120-140, hip extension ~20-30, knee flexion ~140-150).
+PLAUSIBLE = {"hip_flexion": (-45.0, 175.0), "knee_flexion": (-25.0, 165.0), "trunk_incline": (-60.0, 130.0)}
+
+
 def joint_angles(image: np.ndarray, side: str, facing: int) -> dict[str, np.ndarray]:
-    """Sagittal angles per frame from image landmarks ``(T, 33, ≥2)`` (see module doc), degrees."""
+    """Sagittal angles per frame from image landmarks ``(T, 33, ≥2)`` (see module doc), degrees.
+
+    Frames whose hip, knee or trunk angle leaves :data:`PLAUSIBLE` get NaN for every angle."""
     idx = SIDES[side]
     p = {part: image[:, i, :2] for part, i in idx.items()}
     trunk = incline(p["hip"], p["shoulder"], facing)
     thigh = _down_angle(p["hip"], p["knee"], facing)  # hip→knee from the downward vertical, + forward
     shin = incline(p["ankle"], p["knee"], facing)
     neck_dir = incline(p["shoulder"], p["ear"], facing)
-    return {
+    out = {
         "trunk_incline": trunk,
         "hip_flexion": _wrap(trunk + thigh),
         "knee_flexion": _wrap(thigh + shin),
@@ -90,6 +98,13 @@ def joint_angles(image: np.ndarray, side: str, facing: int) -> dict[str, np.ndar
         "neck_angle": _wrap(trunk - neck_dir),
         "thigh_angle": thigh,
     }
+    bad = np.zeros(len(trunk), bool)
+    for name, (lo, hi) in PLAUSIBLE.items():
+        with np.errstate(invalid="ignore"):
+            bad |= (out[name] < lo) | (out[name] > hi)
+    for v in out.values():
+        v[bad] = np.nan
+    return out
 
 
 def _down_angle(base: np.ndarray, tip: np.ndarray, facing: int) -> np.ndarray:
