@@ -267,6 +267,40 @@ def _summary(clips: list[dict], new: list[dict], interrupted: bool, to_stderr: b
 
 
 @app.command()
+def review(
+    clip: str = typer.Argument(..., help="The clip to review."),
+    out: Path = typer.Option(Path("review"), "--out", "-o", help="Folder for annotated.mp4, report.html, result.json, reps.csv."),
+    exercise: Optional[str] = typer.Option(None, "--exercise", "-e", help="hinge | good_morning | deadlift | kb_swing."),
+    config: Optional[Path] = typer.Option(None, "--config", help="A thresholds TOML overriding the shipped one."),
+    model: Optional[Path] = ModelOpt,
+    max_width: int = MaxWidthOpt,
+    no_cache: bool = NoCacheOpt,
+) -> None:
+    """Review a clip for a coach: annotated video, an HTML report to send, result.json and reps.csv."""
+    from hingecheck import batch
+    from hingecheck.pose import PoseSettings
+    from hingecheck.results import EXERCISES
+    from hingecheck.review import review_clip
+
+    if exercise is not None and exercise not in EXERCISES:
+        fail(f"unknown exercise {exercise!r} (choose from {', '.join(EXERCISES)})", EXIT_USAGE)
+    bar, update = _progress_bar(Path(clip).name)
+    try:
+        if bar is not None:
+            bar.start()
+        try:
+            outputs = review_clip(clip, out, exercise or batch.exercise_for(clip), config, model, cache=_cache(no_cache),
+                                  settings=PoseSettings(max_width=max_width),
+                                  progress=(lambda stage, d, t: update(d, t)) if update else None)
+        finally:
+            if bar is not None:
+                bar.stop()
+    except _expected_errors() as exc:
+        fail(str(exc))
+    typer.echo(f"{clip}: report {outputs.report}, video {outputs.video}")
+
+
+@app.command()
 def synth(
     out_dir: Path = typer.Argument(Path("sample_videos"), help="Folder for the clips, labels.json and ground truth."),
 ) -> None:
