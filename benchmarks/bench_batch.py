@@ -27,7 +27,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "clips" / "deadlift-web"
-DEFAULT_CLIPS = ("good008.mp4", "good016.mp4", "good018.mp4", "bad012.mp4")
+DEFAULT_CLIPS = ("good008.mp4", "good016.mp4", "good018.mp4", "bad012.mp4", "good014.mp4", "good015.mp4",
+                 "good019.mp4", "good020.mp4", "bad007.mp4", "bad009.mp4")
 
 
 def make_clips(folder: Path, n: int) -> list[Path]:

@@ -103,3 +103,20 @@ def test_review_bad_input_one_line(tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 1 and "Traceback" not in r.stderr and str(bad) in r.stderr
     assert not (tmp_path / "o" / "report.html").exists()
+
+
+def test_compare_before_after(tmp_path, sample_series):
+    out = tmp_path / "cmp"
+    r = subprocess.run([sys.executable, "-m", "hingecheck", "compare", str(SAMPLES / "hinge_rounded.mp4"),
+                        str(SAMPLES / "hinge_neutral_left.mp4"), "--out", str(out)], capture_output=True, text=True,
+                       timeout=600)
+    assert r.returncode == 0, r.stderr
+    data = json.loads((out / "compare.json").read_text())
+    assert [c["verdict"] for c in data["clips"]] == ["lumbar_rounding", "neutral"]
+    with av.open(str(out / "compare.mp4")) as c:
+        s = c.streams.video[0]
+        assert s.codec_context.name == "h264" and s.height == 480 and s.width > 900  # two panels
+        n = sum(1 for _ in c.decode(video=0))
+    assert n == 3 * 90  # three rep pairs, 3 s around each bottom at 30 frames/s
+    errors, dialogs, facts = open_page(out / "compare.html", SHOTS / "compare.png")
+    assert errors == [] and facts["ready"] >= 2 and "lumbar_rounding" in facts["text"]

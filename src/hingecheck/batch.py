@@ -192,7 +192,8 @@ def run_local(jobs: list[ScoreJob], workers: int | None = None,
                                initializer=_init_worker, initargs=(queue,))
     pending: set[Future] = set()
     try:
-        pending = {pool.submit(_pool_task, j) for j in jobs}
+        # Longest clips first, so no worker is left with a long clip while the others idle.
+        pending = {pool.submit(_pool_task, j) for j in sorted(jobs, key=_size, reverse=True)}
         while pending:
             done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             _drain(queue, state)
@@ -209,6 +210,13 @@ def run_local(jobs: list[ScoreJob], workers: int | None = None,
         for fut in pending:
             fut.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _size(job: ScoreJob) -> int:
+    try:
+        return os.path.getsize(job.path)
+    except OSError:
+        return 0
 
 
 def _drain(queue, state: Progress) -> None:

@@ -275,6 +275,7 @@ def review(
     model: Optional[Path] = ModelOpt,
     max_width: int = MaxWidthOpt,
     no_cache: bool = NoCacheOpt,
+    play: bool = typer.Option(False, "--play", help="Study the clip in a window instead: pause, step, jump to a rep, slow down."),
 ) -> None:
     """Review a clip for a coach: annotated video, an HTML report to send, result.json and reps.csv."""
     from hingecheck import batch
@@ -284,6 +285,9 @@ def review(
 
     if exercise is not None and exercise not in EXERCISES:
         fail(f"unknown exercise {exercise!r} (choose from {', '.join(EXERCISES)})", EXIT_USAGE)
+    if play:
+        _play(clip, exercise or batch.exercise_for(clip), config, model, PoseSettings(max_width=max_width), no_cache)
+        return
     bar, update = _progress_bar(Path(clip).name)
     try:
         if bar is not None:
@@ -298,6 +302,73 @@ def review(
     except _expected_errors() as exc:
         fail(str(exc))
     typer.echo(f"{clip}: report {outputs.report}, video {outputs.video}")
+
+
+def _play(clip, exercise, config, model, settings, no_cache) -> None:
+    from hingecheck.analysis import analyze
+    from hingecheck.config import load_config
+    from hingecheck.player import Player
+    from hingecheck.pose import estimate_clip
+
+    try:
+        th = load_config(config, exercise)
+        series = estimate_clip(clip, model=model, settings=settings, cache=_cache(no_cache))
+        result = analyze(series, exercise=exercise, config=th, file=str(clip))
+        Player(clip, series, result, th).run()
+    except _expected_errors() as exc:
+        fail(str(exc))
+
+
+@app.command()
+def compare(
+    before: str = typer.Argument(..., help="The earlier clip."),
+    after: str = typer.Argument(..., help="The later clip."),
+    out: Path = typer.Option(Path("compare"), "--out", "-o", help="Folder for compare.mp4, compare.html, compare.json."),
+    exercise: Optional[str] = typer.Option(None, "--exercise", "-e", help="hinge | good_morning | deadlift | kb_swing."),
+    model: Optional[Path] = ModelOpt,
+    no_cache: bool = NoCacheOpt,
+) -> None:
+    """Before / after: two clips side by side, aligned on the bottom of each rep, curves on one plot."""
+    from hingecheck import batch
+    from hingecheck.compare import compare_clips
+    from hingecheck.results import EXERCISES
+
+    if exercise is not None and exercise not in EXERCISES:
+        fail(f"unknown exercise {exercise!r} (choose from {', '.join(EXERCISES)})", EXIT_USAGE)
+    try:
+        paths = compare_clips(before, after, out, exercise or batch.exercise_for(before), model, cache=_cache(no_cache))
+    except _expected_errors() as exc:
+        fail(str(exc))
+    typer.echo(f"{before} vs {after}: {paths['html']}, {paths['video']}")
+
+
+@app.command()
+def live(
+    camera: Optional[int] = typer.Option(None, "--camera", help="Webcam index (default 0 when no --source)."),
+    source: Optional[str] = typer.Option(None, "--source", help="Play a clip as if it were the camera."),
+    exercise: str = typer.Option("hinge", "--exercise", "-e", help="hinge | good_morning | deadlift | kb_swing."),
+    mirror: bool = typer.Option(False, "--mirror", help="Show the picture mirrored, like a mirror on the wall."),
+    record: Optional[Path] = typer.Option(None, "--record", help="Also write the annotated session to this MP4."),
+    no_audio: bool = typer.Option(False, "--no-audio", help="No tones, no spoken cues."),
+    no_window: bool = typer.Option(False, "--no-window", help="No window (print the summary only)."),
+    summary: Optional[Path] = typer.Option(None, "--summary", help="Write the session summary here as JSON."),
+    model: Optional[Path] = ModelOpt,
+) -> None:
+    """Live coach: skeleton, dowel, angles, rep counter and one cue at a time, heard as well as seen."""
+    from hingecheck.live import run_live
+    from hingecheck.results import EXERCISES
+
+    if exercise not in EXERCISES:
+        fail(f"unknown exercise {exercise!r} (choose from {', '.join(EXERCISES)})", EXIT_USAGE)
+    if camera is not None and source is not None:
+        fail("give --camera or --source, not both", EXIT_USAGE)
+    try:
+        result = run_live(source if source is not None else (camera or 0), exercise, mirror,
+                          str(record) if record else None, not no_audio, not no_window,
+                          str(summary) if summary else None, str(model) if model else None)
+    except _expected_errors() as exc:
+        fail(str(exc))
+    typer.echo(result.text())
 
 
 @app.command()

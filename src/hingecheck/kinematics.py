@@ -53,7 +53,9 @@ def choose_side(visibility: np.ndarray, image: np.ndarray) -> str:
 def facing_direction(image: np.ndarray, side: str) -> int:
     """+1 facing +x (right in the image), −1 facing left (see module doc)."""
     idx = SIDES[side]
-    with np.errstate(all="ignore"):
+    from hingecheck.filters import quiet_nan
+
+    with np.errstate(all="ignore"), quiet_nan():
         toe = np.nanmedian(image[:, idx["foot_index"], 0] - image[:, idx["heel"], 0]) if len(image) else np.nan
         ears = np.nanmean(image[:, [INDEX["left_ear"], INDEX["right_ear"]], 0], axis=1) if len(image) else np.array([])
         nose = np.nanmedian(image[:, INDEX["nose"], 0] - ears) if len(image) else np.nan
