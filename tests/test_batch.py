@@ -83,7 +83,8 @@ def test_jsonl_resume_and_csv(tmp_path, sample_series):
     r = score(*(SAMPLES / n for n in first + ["hinge_rounded.mp4"]), "--out", out, "--resume", "--exercise", "good_morning")
     assert r.returncode == 0, r.stderr
     rows = [json.loads(x) for x in out.read_text().splitlines()]
-    assert [os.path.basename(x["file"]) for x in rows] == first + ["hinge_rounded.mp4"]
+    names = [os.path.basename(x["file"]) for x in rows]
+    assert sorted(names[:2]) == sorted(first) and names[2] == "hinge_rounded.mp4"  # lines in finishing order
     assert [x["exercise"] for x in rows] == ["hinge", "hinge", "good_morning"]
     csv_out = tmp_path / "r.csv"
     assert score(SAMPLES / "mixed_set.mp4", "--out", csv_out).returncode == 0
