@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from naive import naive_fps  # noqa: E402 (benchmarks/ is on sys.path when run as a script)
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "clips" / "deadlift-web"
 DEFAULT_CLIPS = ("good008.mp4", "good016.mp4", "good018.mp4", "bad012.mp4", "good014.mp4", "good015.mp4",
@@ -48,33 +50,6 @@ def count_frames(clips) -> int:
     from hingecheck.sources import VideoFile
 
     return sum(sum(1 for _ in VideoFile(c).frames()) for c in clips)
-
-
-def naive(clips) -> float:
-    import cv2
-    import mediapipe as mp_
-    from mediapipe.tasks.python import BaseOptions, vision
-
-    from hingecheck.pose import default_model
-
-    n, t0 = 0, time.perf_counter()
-    for clip in clips:
-        opts = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(default_model())),
-                                            running_mode=vision.RunningMode.VIDEO, output_segmentation_masks=True)
-        cap = cv2.VideoCapture(str(clip))
-        fps = cap.get(cv2.CAP_PROP_FPS) or 30
-        i = 0
-        with vision.PoseLandmarker.create_from_options(opts) as lm:
-            while True:
-                ok, bgr = cap.read()
-                if not ok:
-                    break
-                rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-                lm.detect_for_video(mp_.Image(image_format=mp_.ImageFormat.SRGB, data=rgb), int(i * 1000 / fps))
-                i += 1
-        cap.release()
-        n += i
-    return n / (time.perf_counter() - t0)
 
 
 def decode(clips) -> float:
@@ -157,7 +132,7 @@ def main() -> None:
         frames = count_frames(clips)
         print(f"{len(clips)} clips, {frames} frames: {', '.join(Path(c).name for c in clips)}")
         r = {
-            "naive": naive(clips),
+            "naive": naive_fps(clips),
             "decode": decode(clips),
             "infer x1": infer_alone(clips, 1),
             f"infer x{args.jobs}": infer_alone(clips, args.jobs),

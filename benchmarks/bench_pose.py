@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from naive import naive_fps  # noqa: E402 (benchmarks/ is on sys.path when run as a script)
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "clips" / "deadlift-web"
 
@@ -50,32 +52,6 @@ def bench_decode(clip: Path, limit: int) -> float:
     return n / (time.perf_counter() - t0)
 
 
-def bench_naive(clip: Path, limit: int) -> float:
-    import cv2
-    import mediapipe as mp
-    from mediapipe.tasks.python import BaseOptions, vision
-
-    from hingecheck.pose import default_model
-
-    opts = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(default_model())),
-                                        running_mode=vision.RunningMode.VIDEO, output_segmentation_masks=True)
-    cap = cv2.VideoCapture(str(clip))
-    fps = cap.get(cv2.CAP_PROP_FPS) or 30
-    n = 0
-    with vision.PoseLandmarker.create_from_options(opts) as lm:
-        t0 = time.perf_counter()
-        while n < limit:
-            ok, bgr = cap.read()
-            if not ok:
-                break
-            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-            lm.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), int(n * 1000 / fps))
-            n += 1
-        dt = time.perf_counter() - t0
-    cap.release()
-    return n / dt
-
-
 def bench_hingecheck(clip: Path, limit: int, max_width: int = 640) -> float:
     from hingecheck.pose import PoseEstimator, PoseSettings
     from hingecheck.sources import VideoFile, prefetch
@@ -101,7 +77,7 @@ def main() -> None:
         clip = args.clip or make_1080p(Path(tmp) / "bench_1080p.mp4")
         print(f"clip: {clip}")
         decode = bench_decode(clip, args.frames)
-        naive = bench_naive(clip, args.frames)
+        naive = naive_fps([clip], args.frames)
         ours = bench_hingecheck(clip, args.frames)
         ours_full = bench_hingecheck(clip, args.frames, max_width=0)
     print(f"decode alone (PyAV, full size)        {decode:7.1f} frames/s")

@@ -99,3 +99,35 @@ def sample_series(landmark_cache_dir, sample_labels):
 
     cache = LandmarkCache(landmark_cache_dir)
     return {name: estimate_clip(SAMPLES / name, cache=cache) for name in sorted(sample_labels)}
+
+
+@pytest.fixture
+def xvfb():
+    """A real X display (Xvfb) for window tests; its name, e.g. ":87"."""
+    import shutil
+    import subprocess
+    import time
+
+    if not (shutil.which("Xvfb") and shutil.which("ffmpeg")):
+        pytest.skip("Xvfb and ffmpeg are needed (Debian packages xvfb, ffmpeg)")
+    n = next(n for n in range(87, 200)
+             if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists())
+    proc = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        if Path(f"/tmp/.X11-unix/X{n}").exists():
+            break
+        time.sleep(0.05)
+    yield f":{n}"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def screenshot(display: str, path: Path, size: str = "1280x800") -> Path:
+    """Grab the whole X screen with ffmpeg's x11grab into a PNG."""
+    import subprocess
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-f", "x11grab", "-video_size", size, "-i", f"{display}.0",
+                    "-frames:v", "1", str(path)], check=True, timeout=30)
+    return path

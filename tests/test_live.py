@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import SAMPLES
+from conftest import SAMPLES, screenshot
 from hingecheck.live import CUE_HOLD_S, CueBoard, LatestFrame
 from hingecheck.sources import Frame
 
@@ -57,38 +57,18 @@ def test_latest_frame_drops_stale_frames():
     cap.stop()
 
 
-def test_live_window_under_xvfb(tmp_path):
-    if not (shutil.which("Xvfb") and shutil.which("ffmpeg")):
-        pytest.skip("Xvfb and ffmpeg are needed")
-    for n in range(120, 160):
-        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
-            break
-    display = f":{n}"
-    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(100):
-            if Path(f"/tmp/.X11-unix/X{n}").exists():
-                break
-            time.sleep(0.05)
-        env = {**os.environ, "DISPLAY": display, "QT_QPA_FONTDIR": "/usr/share/fonts/truetype/dejavu",
-               "QT_QPA_PLATFORM": "xcb"}
-        proc = subprocess.Popen([sys.executable, "-m", "hingecheck", "live", "--source", str(SAMPLES / "mixed_set.mp4"),
-                                 "--no-audio", "--summary", str(tmp_path / "s.json")], env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(9.0)  # into the second rep: the counter shows 1
-        shot = SHOTS / "live_window.png"
-        shot.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-f", "x11grab", "-video_size", "1024x768", "-i",
-                        f"{display}.0", "-frames:v", "1", str(shot)], check=True, timeout=30)
-        proc.wait(timeout=120)
-        assert proc.returncode == 0, proc.stderr.read()[-2000:]
-        img = cv2.imread(str(shot))
-        assert img.std() > 20  # not blank
-        # The window shows the 640x480 clip at the top-left (below a toolbar): find the dark counter box.
-        gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY).astype(float)
-        assert (gray[:300, :300] < 60).mean() > 0.02 and (gray[:300, :300] > 200).mean() > 0.001
-        assert json.loads((tmp_path / "s.json").read_text())["verdict"] == "neutral"
-    finally:
-        xvfb.terminate()
-        xvfb.wait(timeout=10)
+def test_live_window_under_xvfb(tmp_path, xvfb):
+    env = {**os.environ, "DISPLAY": xvfb, "QT_QPA_FONTDIR": "/usr/share/fonts/truetype/dejavu", "QT_QPA_PLATFORM": "xcb"}
+    proc = subprocess.Popen([sys.executable, "-m", "hingecheck", "live", "--source", str(SAMPLES / "mixed_set.mp4"),
+                             "--no-audio", "--summary", str(tmp_path / "s.json")], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(9.0)  # into the second rep: the counter shows 1
+    shot = screenshot(xvfb, SHOTS / "live_window.png")
+    proc.wait(timeout=120)
+    assert proc.returncode == 0, proc.stderr.read()[-2000:]
+    img = cv2.imread(str(shot))
+    assert img.std() > 20  # not blank
+    # The window shows the 640x480 clip at the top-left (below a toolbar): the dark counter box and its text.
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY).astype(float)
+    assert (gray[:300, :300] < 60).mean() > 0.02 and (gray[:300, :300] > 200).mean() > 0.001
+    assert json.loads((tmp_path / "s.json").read_text())["verdict"] == "neutral"

@@ -11,29 +11,10 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import SAMPLES
+from conftest import SAMPLES, screenshot
 
 SHOTS = Path(__file__).resolve().parents[1] / "out"
 FONTS = "/usr/share/fonts/truetype/dejavu"
-
-
-@pytest.fixture
-def xvfb():
-    if not (shutil.which("Xvfb") and shutil.which("xdotool") and shutil.which("ffmpeg")):
-        pytest.skip("Xvfb, xdotool and ffmpeg are needed (Debian packages xvfb, xdotool, ffmpeg)")
-    for n in range(87, 120):
-        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
-            break
-    display = f":{n}"
-    proc = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        if Path(f"/tmp/.X11-unix/X{n}").exists():
-            break
-        time.sleep(0.05)
-    yield display
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 def xdo(display, *args):
@@ -42,6 +23,8 @@ def xdo(display, *args):
 
 
 def test_play_window_steps_and_jumps(xvfb, sample_series):
+    if not shutil.which("xdotool"):
+        pytest.skip("xdotool is needed (Debian package xdotool)")
     env = {**os.environ, "DISPLAY": xvfb, "QT_QPA_FONTDIR": FONTS, "QT_QPA_PLATFORM": "xcb"}
     proc = subprocess.Popen([sys.executable, "-m", "hingecheck", "review", str(SAMPLES / "mixed_set.mp4"), "--play"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -61,10 +44,7 @@ def test_play_window_steps_and_jumps(xvfb, sample_series):
             xdo(xvfb, "key", "--window", wid, key)
             time.sleep(0.3)
         time.sleep(0.5)
-        shot = SHOTS / "play_window.png"
-        shot.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-f", "x11grab", "-video_size", "1280x800", "-i",
-                        f"{xvfb}.0", "-frames:v", "1", str(shot)], check=True, timeout=30)
+        shot = screenshot(xvfb, SHOTS / "play_window.png")
         geo = dict(line.split("=") for line in xdo(xvfb, "getwindowgeometry", "--shell", wid).stdout.split())
         img = cv2.imread(str(shot))
         x, y, w, h = (int(geo[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))

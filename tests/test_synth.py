@@ -61,6 +61,11 @@ def test_ground_truth_follows_the_scenario(tmp_path):
     assert 80 < hips[reps == 1].max() < 105 and knees[reps == 1].max() < 25  # RDL-like bottom
     assert knees[reps == 2].max() > 60  # the squatty rep bends the knees
     assert abs(hips[0]) < 5 and truth["reps"] == ["neutral", "squatty_hinge"]
+    # The pure pelvis-thigh angle: neutral bottom = pelvis 78 + knee 20 - shin 6 = 92 deg; with a flat
+    # back the shoulder-hip measure stays close to it.
+    pure = np.array([f["pelvis_thigh_flexion"] for f in fr])
+    assert pure[reps == 1].max() == pytest.approx(92.0, abs=0.5)
+    assert abs(pure[reps == 1].max() - hips[reps == 1].max()) < 15
 
 
 def test_sample_files_and_labels(sample_labels):

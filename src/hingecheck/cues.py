@@ -44,6 +44,10 @@ ADVICE: dict[str, str] = {
     "load_drift": "keep the weight close to the legs",
     "hips_rise_first": "push the floor away with chest and hips together",
 }
+#: A cue stays on screen (and unspoken cues wait) at least this long, seconds, so it can be read
+#: and never flickers; a finished rep's cue may replace it at once.
+CUE_HOLD_S = 2.5
+
 #: What a set-up problem asks of the lifter before grading starts.
 SETUP_CUES = {
     "no_person": "Step into view",
@@ -82,3 +86,27 @@ def summary(reps, verdict: str | None) -> str:
 
 def is_good(verdict: str | None) -> bool:
     return verdict == NEUTRAL
+
+
+class CueBoard:
+    """One cue at a time, held at least :data:`CUE_HOLD_S` seconds (a minimum hold, so no flicker).
+
+    ``offer(text, now)`` each frame: a different cue replaces the shown one only after the hold
+    (``urgent=True``, for a finished rep, replaces it at once and restarts the hold); ``None``
+    clears it after the hold. ``now`` is any monotonic clock in seconds.
+    """
+
+    def __init__(self):
+        self.text: str | None = None
+        self._since = -1e9
+
+    def offer(self, text: str | None, now: float, urgent: bool = False) -> None:
+        if text == self.text:
+            self._since = now if urgent else self._since
+            return
+        if text is None:
+            if now - self._since >= CUE_HOLD_S:
+                self.text = None
+            return
+        if urgent or self.text is None or now - self._since >= CUE_HOLD_S:
+            self.text, self._since = text, now

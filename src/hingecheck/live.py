@@ -25,15 +25,13 @@ import numpy as np
 from hingecheck.analysis import FrameState, StreamingAnalyzer
 from hingecheck.atomic import write_text
 from hingecheck.audio import Speaker
-from hingecheck.cues import CUES, SETUP_CUES, cue_for
+from hingecheck.cues import CUE_HOLD_S, CUES, SETUP_CUES, CueBoard, cue_for  # noqa: F401 (CUE_HOLD_S re-exported)
 from hingecheck.overlay import OverlayState, default_annotators, draw
 from hingecheck.pose import PoseEstimator, PoseSettings
 from hingecheck.results import FAULTS
 from hingecheck.sources import Camera, Frame, SourceError, VideoFile
 
 WINDOW = "hingecheck live"
-#: A cue stays on screen at least this long (s), so it can be read and never flickers.
-CUE_HOLD_S = 2.5
 #: Set-up checks: mean frame brightness (0-255) under this asks for more light.
 DARK_LEVEL = 45.0
 #: The feet count as seen when the graded side's ankle and toe have at least this visibility.
@@ -122,25 +120,6 @@ class LatestFrame:
         self._thread.join(timeout=2)
         if close is not None and not self._thread.is_alive():
             close()
-
-
-class CueBoard:
-    """One cue at a time, held at least :data:`CUE_HOLD_S` seconds."""
-
-    def __init__(self):
-        self.text: str | None = None
-        self._since = -1e9
-
-    def offer(self, text: str | None, now: float, urgent: bool = False) -> None:
-        if text == self.text:
-            self._since = now if urgent else self._since
-            return
-        if text is None:
-            if now - self._since >= CUE_HOLD_S:
-                self.text = None
-            return
-        if urgent or self.text is None or now - self._since >= CUE_HOLD_S:
-            self.text, self._since = text, now
 
 
 def setup_cue(state: FrameState, rgb: np.ndarray) -> str | None:
@@ -258,12 +237,40 @@ def run_live(source, exercise: str = "hinge", mirror: bool = False, record: str 
             writer.__exit__(None, None, None)
         if window:
             cv2.destroyAllWindows()
+    summary = _summary(analyzer, started, str(source), time.monotonic() - t_start, frames, capture.dropped)
+    if summary_path:  # saved even when the source failed mid-session
+        write_text(summary_path, json.dumps(summary.to_dict(), indent=2) + "\n")
     if capture.error is not None:
         raise capture.error  # SourceError: a one-line message for the CLI; anything else is a bug
-    summary = _summary(analyzer, started, str(source), time.monotonic() - t_start, frames, capture.dropped)
-    if summary_path:
-        write_text(summary_path, json.dumps(summary.to_dict(), indent=2) + "\n")
     return summary
+
+
+def live_command(camera: int | None, source: str | None, exercise: str, mirror: bool, record: str | None,
+                 audio: bool, window: bool, summary: str | None, model: str | None) -> int:
+    """``hingecheck live`` as a function: runs a session, prints its summary; returns the exit code.
+
+    0 on success; 2 for a usage error (both ``camera`` and ``source``, unknown exercise); 1 for a
+    source, model or file error. Errors are printed as one line on stderr, never a traceback.
+    """
+    import sys
+
+    from hingecheck.pose import PoseError
+    from hingecheck.results import EXERCISES
+
+    if exercise not in EXERCISES:
+        print(f"error: unknown exercise {exercise!r} (choose from {', '.join(EXERCISES)})", file=sys.stderr)
+        return 2
+    if camera is not None and source is not None:
+        print("error: give --camera or --source, not both", file=sys.stderr)
+        return 2
+    try:
+        result = run_live(source if source is not None else (camera or 0), exercise, mirror, record, audio,
+                          window, summary, model)
+    except (SourceError, PoseError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(result.text())
+    return 0
 
 
 def _overlay(state: FrameState, cue: str | None, fps: float | None, latency_ms: float) -> OverlayState:

@@ -71,6 +71,14 @@ def _text(frame, text, org, scale, color=WHITE, thick=1, bg=None):
     return w, h
 
 
+def _centered(frame, text, y, bg):
+    """A line of large text centred horizontally at baseline ``y`` on a ``bg`` box."""
+    k = _scale(frame)
+    thick = max(2, int(2 * k))
+    (w, _), _ = cv2.getTextSize(text, FONT, 0.8 * k, thick)
+    _text(frame, text, (frame.shape[1] // 2 - w // 2, y), 0.8 * k, thick=thick, bg=bg)
+
+
 class SkeletonAnnotator:
     """Segments of the graded side, coloured by the state of the body region they show."""
 
@@ -155,12 +163,9 @@ class VerdictBannerAnnotator:
     def annotate(self, frame: np.ndarray, s: OverlayState) -> np.ndarray:
         if not s.last_verdict:
             return frame
-        k = _scale(frame)
         good = s.last_verdict == "neutral"
         text = "GOOD REP" if good else s.last_verdict.replace("_", " ").upper()
-        (w, h), _ = cv2.getTextSize(text, FONT, 0.8 * k, max(2, int(2 * k)))
-        x = frame.shape[1] // 2 - w // 2
-        _text(frame, text, (x, int(40 * k)), 0.8 * k, thick=max(2, int(2 * k)), bg=OK if good else FAULT)
+        _centered(frame, text, int(40 * _scale(frame)), OK if good else FAULT)
         return frame
 
 
@@ -170,10 +175,7 @@ class CueAnnotator:
     def annotate(self, frame: np.ndarray, s: OverlayState) -> np.ndarray:
         if not s.cue:
             return frame
-        k = _scale(frame)
-        (w, h), _ = cv2.getTextSize(s.cue, FONT, 0.8 * k, max(2, int(2 * k)))
-        x = frame.shape[1] // 2 - w // 2
-        _text(frame, s.cue, (x, frame.shape[0] - int(20 * k)), 0.8 * k, thick=max(2, int(2 * k)), bg=(30, 30, 30))
+        _centered(frame, s.cue, frame.shape[0] - int(20 * _scale(frame)), (30, 30, 30))
         return frame
 
 

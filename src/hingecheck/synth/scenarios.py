@@ -209,7 +209,12 @@ def render_scenario(sc: Scenario, out: str | Path) -> dict:
             truth["frames"].append({
                 "t": round(float(ti), 4), "rep": int(rep[i]), "hip_flexion": round(a["hip_flexion"], 2),
                 "knee_flexion": round(a["knee_flexion"], 2), "trunk_incline": round(a["trunk_incline"], 2),
-                "shin_angle": round(a["shin_angle"], 2), "lumbar_flexion": round(p["lumbar"], 2),
+                "shin_angle": round(a["shin_angle"], 2),
+                # The pure hip joint angle: pelvis (hip→lumbosacral axis) against the thigh, 0 at the
+                # body model's neutral; hip_flexion above is what the pipeline measures (the
+                # shoulder-hip line, so it also contains the lumbar and thoracic bend).
+                "pelvis_thigh_flexion": round(p["pelvis"] + p["knee"] - p["shin"], 2),
+                "lumbar_flexion": round(p["lumbar"], 2),
                 "neck_extension": round(p["neck"], 2), "in_view": bool(not sc.empty and (sc.walk_in <= 0 or ti >= 0.6 * sc.walk_in)),
             })
     return truth
