@@ -19,7 +19,7 @@ from hingecheck.sources import Frame
 SHOTS = Path(__file__).resolve().parents[1] / "out"
 
 
-@pytest.mark.parametrize("name", ["mixed_set.mp4", "deadlift_hips_rise_first.mp4"])
+@pytest.mark.parametrize("name", ["mixed_set.mp4", "hinge_rounded.mp4"])
 def test_live_source_gets_labelled_reps(tmp_path, sample_labels, name):
     lab = sample_labels[name]
     summary = tmp_path / "summary.json"

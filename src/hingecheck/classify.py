@@ -20,7 +20,9 @@ Faults (stable names, most important first: :data:`hingecheck.results.FAULTS`):
   the trunk has risen less than ``hips_first_trunk_frac`` of its range.
 
 Notes: ``rushed_tempo`` (descent under ``rushed_descent_s``), ``shallow_depth`` (hip flexion at
-the bottom under ``shallow_hip_deg``), ``spine_from_landmarks_only``.
+the bottom under ``shallow_hip_deg``), ``spine_from_landmarks_only``, ``oblique_view`` (measured
+on a rendered 45° view: neutral reps read as rounded, so an oblique verdict is a warning sign,
+not a finding).
 
 Score: each graded measure maps to 0-100, 50 at its threshold, 100 a tolerance inside it, 0 a
 tolerance beyond; the rep's score is the lowest, capped under 50 when the rep has a fault.
@@ -157,6 +159,8 @@ def classify_rep(f: Features, w: RepWindow, th: Thresholds, index: int, view: st
         notes.append("shallow_depth")
     if f.spine_from_landmarks:
         notes.append("spine_from_landmarks_only")
+    if view == "oblique":
+        notes.append("oblique_view")  # the camera is 30-57 deg off the side: angles and dowel less reliable
 
     ordered = tuple(x for x in FAULTS if x in faults)
     if view == "front":

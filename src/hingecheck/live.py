@@ -25,6 +25,7 @@ import numpy as np
 from hingecheck.analysis import FrameState, StreamingAnalyzer
 from hingecheck.atomic import write_text
 from hingecheck.audio import Speaker
+from hingecheck.display import qt_fonts
 from hingecheck.cues import CUE_HOLD_S, CUES, SETUP_CUES, CueBoard, cue_for  # noqa: F401 (CUE_HOLD_S re-exported)
 from hingecheck.overlay import OverlayState, default_annotators, draw
 from hingecheck.pose import PoseEstimator, PoseSettings
@@ -165,6 +166,7 @@ def run_live(source, exercise: str = "hinge", mirror: bool = False, record: str 
         writer = H264Writer(record, info.fps, (info.width - info.width % 2, info.height - info.height % 2),
                             preset="veryfast").__enter__()
     if window:
+        qt_fonts()
         cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL)
         cv2.resizeWindow(WINDOW, info.width, info.height)
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -119,6 +119,9 @@ class Player:
     def run(self) -> None:
         import cv2
 
+        from hingecheck.display import qt_fonts
+
+        qt_fonts()
         cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL)
         if self._read(0) is None:
             return

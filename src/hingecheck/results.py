@@ -27,7 +27,7 @@ FAULTS: tuple[str, ...] = (
     "hips_rise_first",
 )
 #: Notes inform without failing a rep.
-NOTES: tuple[str, ...] = ("rushed_tempo", "shallow_depth", "spine_from_landmarks_only")
+NOTES: tuple[str, ...] = ("rushed_tempo", "shallow_depth", "spine_from_landmarks_only", "oblique_view")
 #: Clip verdicts besides a rep verdict.
 CLIP_ONLY_VERDICTS: tuple[str, ...] = ("no_reps", "unusable_view")
 NEUTRAL = "neutral"
