@@ -66,7 +66,8 @@ def _text(frame, text, org, scale, color=WHITE, thick=1, bg=None):
     x, y = org
     if bg is not None:
         cv2.rectangle(frame, (x - 4, y - h - 4), (x + w + 4, y + base + 4), bg, -1)
-    cv2.putText(frame, text, (x + 1, y + 1), FONT, scale, BLACK, thick + 1, cv2.LINE_AA)
+    # A dark outline (not an offset shadow, which reads as ghosted text once a window is scaled).
+    cv2.putText(frame, text, (x, y), FONT, scale, BLACK, thick + 2, cv2.LINE_AA)
     cv2.putText(frame, text, (x, y), FONT, scale, color, thick, cv2.LINE_AA)
     return w, h
 
