@@ -70,8 +70,9 @@ def test_annotated_video_is_h264_with_every_frame(reviewed):
     codec, n = frames(reviewed / "annotated.mp4")
     assert codec == "h264"
     assert n == frames(SAMPLES / "mixed_set.mp4")[1]
-    head = (reviewed / "annotated.mp4").read_bytes()[:4096]
-    assert head.find(b"moov") != -1 and head.find(b"moov") < head.find(b"mdat") if b"mdat" in head else head.find(b"moov") != -1
+    # faststart: the moov atom (the index a browser needs) comes before the media data.
+    data = (reviewed / "annotated.mp4").read_bytes()
+    assert 0 <= data.find(b"moov") < data.find(b"mdat")
 
 
 def test_report_in_chromium(reviewed):
@@ -79,8 +80,8 @@ def test_report_in_chromium(reviewed):
     assert errors == [] and dialogs == []
     assert facts["rows"] == 4
     assert facts["ready"] >= 2 and facts["duration"] > 10
-    assert "2 of 4" not in facts["text"] or "reps" in facts["text"]
-    assert "Cue:" in facts["text"]
+    # mixed_set: one rounded rep and one squatty rep; the tie goes to the more important fault.
+    assert "1 of 4 reps rounded at the bottom" in facts["text"] and "Cue: Brace" in facts["text"]
 
 
 def test_hostile_file_name_is_escaped(tmp_path, sample_series):

@@ -20,7 +20,7 @@ import numpy as np
 
 from hingecheck.classify import Features, classify_rep, clip_verdict
 from hingecheck.config import Thresholds, load_config
-from hingecheck.dowel import chord_bend, dowel_from_profile
+from hingecheck.dowel import bend_from_chord_ratio, dowel_from_profile
 from hingecheck.filters import OneEuro, fill_gaps, hampel, lowpass, quiet_nan
 from hingecheck.kinematics import SIDES, choose_side, facing_direction, joint_angles
 from hingecheck.reps import RepWindow, hysteresis_state, segment_reps
@@ -144,7 +144,7 @@ def features(m: dict[str, np.ndarray], base: Baselines, t: np.ndarray, spine_fro
     else:
         with np.errstate(all="ignore"):
             ratio = np.clip(m["chord_bend_base"] / base.chord, 0.0, 1.0)
-        spine = _bend_from_ratio(ratio)
+        spine = bend_from_chord_ratio(ratio)
     leg = base.leg_len if np.isfinite(base.leg_len) and base.leg_len > 0 else np.nan
     foot = base.foot_len if np.isfinite(base.foot_len) and base.foot_len > 0 else np.nan
     return Features(
@@ -154,12 +154,6 @@ def features(m: dict[str, np.ndarray], base: Baselines, t: np.ndarray, spine_fro
         load_ahead=m["load_ahead_px"] / leg, knee_past_toe=m["knee_past_toe_px"] / foot,
         spine_from_landmarks=not spine_from_mask,
     )
-
-
-def _bend_from_ratio(ratio: np.ndarray) -> np.ndarray:
-    x = np.linspace(1e-6, np.pi, 2000)
-    r = np.sin(x) / x
-    return np.where(np.isfinite(ratio), np.degrees(2.0 * np.interp(ratio, r[::-1], x[::-1])), np.nan)
 
 
 def analyze(series: PoseSeries, exercise: str = "hinge", config: Thresholds | None = None,

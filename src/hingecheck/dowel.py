@@ -156,7 +156,12 @@ def chord_bend(world: np.ndarray, standing: np.ndarray) -> np.ndarray:
     with np.errstate(all="ignore"), quiet_nan():
         ref = np.nanmedian(chord[standing]) if standing.any() else np.nanmax(chord)
         ratio = np.clip(chord / ref, 0.0, 1.0)
-    # Invert chord/arc = sin(x)/x, x = θ/2, on a table (monotonic on 0..π).
+    return bend_from_chord_ratio(ratio)
+
+
+def bend_from_chord_ratio(ratio: np.ndarray) -> np.ndarray:
+    """Bend θ (degrees) of an arc whose chord is ``ratio`` times its length: inverts
+    chord / arc = sin(θ/2) / (θ/2) on a table (monotonic for θ in 0..360°). NaN stays NaN."""
     x = np.linspace(1e-6, np.pi, 2000)
     r = np.sin(x) / x
     half_theta = np.interp(ratio, r[::-1], x[::-1])
