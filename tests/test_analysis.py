@@ -74,14 +74,15 @@ def test_streaming_matches_batch(sample_series, sample_labels, name):
 
 
 def test_results_to_json_and_csv():
-    from hingecheck.results import ClipResult, results_to_csv, results_to_json
+    from hingecheck.output import to_csv, to_json
+    from hingecheck.results import ClipResult
 
     t, trunk, thigh, shin, neck = stick.hinge_reps(2, bottom_trunk=75, bottom_thigh=10, bottom_shin=5)
     ok = analyze(stick.series(trunk, thigh, shin, neck), file="a.mp4")
     bad = ClipResult.failed("b.mp4", "cannot decode")
-    doc = json.loads(results_to_json([ok, bad]))
+    doc = json.loads(to_json([ok.to_dict(), bad.to_dict()]))
     assert doc["schema"] == 1 and [c["file"] for c in doc["clips"]] == ["a.mp4", "b.mp4"]
     assert len(doc["clips"][0]["reps"]) == 2 and doc["clips"][1]["status"] == "error"
-    rows = results_to_csv([ok, bad]).strip().splitlines()
+    rows = to_csv([ok.to_dict(), bad.to_dict()])[0].strip().splitlines()
     assert len(rows) == 1 + 2 + 1  # header, one row per rep, one empty-rep row for the failed clip
     assert rows[1].startswith("a.mp4,ok,") and rows[3].startswith("b.mp4,error,")

@@ -246,6 +246,7 @@ class StreamingAnalyzer:
         self._m: dict[str, list[float]] = {k: [] for k in MEASURES}
         self._t: list[float] = []
         self._state = 0
+        self._down_since_close = False  # a rep excursion began after the last closed rep
         self._base: Baselines | None = None
         self._spine_from_mask: bool | None = None
         self._closed_until = 0  # frames before this index belong to finished reps
@@ -288,6 +289,7 @@ class StreamingAnalyzer:
         if np.isfinite(hip):
             if hip > th.rep_enter_deg:
                 self._state = 1
+                self._down_since_close = True
             elif hip < th.rep_exit_deg:
                 self._state = 0
         if self._base is None and self._state == 1:
@@ -320,8 +322,8 @@ class StreamingAnalyzer:
     def _maybe_close_rep(self) -> Rep | None:
         """Once the lifter is back up and has held the lockout (or starts down again), run the
         batch segmentation and classification on the frames since the last finished rep."""
-        if self._state != 0:
-            return None
+        if self._state != 0 or not self._down_since_close:
+            return None  # only once back up after a descent: no buffer scan on every standing frame
         h = np.asarray(self._m["hip_flexion"][self._closed_until:], np.float64)
         state = hysteresis_state(h, self.th.rep_enter_deg, self.th.rep_exit_deg)
         if not (state == 1).any():
@@ -346,6 +348,7 @@ class StreamingAnalyzer:
         self._last_rep = rep or self._last_rep
         # The next rep may start from this lockout: keep the standing frames after the bottom.
         self._closed_until += last_down + 1
+        self._down_since_close = False
         return rep
 
     def _warnings(self, f: Features) -> tuple[str, ...]:

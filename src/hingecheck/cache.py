@@ -22,7 +22,8 @@ CACHE_VERSION = 1
 DEFAULT_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "hingecheck" / "landmarks"
 
 
-def _sha256(path: Path, chunk: int = 1 << 20) -> str:
+def file_sha256(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file's bytes, hex (read in 1 MiB chunks)."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(chunk), b""):
@@ -43,12 +44,12 @@ class LandmarkCache:
         st = model.stat()
         k = (str(model.resolve()), st.st_mtime, st.st_size)
         if k not in self._model_digests:
-            self._model_digests[k] = _sha256(model)
+            self._model_digests[k] = file_sha256(model)
         return self._model_digests[k]
 
     def key(self, clip: Path, model: Path, settings) -> str:
         payload = json.dumps({
-            "v": CACHE_VERSION, "clip": _sha256(clip), "model": self._model_digest(model),
+            "v": CACHE_VERSION, "clip": file_sha256(clip), "model": self._model_digest(model),
             "settings": settings.key(), "stations": PROFILE_STATIONS.tolist(),
         }, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:32]

@@ -64,6 +64,17 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
+def _check_exercise(exercise: str | None) -> None:
+    """Exit with a usage error (2) for an unknown exercise; ``None`` means "as labels.json says"."""
+    from hingecheck.config import ConfigError, check_exercise
+
+    if exercise is not None:
+        try:
+            check_exercise(exercise)
+        except ConfigError as exc:
+            fail(str(exc), EXIT_USAGE)
+
+
 def _cache(no_cache: bool):
     if no_cache:
         return None
@@ -143,10 +154,8 @@ def score(
     """
     from hingecheck import batch, output
     from hingecheck.pose import PoseSettings
-    from hingecheck.results import EXERCISES
 
-    if exercise is not None and exercise not in EXERCISES:
-        fail(f"unknown exercise {exercise!r} (choose from {', '.join(EXERCISES)})", EXIT_USAGE)
+    _check_exercise(exercise)
     fmt = output.format_for(out, fmt)
     if fmt not in output.FORMATS:
         fail(f"unknown format {fmt!r} (choose from {', '.join(output.FORMATS)})", EXIT_USAGE)
@@ -280,11 +289,9 @@ def review(
     """Review a clip for a coach: annotated video, an HTML report to send, result.json and reps.csv."""
     from hingecheck import batch
     from hingecheck.pose import PoseSettings
-    from hingecheck.results import EXERCISES
     from hingecheck.review import review_clip
 
-    if exercise is not None and exercise not in EXERCISES:
-        fail(f"unknown exercise {exercise!r} (choose from {', '.join(EXERCISES)})", EXIT_USAGE)
+    _check_exercise(exercise)
     if play:
         _play(clip, exercise or batch.exercise_for(clip), config, model, PoseSettings(max_width=max_width), no_cache)
         return
@@ -331,10 +338,8 @@ def compare(
     """Before / after: two clips side by side, aligned on the bottom of each rep, curves on one plot."""
     from hingecheck import batch
     from hingecheck.compare import compare_clips
-    from hingecheck.results import EXERCISES
 
-    if exercise is not None and exercise not in EXERCISES:
-        fail(f"unknown exercise {exercise!r} (choose from {', '.join(EXERCISES)})", EXIT_USAGE)
+    _check_exercise(exercise)
     try:
         paths = compare_clips(before, after, out, exercise or batch.exercise_for(before), model, cache=_cache(no_cache))
     except _expected_errors() as exc:

@@ -93,28 +93,23 @@ def compare_clips(a: str | Path, b: str | Path, out_dir: str | Path, exercise: s
 
     out.mkdir(parents=True, exist_ok=True)
     video = out / "compare.mp4"
-    writer = None
-    try:
+
+    def rows():
         for x, y in pairs:
             for d in range(-n_before, n_after):
                 i = int(np.clip(x.bottom_frame + d, 0, sa.n_frames - 1))
                 j = int(np.clip(y.bottom_frame + d, 0, sb.n_frames - 1))
-                if i not in fa or j not in fb:
-                    continue
-                row = np.hstack([panel(fa, i, sa, ra), panel(fb, j, sb, rb)])
-                if writer is None:
-                    writer = H264Writer(video, fps, (row.shape[1], row.shape[0])).__enter__()
-                writer.write(row)
-        if writer is None:  # no rep pairs: one still frame of each, so the page still shows them
-            first_a, first_b = _frames(a, {0}), _frames(b, {0})
-            row = np.hstack([panel(first_a, 0, sa, ra), panel(first_b, 0, sb, rb)])
-            writer = H264Writer(video, fps, (row.shape[1], row.shape[0])).__enter__()
+                if i in fa and j in fb:
+                    yield np.hstack([panel(fa, i, sa, ra), panel(fb, j, sb, rb)])
+
+    frames = rows()
+    first = next(frames, None)
+    if first is None:  # no rep pairs: one still frame of each, so the page still shows them
+        first = np.hstack([panel(_frames(a, {0}), 0, sa, ra), panel(_frames(b, {0}), 0, sb, rb)])
+    with H264Writer(video, fps, (first.shape[1], first.shape[0])) as writer:  # the first row sets the size
+        writer.write(first)
+        for row in frames:
             writer.write(row)
-    except BaseException as exc:
-        if writer is not None:
-            writer.__exit__(type(exc), exc, exc.__traceback__)
-        raise
-    writer.__exit__(None, None, None)
     dt = (ra.reps[0].bottom_s - rb.reps[0].bottom_s) if ra.reps and rb.reps else 0.0
     plot = angle_plot([(a.name, ra), (b.name, _shifted(rb, dt) if rb.kinematics is not None else rb)], th)
 

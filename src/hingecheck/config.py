@@ -105,11 +105,16 @@ def _check(table: dict, where: str, path) -> dict:
     return out
 
 
+def check_exercise(exercise: str) -> None:
+    """Raise :class:`ConfigError` (one line) unless ``exercise`` is a known profile."""
+    if exercise not in EXERCISES:
+        raise ConfigError(f"unknown exercise {exercise!r} (choose from {', '.join(EXERCISES)})")
+
+
 def load_config(path: str | Path | None = None, exercise: str = "hinge") -> Thresholds:
     """Thresholds for ``exercise``: shipped defaults, that exercise's profile, then ``path``'s
     ``[common]`` and ``[exercise.NAME]`` tables on top. Raises :class:`ConfigError`."""
-    if exercise not in EXERCISES:
-        raise ConfigError(f"unknown exercise {exercise!r} (choose from {', '.join(EXERCISES)})")
+    check_exercise(exercise)
     base = _read(None)
     values = _check(base.get("common", {}), "common", "thresholds.toml")
     values.update(_check(base.get("exercise", {}).get(exercise, {}), f"exercise.{exercise}", "thresholds.toml"))

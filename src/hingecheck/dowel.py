@@ -25,8 +25,9 @@ Per frame:
 The analysis then judges the *change* from the same lifter's standing posture, not an absolute
 number: clothing, body shape and the model's mask shift the baseline.
 
-Where no mask is available, :func:`chord_bend` gives a landmark-only fallback: the hip→shoulder
-distance in world landmarks (metres) shortens as the spine bends (for an arc of constant length,
+Where no mask is available, :func:`bend_from_chord_ratio` gives a landmark-only fallback (the
+analysis feeds it the hip→shoulder distance in world landmarks, metres, over its standing
+value): that distance shortens as the spine bends (for an arc of constant length,
 chord / arc = sin(θ/2) / (θ/2)). It is far weaker: a 40° bend shortens the chord by only 2%,
 within the landmarks' noise, so results carry the note ``spine_from_landmarks_only``.
 """
@@ -140,23 +141,6 @@ def dowel_from_profile(profile: np.ndarray, image: np.ndarray, facing: int, ear_
     bend[bad] = np.nan
     head[bad] = np.nan
     return DowelTrace(bend_deg=bend, head_offset=head, contacts=contacts)
-
-
-def chord_bend(world: np.ndarray, standing: np.ndarray) -> np.ndarray:
-    """Landmark-only fallback: equivalent bend (degrees) from hip→shoulder chord shortening.
-
-    Args:
-        world: ``(T, 33, 3)`` world landmarks, metres.
-        standing: ``(T,)`` bool, frames where the lifter stands (their median chord = the
-            straight spine's length).
-    """
-    hip = np.nanmean(world[:, _HIPS], axis=1)
-    sho = np.nanmean(world[:, _SHOULDERS], axis=1)
-    chord = np.linalg.norm(sho - hip, axis=-1)
-    with np.errstate(all="ignore"), quiet_nan():
-        ref = np.nanmedian(chord[standing]) if standing.any() else np.nanmax(chord)
-        ratio = np.clip(chord / ref, 0.0, 1.0)
-    return bend_from_chord_ratio(ratio)
 
 
 def bend_from_chord_ratio(ratio: np.ndarray) -> np.ndarray:

@@ -256,11 +256,13 @@ def live_command(camera: int | None, source: str | None, exercise: str, mirror: 
     """
     import sys
 
+    from hingecheck.config import ConfigError, check_exercise
     from hingecheck.pose import PoseError
-    from hingecheck.results import EXERCISES
 
-    if exercise not in EXERCISES:
-        print(f"error: unknown exercise {exercise!r} (choose from {', '.join(EXERCISES)})", file=sys.stderr)
+    try:
+        check_exercise(exercise)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     if camera is not None and source is not None:
         print("error: give --camera or --source, not both", file=sys.stderr)

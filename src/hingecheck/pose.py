@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import sys
 from dataclasses import asdict, dataclass, field
@@ -25,6 +24,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from hingecheck.backprofile import profile_from_mask
+from hingecheck.cache import file_sha256
 from hingecheck.series import INDEX, N_LANDMARKS, PROFILE_STATIONS, PoseSeries
 from hingecheck.sources import Frame, SourceError, SourceInfo, open_source, prefetch
 
@@ -99,14 +99,6 @@ def resolve_model(model: str | os.PathLike | None = None) -> Path:
     if not path.is_file():
         raise PoseError(f"{path}: pose model not found (pass --model PATH to a MediaPipe pose_landmarker .task bundle)")
     return path
-
-
-def file_sha256(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(chunk), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 @contextlib.contextmanager

@@ -144,21 +144,3 @@ def _r(x, nd: int = 3):
         return None
     x = float(x)
     return None if not np.isfinite(x) else round(x, nd)
-
-
-def results_to_json(results: "list[ClipResult]") -> str:
-    """The score JSON ``{"schema": SCHEMA_VERSION, "clips": [...]}`` of some clip results.
-
-    Same text as ``hingecheck score --format json`` (one writer: :func:`hingecheck.output.to_json`).
-    """
-    from hingecheck.output import to_json  # lazy: output imports this module
-
-    return to_json([r.to_dict() for r in results])
-
-
-def results_to_csv(results: "list[ClipResult]") -> str:
-    """One CSV row per rep, the clip's columns repeated on each row (a clip without reps gets one
-    row with empty rep columns). Same text as ``hingecheck score --format csv``'s main file."""
-    from hingecheck.output import to_csv
-
-    return to_csv([r.to_dict() for r in results])[0]
