@@ -12,6 +12,21 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "sample_videos"
 
 
+def require(*programs: str, package: str = "") -> None:
+    """Skip the test when a system program is missing; under ``CI=true`` fail instead, so a CI
+    run can never go green with tests silently skipped. ``package`` names the Debian package."""
+    import os
+    import shutil
+
+    missing = [p for p in programs if not (shutil.which(p) or Path(p).is_file())]
+    if not missing:
+        return
+    why = f"{', '.join(missing)} not installed (Debian package {package or ' '.join(missing)}; scripts/test installs it)"
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(why)
+    pytest.skip(why)
+
+
 def write_clip(path: Path, frames, fps: float = 30, pts=None, rotation: int = 0, codec: str = "libx264") -> Path:
     """Write RGB frames to ``path`` with PyAV. ``pts`` (seconds per frame) makes a VFR clip;
     ``rotation`` stores phone-style display rotation metadata (counter-clockwise degrees)."""
@@ -108,8 +123,7 @@ def xvfb():
     import subprocess
     import time
 
-    if not (shutil.which("Xvfb") and shutil.which("ffmpeg")):
-        pytest.skip("Xvfb and ffmpeg are needed (Debian packages xvfb, ffmpeg)")
+    require("Xvfb", "ffmpeg", package="xvfb ffmpeg")
     n = next(n for n in range(87, 200)
              if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists())
     proc = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],

@@ -1,11 +1,12 @@
 """Sound: the tones have the right pitch, espeak-ng speaks a cue to a real WAV file."""
 
-import shutil
+import subprocess
 import wave
 
 import numpy as np
 import pytest
 
+from conftest import require
 from hingecheck.audio import FAULT_TONE_HZ, GOOD_TONE_HZ, SAMPLE_RATE, Speaker, speak_to_file, tone, wav_bytes
 
 
@@ -19,8 +20,7 @@ def test_tone_pitch(freq):
 
 
 def test_espeak_speaks_a_cue(tmp_path):
-    if not (shutil.which("espeak-ng") or shutil.which("espeak")):
-        pytest.skip("espeak-ng is not installed")
+    require("espeak-ng", "sox", package="espeak-ng sox")
     out = tmp_path / "cue.wav"
     assert speak_to_file("Push your hips back", out)
     with wave.open(str(out)) as w:
@@ -29,12 +29,9 @@ def test_espeak_speaks_a_cue(tmp_path):
     assert 0.5 < seconds < 5
     loud = np.abs(frames) > 1000
     assert loud.mean() > 0.1  # speech, not silence
-    if shutil.which("sox"):
-        import subprocess
-
-        stat = subprocess.run(["sox", str(out), "-n", "stat"], capture_output=True, text=True).stderr
-        rms = float(next(line.split(":")[1] for line in stat.splitlines() if line.startswith("RMS     amplitude")))
-        assert rms > 0.01
+    stat = subprocess.run(["sox", str(out), "-n", "stat"], capture_output=True, text=True).stderr
+    rms = float(next(line.split(":")[1] for line in stat.splitlines() if line.startswith("RMS     amplitude")))
+    assert rms > 0.01
 
 
 def test_speaker_without_device_is_silent_and_never_blocks(monkeypatch):

@@ -76,3 +76,15 @@ def test_stdout_when_no_file():
     assert json.loads(w.close())["clips"][0]["file"] == "a.mp4"
     reps, clips = to_csv([_clip("a.mp4")])
     assert reps.splitlines()[0].startswith("file,status")
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600)])
+def test_outputs_get_the_users_umask(tmp_path, umask, mode):
+    """Atomic writes go through a 0600 temporary file; the output must still be shareable."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "results.json"
+    code = f"import os; os.umask({umask}); from hingecheck.atomic import write_text; write_text({str(out)!r}, 'x')"
+    subprocess.run([sys.executable, "-c", code], check=True)
+    assert out.stat().st_mode & 0o777 == mode

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import SAMPLES, screenshot
+from conftest import SAMPLES, require, screenshot
 
 SHOTS = Path(__file__).resolve().parents[1] / "out"
 FONTS = "/usr/share/fonts/truetype/dejavu"
@@ -23,8 +23,7 @@ def xdo(display, *args):
 
 
 def test_play_window_steps_and_jumps(xvfb, sample_series):
-    if not shutil.which("xdotool"):
-        pytest.skip("xdotool is needed (Debian package xdotool)")
+    require("xdotool")
     env = {**os.environ, "DISPLAY": xvfb, "QT_QPA_FONTDIR": FONTS, "QT_QPA_PLATFORM": "xcb"}
     proc = subprocess.Popen([sys.executable, "-m", "hingecheck", "review", str(SAMPLES / "mixed_set.mp4"), "--play"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

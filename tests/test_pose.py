@@ -1,5 +1,8 @@
 """The pose front end with the real model on real video frames."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -112,3 +115,16 @@ def test_memory_stays_flat(tmp_path, astronaut):
     frame_bytes = 540 * 720 * 3
     # 150 more frames would add ~175 MB if frames were kept; allow a few frames' worth of slack.
     assert peaks[200] - peaks[50] < 4 * frame_bytes, peaks
+
+
+def test_any_frame_width_is_safe(tmp_path, astronaut):
+    """A 302-px-wide clip (a portrait phone clip cropped out of its pillarbox looks like this):
+    mediapipe 0.10.3x aborts the process on a segmentation mask whose width is not a multiple
+    of 4 px unless the image is narrowed first. Run in a child process, since the abort is fatal."""
+    clip = write_clip(tmp_path / "narrow.mp4", [np.ascontiguousarray(astronaut[:, 100:402])] * 5)
+    r = subprocess.run([sys.executable, "-m", "hingecheck", "landmarks", str(clip), "-o", str(tmp_path / "l.npz"),
+                        "--no-cache"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-500:]
+    with np.load(tmp_path / "l.npz") as z:
+        assert bool(np.all(np.isfinite(z["image"][:, 23, :2])))  # the left hip found on every frame
+    assert PoseEstimator(settings=PoseSettings(max_width=0)).fit_box((10, 0, 312, 400)) == (10, 0, 298, 400)

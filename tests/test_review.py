@@ -9,7 +9,7 @@ from pathlib import Path
 import av
 import pytest
 
-from conftest import SAMPLES
+from conftest import SAMPLES, require
 from hingecheck.review import review_clip
 
 CHROMIUM = "/usr/bin/chromium"
@@ -30,8 +30,7 @@ def reviewed(tmp_path_factory, sample_series):
 def open_page(path: Path, screenshot: Path | None = None):
     """Load a file in headless Chromium; return (console errors, dialogs, facts from the page)."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed")
+    require(CHROMIUM, package="chromium")
     errors, dialogs = [], []
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -22,6 +22,16 @@ CACHE_VERSION = 1
 DEFAULT_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "hingecheck" / "landmarks"
 
 
+def _mediapipe_version() -> str:
+    """The installed mediapipe's version: another release may find other landmarks."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("mediapipe")
+    except PackageNotFoundError:
+        return "none"
+
+
 def file_sha256(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
     """SHA-256 of a file's bytes, hex (read in 1 MiB chunks)."""
     h = hashlib.sha256()
@@ -51,6 +61,7 @@ class LandmarkCache:
         payload = json.dumps({
             "v": CACHE_VERSION, "clip": file_sha256(clip), "model": self._model_digest(model),
             "settings": settings.key(), "stations": PROFILE_STATIONS.tolist(),
+            "mediapipe": _mediapipe_version(),
         }, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:32]
 

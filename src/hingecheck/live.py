@@ -189,7 +189,7 @@ def run_live(source, exercise: str = "hinge", mirror: bool = False, record: str 
                     continue
                 rgb = np.ascontiguousarray(frame.rgb[:, ::-1]) if mirror else frame.rgb
                 if not paused:
-                    box = box or (0, 0, rgb.shape[1], rgb.shape[0])
+                    box = box or est.fit_box((0, 0, rgb.shape[1], rgb.shape[0]))
                     fp = est.infer(est.prepare(rgb, box), frame.t, box, frame.index)
                     state = analyzer.push(fp.image, fp.visibility, fp.world, frame.t, fp.detected, fp.profile)
                     frames += 1

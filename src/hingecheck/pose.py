@@ -169,7 +169,8 @@ class PoseEstimator:
 
     def __exit__(self, *exc) -> None:
         if self._landmarker is not None:
-            self._landmarker.close()
+            with _quiet_native_stderr():  # some releases log as the graph shuts down
+                self._landmarker.close()
             self._landmarker = None
 
     def infer(self, rgb: np.ndarray, t: float, box: tuple[int, int, int, int], index: int = 0) -> FramePose:
@@ -200,10 +201,24 @@ class PoseEstimator:
         if (x0, y0, x1, y1) != (0, 0, rgb.shape[1], rgb.shape[0]):
             rgb = rgb[y0:y1, x0:x1]
         h, w = rgb.shape[:2]
-        mw = self.settings.max_width
+        mw = self.settings.max_width - self.settings.max_width % ROW_ALIGN_PX
         if mw and w > mw:
             rgb = cv2.resize(rgb, (mw, max(1, int(round(h * mw / w)))), interpolation=cv2.INTER_AREA)
         return rgb
+
+    def fit_box(self, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        """``box`` narrowed on the right so the image given to the model is a multiple of
+        :data:`ROW_ALIGN_PX` wide (after scaling to ``max_width``, which is rounded down the same way).
+
+        mediapipe 0.10.30-0.10.33 abort the whole process (``image_frame.cc:362 Check failed:
+        1 == ChannelSize()``) when a segmentation mask's rows are padded, i.e. when the image is
+        not a multiple of 4 px wide; measured on a portrait clip cropped out of its pillarbox."""
+        x0, y0, x1, y1 = box
+        mw = self.settings.max_width - self.settings.max_width % ROW_ALIGN_PX
+        w = x1 - x0
+        if mw and w > mw:
+            return box
+        return (x0, y0, x1 - (w % ROW_ALIGN_PX if w > ROW_ALIGN_PX else 0), y1)
 
     def stream(self, frames: Iterator[Frame], info: SourceInfo) -> Iterator[tuple[Frame, FramePose]]:
         """Infer every frame of ``frames``; yields ``(frame, pose)`` pairs.
@@ -214,10 +229,13 @@ class PoseEstimator:
         box = None
         for frame in frames:
             if box is None:
-                box = content_box(frame.rgb) if self.settings.crop_bars else (0, 0, frame.rgb.shape[1], frame.rgb.shape[0])
+                box = self.fit_box(content_box(frame.rgb) if self.settings.crop_bars
+                                   else (0, 0, frame.rgb.shape[1], frame.rgb.shape[0]))
             yield frame, self.infer(self.prepare(frame.rgb, box), frame.t, box, frame.index)
 
 
+#: Width granularity of the image given to the model (px): see :meth:`PoseEstimator.fit_box`.
+ROW_ALIGN_PX = 16
 #: A pixel darker than this (0-255, all channels) counts as a black bar.
 BAR_LEVEL = 20
 #: A row or column is picture, not bar, when more than this fraction of its pixels is brighter.
