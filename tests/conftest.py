@@ -145,3 +145,19 @@ def screenshot(display: str, path: Path, size: str = "1280x800") -> Path:
     subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-f", "x11grab", "-video_size", size, "-i", f"{display}.0",
                     "-frames:v", "1", str(path)], check=True, timeout=30)
     return path
+
+
+def wait_for_picture(display: str, path: Path, timeout: float = 90.0, size: str = "1280x800") -> None:
+    """Wait until the X screen shows a picture (not a blank or unpainted window): the model's
+    start-up takes seconds, more on a busy machine, so a fixed sleep would be a race."""
+    import time
+
+    import cv2
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        img = cv2.imread(str(screenshot(display, path, size)))
+        if img is not None and img.std() > 20:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"nothing was drawn on {display} within {timeout:.0f} s")

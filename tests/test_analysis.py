@@ -81,8 +81,22 @@ def test_results_to_json_and_csv():
     ok = analyze(stick.series(trunk, thigh, shin, neck), file="a.mp4")
     bad = ClipResult.failed("b.mp4", "cannot decode")
     doc = json.loads(to_json([ok.to_dict(), bad.to_dict()]))
-    assert doc["schema"] == 1 and [c["file"] for c in doc["clips"]] == ["a.mp4", "b.mp4"]
+    assert doc["schema"] == 2 and [c["file"] for c in doc["clips"]] == ["a.mp4", "b.mp4"]
     assert len(doc["clips"][0]["reps"]) == 2 and doc["clips"][1]["status"] == "error"
     rows = to_csv([ok.to_dict(), bad.to_dict()])[0].strip().splitlines()
     assert len(rows) == 1 + 2 + 1  # header, one row per rep, one empty-rep row for the failed clip
     assert rows[1].startswith("a.mp4,ok,") and rows[3].startswith("b.mp4,error,")
+
+
+def test_impossible_angles_are_dropped_not_judged():
+    from hingecheck.analysis import drop_implausible
+    from hingecheck.config import load_config
+
+    th = load_config()
+    m = {k: np.array([10.0, th.plausible_hip_max_deg + 5, 30.0]) for k in ("hip_flexion", "trunk_incline", "thigh_angle")}
+    m.update({k: np.array([th.plausible_knee_min_deg - 5, 20.0, 20.0]) for k in ("knee_flexion", "shin_angle")})
+    m["bend"] = np.array([5.0, 5.0, th.plausible_spine_max_deg + 1])
+    drop_implausible(m, th)
+    assert np.isnan(m["hip_flexion"][1]) and np.isnan(m["trunk_incline"][1]) and m["hip_flexion"][0] == 10
+    assert np.isnan(m["knee_flexion"][0]) and np.isnan(m["shin_angle"][0]) and m["knee_flexion"][1] == 20
+    assert np.isnan(m["bend"][2]) and m["bend"][0] == 5

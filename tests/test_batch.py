@@ -28,7 +28,7 @@ def test_samples_table_json_and_labels(tmp_path, sample_series, sample_labels):
     assert r.returncode == 0, r.stdout[-2000:]
     assert "hingecheck score" in r.stdout and "verdict" in r.stdout and "hinge_rounded" in r.stdout
     data = json.loads(out.read_text())
-    assert data["schema"] == 1
+    assert data["schema"] == 2
     got = {os.path.basename(c["file"]): c for c in data["clips"]}
     assert set(got) == set(sample_labels)
     for name, lab in sample_labels.items():

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import SAMPLES, screenshot
+from conftest import SAMPLES, screenshot, wait_for_picture
 from hingecheck.live import CUE_HOLD_S, CueBoard, LatestFrame
 from hingecheck.sources import Frame
 
@@ -62,7 +62,8 @@ def test_live_window_under_xvfb(tmp_path, xvfb):
     proc = subprocess.Popen([sys.executable, "-m", "hingecheck", "live", "--source", str(SAMPLES / "mixed_set.mp4"),
                              "--no-audio", "--summary", str(tmp_path / "s.json")], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(9.0)  # into the second rep: the counter shows 1
+    wait_for_picture(xvfb, SHOTS / "live_window_start.png")  # the model is loaded, frames are coming
+    time.sleep(2.0)
     shot = screenshot(xvfb, SHOTS / "live_window.png")
     proc.wait(timeout=120)
     assert proc.returncode == 0, proc.stderr.read()[-2000:]

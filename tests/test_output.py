@@ -40,7 +40,7 @@ def test_write_and_read_back(tmp_path, fmt):
     assert [c["status"] for c in back] == ["ok", "error", "ok"]
     assert len(back[0]["reps"]) == 2 and back[0]["reps"][1]["faults"] == ["lumbar_rounding"]
     if fmt == "json":
-        assert json.loads(out.read_text())["schema"] == 1 and back == clips
+        assert json.loads(out.read_text())["schema"] == 2 and back == clips
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp files left
 
 

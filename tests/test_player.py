@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import SAMPLES, require, screenshot
+from conftest import SAMPLES, require, screenshot, wait_for_picture
 
 SHOTS = Path(__file__).resolve().parents[1] / "out"
 FONTS = "/usr/share/fonts/truetype/dejavu"
@@ -39,6 +39,7 @@ def test_play_window_steps_and_jumps(xvfb, sample_series):
         xdo(xvfb, "windowsize", wid, "960", "720")
         xdo(xvfb, "windowmove", wid, "0", "0")
         xdo(xvfb, "windowactivate", "--sync", wid)
+        wait_for_picture(xvfb, SHOTS / "play_window_start.png")
         for key in ("space", "2", "Right", "Right", "Right"):  # pause, jump to rep 2, step 3 frames
             xdo(xvfb, "key", "--window", wid, key)
             time.sleep(0.3)

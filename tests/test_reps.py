@@ -70,3 +70,22 @@ def test_rep_edges_at_start_of_descent_and_lockout():
 def test_hysteresis_state_holds_between_thresholds():
     h = np.array([5, 30, 45, 30, 25, 20, 30, 45, 10.0])
     assert hysteresis_state(h, 40, 22).tolist() == [0, 0, 1, 1, 1, 0, 0, 1, 0]
+
+
+def test_a_clip_with_no_complete_rep_is_judged_on_its_partial_rep():
+    """A single pull filmed from the set-up and cut before the lockout, or a lowering to the
+    set-up: not no_reps, but one partial rep at the clip's edge."""
+    pull, t = trajectory([(0.4, 125, 125), (1.5, 125, 50)])  # bent over, rising, clip ends at 50 deg
+    assert segment_reps(pull, t, **ARGS) == []
+    (r,) = segment_reps(pull, t, allow_partial=True, **ARGS)
+    assert r.partial and r.start == 0 and r.end == len(pull) - 1 and r.bottom < 15
+    lower, t = trajectory([(1.0, 5, 5), (1.5, 5, 120), (0.3, 120, 120)])  # standing, then down to the bar
+    (r,) = segment_reps(lower, t, allow_partial=True, **ARGS)
+    assert r.partial and r.end == len(lower) - 1 and lower[r.start] < 10
+    # With a complete rep in the clip, the cut excursions at its edges are not counted.
+    full, t = trajectory([(1.0, 5, 5)] + rep() + [(1.0, 5, 90)])
+    (r,) = segment_reps(full, t, allow_partial=True, **ARGS)
+    assert not r.partial
+    # Too short to be a rep.
+    blip, t = trajectory([(1.0, 5, 5), (0.3, 5, 60)])
+    assert segment_reps(blip, t, allow_partial=True, **ARGS) == []

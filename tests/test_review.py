@@ -56,7 +56,7 @@ def test_outputs_written(reviewed):
     for name in ("annotated.mp4", "report.html", "result.json", "reps.csv"):
         assert (reviewed / name).stat().st_size > 0
     result = json.loads((reviewed / "result.json").read_text())
-    assert result["schema"] == 1 and len(result["clips"][0]["reps"]) == 4
+    assert result["schema"] == 2 and len(result["clips"][0]["reps"]) == 4
     assert len((reviewed / "reps.csv").read_text().splitlines()) == 1 + 4
 
 

@@ -26,7 +26,7 @@ from hingecheck.kinematics import SIDES, choose_side, facing_direction, joint_an
 from hingecheck.reps import RepWindow, hysteresis_state, segment_reps
 from hingecheck.results import ClipResult, Kinematics, Rep
 from hingecheck.series import INDEX, PoseSeries
-from hingecheck.view import classify_view
+from hingecheck.view import body_yaw, classify_view, rectify_oblique, view_from_yaw
 
 #: Frames used to decide side and facing in the live path before they are fixed.
 LIVE_SETUP_FRAMES = 15
@@ -100,6 +100,45 @@ def frame_measures(image: np.ndarray, world: np.ndarray, profile: np.ndarray | N
     return m, contacts
 
 
+def drop_implausible(m: dict[str, np.ndarray], th: Thresholds) -> dict[str, np.ndarray]:
+    """Angles no human reaches are tracking failures: NaN on those frames (in place; returned).
+    A frame whose hip or knee angle is impossible loses its joint angles; an impossible back
+    outline loses its bend."""
+    with np.errstate(invalid="ignore"):
+        bad_hip = (m["hip_flexion"] < th.plausible_hip_min_deg) | (m["hip_flexion"] > th.plausible_hip_max_deg)
+        bad_knee = (m["knee_flexion"] < th.plausible_knee_min_deg) | (m["knee_flexion"] > th.plausible_knee_max_deg)
+        bad_bend = np.abs(m["bend"]) > th.plausible_spine_max_deg
+    for k in ("hip_flexion", "trunk_incline", "thigh_angle"):
+        m[k][bad_hip] = np.nan
+    for k in ("knee_flexion", "shin_angle"):
+        m[k][bad_knee] = np.nan
+    m["bend"][bad_bend] = np.nan
+    return m
+
+
+def trunk_px(image: np.ndarray) -> float:
+    """Median mid-hip to mid-shoulder length over the frames given, source pixels."""
+    hip = image[:, [INDEX["left_hip"], INDEX["right_hip"]], :2].mean(axis=1)
+    sho = image[:, [INDEX["left_shoulder"], INDEX["right_shoulder"]], :2].mean(axis=1)
+    d = np.linalg.norm(sho - hip, axis=-1)
+    with quiet_nan():
+        return float(np.nanmedian(d)) if np.isfinite(d).any() else float("nan")
+
+
+def untrusted_checks(trunk: float, view: str, th: Thresholds) -> dict[str, str]:
+    """Checks that cannot be judged anywhere in a clip, with why: the back's outline and the head
+    need a lifter big enough in the frame; about 45° off the side the ear-shoulder line mixes
+    in the head's turn, so the neck needs a side view (measured on the oblique development
+    clips: good lifters read 45-63° of "extension")."""
+    out = {}
+    if view == "oblique":
+        out["neck_extension"] = "camera about 45 deg off the side: the neck angle needs a side view"
+    if np.isfinite(trunk) and trunk < th.min_trunk_px:
+        why = f"lifter too small in the frame (trunk {trunk:.0f} px < {th.min_trunk_px:.0f})"
+        out.update({"lumbar_rounding": why, "neck_extension": why})
+    return out
+
+
 @dataclass(frozen=True)
 class Baselines:
     """The lifter's standing posture: medians over standing frames (units as the measures)."""
@@ -137,10 +176,16 @@ def baselines(m: dict[str, np.ndarray], standing: np.ndarray) -> Baselines:
                      leg_len=med("leg_len"), foot_len=med("foot_len"), chord=med("chord_bend_base"))
 
 
-def features(m: dict[str, np.ndarray], base: Baselines, t: np.ndarray, spine_from_mask: bool) -> Features:
-    """Measures relative to the standing baselines, ready for :func:`classify_rep`."""
+def features(m: dict[str, np.ndarray], base: Baselines, t: np.ndarray, spine_from_mask: bool, th: Thresholds,
+             untrusted: dict | None = None) -> Features:
+    """Measures relative to the standing baselines, ready for :func:`classify_rep`.
+
+    The back outline's bend is taken relative to the standing reference only as far as that
+    reference reads flexed (``spine_reference_max_arch_deg``): an arched or unseen standing
+    outline counts as a straight dowel, as in the dowel test."""
     if spine_from_mask:
-        spine = m["bend"] - base.bend
+        ref = base.bend if np.isfinite(base.bend) else th.spine_reference_max_arch_deg
+        spine = m["bend"] - max(ref, th.spine_reference_max_arch_deg)
     else:
         with np.errstate(all="ignore"):
             ratio = np.clip(m["chord_bend_base"] / base.chord, 0.0, 1.0)
@@ -152,44 +197,97 @@ def features(m: dict[str, np.ndarray], base: Baselines, t: np.ndarray, spine_fro
         shin_angle=m["shin_angle"], spine_flexion=spine, neck_change=m["neck_angle"] - base.neck,
         hip_drop=(base.hip_height - m["hip_height"]) / leg, hip_below_knee=m["hip_below_knee"],
         load_ahead=m["load_ahead_px"] / leg, knee_past_toe=m["knee_past_toe_px"] / foot,
-        spine_from_landmarks=not spine_from_mask,
+        spine_from_landmarks=not spine_from_mask, untrusted=dict(untrusted or {}),
+        arch_change=m["bend"] - base.bend if spine_from_mask else None,
     )
 
 
-def analyze(series: PoseSeries, exercise: str = "hinge", config: Thresholds | None = None,
-            file: str | None = None) -> ClipResult:
-    """Kinematics, reps and verdicts of a whole clip (see module doc)."""
+@dataclass(frozen=True)
+class Measured:
+    """A clip measured but not yet judged: everything :func:`judge` needs, so verdicts can be
+    re-made under other thresholds without redoing the signal processing (``hingecheck evaluate``).
+    Only the fault thresholds may change between :func:`measure` and :func:`judge`."""
+
+    file: str
+    exercise: str
+    frames: int
+    fps: float
+    detected_fraction: float
+    view: str = "unknown"
+    yaw_deg: float = float("nan")
+    features: Features | None = None
+    windows: tuple[RepWindow, ...] = ()
+    kinematics: Kinematics | None = None
+
+
+def measure(series: PoseSeries, exercise: str = "hinge", config: Thresholds | None = None,
+            file: str | None = None) -> Measured:
+    """Clean the landmarks, measure every frame, find the view and the reps (see module doc)."""
     th = config or load_config(exercise=exercise)
     exercise = th.exercise
-    name = file or series.source
-    fps = series.fps
+    head = dict(file=file or series.source, exercise=exercise, frames=series.n_frames, fps=series.fps,
+                detected_fraction=series.detected_fraction)
     t = np.asarray(series.t, np.float64)
     if series.n_frames == 0 or series.detected_fraction < th.min_detected_fraction:
-        return ClipResult(file=name, status="ok", exercise=exercise, view="unknown", frames=series.n_frames, fps=fps,
-                          detected_fraction=series.detected_fraction, verdict="no_reps", score=None)
+        return Measured(**head)
     image, world, profile = clean_series(series, th)
-    side = choose_side(series.visibility[series.detected], image[series.detected])
-    facing = facing_direction(image[series.detected], side)
-    view, _spread = classify_view(image[series.detected], th.side_view_max_spread, th.oblique_view_max_spread)
+    det = series.detected
+    side = choose_side(series.visibility[det], image[det])
+    facing = facing_direction(image[det], side)
+    view, yaw = classify_view(series.world[det], th.side_view_min_yaw_deg, th.oblique_view_min_yaw_deg)
+    if view == "oblique":
+        image = rectify_oblique(image, yaw)  # the back profile is not rectified: its spine is not judged
     m, contacts = frame_measures(image, world, profile, side, facing)
     spine_from_mask = profile is not None and np.isfinite(m["bend"]).mean() > 0.5
     if spine_from_mask:
         fs = sample_rate(t)
         m["bend"] = lowpass(hampel(fill_gaps(m["bend"], int(round(th.max_gap_s * fs))), th.hampel_window,
                                    th.hampel_sigmas), fs, th.lowpass_hz, th.lowpass_order)
+    drop_implausible(m, th)
     standing = standing_frames(m["hip_flexion"], t, th)
     base = baselines(m, standing)
-    f = features(m, base, t, spine_from_mask)
+    f = features(m, base, t, spine_from_mask, th, untrusted_checks(trunk_px(image[det]), view, th))
     windows = segment_reps(m["hip_flexion"], t, th.rep_enter_deg, th.rep_exit_deg, th.rep_edge_deg, th.min_rep_s,
-                           from_floor=exercise == "deadlift")
-    # A front view cannot see the sagittal plane: no reps are graded, the clip is unusable_view.
-    reps = () if view == "front" else tuple(classify_rep(f, w, th, i + 1, view) for i, w in enumerate(windows))
+                           from_floor=exercise == "deadlift", allow_partial=True)
     kin = _kinematics(t, m, f, side, facing, spine_from_mask, contacts)
+    return Measured(**head, view=view, yaw_deg=yaw, features=f, windows=tuple(windows), kinematics=kin)
+
+
+def judge(meas: Measured, config: Thresholds | None = None) -> ClipResult:
+    """Verdicts of a measured clip under ``config`` (default: the exercise's shipped thresholds)."""
+    th = config or load_config(exercise=meas.exercise)
+    head = dict(file=meas.file, status="ok", exercise=meas.exercise, frames=meas.frames, fps=meas.fps,
+                detected_fraction=meas.detected_fraction)
+    if meas.features is None:
+        return ClipResult(**head, view="unknown", verdict="no_reps", score=None,
+                          why=f"a person was found on {meas.detected_fraction:.0%} of the frames")
+    view = meas.view
+    # A front view cannot see the sagittal plane: no reps are graded, the clip is unusable_view.
+    reps = () if view == "front" else tuple(classify_rep(meas.features, w, th, i + 1, view)
+                                            for i, w in enumerate(meas.windows))
     verdict = clip_verdict(list(reps), view)
     score = float(np.mean([r.score for r in reps])) if reps and view != "front" else None
-    return ClipResult(file=name, status="ok", exercise=exercise, view=view, frames=series.n_frames, fps=fps,
-                      detected_fraction=series.detected_fraction, verdict=verdict, score=score, reps=reps,
-                      kinematics=kin)
+    return ClipResult(**head, view=view, verdict=verdict, score=score, reps=reps, kinematics=meas.kinematics,
+                      yaw_deg=meas.yaw_deg, why=_why(verdict, reps, view, meas.yaw_deg))
+
+
+def analyze(series: PoseSeries, exercise: str = "hinge", config: Thresholds | None = None,
+            file: str | None = None) -> ClipResult:
+    """Kinematics, reps and verdicts of a whole clip: :func:`measure`, then :func:`judge`."""
+    th = config or load_config(exercise=exercise)
+    return judge(measure(series, config=th, file=file), th)
+
+
+def _why(verdict: str, reps, view: str, yaw: float) -> str | None:
+    """One line on why a clip got no verdict on its form."""
+    if verdict == "unusable_view":
+        return f"camera {90 - yaw:.0f} deg off the side view: the sagittal plane cannot be seen"
+    if verdict == "no_reps":
+        return "no hinge found: the hips never flexed past the rep threshold and back"
+    if verdict == "not_judged":
+        whys = sorted({r.not_judged.get("lumbar_rounding", "") for r in reps} - {""})
+        return "spine not judged: " + "; ".join(whys)
+    return None
 
 
 def _kinematics(t, m, f: Features, side, facing, spine_from_mask, contacts) -> Kinematics:
@@ -252,7 +350,8 @@ class StreamingAnalyzer:
         self._closed_until = 0  # frames before this index belong to finished reps
         self.reps: list[Rep] = []
         self._last_rep: Rep | None = None
-        self._spreads: list[float] = []
+        self._yaws: list[float] = []
+        self._trunks: list[float] = []
 
     def push(self, image: np.ndarray, visibility: np.ndarray, world: np.ndarray, t: float, detected: bool,
              profile: np.ndarray | None = None) -> FrameState:
@@ -270,16 +369,22 @@ class StreamingAnalyzer:
         prof = self._euro_profile(np.asarray(profile, np.float64), t) if profile is not None else None
         if self.side is None:
             self._setup.append((np.asarray(visibility, np.float64), img))
-            self._spreads.append(float(classify_view(img[None], th.side_view_max_spread, th.oblique_view_max_spread)[1]))
+            self._yaws.append(float(body_yaw(wld[None])[0]))
             if len(self._setup) < LIVE_SETUP_FRAMES:
                 return FrameState(t=t, detected=True, phase="setup", reps=0, landmarks=img, view=self.view)
             vis = np.stack([v for v, _ in self._setup])
             imgs = np.stack([i for _, i in self._setup])
             self.side = choose_side(vis, imgs)
             self.facing = facing_direction(imgs, self.side)
-        self._spreads.append(float(classify_view(img[None], th.side_view_max_spread, th.oblique_view_max_spread)[1]))
-        self.view = _view_from_spreads(self._spreads[-int(self.fps * 3):], th)
-        m, contacts = frame_measures(img[None], wld[None], None if prof is None else prof[None], self.side, self.facing)
+        self._yaws.append(float(body_yaw(wld[None])[0]))
+        self.view = _view_from_yaws(self._yaws[-int(self.fps * 3):], th)
+        img_m = img[None]
+        if self.view == "oblique":
+            with quiet_nan():
+                img_m = rectify_oblique(img_m, float(np.nanmedian(self._yaws[-int(self.fps * 3):])))
+        m, contacts = frame_measures(img_m, wld[None], None if prof is None else prof[None], self.side, self.facing)
+        drop_implausible(m, th)
+        self._trunks.append(trunk_px(img[None]))
         if self._spine_from_mask is None:
             self._spine_from_mask = prof is not None
         for k in MEASURES:
@@ -296,7 +401,8 @@ class StreamingAnalyzer:
             self._base = self._baselines()
         new_rep = self._maybe_close_rep()
         base = self._base or self._baselines()
-        f = features({k: m[k] for k in MEASURES}, base, np.array([t]), bool(self._spine_from_mask))
+        f = features({k: m[k] for k in MEASURES}, base, np.array([t]), bool(self._spine_from_mask), th,
+                     self._untrusted())
         angles = {
             "hip_flexion": hip, "knee_flexion": float(m["knee_flexion"][0]), "trunk_incline": float(m["trunk_incline"][0]),
             "shin_angle": float(m["shin_angle"][0]), "neck_change": float(f.neck_change[0]),
@@ -312,6 +418,11 @@ class StreamingAnalyzer:
     def _baselines(self) -> Baselines:
         m = self._arrays()
         return baselines(m, standing_frames(m["hip_flexion"], np.asarray(self._t), self.th))
+
+    def _untrusted(self) -> dict[str, str]:
+        with quiet_nan():
+            trunk = float(np.nanmedian(self._trunks)) if np.isfinite(self._trunks).any() else float("nan")
+        return untrusted_checks(trunk, self.view, self.th)
 
     def _phase(self) -> str:
         h = self._m["hip_flexion"][-3:]
@@ -338,8 +449,12 @@ class StreamingAnalyzer:
         th = self.th
         windows = segment_reps(h, t, th.rep_enter_deg, th.rep_exit_deg, th.rep_edge_deg, th.min_rep_s,
                                from_floor=self.exercise == "deadlift" or bool(self.reps))
-        base = self._base or self._baselines()
-        f = features(self._arrays(self._closed_until), base, t, bool(self._spine_from_mask))
+        if self._base is None or not np.isfinite(self._base.neck):
+            # No standing frames before the first pull (filmed from the set-up): the lockout
+            # just reached is the standing reference, as offline.
+            self._base = self._baselines()
+        f = features(self._arrays(self._closed_until), self._base, t, bool(self._spine_from_mask), th,
+                     self._untrusted())
         rep = None
         for w in windows:
             rep = classify_rep(f, w, th, len(self.reps) + 1, self.view)
@@ -355,11 +470,11 @@ class StreamingAnalyzer:
         th = self.th
         out = []
         spine_max = th.lumbar_fallback_max_deg if f.spine_from_landmarks else th.lumbar_flexion_max_deg
-        if f.spine_flexion[0] > spine_max:
+        if f.spine_flexion[0] > spine_max and "lumbar_rounding" not in f.untrusted:
             out.append("lumbar_rounding")
         if th.use_knee_angle_for_squat and f.knee_flexion[0] > th.knee_max_deg and self._state == 1:
             out.append("squatty_hinge")
-        if f.neck_change[0] > th.neck_extension_max_deg and self._state == 1:
+        if f.neck_change[0] > th.neck_extension_max_deg and self._state == 1 and "neck_extension" not in f.untrusted:
             out.append("neck_extension")
         return tuple(out)
 
@@ -371,12 +486,10 @@ class StreamingAnalyzer:
                           fps=self.fps, detected_fraction=1.0, verdict=verdict, score=score, reps=tuple(self.reps))
 
 
-def _view_from_spreads(spreads: list[float], th: Thresholds) -> str:
+def _view_from_yaws(yaws: list[float], th: Thresholds) -> str:
     with quiet_nan():
-        m = float(np.nanmedian(spreads)) if np.isfinite(spreads).any() else float("nan")
-    if not np.isfinite(m):
-        return "unknown"
-    return "side" if m <= th.side_view_max_spread else "oblique" if m <= th.oblique_view_max_spread else "front"
+        m = float(np.nanmedian(yaws)) if np.isfinite(yaws).any() else float("nan")
+    return view_from_yaw(m, th.side_view_min_yaw_deg, th.oblique_view_min_yaw_deg)
 
 
 def _shift(rep: Rep, offset: int) -> Rep:

@@ -2,8 +2,10 @@
 
 Faults (stable names, most important first: :data:`hingecheck.results.FAULTS`):
 
-* ``lumbar_rounding`` — peak virtual-dowel flexion during the rep, relative to standing, above
-  ``lumbar_flexion_max_deg`` (``lumbar_fallback_max_deg`` for the landmark-only fallback).
+* ``lumbar_rounding`` — the virtual dowel's flexion held through the rep (its
+  ``spine_rep_percentile`` over the rep's frames: the median, so an arm or the bar crossing the
+  outline for a few frames does not decide) above ``lumbar_flexion_max_deg``
+  (``lumbar_fallback_max_deg`` for the landmark-only fallback).
 * ``squatty_hinge`` — the hinge became a squat. Hinge-style profiles: knee flexion at the bottom
   above ``knee_max_deg`` together with one squat sign: knee:hip ratio above
   ``knee_hip_ratio_max``, hips dropped more than ``hip_drop_max`` of leg length, or the torso no
@@ -16,8 +18,10 @@ Faults (stable names, most important first: :data:`hingecheck.results.FAULTS`):
 * ``incomplete_lockout`` — the top never gets under ``lockout_hip_max_deg`` of hip flexion.
 * ``load_drift`` — at the bottom the wrists are more than ``load_drift_max`` leg lengths ahead of
   the mid-foot.
-* ``hips_rise_first`` — pulls from the floor: when the knees have done half their straightening,
-  the trunk has risen less than ``hips_first_trunk_frac`` of its range.
+* ``hips_rise_first`` — pulls from the floor: while the knees do the first half of their
+  straightening, the trunk tips forward (its incline grows) by more than
+  ``hips_first_trunk_gain_deg``: the hips rise and the shoulders do not. A back angle held
+  constant off the floor is the correct pull, not a fault.
 
 Notes: ``rushed_tempo`` (descent under ``rushed_descent_s``), ``shallow_depth`` (hip flexion at
 the bottom under ``shallow_hip_deg``), ``spine_from_landmarks_only``, ``oblique_view`` (measured
@@ -37,7 +41,7 @@ import numpy as np
 from hingecheck.config import Thresholds
 from hingecheck.filters import quiet_nan
 from hingecheck.reps import RepWindow
-from hingecheck.results import FAULTS, NEUTRAL, Rep
+from hingecheck.results import FAULTS, NEUTRAL, NOT_JUDGED, Rep
 
 #: Highest score a rep with a fault can get (a faulted rep always scores under 50).
 FAULT_SCORE_CAP = 49.0
@@ -67,6 +71,16 @@ class Features:
     load_ahead: np.ndarray  # wrist ahead of mid-foot, / leg length
     knee_past_toe: np.ndarray  # knee ahead of toes, / foot length
     spine_from_landmarks: bool = False
+    #: Back outline's bend minus its standing value (degrees; negative = more arched than
+    #: standing), for the lockout-hyperextension check; None without a mask.
+    arch_change: np.ndarray | None = None
+    #: Checks that cannot be judged anywhere in the clip, fault name → why (e.g. the lifter is
+    #: too small in the frame for the back outline and the head).
+    untrusted: dict = None  # type: ignore[assignment]
+
+    def __post_init__(self):
+        if self.untrusted is None:
+            object.__setattr__(self, "untrusted", {})
 
 
 def _band(value: float, threshold: float, tolerance: float) -> float:
@@ -93,6 +107,7 @@ def classify_rep(f: Features, w: RepWindow, th: Thresholds, index: int, view: st
     hip, knee = _at(f.hip_flexion, b), _at(f.knee_flexion, b)
     trunk, shin = _at(f.trunk_incline, b), _at(f.shin_angle, b)
     ratio = knee / hip if np.isfinite(hip) and hip > 1.0 else float("nan")
+    spine_held = _pct(f.spine_flexion[sl], th.spine_rep_percentile)  # flexed through the rep, not a blip
     spine_peak = _pct(f.spine_flexion[sl], 95)
     neck_peak = _pct(f.neck_change[sl], 90)
     drop = _at(f.hip_drop, b)
@@ -101,15 +116,30 @@ def classify_rep(f: Features, w: RepWindow, th: Thresholds, index: int, view: st
     top = (t >= t_end - LOCKOUT_WINDOW_S) & (t <= t_end + LOCKOUT_WINDOW_S)
     top_hip = _pct(f.hip_flexion[top], 0, default=_at(f.hip_flexion, w.end))
     top_trunk = _pct(f.trunk_incline[top], 0)
-    top_spine = _pct(f.spine_flexion[top], 50)
+    top_spine = _pct(f.arch_change[top], 50) if f.arch_change is not None else float("nan")
 
     faults: set[str] = set()
     scores: list[float] = []
+    not_judged: dict[str, str] = dict(f.untrusted)
+    applicable = ["lumbar_rounding", "squatty_hinge", "neck_extension", "knees_forward",
+                  "lockout_hyperextension", "incomplete_lockout"]
+    applicable += ["load_drift"] if th.check_load_drift else []
+    applicable += ["hips_rise_first"] if th.check_hips_rise_first else []
+
+    def judged(name: str, ok: bool, why: str) -> bool:
+        """Whether check ``name`` may call its fault; records why not."""
+        if name in not_judged:
+            return False
+        if not ok:
+            not_judged[name] = why
+        return ok
 
     lumbar_max = th.lumbar_fallback_max_deg if f.spine_from_landmarks else th.lumbar_flexion_max_deg
-    if np.isfinite(spine_peak):
-        scores.append(_band(spine_peak, lumbar_max, th.lumbar_tolerance_deg))
-        if spine_peak > lumbar_max:
+    spine_seen = float(np.isfinite(f.spine_flexion[sl]).mean()) if w.end >= w.start else 0.0
+    if judged("lumbar_rounding", spine_seen >= th.min_judged_fraction,
+              "back outline missing or implausible on most of the rep"):
+        scores.append(_band(spine_held, lumbar_max, th.lumbar_tolerance_deg))
+        if spine_held > lumbar_max:
             faults.add("lumbar_rounding")
 
     squat_signs = {
@@ -118,37 +148,46 @@ def classify_rep(f: Features, w: RepWindow, th: Thresholds, index: int, view: st
         "torso_vs_shin": bool(np.isfinite(torso_vs_shin) and torso_vs_shin < th.torso_shin_margin_deg),
         "hip_below_knee": bool(_at(f.hip_below_knee, b) > 0.5),
     }
-    if th.use_knee_angle_for_squat:
-        scores.append(_band(knee, th.knee_max_deg, th.squat_tolerance_deg))
-        if np.isfinite(knee) and knee > th.knee_max_deg and (
-                squat_signs["knee_hip_ratio"] or squat_signs["hip_drop"] or squat_signs["torso_vs_shin"]):
-            faults.add("squatty_hinge")
-    else:
-        if sum(squat_signs[k] for k in ("hip_drop", "hip_below_knee", "torso_vs_shin")) >= 2:
+    if judged("squatty_hinge", np.isfinite(hip) and (np.isfinite(knee) or np.isfinite(torso_vs_shin)),
+              "hip or legs not tracked at the bottom"):
+        if th.use_knee_angle_for_squat:
+            scores.append(_band(knee, th.knee_max_deg, th.squat_tolerance_deg))
+            if np.isfinite(knee) and knee > th.knee_max_deg and (
+                    squat_signs["knee_hip_ratio"] or squat_signs["hip_drop"] or squat_signs["torso_vs_shin"]):
+                faults.add("squatty_hinge")
+        elif sum(squat_signs[k] for k in ("hip_drop", "hip_below_knee", "torso_vs_shin")) >= 2:
             faults.add("squatty_hinge")
 
-    if np.isfinite(neck_peak):
+    if judged("neck_extension", np.isfinite(neck_peak), "head or standing posture not seen"):
         scores.append(_band(neck_peak, th.neck_extension_max_deg, th.neck_tolerance_deg))
         if neck_peak > th.neck_extension_max_deg:
             faults.add("neck_extension")
 
     past_toe = _at(f.knee_past_toe, b)
-    if np.isfinite(shin) and shin > th.shin_max_deg and np.isfinite(past_toe) and past_toe > th.knee_past_toe_frac:
-        faults.add("knees_forward")
+    if judged("knees_forward", np.isfinite(shin) and np.isfinite(past_toe), "shin or foot not tracked at the bottom"):
+        if shin > th.shin_max_deg and past_toe > th.knee_past_toe_frac:
+            faults.add("knees_forward")
 
-    if (np.isfinite(top_trunk) and top_trunk < th.hyperextension_trunk_deg) or (
-            np.isfinite(top_spine) and top_spine < th.hyperextension_spine_deg):
-        faults.add("lockout_hyperextension")
-    if np.isfinite(top_hip) and top_hip > th.lockout_hip_max_deg:
-        faults.add("incomplete_lockout")
+    lockout_seen = not w.partial
+    if judged("lockout_hyperextension", lockout_seen and (np.isfinite(top_trunk) or np.isfinite(top_spine)),
+              "the clip does not show the lockout"):
+        if (np.isfinite(top_trunk) and top_trunk < th.hyperextension_trunk_deg) or (
+                np.isfinite(top_spine) and top_spine < th.hyperextension_spine_deg):
+            faults.add("lockout_hyperextension")
+    if judged("incomplete_lockout", lockout_seen and np.isfinite(top_hip), "the clip does not show the lockout"):
+        if top_hip > th.lockout_hip_max_deg:
+            faults.add("incomplete_lockout")
 
     load = _at(f.load_ahead, b)
-    if th.check_load_drift and np.isfinite(load) and load > th.load_drift_max:
-        faults.add("load_drift")
+    if th.check_load_drift and judged("load_drift", np.isfinite(load), "hands or feet not tracked at the bottom"):
+        if load > th.load_drift_max:
+            faults.add("load_drift")
 
-    trunk_frac = _hips_first(f, w)
-    if th.check_hips_rise_first and np.isfinite(trunk_frac) and trunk_frac < th.hips_first_trunk_frac:
-        faults.add("hips_rise_first")
+    trunk_gain, seen = _hips_first(f, w)
+    if th.check_hips_rise_first and judged("hips_rise_first", seen, "knees or trunk not tracked on the way up"):
+        if np.isfinite(trunk_gain) and trunk_gain > th.hips_first_trunk_gain_deg:
+            faults.add("hips_rise_first")
+    not_judged = {k: v for k, v in not_judged.items() if k in applicable}
 
     descent = float(t[b] - t[w.start])
     ascent = float(t[w.end] - t[b])
@@ -160,54 +199,60 @@ def classify_rep(f: Features, w: RepWindow, th: Thresholds, index: int, view: st
     if f.spine_from_landmarks:
         notes.append("spine_from_landmarks_only")
     if view == "oblique":
-        notes.append("oblique_view")  # the camera is 30-57 deg off the side: angles and dowel less reliable
+        notes.append("oblique_view")  # the camera is about 45 deg off the side: angles and dowel less reliable
+    if w.partial:
+        notes.append("partial_rep")
 
     ordered = tuple(x for x in FAULTS if x in faults)
     if view == "front":
         verdict, ordered = "unusable_view", ()
-    else:
-        verdict = ordered[0] if ordered else NEUTRAL
+    elif ordered:
+        verdict = ordered[0]
+    else:  # no fault found: neutral only if the spine, the point of the tool, was judged
+        verdict = NOT_JUDGED if "lumbar_rounding" in not_judged else NEUTRAL
     score = min(scores) if scores else 100.0
     if ordered:
         score = min(score, FAULT_SCORE_CAP)
     evidence = {
         "knee_hip_ratio": ratio, "shin_angle_deg": shin, "hip_drop_leg": drop, "torso_minus_shin_deg": torso_vs_shin,
-        "neck_change_deg": neck_peak, "lockout_hip_deg": top_hip, "lockout_trunk_deg": top_trunk,
-        "load_ahead_leg": load, "knee_past_toe_foot": past_toe, "hips_first_trunk_frac": trunk_frac,
+        "spine_peak_deg": spine_peak, "neck_change_deg": neck_peak, "lockout_hip_deg": top_hip, "lockout_trunk_deg": top_trunk,
+        "load_ahead_leg": load, "knee_past_toe_foot": past_toe, "hips_first_trunk_gain_deg": trunk_gain,
         "squat_signs": [k for k, v in squat_signs.items() if v],
     }
     return Rep(
         index=index, start_frame=w.start, bottom_frame=b, end_frame=w.end, start_s=float(t[w.start]),
         bottom_s=float(t[b]), end_s=float(t[w.end]), verdict=verdict, faults=ordered, notes=tuple(notes),
-        hip_flexion_deg=hip, knee_flexion_deg=knee, trunk_incline_deg=trunk, spine_flexion_deg=spine_peak,
-        descent_s=descent, ascent_s=ascent, score=float(score), evidence=evidence,
+        hip_flexion_deg=hip, knee_flexion_deg=knee, trunk_incline_deg=trunk, spine_flexion_deg=spine_held,
+        descent_s=descent, ascent_s=ascent, score=float(score), evidence=evidence, not_judged=not_judged,
+        confidence=1.0 - len(not_judged) / len(applicable),
     )
 
 
-def _hips_first(f: Features, w: RepWindow) -> float:
-    """On the way up: the fraction of its rise the trunk has made when the knees have done half
-    their straightening (NaN when the knees barely move)."""
+def _hips_first(f: Features, w: RepWindow) -> tuple[float, bool]:
+    """On the way up, while the knees do the first half of their straightening: how much the
+    trunk tips forward (degrees, the largest rise of its incline above its value at the bottom;
+    0 when the back angle is held or the chest rises first), and whether the knees and trunk
+    were tracked on the way up at all. NaN when the knees barely move."""
     k = f.knee_flexion[w.bottom:w.end + 1]
     r = f.trunk_incline[w.bottom:w.end + 1]
     if len(k) < 3 or not (np.isfinite(k).all() and np.isfinite(r).all()):
-        return float("nan")
+        return float("nan"), False
     k_range = k[0] - k.min()
-    r_range = r[0] - r.min()
-    if k_range < HIPS_FIRST_MIN_RANGE_DEG or r_range < HIPS_FIRST_MIN_RANGE_DEG:
-        return float("nan")
+    if k_range < HIPS_FIRST_MIN_RANGE_DEG:
+        return float("nan"), True
     half = int(np.argmax(k <= k[0] - 0.5 * k_range))
-    return float((r[0] - r[half]) / r_range)
+    return float(np.max(r[:half + 1]) - r[0]), True
 
 
 def clip_verdict(reps: list[Rep], view: str) -> str:
-    """Most common rep verdict (ties go to the fault, the more important first), ``no_reps``,
-    or ``unusable_view``."""
+    """Most common rep verdict (ties go to the fault, the more important first, then to
+    ``not_judged``), ``no_reps``, or ``unusable_view``."""
     if view == "front":
         return "unusable_view"
     if not reps:
         return "no_reps"
     verdicts = [r.verdict for r in reps]
-    order = list(FAULTS) + [NEUTRAL]
+    order = list(FAULTS) + [NOT_JUDGED, NEUTRAL]
     counts = {v: verdicts.count(v) for v in set(verdicts)}
     best = max(counts.values())
     tied = [v for v in counts if counts[v] == best]

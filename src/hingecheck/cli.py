@@ -327,6 +327,49 @@ def _play(clip, exercise, config, model, settings, no_cache) -> None:
 
 
 @app.command()
+def evaluate(
+    labels: List[Path] = typer.Argument(..., help="labels.csv files (file,label,view,fault_from_caption), one per source."),
+    exercise: Optional[str] = typer.Option(None, "--exercise", "-e", help="hinge | good_morning | deadlift | kb_swing (default: as labels.json says, else hinge)."),
+    config: Optional[Path] = typer.Option(None, "--config", help="A thresholds TOML overriding the shipped one."),
+    model: Optional[Path] = ModelOpt,
+    max_width: int = MaxWidthOpt,
+    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes for pose inference (0 = one per core)."),
+    loso: bool = typer.Option(True, "--loso/--no-loso", help="Also score each source with thresholds chosen on the others."),
+    clips: bool = typer.Option(False, "--clips", help="List every clip's verdict against its label."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write everything as JSON here."),
+) -> None:
+    """Accuracy on labelled clips: per-clip verdicts, confusion matrix, per-fault precision and
+    recall, the share not judged, and leave-one-source-out."""
+    from hingecheck import batch
+    from hingecheck.config import ConfigError, load_config
+    from hingecheck.evaluate import read_labels
+    from hingecheck.pose import PoseSettings
+
+    _check_exercise(exercise)
+    try:
+        rows = read_labels(labels)
+        for ex in {exercise or batch.exercise_for(str(r.path)) for r in rows}:
+            load_config(config, ex)
+    except ConfigError as exc:
+        fail(str(exc))
+    missing = [r for r in rows if not r.path.is_file()]
+    for r in missing:
+        typer.echo(f"error: {r.path}: no such file (listed in {r.source}/labels.csv)", err=True)
+    rows = [r for r in rows if r.path.is_file()]
+    settings = PoseSettings(max_width=max_width)
+    job_list = [batch.ScoreJob(path=str(r.path), exercise=exercise or batch.exercise_for(str(r.path)),
+                               config=str(config) if config else None, model=str(model) if model else None,
+                               settings=settings) for r in rows]
+    from hingecheck.evaluation_report import run_evaluation
+
+    try:
+        run_evaluation(rows, job_list, jobs or None, loso=loso, list_clips=clips, out=out)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    raise typer.Exit(EXIT_SOME_FAILED if missing else 0)
+
+
+@app.command()
 def compare(
     before: str = typer.Argument(..., help="The earlier clip."),
     after: str = typer.Argument(..., help="The later clip."),

@@ -39,9 +39,17 @@ class Thresholds:
     euro_min_cutoff_hz: float
     euro_beta: float
     euro_d_cutoff_hz: float
-    side_view_max_spread: float
-    oblique_view_max_spread: float
+    side_view_min_yaw_deg: float
+    oblique_view_min_yaw_deg: float
     min_detected_fraction: float
+    min_trunk_px: float
+    min_judged_fraction: float
+    plausible_hip_min_deg: float
+    plausible_hip_max_deg: float
+    plausible_knee_min_deg: float
+    plausible_knee_max_deg: float
+    plausible_spine_max_deg: float
+    spine_reference_max_arch_deg: float
     rep_enter_deg: float
     rep_exit_deg: float
     standing_max_deg: float
@@ -49,6 +57,7 @@ class Thresholds:
     min_rep_s: float
     rep_edge_deg: float
     lumbar_flexion_max_deg: float
+    spine_rep_percentile: float
     lumbar_tolerance_deg: float
     lumbar_fallback_max_deg: float
     knee_max_deg: float
@@ -66,7 +75,7 @@ class Thresholds:
     hyperextension_spine_deg: float
     load_drift_max: float
     check_load_drift: bool
-    hips_first_trunk_frac: float
+    hips_first_trunk_gain_deg: float
     check_hips_rise_first: bool
     rushed_descent_s: float
     check_tempo: bool

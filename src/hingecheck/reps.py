@@ -19,6 +19,11 @@ minimum before it (where the descent really begins) and ends at the first frame 
 ``rep_edge_deg`` of the minimum after it. For a pull from the floor with no standing phase
 before it, it starts at the first frame of the clip's excursion.
 
+A clip with no complete rep (a single pull filmed from the set-up and cut before the lockout,
+or a lowering to the set-up) is judged on its longest excursion at the clip's edge when
+``allow_partial``: that window has ``partial=True`` and ends (or starts) at the clip's edge, so
+the checks that need the lockout are not judged.
+
 The loops here run over excursions (a few per clip), never over frames.
 """
 
@@ -38,6 +43,7 @@ class RepWindow:
     start: int
     bottom: int
     end: int
+    partial: bool = False  # cut by the clip's start or end: the lockout was not seen
 
 
 def hysteresis_state(h: np.ndarray, enter: float, exit_: float) -> np.ndarray:
@@ -54,7 +60,7 @@ def hysteresis_state(h: np.ndarray, enter: float, exit_: float) -> np.ndarray:
 
 
 def segment_reps(h: np.ndarray, t: np.ndarray, enter: float, exit_: float, edge: float,
-                 min_rep_s: float, from_floor: bool = False) -> list[RepWindow]:
+                 min_rep_s: float, from_floor: bool = False, allow_partial: bool = False) -> list[RepWindow]:
     """Reps in the hip-flexion series ``h`` (degrees) with times ``t`` (seconds); see module doc."""
     n = len(h)
     if n == 0:
@@ -63,12 +69,17 @@ def segment_reps(h: np.ndarray, t: np.ndarray, enter: float, exit_: float, edge:
     down = _runs(state == 1)
     tops = _runs(state == 0)
     reps: list[RepWindow] = []
+    partials: list[RepWindow] = []
     for a, b in down:  # excursion frames a .. b-1
         before = tops[tops[:, 1] <= a]
         after = tops[tops[:, 0] >= b]
-        if len(after) == 0:
-            continue  # no lockout: the clip ended mid-rep
+        if len(after) == 0:  # no lockout: the clip ended mid-rep
+            if allow_partial:
+                partials.append(_edge_window(h, t, a, b, before, edge, min_rep_s))
+            continue
         if len(before) == 0 and not from_floor:
+            if allow_partial:
+                partials.append(_edge_window(h, t, a, b, before, edge, min_rep_s, after=after))
             continue  # no standing phase observed: the clip started mid-rep
         seg = h[a:b]
         bottom = a + int(np.nanargmax(seg)) if np.isfinite(seg).any() else a
@@ -86,4 +97,34 @@ def segment_reps(h: np.ndarray, t: np.ndarray, enter: float, exit_: float, edge:
         if t[end] - t[start] < min_rep_s:
             continue
         reps.append(RepWindow(start, bottom, end))
-    return reps
+    if reps or not allow_partial:
+        return reps
+    partials = [w for w in partials if w is not None]
+    return [max(partials, key=lambda w: t[w.end] - t[w.start])] if partials else []
+
+
+def _edge_window(h, t, a, b, before, edge, min_rep_s, after=None) -> RepWindow | None:
+    """The window of an excursion ``a .. b-1`` cut by the clip's start (no standing before it)
+    or end (no lockout after it), or None when it is shorter than ``min_rep_s``."""
+    finite = np.flatnonzero(np.isfinite(h))
+    if len(finite) == 0:
+        return None
+    seg = h[a:b]
+    bottom = a + int(np.nanargmax(seg)) if np.isfinite(seg).any() else a
+    if len(before):
+        s0, s1 = before[-1]
+        top = h[s0:s1]
+        near = np.flatnonzero(top <= np.nanmin(top) + edge) if np.isfinite(top).any() else np.array([s1 - s0 - 1])
+        start = s0 + int(near[-1])
+    else:
+        start = max(a, int(finite[0]))
+    if after is not None and len(after):
+        e0, e1 = after[0]
+        top = h[e0:e1]
+        near = np.flatnonzero(top <= np.nanmin(top) + edge) if np.isfinite(top).any() else np.array([0])
+        end = e0 + int(near[0])
+    else:
+        end = min(b - 1, int(finite[-1]))
+    if end <= start or t[end] - t[start] < min_rep_s:
+        return None
+    return RepWindow(start, bottom, end, partial=True)

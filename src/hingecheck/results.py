@@ -13,23 +13,29 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-#: Fault names, most important first. A rep's verdict is its first fault in this order.
+#: Fault names in the order a coach corrects them (README, "Verdicts"): the spine first (the
+#: reason the tool exists), then the movement pattern that causes the rest (hips shooting up,
+#: a squat instead of a hinge, knees forward), the bar path, and last the head and lockout
+#: details, which often follow from the pattern (with the hips rising, the trunk tips forward
+#: while the head stays up). A rep's verdict is its first fault in this order.
 FAULTS: tuple[str, ...] = (
     "lumbar_rounding",
+    "hips_rise_first",
     "squatty_hinge",
-    "neck_extension",
     "knees_forward",
+    "load_drift",
+    "neck_extension",
     "lockout_hyperextension",
     "incomplete_lockout",
-    "load_drift",
-    "hips_rise_first",
 )
 #: Notes inform without failing a rep.
-NOTES: tuple[str, ...] = ("rushed_tempo", "shallow_depth", "spine_from_landmarks_only", "oblique_view")
+NOTES: tuple[str, ...] = ("rushed_tempo", "shallow_depth", "spine_from_landmarks_only", "oblique_view", "partial_rep")
+#: A rep (or clip) whose spine could not be judged and that shows no other fault.
+NOT_JUDGED = "not_judged"
 #: Clip verdicts besides a rep verdict.
-CLIP_ONLY_VERDICTS: tuple[str, ...] = ("no_reps", "unusable_view")
+CLIP_ONLY_VERDICTS: tuple[str, ...] = ("no_reps", "unusable_view", "not_judged")
 NEUTRAL = "neutral"
 EXERCISES: tuple[str, ...] = ("hinge", "good_morning", "deadlift", "kb_swing")
 VIEWS: tuple[str, ...] = ("side", "oblique", "front", "unknown")
@@ -95,6 +101,11 @@ class Rep:
     ascent_s: float
     score: float  # 0-100: how far inside (100) or outside (0) the thresholds the rep stayed
     evidence: dict = field(default_factory=dict)  # extra named measurements (knee_hip_ratio, ...)
+    #: Checks (fault names) that could not be judged on this rep, each with why, e.g.
+    #: ``{"lumbar_rounding": "lifter too small in the frame"}``: their faults are never called.
+    not_judged: dict = field(default_factory=dict)
+    #: 0-1: the share of this rep's checks that could be judged.
+    confidence: float = 1.0
 
     def to_dict(self) -> dict:
         return {
@@ -105,6 +116,7 @@ class Rep:
             "spine_flexion_deg": _r(self.spine_flexion_deg, 1), "descent_s": _r(self.descent_s),
             "ascent_s": _r(self.ascent_s), "score": _r(self.score, 1),
             "evidence": {k: _r(v, 3) if isinstance(v, float) else v for k, v in self.evidence.items()},
+            "not_judged": dict(self.not_judged), "confidence": _r(self.confidence, 2),
         }
 
 
@@ -124,13 +136,16 @@ class ClipResult:
     score: float | None = None
     reps: tuple[Rep, ...] = ()
     kinematics: Kinematics | None = None  # not serialised
+    yaw_deg: float | None = None  # median body yaw against the image plane (90 = side view)
+    why: str | None = None  # for no_reps / unusable_view / not_judged: the reason, one line
 
     def to_dict(self) -> dict:
         return {
             "file": self.file, "status": self.status, "error": self.error, "exercise": self.exercise,
             "view": self.view, "frames": self.frames, "fps": _r(self.fps, 3),
             "detected_fraction": _r(self.detected_fraction, 4), "verdict": self.verdict,
-            "score": _r(self.score, 1), "reps": [r.to_dict() for r in self.reps],
+            "score": _r(self.score, 1), "yaw_deg": _r(self.yaw_deg, 1), "why": self.why,
+            "reps": [r.to_dict() for r in self.reps],
         }
 
     @classmethod

@@ -46,6 +46,8 @@ EXPECTED = {
     "neck_extension": "neck_extension", "lockout_hyperextension": "lockout_hyperextension",
     "good_morning": "neutral", "deadlift": "neutral", "hips_rise_first": "hips_rise_first", "kb_swing": "neutral",
 }
+#: How far the trunk tips forward while the hips shoot up (degrees of pelvis flexion at its peak).
+HIPS_FIRST_TIP_DEG = 12.0
 #: Lean-back at the lockout of a hyperextended rep (degrees of pelvis and lumbar extension).
 HYPEREXTENSION = dict(pelvis=-16.0, lumbar=-14.0)
 
@@ -80,6 +82,15 @@ class Scenario:
     seed: int = 0
     empty: bool = False
     noise: float = 1.5
+    #: Pull from the floor filmed the usual way: the clip opens at the set-up (already bent over,
+    #: no standing phase first) and ends at the last lockout.
+    start_at_setup: bool = False
+    #: Pixels per metre as a fraction of the frame height (0.45: the lifter fills most of the
+    #: frame; 0.19: a far camera, the body about a third of the frame height).
+    camera_scale: float = 0.45
+    #: Expected rep verdicts when they differ from :data:`EXPECTED` (e.g. ``not_judged`` where
+    #: the lifter is too small for the spine to be judged).
+    expect: tuple[str, ...] | None = None
 
     @property
     def expected_reps(self) -> list[str]:
@@ -87,7 +98,7 @@ class Scenario:
             return []
         if self.yaw % 180 == 90:
             return []
-        return [EXPECTED[k] for k in self.reps]
+        return list(self.expect) if self.expect is not None else [EXPECTED[k] for k in self.reps]
 
     @property
     def expected_verdict(self) -> str:
@@ -100,7 +111,7 @@ class Scenario:
         from hingecheck.results import Rep
 
         fake = [Rep(i, 0, 0, 0, 0, 0, 0, v, (), (), 0, 0, 0, 0, 0, 0, 0) for i, v in enumerate(reps)]
-        return clip_verdict(fake, "side")
+        return clip_verdict(fake, "oblique" if 30 <= self.yaw % 180 <= 60 or 120 <= self.yaw % 180 <= 150 else "side")
 
 
 def _ease(x: np.ndarray) -> np.ndarray:
@@ -114,9 +125,13 @@ def trajectory(sc: Scenario) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndar
     segments = []  # (duration, from_pose, to_pose, rep_index, key_lead)
     top = dict(STAND)
     t_total = sc.walk_in + sc.lead_in
-    segments.append((t_total, top, top, 0, None))
     current = top
-    if sc.from_floor:
+    if sc.start_at_setup:
+        current = BOTTOMS[sc.reps[0]]
+        segments.append((tm.pause, current, current, 0, None))
+    else:
+        segments.append((t_total, top, top, 0, None))
+    if sc.from_floor and not sc.start_at_setup:
         first = BOTTOMS[sc.reps[0]]
         segments.append((tm.descent, top, first, 0, None))
         segments.append((tm.pause, first, first, 0, None))
@@ -130,6 +145,9 @@ def trajectory(sc: Scenario) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndar
         if sc.from_floor:
             segments.append((tm.ascent, current, lock, i, lead))
             segments.append((tm.top, lock, lock, i, None))
+            if sc.start_at_setup and i == len(sc.reps):
+                current = lock  # filmed to the lockout of the last pull
+                continue
             nxt = BOTTOMS[sc.reps[i]] if i < len(sc.reps) else BOTTOMS[kind]
             segments.append((tm.descent, lock, nxt, i + 1 if i < len(sc.reps) else 0, None))
             segments.append((tm.pause, nxt, nxt, i + 1 if i < len(sc.reps) else 0, None))
@@ -155,9 +173,12 @@ def trajectory(sc: Scenario) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndar
         for k in POSE_KEYS:
             w = _ease(x)
             if lead is not None:
-                # Hips rise first: the knees straighten in the first ~45% of the ascent, the trunk after.
+                # Hips rise first: the knees straighten in the first ~45% of the ascent while the
+                # shoulders stay down, so the trunk tips further forward (HIPS_FIRST_TIP_DEG), then rises.
                 w = _ease(x / 0.45) if k in ("knee", "shin") else _ease((x - 0.35) / 0.65)
             pose[k][sel] = a[k] + (b[k] - a[k]) * w
+            if lead is not None and k == "pelvis":
+                pose[k][sel] += HIPS_FIRST_TIP_DEG * np.sin(np.pi * np.clip(x / 0.5, 0.0, 1.0))
         rep[sel] = r
         start += dur
     return t, pose, rep
@@ -188,7 +209,7 @@ def render_scenario(sc: Scenario, out: str | Path) -> dict:
     when ``out`` has a ``truth/`` sibling folder)."""
     t, pose, rep = trajectory(sc)
     cam = Camera(yaw=sc.yaw, width=sc.width, height=sc.height, origin_x=sc.width * (0.5 if sc.yaw % 180 == 90 else 0.47),
-                 floor_y=sc.height * 0.93, scale=sc.height * 0.45)
+                 floor_y=sc.height * 0.93, scale=sc.height * sc.camera_scale)
     rng = np.random.default_rng(sc.seed)
     bg = background(cam, sc.seed)
     truth = {"scenario": sc.name, "exercise": sc.exercise, "fps": sc.fps, "verdict": sc.expected_verdict,
