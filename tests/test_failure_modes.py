@@ -25,17 +25,34 @@ def scored(request, tmp_path_factory):
     sc = SCENARIOS[request.param]
     clip = tmp_path_factory.mktemp("failure-modes") / f"{sc.name}.mp4"
     truth = render_scenario(sc, clip)
-    return sc, truth, analyze(estimate_clip(clip), exercise=sc.exercise)
+    series = estimate_clip(clip)
+    return sc, truth, analyze(series, exercise=sc.exercise), series
+
+
+def test_live_gives_the_batch_verdicts(scored):
+    """One core, one answer: the live path fed the same frames calls the same reps (a pull
+    filmed from the set-up has no standing frames before it: both take the lockout)."""
+    from hingecheck.analysis import StreamingAnalyzer
+
+    sc, _, batch, s = scored
+    live = StreamingAnalyzer(sc.exercise, fps=s.fps)
+    reps = []
+    for i in range(s.n_frames):
+        st = live.push(s.image[i], s.visibility[i], s.world[i], float(s.t[i]), bool(s.detected[i]),
+                       None if s.profile is None else s.profile[i])
+        if st.new_rep is not None:
+            reps.append(st.new_rep.verdict)
+    assert reps == [r.verdict for r in batch.reps]
 
 
 def test_reps_and_verdicts_match_the_truth(scored):
-    sc, truth, result = scored
+    sc, truth, result, _ = scored
     assert [r.verdict for r in result.reps] == truth["reps"], result.reps
     assert result.verdict == truth["verdict"]
 
 
 def test_each_mechanism_says_what_it_did(scored):
-    sc, truth, result = scored
+    sc, truth, result, _ = scored
     if sc.name == "setup_start":
         # No standing frame before the first pull: the lockout is the reference, the pull counts.
         assert truth["frames"][0]["hip_flexion"] > 60 and not result.reps[0].notes

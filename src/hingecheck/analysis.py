@@ -218,6 +218,19 @@ class Measured:
     features: Features | None = None
     windows: tuple[RepWindow, ...] = ()
     kinematics: Kinematics | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def input_warnings(series: PoseSeries, th: Thresholds) -> tuple[str, ...]:
+    """What the decoder could not read: a file that ends early, damaged packets."""
+    out = []
+    n, expected = series.n_frames, series.expected_frames
+    if expected > 0 and n < th.min_read_fraction * expected:
+        out.append(f"read {n} of the {expected} frames the file announces: it ends early (truncated or damaged); "
+                   "judged on what was read")
+    if series.damaged_packets:
+        out.append(f"{series.damaged_packets} damaged packet(s) skipped")
+    return tuple(out)
 
 
 def measure(series: PoseSeries, exercise: str = "hinge", config: Thresholds | None = None,
@@ -226,7 +239,7 @@ def measure(series: PoseSeries, exercise: str = "hinge", config: Thresholds | No
     th = config or load_config(exercise=exercise)
     exercise = th.exercise
     head = dict(file=file or series.source, exercise=exercise, frames=series.n_frames, fps=series.fps,
-                detected_fraction=series.detected_fraction)
+                detected_fraction=series.detected_fraction, warnings=input_warnings(series, th))
     t = np.asarray(series.t, np.float64)
     if series.n_frames == 0 or series.detected_fraction < th.min_detected_fraction:
         return Measured(**head)
@@ -257,7 +270,7 @@ def judge(meas: Measured, config: Thresholds | None = None) -> ClipResult:
     """Verdicts of a measured clip under ``config`` (default: the exercise's shipped thresholds)."""
     th = config or load_config(exercise=meas.exercise)
     head = dict(file=meas.file, status="ok", exercise=meas.exercise, frames=meas.frames, fps=meas.fps,
-                detected_fraction=meas.detected_fraction)
+                detected_fraction=meas.detected_fraction, warnings=meas.warnings)
     if meas.features is None:
         return ClipResult(**head, view="unknown", verdict="no_reps", score=None,
                           why=f"a person was found on {meas.detected_fraction:.0%} of the frames")

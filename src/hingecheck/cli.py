@@ -42,6 +42,9 @@ def main(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
 ) -> None:
     """Watch a hip hinge and say, rep by rep, whether the spine stayed neutral."""
+    from hingecheck.nativelog import install
+
+    install()  # MediaPipe's native log lines never reach the terminal
 
 
 def fail(message: str, code: int = EXIT_SOME_FAILED) -> None:
@@ -73,6 +76,32 @@ def _check_exercise(exercise: str | None) -> None:
             check_exercise(exercise)
         except ConfigError as exc:
             fail(str(exc), EXIT_USAGE)
+
+
+def _check_config(config: Path | None, exercises) -> None:
+    """Exit with a usage error (2) when the thresholds file cannot be used, before any work."""
+    from hingecheck.config import ConfigError, load_config
+
+    try:
+        for ex in sorted(exercises) or ["hinge"]:
+            load_config(config, ex)
+    except ConfigError as exc:
+        fail(str(exc), EXIT_USAGE)
+
+
+def _check_out(out: Path | None) -> None:
+    """Exit with a usage error (2) when ``out`` cannot be written, before any work."""
+    import os
+
+    if out is None:
+        return
+    parent = Path(out).parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"{out}: cannot write there ({exc.strerror or exc})", EXIT_USAGE)
+    if not os.access(parent, os.W_OK):
+        fail(f"{out}: cannot write there (folder not writable)", EXIT_USAGE)
 
 
 def _cache(no_cache: bool):
@@ -166,6 +195,7 @@ def score(
     if config is not None and not config.is_file():
         fail(f"{config}: no such config file", EXIT_USAGE)
     clips, problems = batch.expand_inputs(paths, recursive=recursive)
+    _check_config(config, {exercise or batch.exercise_for(c) for c in clips})
     for p in problems:
         typer.echo(f"error: {p}", err=True)
     previous = None
@@ -176,7 +206,11 @@ def score(
             fail(f"{out}: cannot resume from it ({exc})", EXIT_USAGE)
         finished = {c["file"] for c in previous}
         clips = [c for c in clips if c not in finished]
-    writer = output.ResultWriter(out, fmt, previous)
+    _check_out(out)
+    try:
+        writer = output.ResultWriter(out, fmt, previous)
+    except OSError as exc:
+        fail(f"{out}: cannot write ({exc.strerror or exc})", EXIT_USAGE)
     settings = PoseSettings(max_width=max_width)
     job_list = [batch.ScoreJob(path=c, exercise=exercise or batch.exercise_for(c), config=str(config) if config else None,
                                model=str(model) if model else None, settings=settings, use_cache=not no_cache)
@@ -205,7 +239,10 @@ def score(
     finally:
         if display:
             display.stop()
-    text = writer.close()
+    try:
+        text = writer.close()
+    except OSError as exc:  # a full disk: the previous output, if any, is untouched (atomic write)
+        fail(f"{out}: cannot write ({exc.strerror or exc}); nothing was overwritten")
     if text is not None:
         typer.echo(text, nl=False)
     new = writer.clips[len(previous or []):]
@@ -255,7 +292,12 @@ def _summary(clips: list[dict], new: list[dict], interrupted: bool, to_stderr: b
         for c in new:
             if c["status"] != "ok":
                 console.print(f"failed: {c['error']}", highlight=False, soft_wrap=True)
+            for w in c.get("warnings") or ():
+                console.print(f"warning: {c['file']}: {w}", highlight=False, soft_wrap=True)
         return
+    for c in new:
+        for w in c.get("warnings") or ():
+            Console(stderr=True).print(f"warning: {c['file']}: {w}", highlight=False, soft_wrap=True)
     table = Table(title="hingecheck score")
     for col in ("clip", "exercise", "view", "reps", "verdict", "score"):
         table.add_column(col, justify="right" if col in ("reps", "score") else "left")

@@ -42,6 +42,7 @@ class Thresholds:
     side_view_min_yaw_deg: float
     oblique_view_min_yaw_deg: float
     min_detected_fraction: float
+    min_read_fraction: float
     min_trunk_px: float
     min_judged_fraction: float
     plausible_hip_min_deg: float
@@ -110,8 +111,32 @@ def _check(table: dict, where: str, path) -> dict:
             isinstance(value, (int, float)) and not isinstance(value, bool))
         if not ok:
             raise ConfigError(f"{path}: {where}.{key} must be {'true/false' if want == 'bool' else 'a number'}, got {value!r}")
+        lo, hi = _range(key)
+        if want != "bool" and not (lo <= value <= hi):
+            raise ConfigError(f"{path}: {where}.{key} = {value!r} is out of range ({lo:g} to {hi:g})")
         out[key] = int(value) if want == "int" else value
     return out
+
+
+#: Allowed ranges by setting name (first match): fractions and shares 0-1, angles a half turn
+#: either way, durations and rates positive, counts at least 1.
+_RANGES: tuple[tuple[tuple[str, ...], tuple[float, float]], ...] = (
+    (("knee_past_toe_frac",), (-1.0, 1.0)),
+    (("min_visibility", "_fraction", "_frac"), (0.0, 1.0)),
+    (("hip_drop_max", "load_drift_max", "knee_hip_ratio_max"), (0.0, 5.0)),
+    (("spine_rep_percentile",), (0.0, 100.0)),
+    (("_deg",), (-180.0, 180.0)),
+    (("_s", "_hz", "beta", "sigmas"), (1e-6, 1e6)),
+    (("_window", "_order"), (1, 1000)),
+    (("_px",), (0.0, 1e5)),
+)
+
+
+def _range(key: str) -> tuple[float, float]:
+    for names, bounds in _RANGES:
+        if any(key == n or key.endswith(n) for n in names):
+            return bounds
+    return (-1e9, 1e9)
 
 
 def check_exercise(exercise: str) -> None:

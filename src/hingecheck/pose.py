@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sys
 from dataclasses import asdict, dataclass, field
@@ -358,7 +359,8 @@ def estimate_clip(source: str | os.PathLike | int, model: str | os.PathLike | No
             collector.add(fp)
             if progress is not None and collector.n % 16 == 0:
                 progress(collector.n, info.frame_count)
-    series = collector.series(info)
+    series = dataclasses.replace(collector.series(info), expected_frames=info.frame_count or -1,
+                                 damaged_packets=getattr(src, "damaged_packets", 0))
     if progress is not None:
         progress(collector.n, collector.n)
     if key is not None:

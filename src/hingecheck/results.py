@@ -138,6 +138,7 @@ class ClipResult:
     kinematics: Kinematics | None = None  # not serialised
     yaw_deg: float | None = None  # median body yaw against the image plane (90 = side view)
     why: str | None = None  # for no_reps / unusable_view / not_judged: the reason, one line
+    warnings: tuple[str, ...] = ()  # what a user should know about the input (a truncated file, ...)
 
     def to_dict(self) -> dict:
         return {
@@ -145,6 +146,7 @@ class ClipResult:
             "view": self.view, "frames": self.frames, "fps": _r(self.fps, 3),
             "detected_fraction": _r(self.detected_fraction, 4), "verdict": self.verdict,
             "score": _r(self.score, 1), "yaw_deg": _r(self.yaw_deg, 1), "why": self.why,
+            "warnings": list(self.warnings),
             "reps": [r.to_dict() for r in self.reps],
         }
 

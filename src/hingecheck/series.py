@@ -70,6 +70,9 @@ class PoseSeries:
         profile: ``(T, len(PROFILE_STATIONS), 2)`` float32 back-profile distances in pixels
             (see module docstring), or ``None`` when no segmentation mask was computed.
         source: where the frames came from (a path, ``camera:N``, or a label), for messages.
+        expected_frames: frames the container announced (-1 unknown); fewer read means the file
+            ends early (truncated) or was damaged.
+        damaged_packets: packets the decoder could not read and skipped.
     """
 
     image: np.ndarray
@@ -83,6 +86,8 @@ class PoseSeries:
     profile: np.ndarray | None = None
     source: str = ""
     meta: dict = field(default_factory=dict)
+    expected_frames: int = -1
+    damaged_packets: int = 0
 
     def __post_init__(self) -> None:
         n = len(self.t)
@@ -123,6 +128,7 @@ class PoseSeries:
             image=self.image, visibility=self.visibility, world=self.world, t=self.t,
             detected=self.detected, width=self.width, height=self.height, fps=self.fps,
             source=np.array(self.source), stations=PROFILE_STATIONS,
+            expected_frames=self.expected_frames, damaged_packets=self.damaged_packets,
         )
         if self.profile is not None:
             arrays["profile"] = self.profile
@@ -140,6 +146,8 @@ class PoseSeries:
                 image=z["image"], visibility=z["visibility"], world=z["world"], t=z["t"],
                 detected=z["detected"].astype(bool), width=int(z["width"]), height=int(z["height"]),
                 fps=float(z["fps"]), profile=profile, source=str(z["source"]),
+                expected_frames=int(z["expected_frames"]) if "expected_frames" in z.files else -1,
+                damaged_packets=int(z["damaged_packets"]) if "damaged_packets" in z.files else 0,
             )
 
     @classmethod

@@ -110,6 +110,7 @@ class VideoFile:
         if count is None and stream.duration and stream.time_base:
             count = int(round(float(stream.duration * stream.time_base) * fps))
         self.info = SourceInfo(str(self.path), w, h, fps, count, rotation)
+        self.damaged_packets = 0
 
     def frames(self) -> Iterator[Frame]:
         import av
@@ -128,7 +129,8 @@ class VideoFile:
                 except av.FFmpegError as exc:
                     if index == 0:
                         raise SourceError(f"{self.path}: cannot decode video ({_reason(exc)})") from None
-                    continue  # a damaged packet mid-clip: skip it, keep the rest
+                    self.damaged_packets += 1
+                    continue  # a damaged packet mid-clip: skip it, keep the rest (counted, reported)
                 for vf in decoded:
                     t = vf.time if vf.time is not None else index / info.fps
                     if start is None:
@@ -147,6 +149,7 @@ class VideoFile:
         except av.FFmpegError as exc:
             if index == 0:
                 raise SourceError(f"{self.path}: cannot decode video ({_reason(exc)})") from None
+            self.damaged_packets += 1  # the demuxer gave up mid-file: the rest is lost
         finally:
             self._container.close()
         if index == 0:
