@@ -365,6 +365,7 @@ class StreamingAnalyzer:
         self._last_rep: Rep | None = None
         self._yaws: list[float] = []
         self._trunks: list[float] = []
+        self._rep_spine: list[float] = []  # spine flexion of the current rep so far, for the live warning
 
     def push(self, image: np.ndarray, visibility: np.ndarray, world: np.ndarray, t: float, detected: bool,
              profile: np.ndarray | None = None) -> FrameState:
@@ -483,7 +484,15 @@ class StreamingAnalyzer:
         th = self.th
         out = []
         spine_max = th.lumbar_fallback_max_deg if f.spine_from_landmarks else th.lumbar_flexion_max_deg
-        if f.spine_flexion[0] > spine_max and "lumbar_rounding" not in f.untrusted:
+        # As the rep verdict: the flexion held through the rep so far, not one frame's reading.
+        if self._state == 1:
+            self._rep_spine.append(float(f.spine_flexion[0]))
+        else:
+            self._rep_spine.clear()
+        held = self._rep_spine[-int(self.fps * 4):]
+        with quiet_nan():
+            spine_held = float(np.nanpercentile(held, th.spine_rep_percentile)) if np.isfinite(held).sum() >= 5 else np.nan
+        if spine_held > spine_max and "lumbar_rounding" not in f.untrusted:
             out.append("lumbar_rounding")
         if th.use_knee_angle_for_squat and f.knee_flexion[0] > th.knee_max_deg and self._state == 1:
             out.append("squatty_hinge")

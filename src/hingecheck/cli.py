@@ -383,17 +383,16 @@ def evaluate(
     """Accuracy on labelled clips: per-clip verdicts, confusion matrix, per-fault precision and
     recall, the share not judged, and leave-one-source-out."""
     from hingecheck import batch
-    from hingecheck.config import ConfigError, load_config
+    from hingecheck.config import ConfigError
     from hingecheck.evaluate import read_labels
     from hingecheck.pose import PoseSettings
 
     _check_exercise(exercise)
     try:
         rows = read_labels(labels)
-        for ex in {exercise or batch.exercise_for(str(r.path)) for r in rows}:
-            load_config(config, ex)
     except ConfigError as exc:
-        fail(str(exc))
+        fail(str(exc), EXIT_USAGE)
+    _check_config(config, {exercise or batch.exercise_for(str(r.path)) for r in rows})
     missing = [r for r in rows if not r.path.is_file()]
     for r in missing:
         typer.echo(f"error: {r.path}: no such file (listed in {r.source}/labels.csv)", err=True)

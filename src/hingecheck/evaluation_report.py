@@ -51,8 +51,9 @@ def run_evaluation(rows: list[LabelledClip], jobs, workers: int | None, loso: bo
             measured.append((measure(series, config=th, file=job.path), th) if ok else None)
 
         def judge_all(values: dict) -> list[dict]:
-            return [judge(m, dataclasses.replace(th, **values)).to_dict() if m else res
-                    for (m, th), res in ((x or (None, None), r) for x, r in zip(measured, shipped))]
+            """Every clip judged with ``values`` over its own exercise's thresholds (failed clips as they were)."""
+            return [judge(x[0], dataclasses.replace(x[1], **values)).to_dict() if x else res
+                    for x, res in zip(measured, shipped)]
 
         held = leave_one_source_out(rows, judge_all)
         loso_scores = {src: s for src, (_, s) in held.items()}

@@ -38,9 +38,11 @@ _GRADED_PARTS = ("shoulder", "hip", "knee", "ankle")
 
 def choose_side(visibility: np.ndarray, image: np.ndarray) -> str:
     """``"left"`` or ``"right"``: the side nearer the camera over the whole clip (see module doc)."""
+    from hingecheck.filters import quiet_nan
+
     score = {}
     depth = {}
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), quiet_nan():
         for side, idx in SIDES.items():
             cols = [idx[p] for p in _GRADED_PARTS]
             score[side] = float(np.nanmean(visibility[:, cols])) if len(visibility) else 0.0

@@ -202,10 +202,14 @@ class PoseEstimator:
         if (x0, y0, x1, y1) != (0, 0, rgb.shape[1], rgb.shape[0]):
             rgb = rgb[y0:y1, x0:x1]
         h, w = rgb.shape[:2]
-        mw = self.settings.max_width - self.settings.max_width % ROW_ALIGN_PX
+        mw = self._model_width()
         if mw and w > mw:
             rgb = cv2.resize(rgb, (mw, max(1, int(round(h * mw / w)))), interpolation=cv2.INTER_AREA)
         return rgb
+
+    def _model_width(self) -> int:
+        """``max_width`` rounded down to a multiple of :data:`ROW_ALIGN_PX` (0 = full size)."""
+        return self.settings.max_width - self.settings.max_width % ROW_ALIGN_PX
 
     def fit_box(self, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
         """``box`` narrowed on the right so the image given to the model is a multiple of
@@ -215,7 +219,7 @@ class PoseEstimator:
         1 == ChannelSize()``) when a segmentation mask's rows are padded, i.e. when the image is
         not a multiple of 4 px wide; measured on a portrait clip cropped out of its pillarbox."""
         x0, y0, x1, y1 = box
-        mw = self.settings.max_width - self.settings.max_width % ROW_ALIGN_PX
+        mw = self._model_width()
         w = x1 - x0
         if mw and w > mw:
             return box

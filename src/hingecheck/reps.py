@@ -62,8 +62,7 @@ def hysteresis_state(h: np.ndarray, enter: float, exit_: float) -> np.ndarray:
 def segment_reps(h: np.ndarray, t: np.ndarray, enter: float, exit_: float, edge: float,
                  min_rep_s: float, from_floor: bool = False, allow_partial: bool = False) -> list[RepWindow]:
     """Reps in the hip-flexion series ``h`` (degrees) with times ``t`` (seconds); see module doc."""
-    n = len(h)
-    if n == 0:
+    if len(h) == 0:
         return []
     state = hysteresis_state(h, enter, exit_)
     down = _runs(state == 1)
@@ -73,39 +72,23 @@ def segment_reps(h: np.ndarray, t: np.ndarray, enter: float, exit_: float, edge:
     for a, b in down:  # excursion frames a .. b-1
         before = tops[tops[:, 1] <= a]
         after = tops[tops[:, 0] >= b]
-        if len(after) == 0:  # no lockout: the clip ended mid-rep
-            if allow_partial:
-                partials.append(_edge_window(h, t, a, b, before, edge, min_rep_s))
+        # No lockout after it (the clip ended mid-rep), or no standing phase before it (the clip
+        # started mid-rep) where the profile needs one: only a partial rep.
+        partial = len(after) == 0 or (len(before) == 0 and not from_floor)
+        if partial and not allow_partial:
             continue
-        if len(before) == 0 and not from_floor:
-            if allow_partial:
-                partials.append(_edge_window(h, t, a, b, before, edge, min_rep_s, after=after))
-            continue  # no standing phase observed: the clip started mid-rep
-        seg = h[a:b]
-        bottom = a + int(np.nanargmax(seg)) if np.isfinite(seg).any() else a
-        if len(before):
-            s0, s1 = before[-1]
-            top = h[s0:s1]
-            near = np.flatnonzero(top <= np.nanmin(top) + edge) if np.isfinite(top).any() else np.array([s1 - s0 - 1])
-            start = s0 + int(near[-1])
-        else:
-            start = a
-        e0, e1 = after[0]
-        top = h[e0:e1]
-        near = np.flatnonzero(top <= np.nanmin(top) + edge) if np.isfinite(top).any() else np.array([0])
-        end = e0 + int(near[0])
-        if t[end] - t[start] < min_rep_s:
-            continue
-        reps.append(RepWindow(start, bottom, end))
+        w = _window(h, t, a, b, before, after, edge, min_rep_s, partial)
+        if w is not None:
+            (partials if partial else reps).append(w)
     if reps or not allow_partial:
         return reps
-    partials = [w for w in partials if w is not None]
     return [max(partials, key=lambda w: t[w.end] - t[w.start])] if partials else []
 
 
-def _edge_window(h, t, a, b, before, edge, min_rep_s, after=None) -> RepWindow | None:
-    """The window of an excursion ``a .. b-1`` cut by the clip's start (no standing before it)
-    or end (no lockout after it), or None when it is shorter than ``min_rep_s``."""
+def _window(h, t, a, b, before, after, edge, min_rep_s, partial) -> RepWindow | None:
+    """The rep window of excursion ``a .. b-1``: from the last frame near the standing minimum
+    before it (or its first seen frame) to the first frame near the minimum after it (or its last
+    seen frame); None when shorter than ``min_rep_s``."""
     finite = np.flatnonzero(np.isfinite(h))
     if len(finite) == 0:
         return None
@@ -118,7 +101,7 @@ def _edge_window(h, t, a, b, before, edge, min_rep_s, after=None) -> RepWindow |
         start = s0 + int(near[-1])
     else:
         start = max(a, int(finite[0]))
-    if after is not None and len(after):
+    if len(after):
         e0, e1 = after[0]
         top = h[e0:e1]
         near = np.flatnonzero(top <= np.nanmin(top) + edge) if np.isfinite(top).any() else np.array([0])
@@ -127,4 +110,4 @@ def _edge_window(h, t, a, b, before, edge, min_rep_s, after=None) -> RepWindow |
         end = min(b - 1, int(finite[-1]))
     if end <= start or t[end] - t[start] < min_rep_s:
         return None
-    return RepWindow(start, bottom, end, partial=True)
+    return RepWindow(start, bottom, end, partial=partial)
