@@ -102,12 +102,7 @@ def test_ctrl_c_keeps_finished_results(tmp_path, empty_clip):
     Deterministic, not a race: the second clip is 3000 frames of pose inference (over a minute
     on this machine) while the first (20 frames) is done in a second, so the signal always lands
     while the second clip is being scored."""
-    from conftest import write_clip
-
-    rng = np.random.default_rng(1)
-    tile = (rng.random((12, 16, 3)) * 255).astype(np.uint8)
-    noise = np.kron(tile, np.ones((10, 10, 1), np.uint8))
-    long_clip = write_clip(tmp_path / "long.mp4", (np.roll(noise, i, axis=1) for i in range(3000)))
+    long_clip = _long_clip(tmp_path / "long.mp4")
     out = tmp_path / "r.jsonl"
     env = {**os.environ, "HINGECHECK_CACHE": str(tmp_path / "cold-cache")}
     proc = subprocess.Popen([sys.executable, "-m", "hingecheck", "score", str(empty_clip), str(long_clip),
@@ -154,3 +149,38 @@ def test_ray_engine_matches_local(tmp_path, sample_series):
                       for c in json.loads(path.read_text())["clips"])
 
     assert key(local) == key(ray_out)
+
+
+def _long_clip(path, frames=3000):
+    from conftest import write_clip
+
+    rng = np.random.default_rng(1)
+    noise = np.kron((rng.random((12, 16, 3)) * 255).astype(np.uint8), np.ones((10, 10, 1), np.uint8))
+    return write_clip(path, (np.roll(noise, i, axis=1) for i in range(frames)))
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_clip_over_the_timeout_is_reported_and_skipped(tmp_path, empty_clip, jobs):
+    long_clip = _long_clip(tmp_path / "long.mp4")
+    out = tmp_path / "r.jsonl"
+    env = {**os.environ, "HINGECHECK_CACHE": str(tmp_path / "cache")}
+    r = score(long_clip, empty_clip, "--out", out, "--jobs", jobs, "--timeout", "3", env=env)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    rows = {os.path.basename(x["file"]): x for x in map(json.loads, out.read_text().splitlines())}
+    assert rows["long.mp4"]["status"] == "error" and "timed out after 3 s" in rows["long.mp4"]["error"]
+    assert rows["empty.mp4"]["status"] == "ok"
+
+
+def test_a_worker_crash_loses_only_its_clip(tmp_path, empty_clip, sample_series):
+    """A worker killed mid-batch (as a native abort kills it) breaks the process pool: the clips
+    it took down are re-run one by one, only the one that crashes again is reported."""
+    clips = [tmp_path / "crash-me.mp4", SAMPLES / "hinge_rounded.mp4", SAMPLES / "hinge_squatty.mp4", empty_clip]
+    shutil.copy(empty_clip, clips[0])
+    out = tmp_path / "r.jsonl"
+    env = {**os.environ, "HINGECHECK_TEST_ABORT_ON": "crash-me"}
+    r = score(*clips, "--out", out, "--jobs", "2", env=env)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    rows = {os.path.basename(x["file"]): x for x in map(json.loads, out.read_text().splitlines())}
+    assert set(rows) == {"crash-me.mp4", "hinge_rounded.mp4", "hinge_squatty.mp4", "empty.mp4"}
+    assert rows["crash-me.mp4"]["status"] == "error" and "crashed" in rows["crash-me.mp4"]["error"]
+    assert rows["hinge_rounded.mp4"]["verdict"] == "lumbar_rounding" and rows["hinge_squatty.mp4"]["verdict"] == "squatty_hinge"

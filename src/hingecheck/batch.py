@@ -7,11 +7,13 @@ read comes back as a ``status: "error"`` result with a one-line reason, and the 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import glob as globlib
 import os
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -19,6 +21,9 @@ from typing import Callable, Iterable, Iterator
 from hingecheck.pose import PoseError, PoseSettings
 from hingecheck.sources import VIDEO_EXTENSIONS, SourceError
 
+#: Test hook: a pool worker given a clip whose name contains this variable's value aborts, the
+#: way a crash inside the pose library kills it (no other way to crash one on demand).
+CRASH_TEST_ENV = "HINGECHECK_TEST_ABORT_ON"
 #: How often a worker reports frames done (frames).
 PROGRESS_EVERY = 16
 
@@ -34,6 +39,35 @@ class ScoreJob:
     settings: PoseSettings = field(default_factory=PoseSettings)
     cache_dir: str | None = None  # None: no landmark cache
     use_cache: bool = True
+    timeout_s: float = 0.0  # per clip; 0 = none. A clip that takes longer is reported and skipped
+
+
+class ClipTimeout(Exception):
+    """A clip took longer than its :attr:`ScoreJob.timeout_s`."""
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float):
+    """Raise :class:`ClipTimeout` in this (main) thread after ``seconds`` (SIGALRM; checked
+    between frames, so a clip stuck inside one native call is caught by the pool's crash
+    handling instead). No-op for 0, off the main thread, or without SIGALRM."""
+    import signal
+    import threading
+
+    if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise ClipTimeout()
+
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
 
 
 def expand_inputs(paths: Iterable[str], recursive: bool = False) -> tuple[list[str], list[str]]:
@@ -101,8 +135,11 @@ def score_clip(job: ScoreJob, progress: Callable[[int, int | None], None] | None
     try:
         config = load_config(job.config, exercise=job.exercise)
         cache = LandmarkCache(job.cache_dir) if job.use_cache else None
-        series = estimate_clip(job.path, model=job.model, settings=job.settings, cache=cache, progress=progress)
+        with _deadline(job.timeout_s):
+            series = estimate_clip(job.path, model=job.model, settings=job.settings, cache=cache, progress=progress)
         result = analyze(series, exercise=job.exercise, config=config, file=job.path)
+    except ClipTimeout:
+        result = ClipResult.failed(job.path, f"{job.path}: timed out after {job.timeout_s:g} s (--timeout)", job.exercise)
     except (SourceError, PoseError, ConfigError) as exc:
         result = ClipResult.failed(job.path, str(exc), job.exercise)
     except OSError as exc:
@@ -134,6 +171,9 @@ def _pool_task(job: ScoreJob) -> dict:
             q.put((pid, job.path, done, total))
 
     report(0, None)
+    crash_on = os.environ.get(CRASH_TEST_ENV)
+    if crash_on and crash_on in os.path.basename(job.path):
+        os.abort()  # fault injection for the tests: a worker dying the way a native crash kills it
     return score_clip(job, report)
 
 
@@ -184,21 +224,48 @@ def run_local(jobs: list[ScoreJob], workers: int | None = None,
             yield result
         return
 
+    # Longest clips first, so no worker is left with a long clip while the others idle.
+    remaining = sorted(jobs, key=_size, reverse=True)
+    lost = yield from _pool_run(remaining, workers, state, on_progress)
+    # A worker died inside native code (an abort in the pose library): the pool is gone and the
+    # clip that did it is unknown. Run each unfinished clip alone: the one that kills its worker
+    # again is reported and skipped, the others are scored.
+    for job in lost:
+        if (yield from _pool_run([job], 1, state, on_progress)):
+            result = _crashed(job)
+            _count(state, result)
+            yield result
+
+
+def _crashed(job: ScoreJob) -> dict:
+    from hingecheck.results import ClipResult
+
+    return ClipResult.failed(job.path, f"{job.path}: the pose library crashed on this clip (worker process died)",
+                             job.exercise).to_dict()
+
+
+def _pool_run(jobs: list[ScoreJob], workers: int, state: Progress,
+              on_progress: Callable[[Progress], None] | None):
+    """Generator: score ``jobs`` on a fresh spawn pool, yielding results; returns the jobs left
+    unfinished when the pool broke (empty when all finished)."""
     import multiprocessing as mp
 
     ctx = mp.get_context("spawn")  # no fork: MediaPipe and threads do not survive fork
     queue = ctx.Manager().Queue()
     pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx,
                                initializer=_init_worker, initargs=(queue,))
-    pending: set[Future] = set()
+    pending: dict[Future, ScoreJob] = {}
     try:
-        # Longest clips first, so no worker is left with a long clip while the others idle.
-        pending = {pool.submit(_pool_task, j) for j in sorted(jobs, key=_size, reverse=True)}
+        pending = {pool.submit(_pool_task, j): j for j in jobs}
         while pending:
-            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             _drain(queue, state)
             for fut in done:
-                result = fut.result()
+                job = pending.pop(fut)
+                try:
+                    result = fut.result()
+                except BrokenProcessPool:
+                    return [job, *pending.values()]
                 state.current = {k: v for k, v in state.current.items() if v[0] != result["file"]}
                 _count(state, result)
                 if on_progress:
@@ -206,6 +273,7 @@ def run_local(jobs: list[ScoreJob], workers: int | None = None,
                 yield result
             if on_progress:
                 on_progress(state)
+        return []
     finally:
         for fut in pending:
             fut.cancel()

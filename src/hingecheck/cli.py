@@ -169,6 +169,7 @@ def score(
     fmt: Optional[str] = typer.Option(None, "--format", "-f", help="json | jsonl | csv (default: from --out's extension, else json)."),
     recursive: bool = typer.Option(False, "--recursive", "-r", help="Descend into sub-folders."),
     jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (default: one per core)."),
+    timeout: float = typer.Option(3600.0, "--timeout", help="Seconds one clip may take before it is reported and skipped (0 = no limit)."),
     resume: bool = typer.Option(False, "--resume", help="Skip clips already scored in --out."),
     config: Optional[Path] = typer.Option(None, "--config", help="A thresholds TOML overriding the shipped one."),
     model: Optional[Path] = ModelOpt,
@@ -212,8 +213,11 @@ def score(
     except OSError as exc:
         fail(f"{out}: cannot write ({exc.strerror or exc})", EXIT_USAGE)
     settings = PoseSettings(max_width=max_width)
+    if timeout < 0:
+        fail("--timeout must be 0 (no limit) or more seconds", EXIT_USAGE)
     job_list = [batch.ScoreJob(path=c, exercise=exercise or batch.exercise_for(c), config=str(config) if config else None,
-                               model=str(model) if model else None, settings=settings, use_cache=not no_cache)
+                               model=str(model) if model else None, settings=settings, use_cache=not no_cache,
+                               timeout_s=timeout)
                 for c in clips]
     display = _BatchDisplay(len(job_list)) if sys.stderr.isatty() else None
     interrupted = False
