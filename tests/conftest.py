@@ -29,19 +29,19 @@ def require(*programs: str, package: str = "") -> None:
 
 def write_clip(path: Path, frames, fps: float = 30, pts=None, rotation: int = 0, codec: str = "libx264") -> Path:
     """Write RGB frames to ``path`` with PyAV. ``pts`` (seconds per frame) makes a VFR clip;
-    ``rotation`` stores phone-style display rotation metadata (counter-clockwise degrees)."""
+    ``rotation`` stores phone-style display rotation metadata (the MP4 ``rotate`` tag, set by
+    ffmpeg on a stream copy: PyAV can only write it from version 18)."""
     import av
 
     frames = list(frames)
     h, w = frames[0].shape[:2]
-    with av.open(str(path), "w") as c:
+    target = path.with_name(path.stem + ".norot" + path.suffix) if rotation else path
+    with av.open(str(target), "w") as c:
         s = c.add_stream(codec, rate=int(round(fps)))
         s.width, s.height, s.pix_fmt = w, h, "yuv420p"
         tb = Fraction(1, 1000)
         s.codec_context.time_base = tb
         s.time_base = tb
-        if rotation:
-            s.set_display_rotation(rotation)
         for i, rgb in enumerate(frames):
             vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
             t = pts[i] if pts is not None else i / fps
@@ -51,6 +51,13 @@ def write_clip(path: Path, frames, fps: float = 30, pts=None, rotation: int = 0,
                 c.mux(p)
         for p in s.encode():
             c.mux(p)
+    if rotation:
+        import subprocess
+
+        require("ffmpeg")
+        subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-i", str(target), "-c", "copy",
+                        "-metadata:s:v:0", f"rotate={rotation % 360}", str(path)], check=True, timeout=120)
+        target.unlink()
     return path
 
 
