@@ -43,3 +43,15 @@ def test_summary_names_the_most_common_fault():
     assert main_fault(reps) == ("lumbar_rounding", 2)
     assert summary(reps, "lumbar_rounding").startswith("2 of 3 reps rounded at the bottom")
     assert "neutral spine" in summary(reps[1:2], "neutral")
+
+
+def test_a_rep_not_judged_is_never_praised():
+    from dataclasses import replace
+
+    from hingecheck.cues import NOT_JUDGED_CUE, rep_cue
+
+    unseen = replace(_rep(1, "not_judged"), not_judged={"lumbar_rounding": "lifter too small in the frame"})
+    assert rep_cue(unseen) == NOT_JUDGED_CUE and rep_cue(_rep(2, "neutral")) == "Good rep"
+    assert rep_cue(_rep(3, "squatty_hinge", ["squatty_hinge"])) == cue_for("squatty_hinge")
+    text = summary([unseen, _rep(2, "neutral")], "not_judged")
+    assert "could not be judged on 1 of 2 reps" in text and "too small" in text and "neutral spine" not in text

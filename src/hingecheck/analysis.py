@@ -279,7 +279,8 @@ def judge(meas: Measured, config: Thresholds | None = None) -> ClipResult:
     reps = () if view == "front" else tuple(classify_rep(meas.features, w, th, i + 1, view)
                                             for i, w in enumerate(meas.windows))
     verdict = clip_verdict(list(reps), view)
-    score = float(np.mean([r.score for r in reps])) if reps and view != "front" else None
+    judged = [r.score for r in reps if r.verdict != "not_judged"]  # no score for what was not judged
+    score = float(np.mean(judged)) if judged and view != "front" else None
     return ClipResult(**head, view=view, verdict=verdict, score=score, reps=reps, kinematics=meas.kinematics,
                       yaw_deg=meas.yaw_deg, why=_why(verdict, reps, view, meas.yaw_deg))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from hingecheck.results import FAULTS, NEUTRAL, Rep
+from hingecheck.results import FAULTS, NEUTRAL, NOT_JUDGED, Rep
 
 #: One cue per fault (imperative, under ~30 characters).
 CUES: dict[str, str] = {
@@ -58,8 +58,19 @@ SETUP_CUES = {
 }
 
 
+#: Said after a rep whose spine could not be judged (lifter too small, back hidden, front view).
+NOT_JUDGED_CUE = "Back not seen — film closer, from the side"
+
+
 def cue_for(fault: str | None) -> str | None:
     return CUES.get(fault) if fault else None
+
+
+def rep_cue(rep: Rep) -> str:
+    """What to say when a rep ends: its main fault's cue, the not-judged cue, or "Good rep"."""
+    if rep.faults:
+        return cue_for(rep.faults[0]) or rep.faults[0].replace("_", " ")
+    return NOT_JUDGED_CUE if rep.verdict == NOT_JUDGED else "Good rep"
 
 
 def main_fault(reps: list[Rep] | tuple[Rep, ...]) -> tuple[str | None, int]:
@@ -79,6 +90,11 @@ def summary(reps, verdict: str | None) -> str:
     if verdict == "no_reps" or not reps:
         return "No reps found — film the whole body from the side and hinge past about 40 degrees."
     fault, n = main_fault(reps)
+    unjudged = [r for r in reps if r.verdict == NOT_JUDGED]
+    if fault is None and unjudged:
+        why = next(iter(unjudged[0].not_judged.values()), "the back could not be seen")
+        return (f"The spine could not be judged on {len(unjudged)} of {len(reps)} reps ({why}) — "
+                "film the whole body from the side, closer.")
     if fault is None:
         return f"All {len(reps)} reps hinged with a neutral spine — keep it up."
     return f"{n} of {len(reps)} reps {PHRASES[fault]} — {ADVICE[fault]}."

@@ -26,7 +26,7 @@ from hingecheck.analysis import FrameState, StreamingAnalyzer
 from hingecheck.atomic import write_text
 from hingecheck.audio import Speaker
 from hingecheck.display import qt_fonts
-from hingecheck.cues import CUE_HOLD_S, CUES, SETUP_CUES, CueBoard, cue_for  # noqa: F401 (CUE_HOLD_S re-exported)
+from hingecheck.cues import CUE_HOLD_S, CUES, SETUP_CUES, CueBoard, cue_for, rep_cue  # noqa: F401 (CUE_HOLD_S re-exported)
 from hingecheck.overlay import OverlayState, default_annotators, draw
 from hingecheck.pose import PoseEstimator, PoseSettings
 from hingecheck.results import FAULTS
@@ -196,9 +196,9 @@ def run_live(source, exercise: str = "hinge", mirror: bool = False, record: str 
                     now = time.monotonic()
                     if state.new_rep is not None:
                         rep = state.new_rep
-                        cue = cue_for(rep.faults[0]) if rep.faults else None
-                        cues.offer(cue or "Good rep", now, urgent=True)
-                        speaker.rep_done(rep.verdict == "neutral", cue)
+                        cue = rep_cue(rep)
+                        cues.offer(cue, now, urgent=True)
+                        speaker.rep_done(rep.verdict == "neutral", None if rep.verdict == "neutral" else cue)
                     elif analyzer.side is None or state.view == "front" or not state.detected:
                         cues.offer(setup_cue(state, rgb), now)
                     elif state.warnings:
