@@ -60,7 +60,7 @@ def pose_series(draw):
     n = draw(st.integers(0, 40))
     image = draw(hnp.arrays(np.float32, (n, N_LANDMARKS, 3), elements=st.floats(-1e9, 1e9, width=32) | st.just(np.nan)))
     world = draw(hnp.arrays(np.float32, (n, N_LANDMARKS, 3), elements=st.floats(-1e3, 1e3, width=32) | st.just(np.nan)))
-    vis = draw(hnp.arrays(np.float32, (n, N_LANDMARKS), elements=st.sampled_from([0.0, 0.3, 1.0])))
+    vis = draw(hnp.arrays(np.float32, (n, N_LANDMARKS), elements=st.sampled_from([0.0, 0.25, 1.0])))
     detected = draw(hnp.arrays(bool, (n,)))
     profile = draw(st.none() | hnp.arrays(np.float32, (n, 29, 2), elements=st.floats(-1e6, 1e6, width=32) | st.just(np.nan)))
     t = np.cumsum(draw(hnp.arrays(np.float64, (n,), elements=st.floats(0.001, 0.2))))
