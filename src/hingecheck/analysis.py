@@ -249,7 +249,7 @@ def measure(series: PoseSeries, exercise: str = "hinge", config: Thresholds | No
     facing = facing_direction(image[det], side)
     view, yaw = classify_view(series.world[det], th.side_view_min_yaw_deg, th.oblique_view_min_yaw_deg)
     if view == "oblique":
-        image = rectify_oblique(image, yaw)  # the back profile is not rectified: its spine is not judged
+        image = rectify_oblique(image, yaw)  # the back profile stays as seen: its bend is a ratio of lengths
     m, contacts = frame_measures(image, world, profile, side, facing)
     spine_from_mask = profile is not None and np.isfinite(m["bend"]).mean() > 0.5
     if spine_from_mask:

@@ -34,7 +34,7 @@ tolerance beyond; the rep's score is the lowest, capped under 50 when the rep ha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -76,11 +76,7 @@ class Features:
     arch_change: np.ndarray | None = None
     #: Checks that cannot be judged anywhere in the clip, fault name → why (e.g. the lifter is
     #: too small in the frame for the back outline and the head).
-    untrusted: dict = None  # type: ignore[assignment]
-
-    def __post_init__(self):
-        if self.untrusted is None:
-            object.__setattr__(self, "untrusted", {})
+    untrusted: dict = field(default_factory=dict)
 
 
 def _band(value: float, threshold: float, tolerance: float) -> float:
