@@ -67,8 +67,9 @@ def rectify_oblique(image: np.ndarray, yaw_deg: float) -> np.ndarray:
     out = np.array(image, np.float64)
     hips = [INDEX["left_hip"], INDEX["right_hip"]]
     shoulders = [INDEX["left_shoulder"], INDEX["right_shoulder"]]
-    mid_hip = np.nanmean(out[:, hips, :2], axis=1)
-    mid_sho = np.nanmean(out[:, shoulders, :2], axis=1)
+    with quiet_nan():  # frames without the joints stay NaN
+        mid_hip = np.nanmean(out[:, hips, :2], axis=1)
+        mid_sho = np.nanmean(out[:, shoulders, :2], axis=1)
     for h, sh in zip(hips, shoulders):
         out[:, sh, :2] = mid_sho + (out[:, h, :2] - mid_hip)
     factor = 1.0 / max(np.sin(np.radians(yaw_deg)), 0.5)
