@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from hingecheck.classify import Features, classify_rep, clip_verdict
+from hingecheck.classify import Features, classify_rep, clip_score, clip_verdict
 from hingecheck.config import Thresholds, load_config
 from hingecheck.dowel import bend_from_chord_ratio, dowel_from_profile
 from hingecheck.filters import OneEuro, fill_gaps, hampel, lowpass, quiet_nan
@@ -26,7 +26,7 @@ from hingecheck.kinematics import SIDES, choose_side, facing_direction, joint_an
 from hingecheck.reps import RepWindow, hysteresis_state, segment_reps
 from hingecheck.results import ClipResult, Kinematics, Rep
 from hingecheck.series import INDEX, PoseSeries
-from hingecheck.view import body_yaw, classify_view, rectify_oblique, view_from_yaw
+from hingecheck.view import body_yaw, classify_view, rectify_oblique, view_of_yaws
 
 #: Frames used to decide side and facing in the live path before they are fixed.
 LIVE_SETUP_FRAMES = 15
@@ -279,10 +279,8 @@ def judge(meas: Measured, config: Thresholds | None = None) -> ClipResult:
     reps = () if view == "front" else tuple(classify_rep(meas.features, w, th, i + 1, view)
                                             for i, w in enumerate(meas.windows))
     verdict = clip_verdict(list(reps), view)
-    judged = [r.score for r in reps if r.verdict != "not_judged"]  # no score for what was not judged
-    score = float(np.mean(judged)) if judged and view != "front" else None
-    return ClipResult(**head, view=view, verdict=verdict, score=score, reps=reps, kinematics=meas.kinematics,
-                      yaw_deg=meas.yaw_deg, why=_why(verdict, reps, view, meas.yaw_deg))
+    return ClipResult(**head, view=view, verdict=verdict, score=clip_score(reps, view), reps=reps,
+                      kinematics=meas.kinematics, yaw_deg=meas.yaw_deg, why=_why(verdict, reps, view, meas.yaw_deg))
 
 
 def analyze(series: PoseSeries, exercise: str = "hinge", config: Thresholds | None = None,
@@ -392,11 +390,9 @@ class StreamingAnalyzer:
             self.side = choose_side(vis, imgs)
             self.facing = facing_direction(imgs, self.side)
         self._yaws.append(float(body_yaw(wld[None])[0]))
-        self.view = _view_from_yaws(self._yaws[-int(self.fps * 3):], th)
-        img_m = img[None]
-        if self.view == "oblique":
-            with quiet_nan():
-                img_m = rectify_oblique(img_m, float(np.nanmedian(self._yaws[-int(self.fps * 3):])))
+        self.view, yaw = view_of_yaws(self._yaws[-int(self.fps * 3):], th.side_view_min_yaw_deg,
+                                      th.oblique_view_min_yaw_deg)
+        img_m = img[None] if self.view != "oblique" else rectify_oblique(img[None], yaw)
         m, contacts = frame_measures(img_m, wld[None], None if prof is None else prof[None], self.side, self.facing)
         drop_implausible(m, th)
         self._trunks.append(trunk_px(img[None]))
@@ -504,15 +500,9 @@ class StreamingAnalyzer:
     def summary_result(self, file: str = "live") -> ClipResult:
         """The session so far as a :class:`ClipResult` (same schema as ``score``)."""
         verdict = clip_verdict(self.reps, self.view)
-        score = float(np.mean([r.score for r in self.reps])) if self.reps else None
         return ClipResult(file=file, status="ok", exercise=self.exercise, view=self.view, frames=len(self._t),
-                          fps=self.fps, detected_fraction=1.0, verdict=verdict, score=score, reps=tuple(self.reps))
-
-
-def _view_from_yaws(yaws: list[float], th: Thresholds) -> str:
-    with quiet_nan():
-        m = float(np.nanmedian(yaws)) if np.isfinite(yaws).any() else float("nan")
-    return view_from_yaw(m, th.side_view_min_yaw_deg, th.oblique_view_min_yaw_deg)
+                          fps=self.fps, detected_fraction=1.0, verdict=verdict, score=clip_score(self.reps, self.view),
+                          reps=tuple(self.reps))
 
 
 def _shift(rep: Rep, offset: int) -> Rep:

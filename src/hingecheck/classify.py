@@ -240,6 +240,13 @@ def _hips_first(f: Features, w: RepWindow) -> tuple[float, bool]:
     return float(np.max(r[:half + 1]) - r[0]), True
 
 
+def clip_score(reps, view: str) -> float | None:
+    """Mean score of the reps that were judged (a ``not_judged`` rep has no score to give);
+    None for a front view or when no rep was judged."""
+    judged = [r.score for r in reps if r.verdict != NOT_JUDGED]
+    return float(np.mean(judged)) if judged and view != "front" else None
+
+
 def clip_verdict(reps: list[Rep], view: str) -> str:
     """Most common rep verdict (ties go to the fault, the more important first, then to
     ``not_judged``), ``no_reps``, or ``unusable_view``."""

@@ -40,7 +40,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from hingecheck.filters import nanquantile, quiet_nan
-from hingecheck.series import INDEX, PROFILE_STATIONS
+from hingecheck.kinematics import trunk_axis
+from hingecheck.series import PROFILE_STATIONS
 
 #: Station ranges (fraction of hip→shoulder) where the dowel's contact points are searched.
 SACRAL_WINDOW = (-0.15, 0.2)
@@ -52,8 +53,6 @@ BULGE_PERCENTILE = 90
 #: Width (stations) of the median filter across stations.
 STATION_MEDIAN = 3
 
-_HIPS = [INDEX["left_hip"], INDEX["right_hip"]]
-_SHOULDERS = [INDEX["left_shoulder"], INDEX["right_shoulder"]]
 
 
 @dataclass(frozen=True)
@@ -95,9 +94,7 @@ def dowel_from_profile(profile: np.ndarray, image: np.ndarray, facing: int, ear_
         ear_index: landmark index of the graded side's ear.
     """
     t_len = profile.shape[0]
-    with quiet_nan():
-        hip = np.nanmean(image[:, _HIPS, :2], axis=1)
-        sho = np.nanmean(image[:, _SHOULDERS, :2], axis=1)
+    hip, sho = trunk_axis(image)
     axis = sho - hip
     length = np.linalg.norm(axis, axis=-1)  # (T,)
     with np.errstate(all="ignore"):

@@ -132,3 +132,16 @@ def leg_length(image: np.ndarray, side: str) -> np.ndarray:
 def forward_offset(image: np.ndarray, side: str, facing: int, part: str, ref: np.ndarray) -> np.ndarray:
     """How far ``part`` is ahead of the point ``ref`` ``(T, 2)`` in the facing direction, pixels."""
     return facing * (image[:, SIDES[side][part], 0] - ref[:, 0])
+
+
+_HIPS = [INDEX["left_hip"], INDEX["right_hip"]]
+_SHOULDERS = [INDEX["left_shoulder"], INDEX["right_shoulder"]]
+
+
+def trunk_axis(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per frame ``(mid-hip, mid-shoulder)``, each ``(T, 2)`` pixels: the mean of the two sides
+    that were seen (one side alone when the other is missing; NaN when neither is)."""
+    from hingecheck.filters import quiet_nan
+
+    with quiet_nan():
+        return np.nanmean(image[:, _HIPS, :2], axis=1), np.nanmean(image[:, _SHOULDERS, :2], axis=1)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from hingecheck.filters import quiet_nan
+from hingecheck.kinematics import trunk_axis
 from hingecheck.series import INDEX
 
 _LINES = ((INDEX["left_hip"], INDEX["right_hip"]), (INDEX["left_shoulder"], INDEX["right_shoulder"]))
@@ -44,12 +45,17 @@ def view_from_yaw(yaw_deg: float, side_min_deg: float, oblique_min_deg: float) -
     return "oblique" if yaw_deg >= oblique_min_deg else "front"
 
 
+def view_of_yaws(yaws, side_min_deg: float, oblique_min_deg: float) -> tuple[str, float]:
+    """``(view, median yaw in degrees)`` of per-frame yaws (NaN where no person)."""
+    yaws = np.asarray(yaws, np.float64)
+    with quiet_nan():
+        m = float(np.nanmedian(yaws)) if np.isfinite(yaws).any() else float("nan")
+    return view_from_yaw(m, side_min_deg, oblique_min_deg), m
+
+
 def classify_view(world: np.ndarray, side_min_deg: float, oblique_min_deg: float) -> tuple[str, float]:
     """``(view, median yaw in degrees)`` over the frames given (world landmarks ``(T, 33, 3)``)."""
-    yaw = body_yaw(world)
-    with quiet_nan():
-        m = float(np.nanmedian(yaw)) if np.isfinite(yaw).any() else float("nan")
-    return view_from_yaw(m, side_min_deg, oblique_min_deg), m
+    return view_of_yaws(body_yaw(world), side_min_deg, oblique_min_deg)
 
 
 def rectify_oblique(image: np.ndarray, yaw_deg: float) -> np.ndarray:
@@ -65,12 +71,8 @@ def rectify_oblique(image: np.ndarray, yaw_deg: float) -> np.ndarray:
        Vertical positions are unchanged.
     """
     out = np.array(image, np.float64)
-    hips = [INDEX["left_hip"], INDEX["right_hip"]]
-    shoulders = [INDEX["left_shoulder"], INDEX["right_shoulder"]]
-    with quiet_nan():  # frames without the joints stay NaN
-        mid_hip = np.nanmean(out[:, hips, :2], axis=1)
-        mid_sho = np.nanmean(out[:, shoulders, :2], axis=1)
-    for h, sh in zip(hips, shoulders):
+    mid_hip, mid_sho = trunk_axis(out)  # frames without the joints stay NaN
+    for h, sh in zip(*_LINES):  # (left hip, left shoulder), (right hip, right shoulder)
         out[:, sh, :2] = mid_sho + (out[:, h, :2] - mid_hip)
     factor = 1.0 / max(np.sin(np.radians(yaw_deg)), 0.5)
     cx = mid_hip[:, :1]
