@@ -47,13 +47,13 @@ def make_clips(folder: Path, n: int) -> list[Path]:
 
 
 def count_frames(clips) -> int:
-    from hingecheck.sources import VideoFile
+    from hingecheck.pose.sources import VideoFile
 
     return sum(sum(1 for _ in VideoFile(c).frames()) for c in clips)
 
 
 def decode(clips) -> float:
-    from hingecheck.sources import VideoFile
+    from hingecheck.pose.sources import VideoFile
 
     n, t0 = 0, time.perf_counter()
     for clip in clips:
@@ -64,8 +64,8 @@ def decode(clips) -> float:
 
 def _predecode(clips):
     """Frames as the score pipeline feeds them to the model: bars cropped, 640 px wide."""
-    from hingecheck.pose import PoseEstimator, content_box
-    from hingecheck.sources import VideoFile
+    from hingecheck.pose.landmarker import PoseEstimator, content_box
+    from hingecheck.pose.sources import VideoFile
 
     est = PoseEstimator()
     out = []
@@ -80,7 +80,7 @@ def _predecode(clips):
 
 
 def _infer_worker(clips, ready, go, result) -> None:
-    from hingecheck.pose import PoseEstimator
+    from hingecheck.pose.landmarker import PoseEstimator
 
     decoded = _predecode(clips)
     ready.set()

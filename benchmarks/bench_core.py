@@ -17,9 +17,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
-    from hingecheck.analysis import StreamingAnalyzer, analyze
-    from hingecheck.pose import PoseEstimator
-    from hingecheck.sources import VideoFile, prefetch
+    from hingecheck.core.analysis import StreamingAnalyzer, analyze
+    from hingecheck.pose.landmarker import PoseEstimator
+    from hingecheck.pose.sources import VideoFile, prefetch
 
     clip = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "sample_videos" / "mixed_set.mp4"
     src = VideoFile(clip)
@@ -32,7 +32,7 @@ def main() -> None:
         for f, rgb in zip(frames, small):
             poses.append(est.infer(rgb, f.t, box, f.index))
         infer = (time.perf_counter() - t0) / len(frames)
-    from hingecheck.pose import _Collector
+    from hingecheck.pose.landmarker import _Collector
 
     col = _Collector(True)
     for p in poses:

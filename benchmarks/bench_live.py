@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def measure(clip: Path, window: bool) -> dict:
-    from hingecheck.live import run_live
+    from hingecheck.cli.live import run_live
 
     stats: list = []
     s = run_live(str(clip), "hinge", audio=False, window=window, stats=stats)

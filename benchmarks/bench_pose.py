@@ -41,7 +41,7 @@ def make_1080p(out: Path) -> Path:
 
 
 def bench_decode(clip: Path, limit: int) -> float:
-    from hingecheck.sources import VideoFile
+    from hingecheck.pose.sources import VideoFile
 
     t0 = time.perf_counter()
     n = 0
@@ -53,8 +53,8 @@ def bench_decode(clip: Path, limit: int) -> float:
 
 
 def bench_hingecheck(clip: Path, limit: int, max_width: int = 640) -> float:
-    from hingecheck.pose import PoseEstimator, PoseSettings
-    from hingecheck.sources import VideoFile, prefetch
+    from hingecheck.pose.landmarker import PoseEstimator, PoseSettings
+    from hingecheck.pose.sources import VideoFile, prefetch
 
     src = VideoFile(clip)
     n = 0

@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
-    from hingecheck.review import review_clip
+    from hingecheck.cli.review import review_clip
 
     with tempfile.TemporaryDirectory() as tmp:
         if len(sys.argv) > 1:

@@ -22,7 +22,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from hingecheck.evaluate import call, read_labels
+from hingecheck.core.evaluate import call, read_labels
 
 TRANSFORMS = {
     "mirror": "hflip",

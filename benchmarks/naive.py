@@ -12,7 +12,7 @@ def naive_fps(clips, limit: int | None = None) -> float:
     import mediapipe as mp
     from mediapipe.tasks.python import BaseOptions, vision
 
-    from hingecheck.pose import default_model
+    from hingecheck.pose.landmarker import default_model
 
     n, t0 = 0, time.perf_counter()
     for clip in clips:

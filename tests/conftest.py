@@ -116,8 +116,8 @@ def sample_labels():
 @pytest.fixture(scope="session")
 def sample_series(landmark_cache_dir, sample_labels):
     """The real model's landmarks of every sample clip (computed once, cached for the session)."""
-    from hingecheck.cache import LandmarkCache
-    from hingecheck.pose import estimate_clip
+    from hingecheck.pose.cache import LandmarkCache
+    from hingecheck.pose.landmarker import estimate_clip
 
     cache = LandmarkCache(landmark_cache_dir)
     return {name: estimate_clip(SAMPLES / name, cache=cache) for name in sorted(sample_labels)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hingecheck.series import INDEX, PROFILE_STATIONS, PoseSeries
+from hingecheck.core.series import INDEX, PROFILE_STATIONS, PoseSeries
 
 #: Segment lengths in pixels.
 SHIN, THIGH, TRUNK, NECK, ARM, FOOT, HEEL = 180.0, 180.0, 200.0, 60.0, 230.0, 70.0, 20.0

@@ -1,5 +1,5 @@
 """``python -m hingecheck`` runs the command line."""
 
-from hingecheck.cli import app
+from hingecheck.cli.main import app
 
 app(prog_name="hingecheck")

@@ -2,7 +2,7 @@
 
 A scenario is a list of reps, each with its own bottom pose and timing, performed by one lifter
 seen by one camera. :func:`render_scenario` writes the clip (H.264 MP4) and returns the ground
-truth: per-frame angles (degrees, the conventions of :mod:`hingecheck.kinematics`, computed from
+truth: per-frame angles (degrees, the conventions of :mod:`hingecheck.core.kinematics`, computed from
 the true joint centres in the sagittal plane), the rep each frame belongs to, and the expected
 verdicts.
 """
@@ -18,7 +18,7 @@ import numpy as np
 from hingecheck.atomic import write_text
 from hingecheck.synth.body import POSE_KEYS, joints, primitives
 from hingecheck.synth.render import Camera, background, render
-from hingecheck.videoio import H264Writer
+from hingecheck.render.videoio import H264Writer
 
 STAND = dict(shin=0.0, knee=3.0, pelvis=0.0, lumbar=0.0, thoracic=0.0, neck=0.0, arm=0.0, elbow=5.0)
 #: Bottom poses (degrees) per kind of rep; see hingecheck.synth.body for the angle meanings.
@@ -107,8 +107,8 @@ class Scenario:
         if self.yaw % 180 == 90:
             return "unusable_view"
         reps = self.expected_reps
-        from hingecheck.classify import clip_verdict  # the same tie rule as the core
-        from hingecheck.results import Rep
+        from hingecheck.core.classify import clip_verdict  # the same tie rule as the core
+        from hingecheck.core.results import Rep
 
         fake = [Rep(i, 0, 0, 0, 0, 0, 0, v, (), (), 0, 0, 0, 0, 0, 0, 0) for i, v in enumerate(reps)]
         return clip_verdict(fake, "oblique" if 30 <= self.yaw % 180 <= 60 or 120 <= self.yaw % 180 <= 150 else "side")
@@ -186,7 +186,7 @@ def trajectory(sc: Scenario) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndar
 
 def _angles(j, facing: int = 1) -> dict[str, float]:
     """Ground-truth angles from the true joint centres (sagittal plane, right side)."""
-    from hingecheck.kinematics import joint_angles
+    from hingecheck.core.kinematics import joint_angles
 
     img = np.full((1, 33, 3), np.nan)
     # Body frame → "image" coordinates with y down, facing +x.

@@ -1,0 +1,362 @@
+"""Batch scoring: many clips, one worker process per core, results streamed to a writer.
+
+The per-clip function :func:`score_clip` is the unit of work for every engine (in-process,
+the local process pool, Ray). It never raises for a foreseeable problem: a clip that cannot be
+read comes back as a ``status: "error"`` result with a one-line reason, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import glob as globlib
+import os
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from hingecheck.pose.landmarker import PoseError, PoseSettings
+from hingecheck.pose.sources import VIDEO_EXTENSIONS, SourceError
+
+#: Test hook: a pool worker given a clip whose name contains this variable's value aborts, the
+#: way a crash inside the pose library kills it (no other way to crash one on demand).
+CRASH_TEST_ENV = "HINGECHECK_TEST_ABORT_ON"
+#: How often a worker reports frames done (frames).
+PROGRESS_EVERY = 16
+
+
+@dataclass(frozen=True)
+class ScoreJob:
+    """Everything a worker needs to score one clip (picklable)."""
+
+    path: str
+    exercise: str = "hinge"
+    config: str | None = None  # a thresholds TOML overriding the shipped one
+    model: str | None = None
+    settings: PoseSettings = field(default_factory=PoseSettings)
+    cache_dir: str | None = None  # None: no landmark cache
+    use_cache: bool = True
+    timeout_s: float = 0.0  # per clip; 0 = none. A clip that takes longer is reported and skipped
+
+
+class ClipTimeout(Exception):
+    """A clip took longer than its :attr:`ScoreJob.timeout_s`."""
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float):
+    """Raise :class:`ClipTimeout` in this (main) thread after ``seconds`` (SIGALRM; checked
+    between frames, so a clip stuck inside one native call is caught by the pool's crash
+    handling instead). No-op for 0, off the main thread, or without SIGALRM."""
+    import signal
+    import threading
+
+    if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise ClipTimeout()
+
+    old = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def expand_inputs(paths: Iterable[str], recursive: bool = False) -> tuple[list[str], list[str]]:
+    """Files, folders (video extensions only; ``recursive`` descends) and globs → clip paths.
+
+    Returns ``(clips, problems)``: ``problems`` are one-line messages for inputs that matched
+    nothing. Order is stable (inputs in order, folder contents sorted); duplicates dropped.
+    """
+    clips: list[str] = []
+    problems: list[str] = []
+    for spec in paths:
+        spec = str(spec)
+        if globlib.has_magic(spec):
+            found = sorted(p for p in globlib.glob(spec, recursive=recursive) if Path(p).is_file())
+            if not found:
+                problems.append(f"{spec}: no files match")
+            clips.extend(found)
+        elif Path(spec).is_dir():
+            pattern = "**/*" if recursive else "*"
+            found = sorted(str(p) for p in Path(spec).glob(pattern)
+                           if p.is_file() and p.suffix.lower() in VIDEO_EXTENSIONS and not p.name.startswith("."))
+            if not found:
+                problems.append(f"{spec}: no video files in folder" + ("" if recursive else " (try --recursive)"))
+            clips.extend(found)
+        else:
+            clips.append(spec)  # a missing or unreadable file is reported by score_clip
+    seen: set[str] = set()
+    unique = [c for c in clips if not (c in seen or seen.add(c))]
+    return unique, problems
+
+
+#: A folder of clips may carry this file mapping clip names to ``{"exercise": ...}`` (other keys are
+#: ignored): each clip is then scored with its own exercise unless ``--exercise`` is given.
+MANIFEST = "labels.json"
+
+
+def exercise_for(clip: str, default: str = "hinge") -> str:
+    """The exercise ``MANIFEST`` beside ``clip`` names for it, else ``default``."""
+    return _manifest(str(Path(clip).resolve().parent)).get(Path(clip).name, default)
+
+
+@functools.lru_cache(maxsize=256)
+def _manifest(folder: str) -> dict[str, str]:
+    import json
+
+    path = Path(folder) / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {name: entry["exercise"] for name, entry in data.items()
+            if isinstance(entry, dict) and isinstance(entry.get("exercise"), str)}
+
+
+def score_clip(job: ScoreJob, progress: Callable[[int, int | None], None] | None = None) -> dict:
+    """Score one clip: pose (cached) → analysis. Returns the ``clips[]`` dict of the JSON schema."""
+    from hingecheck.core.analysis import analyze
+    from hingecheck.pose.cache import LandmarkCache
+    from hingecheck.core.config import ConfigError, load_config
+    from hingecheck.pose.landmarker import estimate_clip
+    from hingecheck.core.results import ClipResult
+
+    try:
+        config = load_config(job.config, exercise=job.exercise)
+        cache = LandmarkCache(job.cache_dir) if job.use_cache else None
+        with _deadline(job.timeout_s):
+            series = estimate_clip(job.path, model=job.model, settings=job.settings, cache=cache, progress=progress)
+        result = analyze(series, exercise=job.exercise, config=config, file=job.path)
+    except ClipTimeout:
+        result = ClipResult.failed(job.path, f"{job.path}: timed out after {job.timeout_s:g} s (--timeout)", job.exercise)
+    except (SourceError, PoseError, ConfigError) as exc:
+        result = ClipResult.failed(job.path, str(exc), job.exercise)
+    except OSError as exc:
+        result = ClipResult.failed(job.path, f"{job.path}: {exc.strerror or exc}", job.exercise)
+    except MemoryError:
+        result = ClipResult.failed(job.path, f"{job.path}: out of memory", job.exercise)
+    return result.to_dict()
+
+
+# --- the local process pool ----------------------------------------------------------------
+
+_progress_queue = None
+
+
+def _init_worker(queue) -> None:
+    global _progress_queue
+    _progress_queue = queue
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
+
+
+def _pool_task(job: ScoreJob) -> dict:
+    pid = os.getpid()
+    q = _progress_queue
+
+    def report(done: int, total: int | None) -> None:
+        if q is not None:
+            q.put((pid, job.path, done, total))
+
+    report(0, None)
+    crash_on = os.environ.get(CRASH_TEST_ENV)
+    if crash_on and crash_on in os.path.basename(job.path):
+        os.abort()  # fault injection for the tests: a worker dying the way a native crash kills it
+    return score_clip(job, report)
+
+
+@dataclass
+class Progress:
+    """What a progress display needs; updated by :func:`run_local` as events arrive."""
+
+    total: int
+    done: int = 0
+    failed: int = 0
+    frames: int = 0
+    started: float = field(default_factory=time.monotonic)
+    current: dict = field(default_factory=dict)  # worker pid -> (clip, frames done, frames total)
+
+    @property
+    def fps(self) -> float:
+        dt = time.monotonic() - self.started
+        return self.frames / dt if dt > 0 else 0.0
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def run_local(jobs: list[ScoreJob], workers: int | None = None,
+              on_progress: Callable[[Progress], None] | None = None) -> Iterator[dict]:
+    """Score ``jobs`` on a pool of ``workers`` processes; yield results as clips finish.
+
+    With one worker (or one job) everything runs in this process. Closing the iterator (or a
+    ``KeyboardInterrupt`` in the consumer) cancels what has not started and stops the pool.
+    """
+    workers = workers or default_jobs()
+    state = Progress(total=len(jobs))
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            def report(done: int, total: int | None, _job=job) -> None:
+                prev = state.current.get(0, (None, 0, None))[1]
+                state.frames += max(0, done - prev)
+                state.current[0] = (_job.path, done, total)
+                if on_progress:
+                    on_progress(state)
+
+            result = score_clip(job, report)
+            state.current.pop(0, None)
+            _count(state, result)
+            if on_progress:
+                on_progress(state)
+            yield result
+        return
+
+    # Longest clips first, so no worker is left with a long clip while the others idle.
+    remaining = sorted(jobs, key=_size, reverse=True)
+    lost = yield from _pool_run(remaining, workers, state, on_progress)
+    # A worker died inside native code (an abort in the pose library): the pool is gone and the
+    # clip that did it is unknown. Run each unfinished clip alone: the one that kills its worker
+    # again is reported and skipped, the others are scored.
+    for job in lost:
+        if (yield from _pool_run([job], 1, state, on_progress)):
+            result = _crashed(job)
+            _count(state, result)
+            yield result
+
+
+def _crashed(job: ScoreJob) -> dict:
+    from hingecheck.core.results import ClipResult
+
+    return ClipResult.failed(job.path, f"{job.path}: the pose library crashed on this clip (worker process died)",
+                             job.exercise).to_dict()
+
+
+def _pool_run(jobs: list[ScoreJob], workers: int, state: Progress,
+              on_progress: Callable[[Progress], None] | None):
+    """Generator: score ``jobs`` on a fresh spawn pool, yielding results; returns the jobs left
+    unfinished when the pool broke (empty when all finished)."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")  # no fork: MediaPipe and threads do not survive fork
+    queue = ctx.Manager().Queue()
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx,
+                               initializer=_init_worker, initargs=(queue,))
+    pending: dict[Future, ScoreJob] = {}
+    try:
+        pending = {pool.submit(_pool_task, j): j for j in jobs}
+        while pending:
+            done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            _drain(queue, state)
+            for fut in done:
+                job = pending.pop(fut)
+                try:
+                    result = fut.result()
+                except BrokenProcessPool:
+                    return [job, *pending.values()]
+                state.current = {k: v for k, v in state.current.items() if v[0] != result["file"]}
+                _count(state, result)
+                if on_progress:
+                    on_progress(state)
+                yield result
+            if on_progress:
+                on_progress(state)
+        return []
+    finally:
+        for fut in pending:
+            fut.cancel()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _size(job: ScoreJob) -> int:
+    try:
+        return os.path.getsize(job.path)
+    except OSError:
+        return 0
+
+
+def _drain(queue, state: Progress) -> None:
+    import queue as queue_mod
+
+    while True:
+        try:
+            pid, clip, done, total = queue.get_nowait()
+        except (queue_mod.Empty, EOFError, OSError):
+            return
+        prev = state.current.get(pid, (clip, 0, None))
+        state.frames += max(0, done - (prev[1] if prev[0] == clip else 0))
+        state.current[pid] = (clip, done, total)
+
+
+def _count(state: Progress, result: dict) -> None:
+    state.done += 1
+    if result.get("status") != "ok":
+        state.failed += 1
+
+
+
+# --- Ray ---------------------------------------------------------------------------------
+
+#: Ray settings that keep a run private and quiet: no usage statistics, no dashboard.
+RAY_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_DISABLE_DOCKER_CPU_WARNING": "1"}
+
+
+class EngineError(Exception):
+    """The chosen engine cannot run (e.g. Ray is not installed or the cluster is unreachable)."""
+
+
+def run_ray(jobs: list[ScoreJob], address: str | None = None, workers: int | None = None,
+            on_progress: Callable[[Progress], None] | None = None) -> Iterator[dict]:
+    """Score ``jobs`` as Ray tasks (the same :func:`score_clip`), yielding results as they finish.
+
+    ``address`` is an existing cluster (``ray://host:10001`` or ``auto``); ``None`` starts a
+    local Ray for this run with ``workers`` CPUs (default: all) and stops it afterwards. Every
+    node needs hingecheck installed (same version). One task per clip, one CPU each, so Ray
+    runs one PoseLandmarker per core.
+    """
+    os.environ.update(RAY_ENV)
+    try:
+        import ray
+    except ImportError:
+        raise EngineError("the ray engine needs Ray: pip install 'hingecheck[ray]'") from None
+    started_here = not ray.is_initialized()
+    if started_here:
+        try:
+            kwargs = dict(include_dashboard=False, log_to_driver=False, configure_logging=False)
+            if address:
+                ray.init(address=address, **kwargs)
+            else:
+                ray.init(num_cpus=workers or default_jobs(), **kwargs)
+        except (ConnectionError, RuntimeError, ValueError) as exc:
+            raise EngineError(f"ray: cannot start or reach the cluster ({' '.join(str(exc).split())[:160]})") from None
+    state = Progress(total=len(jobs))
+    task = ray.remote(num_cpus=1)(score_clip)
+    refs = [task.remote(job) for job in jobs]
+    try:
+        while refs:
+            done, refs = ray.wait(refs, num_returns=1, timeout=0.5)
+            for ref in done:
+                result = ray.get(ref)
+                _count(state, result)
+                if on_progress:
+                    on_progress(state)
+                yield result
+            if not done and on_progress:
+                on_progress(state)
+    finally:
+        for ref in refs:
+            ray.cancel(ref, force=True)
+        if started_here:
+            ray.shutdown()

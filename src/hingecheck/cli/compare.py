@@ -1,0 +1,125 @@
+"""Before / after: two clips side by side, time-aligned on the bottom of each rep.
+
+``compare_clips(a, b, out_dir)`` writes ``compare.mp4`` (for each rep pair, a window around the
+two bottoms, both clips scaled to one height, the overlay drawn on each), ``compare.html`` (both
+verdicts, a per-rep table of the two, the angle curves of both on one plot aligned on the first
+bottom, the video) and ``compare.json``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from jinja2 import Environment, select_autoescape
+
+from hingecheck.core.analysis import analyze
+from hingecheck.atomic import write_text
+from hingecheck.core.config import load_config
+from hingecheck.render.cues import summary
+from hingecheck.render.overlay import default_annotators, draw
+from hingecheck.render.plots import angle_plot
+from hingecheck.pose.landmarker import estimate_clip
+from hingecheck.core.results import ClipResult, Kinematics
+from hingecheck.render.videoio import H264Writer
+
+#: Output frame height in pixels (both clips are scaled to it).
+COMPARE_HEIGHT = 480
+#: Seconds shown before and after each bottom.
+WINDOW_BEFORE_S = 1.5
+WINDOW_AFTER_S = 1.5
+
+PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>hingecheck compare</title>
+<style>body{font-family:system-ui,"DejaVu Sans",sans-serif;max-width:980px;margin:0 auto;padding:24px;color:#1d2330}
+table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:6px;text-align:right}
+td:first-child,th:first-child{text-align:left}img,video{width:100%}</style></head><body>
+<h1>Before / after</h1>
+<table id="clips"><tr><th></th><th>{{ a.name }}</th><th>{{ b.name }}</th></tr>
+<tr><td>verdict</td><td>{{ a.verdict }}</td><td>{{ b.verdict }}</td></tr>
+<tr><td>reps</td><td>{{ a.reps }}</td><td>{{ b.reps }}</td></tr>
+<tr><td>score</td><td>{{ a.score }}</td><td>{{ b.score }}</td></tr>
+<tr><td>summary</td><td>{{ a.summary }}</td><td>{{ b.summary }}</td></tr></table>
+<h2>Angles, aligned on the first bottom</h2><img alt="angles" src="data:image/png;base64,{{ plot }}">
+<h2>Side by side</h2><video id="video" controls preload="auto" src="data:video/mp4;base64,{{ video }}"></video>
+</body></html>"""
+
+
+def _shifted(r: ClipResult, dt: float) -> ClipResult:
+    """The result with its times moved by ``dt`` seconds (for overlaying curves)."""
+    k = r.kinematics
+    reps = tuple(replace(x, start_s=x.start_s + dt, bottom_s=x.bottom_s + dt, end_s=x.end_s + dt) for x in r.reps)
+    return replace(r, reps=reps, kinematics=replace(k, t=k.t + dt) if isinstance(k, Kinematics) else k)
+
+
+def _frames(path: Path, wanted: set[int]) -> dict[int, np.ndarray]:
+    from hingecheck.pose.sources import VideoFile
+
+    out = {}
+    for f in VideoFile(path).frames():
+        if f.index in wanted:
+            out[f.index] = f.rgb
+        if f.index > max(wanted, default=-1):
+            break
+    return out
+
+
+def compare_clips(a: str | Path, b: str | Path, out_dir: str | Path, exercise: str = "hinge",
+                  model: str | Path | None = None, cache=None) -> dict[str, Path]:
+    """Write compare.mp4, compare.html and compare.json (see module doc)."""
+    import cv2
+
+    from hingecheck.cli.review import overlay_state
+
+    th = load_config(None, exercise)
+    a, b, out = Path(a), Path(b), Path(out_dir)
+    sa, sb = (estimate_clip(p, model=model, cache=cache) for p in (a, b))
+    ra, rb = (analyze(s, exercise=exercise, config=th, file=str(p)) for s, p in ((sa, a), (sb, b)))
+    pairs = list(zip(ra.reps, rb.reps))
+    fps = sa.fps or 30.0
+    n_before, n_after = int(WINDOW_BEFORE_S * fps), int(WINDOW_AFTER_S * fps)
+    wanted_a = {int(np.clip(x.bottom_frame + d, 0, sa.n_frames - 1)) for x, _ in pairs for d in range(-n_before, n_after)}
+    wanted_b = {int(np.clip(y.bottom_frame + d, 0, sb.n_frames - 1)) for _, y in pairs for d in range(-n_before, n_after)}
+    fa, fb = _frames(a, wanted_a), _frames(b, wanted_b)
+    annotators = default_annotators()
+
+    def panel(frames, i, series, result):
+        rgb = frames[i].copy()
+        draw(rgb, overlay_state(i, series, result, th), annotators)
+        h, w = rgb.shape[:2]
+        return cv2.resize(rgb, (int(round(w * COMPARE_HEIGHT / h / 2)) * 2, COMPARE_HEIGHT))
+
+    out.mkdir(parents=True, exist_ok=True)
+    video = out / "compare.mp4"
+
+    def rows():
+        for x, y in pairs:
+            for d in range(-n_before, n_after):
+                i = int(np.clip(x.bottom_frame + d, 0, sa.n_frames - 1))
+                j = int(np.clip(y.bottom_frame + d, 0, sb.n_frames - 1))
+                if i in fa and j in fb:
+                    yield np.hstack([panel(fa, i, sa, ra), panel(fb, j, sb, rb)])
+
+    frames = rows()
+    first = next(frames, None)
+    if first is None:  # no rep pairs: one still frame of each, so the page still shows them
+        first = np.hstack([panel(_frames(a, {0}), 0, sa, ra), panel(_frames(b, {0}), 0, sb, rb)])
+    with H264Writer(video, fps, (first.shape[1], first.shape[0])) as writer:  # the first row sets the size
+        writer.write(first)
+        for row in frames:
+            writer.write(row)
+    dt = (ra.reps[0].bottom_s - rb.reps[0].bottom_s) if ra.reps and rb.reps else 0.0
+    plot = angle_plot([(a.name, ra), (b.name, _shifted(rb, dt) if rb.kinematics is not None else rb)], th)
+
+    def facts(p, r):
+        return dict(name=p.name, verdict=r.verdict, reps=len(r.reps), score="" if r.score is None else f"{r.score:.0f}",
+                    summary=summary(r.reps, r.verdict))
+
+    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+    html = env.from_string(PAGE).render(a=facts(a, ra), b=facts(b, rb), plot=base64.b64encode(plot).decode(),
+                                        video=base64.b64encode(video.read_bytes()).decode())
+    write_text(out / "compare.html", html)
+    write_text(out / "compare.json", json.dumps({"schema": 1, "clips": [ra.to_dict(), rb.to_dict()]}, indent=2) + "\n")
+    return {"video": video, "html": out / "compare.html", "json": out / "compare.json"}

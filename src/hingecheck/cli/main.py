@@ -1,0 +1,470 @@
+"""The ``hingecheck`` command (typer). The only module that knows about the command line.
+
+Foreseeable problems (a missing file, a file that is not video, a bad config) end in a one-line
+``error: <file>: <problem>`` on stderr and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from hingecheck import __version__
+
+app = typer.Typer(
+    name="hingecheck",
+    help="Watch a hip hinge and say, rep by rep, whether the spine stayed neutral.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+#: Exit codes: 0 all good, 1 some inputs failed, 2 usage error (typer's own), 3 nothing usable.
+EXIT_SOME_FAILED = 1
+EXIT_USAGE = 2
+
+ModelOpt = typer.Option(None, "--model", help="A MediaPipe pose_landmarker .task bundle to use instead of the shipped one.")
+NoCacheOpt = typer.Option(False, "--no-cache", help="Do not read or write the landmark cache.")
+MaxWidthOpt = typer.Option(640, "--max-width", help="Scale frames down to this width (px) before inference; 0 = full size.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"hingecheck {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """Watch a hip hinge and say, rep by rep, whether the spine stayed neutral."""
+    from hingecheck.pose.nativelog import install
+
+    install()  # MediaPipe's native log lines never reach the terminal
+
+
+def fail(message: str, code: int = EXIT_SOME_FAILED) -> None:
+    """Print a one-line error and exit."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _expected_errors() -> tuple[type[BaseException], ...]:
+    from hingecheck.pose.landmarker import PoseError
+    from hingecheck.pose.sources import SourceError
+
+    errors: list[type[BaseException]] = [SourceError, PoseError, OSError]
+    try:
+        from hingecheck.core.config import ConfigError
+
+        errors.append(ConfigError)
+    except ImportError:
+        pass
+    return tuple(errors)
+
+
+def _check_exercise(exercise: str | None) -> None:
+    """Exit with a usage error (2) for an unknown exercise; ``None`` means "as labels.json says"."""
+    from hingecheck.core.config import ConfigError, check_exercise
+
+    if exercise is not None:
+        try:
+            check_exercise(exercise)
+        except ConfigError as exc:
+            fail(str(exc), EXIT_USAGE)
+
+
+def _check_config(config: Path | None, exercises) -> None:
+    """Exit with a usage error (2) when the thresholds file cannot be used, before any work."""
+    from hingecheck.core.config import ConfigError, load_config
+
+    try:
+        for ex in sorted(exercises) or ["hinge"]:
+            load_config(config, ex)
+    except ConfigError as exc:
+        fail(str(exc), EXIT_USAGE)
+
+
+def _check_out(out: Path | None) -> None:
+    """Exit with a usage error (2) when ``out`` cannot be written, before any work."""
+    import os
+
+    if out is None:
+        return
+    parent = Path(out).parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"{out}: cannot write there ({exc.strerror or exc})", EXIT_USAGE)
+    if not os.access(parent, os.W_OK):
+        fail(f"{out}: cannot write there (folder not writable)", EXIT_USAGE)
+
+
+def _cache(no_cache: bool):
+    if no_cache:
+        return None
+    from hingecheck.pose.cache import LandmarkCache
+
+    return LandmarkCache()
+
+
+def _progress_bar(label: str):
+    """A rich progress callback ``(done, total)`` for a terminal; silent otherwise."""
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeRemainingColumn(), transient=True)
+    task = bar.add_task(label, total=None)
+
+    def update(done: int, total: int | None) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return bar, update
+
+
+@app.command()
+def landmarks(
+    clip: str = typer.Argument(..., help="A video file, an image, or a quoted glob of images."),
+    out: Path = typer.Option(..., "-o", "--out", help="Output file: .npz (arrays) or .csv (one row per frame)."),
+    model: Optional[Path] = ModelOpt,
+    max_width: int = MaxWidthOpt,
+    no_masks: bool = typer.Option(False, "--no-masks", help="Skip the segmentation mask (no back profile)."),
+    no_cache: bool = NoCacheOpt,
+) -> None:
+    """Export a clip's pose landmarks (pixels, visibility, world metres, timestamps)."""
+    from hingecheck.pose.export import FORMATS, export_landmarks
+    from hingecheck.pose.landmarker import PoseSettings, estimate_clip
+
+    if out.suffix.lower() not in FORMATS:
+        fail(f"{out}: unknown output format {out.suffix!r} (use .npz or .csv)", EXIT_USAGE)
+    settings = PoseSettings(max_width=max_width, masks=not no_masks)
+    bar, update = _progress_bar(Path(clip).name)
+    try:
+        if bar is not None:
+            bar.start()
+        try:
+            series = estimate_clip(clip, model=model, settings=settings, cache=_cache(no_cache), progress=update)
+        finally:
+            if bar is not None:
+                bar.stop()
+        export_landmarks(series, out)
+    except _expected_errors() as exc:
+        fail(str(exc))
+    typer.echo(f"{clip}: {series.n_frames} frames, person found in {series.detected_fraction:.0%} -> {out}")
+
+
+@app.command()
+def score(
+    paths: List[str] = typer.Argument(..., help="Clips, folders of clips, or quoted globs."),
+    exercise: Optional[str] = typer.Option(
+        None, "--exercise", "-e",
+        help="hinge | good_morning | deadlift | kb_swing (default: as a labels.json beside the clip says, else hinge)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write results here (atomically) instead of stdout."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="json | jsonl | csv (default: from --out's extension, else json)."),
+    recursive: bool = typer.Option(False, "--recursive", "-r", help="Descend into sub-folders."),
+    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (default: one per core)."),
+    timeout: float = typer.Option(3600.0, "--timeout", help="Seconds one clip may take before it is reported and skipped (0 = no limit)."),
+    resume: bool = typer.Option(False, "--resume", help="Skip clips already scored in --out."),
+    config: Optional[Path] = typer.Option(None, "--config", help="A thresholds TOML overriding the shipped one."),
+    model: Optional[Path] = ModelOpt,
+    max_width: int = MaxWidthOpt,
+    no_cache: bool = NoCacheOpt,
+    engine: str = typer.Option("local", "--engine", help="local (process pool) | ray (Ray tasks; pip install 'hingecheck[ray]')."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="An existing Ray cluster (default: start a local Ray)."),
+) -> None:
+    """Score clips: reps, verdicts, faults and angles, as JSON, JSON Lines or CSV.
+
+    Exit code 0 when every clip was scored, 1 when some failed, 2 for usage errors.
+    """
+    from hingecheck.cli import batch
+    from hingecheck.cli import output
+    from hingecheck.pose.landmarker import PoseSettings
+
+    _check_exercise(exercise)
+    fmt = output.format_for(out, fmt)
+    if fmt not in output.FORMATS:
+        fail(f"unknown format {fmt!r} (choose from {', '.join(output.FORMATS)})", EXIT_USAGE)
+    if engine not in ("local", "ray"):
+        fail(f"unknown engine {engine!r} (choose local or ray)", EXIT_USAGE)
+    if resume and out is None:
+        fail("--resume needs --out", EXIT_USAGE)
+    if config is not None and not config.is_file():
+        fail(f"{config}: no such config file", EXIT_USAGE)
+    clips, problems = batch.expand_inputs(paths, recursive=recursive)
+    _check_config(config, {exercise or batch.exercise_for(c) for c in clips})
+    for p in problems:
+        typer.echo(f"error: {p}", err=True)
+    previous = None
+    if resume and out is not None:
+        try:
+            previous = [c for c in output.read_done(out, fmt) if c.get("status") == "ok"]
+        except (ValueError, OSError, KeyError) as exc:
+            fail(f"{out}: cannot resume from it ({exc})", EXIT_USAGE)
+        finished = {c["file"] for c in previous}
+        clips = [c for c in clips if c not in finished]
+    _check_out(out)
+    try:
+        writer = output.ResultWriter(out, fmt, previous)
+    except OSError as exc:
+        fail(f"{out}: cannot write ({exc.strerror or exc})", EXIT_USAGE)
+    settings = PoseSettings(max_width=max_width)
+    if timeout < 0:
+        fail("--timeout must be 0 (no limit) or more seconds", EXIT_USAGE)
+    job_list = [batch.ScoreJob(path=c, exercise=exercise or batch.exercise_for(c), config=str(config) if config else None,
+                               model=str(model) if model else None, settings=settings, use_cache=not no_cache,
+                               timeout_s=timeout)
+                for c in clips]
+    display = _BatchDisplay(len(job_list)) if sys.stderr.isatty() else None
+    interrupted = False
+    try:
+        if display:
+            display.start()
+        on_progress = display.update if display else None
+        if engine == "ray":
+            results = batch.run_ray(job_list, address=ray_address, workers=jobs or None, on_progress=on_progress)
+        else:
+            results = batch.run_local(job_list, workers=jobs or None, on_progress=on_progress)
+        for result in results:
+            writer.add(result)
+            if result["status"] != "ok" and not display:
+                typer.echo(f"error: {result['error']}", err=True)
+    except KeyboardInterrupt:
+        interrupted = True
+    except batch.EngineError as exc:
+        if display:
+            display.stop()
+        writer.close()
+        fail(str(exc), EXIT_USAGE)
+    finally:
+        if display:
+            display.stop()
+    try:
+        text = writer.close()
+    except OSError as exc:  # a full disk: the previous output, if any, is untouched (atomic write)
+        fail(f"{out}: cannot write ({exc.strerror or exc}); nothing was overwritten")
+    if text is not None:
+        typer.echo(text, nl=False)
+    new = writer.clips[len(previous or []):]
+    _summary(writer.clips, new, interrupted, to_stderr=text is not None or not sys.stdout.isatty())
+    if interrupted:
+        typer.echo(f"interrupted: {len(new)} of {len(job_list)} clips finished and kept", err=True)
+        raise typer.Exit(130)
+    failed = any(c["status"] != "ok" for c in new) or bool(problems)
+    raise typer.Exit(EXIT_SOME_FAILED if failed else 0)
+
+
+class _BatchDisplay:
+    """A rich live display for a terminal: clips done / total, frames/s, ETA, file per worker."""
+
+    def __init__(self, total: int):
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.progress = Progress(TextColumn("[bold]clips"), BarColumn(), MofNCompleteColumn(),
+                                 TextColumn("{task.fields[fps]:.0f} frames/s"), TimeRemainingColumn(),
+                                 TextColumn("{task.fields[current]}"), console=Console(stderr=True), transient=True)
+        self.task = self.progress.add_task("clips", total=total, fps=0.0, current="")
+
+    def start(self) -> None:
+        self.progress.start()
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+    def update(self, state) -> None:
+        current = "  ".join(f"{Path(c).name} {d}/{t or '?'}" for c, d, t in state.current.values())
+        self.progress.update(self.task, completed=state.done, fps=state.fps, current=current)
+
+
+def _summary(clips: list[dict], new: list[dict], interrupted: bool, to_stderr: bool) -> None:
+    """A table per clip and the totals; on stderr when stdout carries the data or is not a terminal."""
+    from collections import Counter
+
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(stderr=to_stderr)
+    if not console.is_terminal and to_stderr:
+        ok = sum(c["status"] == "ok" for c in new)
+        console.print(f"scored {ok} of {len(new)} clips" + ("" if ok == len(new) else f", {len(new) - ok} failed"),
+                      highlight=False, soft_wrap=True)
+        for c in new:
+            if c["status"] != "ok":
+                console.print(f"failed: {c['error']}", highlight=False, soft_wrap=True)
+            for w in c.get("warnings") or ():
+                console.print(f"warning: {c['file']}: {w}", highlight=False, soft_wrap=True)
+        return
+    for c in new:
+        for w in c.get("warnings") or ():
+            Console(stderr=True).print(f"warning: {c['file']}: {w}", highlight=False, soft_wrap=True)
+    table = Table(title="hingecheck score")
+    for col in ("clip", "exercise", "view", "reps", "verdict", "score"):
+        table.add_column(col, justify="right" if col in ("reps", "score") else "left")
+    for c in clips:
+        if c["status"] == "ok":
+            table.add_row(Path(c["file"]).name, c["exercise"], c["view"], str(len(c["reps"])), c["verdict"] or "",
+                          "" if c["score"] is None else f"{float(c['score']):.0f}")
+        else:
+            table.add_row(Path(c["file"]).name, c.get("exercise") or "", "", "", "[red]error[/red]", "")
+    console.print(table)
+    verdicts = Counter(c["verdict"] for c in clips if c["status"] == "ok")
+    reps = sum(len(c["reps"]) for c in clips if c["status"] == "ok")
+    console.print(f"{len(clips)} clips, {reps} reps; verdicts: " + ", ".join(f"{v} {n}" for v, n in verdicts.most_common()),
+                  highlight=False)
+    for c in clips:
+        if c["status"] != "ok":
+            console.print(f"[red]failed[/red]: {c['error']}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def review(
+    clip: str = typer.Argument(..., help="The clip to review."),
+    out: Path = typer.Option(Path("review"), "--out", "-o", help="Folder for annotated.mp4, report.html, result.json, reps.csv."),
+    exercise: Optional[str] = typer.Option(None, "--exercise", "-e", help="hinge | good_morning | deadlift | kb_swing."),
+    config: Optional[Path] = typer.Option(None, "--config", help="A thresholds TOML overriding the shipped one."),
+    model: Optional[Path] = ModelOpt,
+    max_width: int = MaxWidthOpt,
+    no_cache: bool = NoCacheOpt,
+    play: bool = typer.Option(False, "--play", help="Study the clip in a window instead: pause, step, jump to a rep, slow down."),
+) -> None:
+    """Review a clip for a coach: annotated video, an HTML report to send, result.json and reps.csv."""
+    from hingecheck.cli import batch
+    from hingecheck.pose.landmarker import PoseSettings
+    from hingecheck.cli.review import review_clip
+
+    _check_exercise(exercise)
+    if play:
+        _play(clip, exercise or batch.exercise_for(clip), config, model, PoseSettings(max_width=max_width), no_cache)
+        return
+    bar, update = _progress_bar(Path(clip).name)
+    try:
+        if bar is not None:
+            bar.start()
+        try:
+            outputs = review_clip(clip, out, exercise or batch.exercise_for(clip), config, model, cache=_cache(no_cache),
+                                  settings=PoseSettings(max_width=max_width),
+                                  progress=(lambda stage, d, t: update(d, t)) if update else None)
+        finally:
+            if bar is not None:
+                bar.stop()
+    except _expected_errors() as exc:
+        fail(str(exc))
+    typer.echo(f"{clip}: report {outputs.report}, video {outputs.video}")
+
+
+def _play(clip, exercise, config, model, settings, no_cache) -> None:
+    from hingecheck.core.analysis import analyze
+    from hingecheck.core.config import load_config
+    from hingecheck.cli.player import Player
+    from hingecheck.pose.landmarker import estimate_clip
+
+    try:
+        th = load_config(config, exercise)
+        series = estimate_clip(clip, model=model, settings=settings, cache=_cache(no_cache))
+        result = analyze(series, exercise=exercise, config=th, file=str(clip))
+        Player(clip, series, result, th).run()
+    except _expected_errors() as exc:
+        fail(str(exc))
+
+
+@app.command()
+def evaluate(
+    labels: List[Path] = typer.Argument(..., help="labels.csv files (file,label,view,fault_from_caption), one per source."),
+    exercise: Optional[str] = typer.Option(None, "--exercise", "-e", help="hinge | good_morning | deadlift | kb_swing (default: as labels.json says, else hinge)."),
+    config: Optional[Path] = typer.Option(None, "--config", help="A thresholds TOML overriding the shipped one."),
+    model: Optional[Path] = ModelOpt,
+    max_width: int = MaxWidthOpt,
+    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes for pose inference (0 = one per core)."),
+    loso: bool = typer.Option(True, "--loso/--no-loso", help="Also score each source with thresholds chosen on the others."),
+    clips: bool = typer.Option(False, "--clips", help="List every clip's verdict against its label."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write everything as JSON here."),
+) -> None:
+    """Accuracy on labelled clips: per-clip verdicts, confusion matrix, per-fault precision and
+    recall, the share not judged, and leave-one-source-out."""
+    from hingecheck.cli import batch
+    from hingecheck.core.config import ConfigError
+    from hingecheck.core.evaluate import read_labels
+    from hingecheck.pose.landmarker import PoseSettings
+
+    _check_exercise(exercise)
+    try:
+        rows = read_labels(labels)
+    except ConfigError as exc:
+        fail(str(exc), EXIT_USAGE)
+    _check_config(config, {exercise or batch.exercise_for(str(r.path)) for r in rows})
+    missing = [r for r in rows if not r.path.is_file()]
+    for r in missing:
+        typer.echo(f"error: {r.path}: no such file (listed in {r.source}/labels.csv)", err=True)
+    rows = [r for r in rows if r.path.is_file()]
+    settings = PoseSettings(max_width=max_width)
+    job_list = [batch.ScoreJob(path=str(r.path), exercise=exercise or batch.exercise_for(str(r.path)),
+                               config=str(config) if config else None, model=str(model) if model else None,
+                               settings=settings) for r in rows]
+    from hingecheck.cli.evaluation_report import run_evaluation
+
+    try:
+        run_evaluation(rows, job_list, jobs or None, loso=loso, list_clips=clips, out=out)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    raise typer.Exit(EXIT_SOME_FAILED if missing else 0)
+
+
+@app.command()
+def compare(
+    before: str = typer.Argument(..., help="The earlier clip."),
+    after: str = typer.Argument(..., help="The later clip."),
+    out: Path = typer.Option(Path("compare"), "--out", "-o", help="Folder for compare.mp4, compare.html, compare.json."),
+    exercise: Optional[str] = typer.Option(None, "--exercise", "-e", help="hinge | good_morning | deadlift | kb_swing."),
+    model: Optional[Path] = ModelOpt,
+    no_cache: bool = NoCacheOpt,
+) -> None:
+    """Before / after: two clips side by side, aligned on the bottom of each rep, curves on one plot."""
+    from hingecheck.cli import batch
+    from hingecheck.cli.compare import compare_clips
+
+    _check_exercise(exercise)
+    try:
+        paths = compare_clips(before, after, out, exercise or batch.exercise_for(before), model, cache=_cache(no_cache))
+    except _expected_errors() as exc:
+        fail(str(exc))
+    typer.echo(f"{before} vs {after}: {paths['html']}, {paths['video']}")
+
+
+@app.command()
+def live(
+    camera: Optional[int] = typer.Option(None, "--camera", help="Webcam index (default 0 when no --source)."),
+    source: Optional[str] = typer.Option(None, "--source", help="Play a clip as if it were the camera."),
+    exercise: str = typer.Option("hinge", "--exercise", "-e", help="hinge | good_morning | deadlift | kb_swing."),
+    mirror: bool = typer.Option(False, "--mirror", help="Show the picture mirrored, like a mirror on the wall."),
+    record: Optional[Path] = typer.Option(None, "--record", help="Also write the annotated session to this MP4."),
+    no_audio: bool = typer.Option(False, "--no-audio", help="No tones, no spoken cues."),
+    no_window: bool = typer.Option(False, "--no-window", help="No window (print the summary only)."),
+    summary: Optional[Path] = typer.Option(None, "--summary", help="Write the session summary here as JSON."),
+    model: Optional[Path] = ModelOpt,
+) -> None:
+    """Live coach: skeleton, dowel, angles, rep counter and one cue at a time, heard as well as seen."""
+    from hingecheck.cli.live import live_command
+
+    raise typer.Exit(live_command(camera, source, exercise, mirror, str(record) if record else None, not no_audio,
+                                  not no_window, str(summary) if summary else None, str(model) if model else None))
+
+
+@app.command()
+def synth(
+    out_dir: Path = typer.Argument(Path("sample_videos"), help="Folder for the clips, labels.json and ground truth."),
+) -> None:
+    """Render the synthetic sample clips (deterministic) with their labels and ground truth."""
+    from hingecheck.synth import make_samples
+
+    written = make_samples(out_dir)
+    typer.echo(f"wrote {len(written)} clips to {out_dir}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,146 @@
+"""Writers for scoring results (the ``clips[]`` dicts of the JSON schema): JSON, JSON Lines, CSV.
+
+* ``json``: ``{"schema": 1, "clips": [...]}``, written atomically when the batch ends (also
+  after Ctrl-C, with every finished clip).
+* ``jsonl``: one clip per line, appended and flushed as each clip finishes; a line is written
+  with one ``write`` call, and :func:`read_done` ignores a torn last line.
+* ``csv``: one row per rep with the clip's columns repeated (clips without reps get one row with
+  empty rep columns), plus ``<name>.clips.csv`` with one row per clip; both atomic.
+
+:func:`read_done` reads an existing output of any of these formats back, for ``--resume``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from hingecheck.atomic import write_text
+from hingecheck.core.results import SCHEMA_VERSION
+
+FORMATS = ("json", "jsonl", "csv")
+CLIP_COLUMNS = ("file", "status", "error", "exercise", "view", "frames", "fps", "detected_fraction", "verdict", "score")
+REP_COLUMNS = ("rep", "start_s", "bottom_s", "end_s", "rep_verdict", "faults", "notes", "hip_flexion_deg",
+               "knee_flexion_deg", "trunk_incline_deg", "spine_flexion_deg", "descent_s", "ascent_s", "rep_score")
+
+
+def format_for(path: str | Path | None, fmt: str | None) -> str:
+    """The output format: ``fmt`` if given, else from the file extension, else ``json``."""
+    if fmt:
+        return fmt
+    suffix = Path(path).suffix.lower().lstrip(".") if path else ""
+    return suffix if suffix in FORMATS else "json"
+
+
+def to_json(clips: list[dict]) -> str:
+    return json.dumps({"schema": SCHEMA_VERSION, "clips": clips}, indent=2) + "\n"
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, (list, tuple)):
+        return ";".join(map(str, v))
+    return str(v)
+
+
+def to_csv(clips: list[dict]) -> tuple[str, str]:
+    """``(reps_csv, clips_csv)`` text."""
+    reps_buf, clips_buf = io.StringIO(), io.StringIO()
+    rw = csv.writer(reps_buf, lineterminator="\n")
+    cw = csv.writer(clips_buf, lineterminator="\n")
+    rw.writerow(CLIP_COLUMNS + REP_COLUMNS)
+    cw.writerow(CLIP_COLUMNS + ("reps",))
+    for c in clips:
+        head = [_cell(c.get(k)) for k in CLIP_COLUMNS]
+        reps = c.get("reps") or []
+        cw.writerow(head + [str(len(reps))])
+        if not reps:
+            rw.writerow(head + [""] * len(REP_COLUMNS))
+        for r in reps:
+            rw.writerow(head + [_cell(r.get(k)) for k in (
+                "index", "start_s", "bottom_s", "end_s", "verdict", "faults", "notes", "hip_flexion_deg",
+                "knee_flexion_deg", "trunk_incline_deg", "spine_flexion_deg", "descent_s", "ascent_s", "score")])
+    return reps_buf.getvalue(), clips_buf.getvalue()
+
+
+def clips_csv_path(path: str | Path) -> Path:
+    p = Path(path)
+    return p.with_name(p.stem + ".clips.csv")
+
+
+class ResultWriter:
+    """Collects results and writes them in one format. ``path=None`` writes JSON to stdout at the end."""
+
+    def __init__(self, path: str | Path | None, fmt: str, previous: list[dict] | None = None):
+        self.path = Path(path) if path else None
+        self.fmt = fmt
+        self.clips: list[dict] = list(previous or [])
+        self._stream = None
+        if self.fmt == "jsonl" and self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if previous is None and self.path.exists():
+                self.path.unlink()  # a fresh run replaces the old file
+            self._stream = open(self.path, "a", encoding="utf-8")
+
+    def add(self, clip: dict) -> None:
+        self.clips.append(clip)
+        if self._stream is not None:
+            self._stream.write(json.dumps(clip) + "\n")
+            self._stream.flush()
+
+    def close(self) -> str | None:
+        """Finish the output; returns the text for stdout when there is no output file."""
+        if self._stream is not None:
+            self._stream.close()
+            return None
+        if self.fmt == "csv":
+            reps, clips = to_csv(self.clips)
+            if self.path is None:
+                return reps
+            write_text(self.path, reps)
+            write_text(clips_csv_path(self.path), clips)
+            return None
+        text = to_json(self.clips) if self.fmt == "json" else "".join(json.dumps(c) + "\n" for c in self.clips)
+        if self.path is None:
+            return text
+        write_text(self.path, text)
+        return None
+
+
+def read_done(path: str | Path, fmt: str) -> list[dict]:
+    """Results already in an output file (for ``--resume``); ``[]`` if it does not exist.
+
+    CSV keeps only clip-level fields (from ``<name>.clips.csv``): enough to skip finished clips,
+    and the rep rows of those clips are re-read from the reps file.
+    """
+    p = Path(path)
+    if not p.exists():
+        return []
+    if fmt == "json":
+        data = json.loads(p.read_text(encoding="utf-8") or "{}")
+        return list(data.get("clips", []))
+    if fmt == "jsonl":
+        out = []
+        for line in p.read_text(encoding="utf-8").splitlines():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue  # a line torn by a crash: that clip is scored again
+        return out
+    rows = list(csv.DictReader(io.StringIO(p.read_text(encoding="utf-8"))))
+    by_file: dict[str, dict] = {}
+    for row in rows:
+        clip = by_file.setdefault(row["file"], {k: (row[k] or None) for k in CLIP_COLUMNS} | {"reps": []})
+        if row.get("rep"):
+            clip["reps"].append({
+                "index": int(row["rep"]), "start_s": row["start_s"], "bottom_s": row["bottom_s"], "end_s": row["end_s"],
+                "verdict": row["rep_verdict"], "faults": [f for f in row["faults"].split(";") if f],
+                "notes": [n for n in row["notes"].split(";") if n], "hip_flexion_deg": row["hip_flexion_deg"],
+                "knee_flexion_deg": row["knee_flexion_deg"], "trunk_incline_deg": row["trunk_incline_deg"],
+                "spine_flexion_deg": row["spine_flexion_deg"], "descent_s": row["descent_s"],
+                "ascent_s": row["ascent_s"], "score": row["rep_score"],
+            })
+    return list(by_file.values())

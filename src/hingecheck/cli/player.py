@@ -1,0 +1,143 @@
+"""``hingecheck review CLIP --play``: an OpenCV window to study a clip with its analysis.
+
+Keys: space pause / play · ← → (or , .) step one frame · 1-9 jump to rep N · s cycle speed
+(1, ½, ¼) · k skeleton · d dowel · a angles · h help · q / Esc quit.
+
+Frames come from OpenCV's decoder (sequential while playing, a seek when stepping back or
+jumping), drawn with the same overlay as the annotated video.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from hingecheck.core.config import Thresholds
+from hingecheck.render.overlay import (AngleLabelAnnotator, CueAnnotator, DowelAnnotator, RepCounterAnnotator,
+                                SkeletonAnnotator, VerdictBannerAnnotator, _text, draw)
+from hingecheck.core.results import ClipResult
+from hingecheck.core.series import PoseSeries
+
+WINDOW = "hingecheck review"
+SPEEDS = (1.0, 0.5, 0.25)
+#: Key codes of the arrow keys as OpenCV's Qt and GTK back ends report them.
+LEFT_KEYS = {65361, 2424832, ord(",")}
+RIGHT_KEYS = {65363, 2555904, ord(".")}
+HELP = "space play/pause  <- -> step  1-9 rep  s speed  k skeleton  d dowel  a angles  q quit"
+
+
+class Player:
+    """The window's state; :meth:`run` loops until the user quits."""
+
+    def __init__(self, clip: str | Path, series: PoseSeries, result: ClipResult, th: Thresholds):
+        import cv2
+
+        from hingecheck.cli.review import overlay_state
+
+        self._overlay_state = overlay_state
+        self.cap = cv2.VideoCapture(str(clip))
+        if not self.cap.isOpened():
+            from hingecheck.pose.sources import SourceError
+
+            raise SourceError(f"{clip}: cannot open for playback")
+        self.series, self.result, self.th = series, result, th
+        self.n = series.n_frames
+        self.fps = series.fps or 30.0
+        self.index = -1
+        self.frame = None
+        self.paused = False
+        self.speed = 0
+        self.layers = {"skeleton": True, "dowel": True, "angles": True}
+        self.show_help = True
+
+    def _read(self, i: int) -> np.ndarray | None:
+        import cv2
+
+        i = int(np.clip(i, 0, max(self.n - 1, 0)))
+        if i != self.index + 1:
+            self.cap.set(cv2.CAP_PROP_POS_FRAMES, i)
+        ok, bgr = self.cap.read()
+        if not ok:
+            return None
+        self.index = i
+        self.frame = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        return self.frame
+
+    def render(self) -> np.ndarray:
+        import cv2
+
+        rgb = self.frame.copy()
+        annotators = []
+        if self.layers["skeleton"]:
+            annotators.append(SkeletonAnnotator())
+        if self.layers["dowel"]:
+            annotators.append(DowelAnnotator())
+        if self.layers["angles"]:
+            annotators.append(AngleLabelAnnotator())
+        annotators += [RepCounterAnnotator(), VerdictBannerAnnotator(), CueAnnotator()]
+        if self.index < self.n:
+            draw(rgb, self._overlay_state(self.index, self.series, self.result, self.th), annotators)
+        k = rgb.shape[0] / 480.0
+        status = f"frame {self.index + 1}/{self.n}  t {self.index / self.fps:5.2f}s  speed {SPEEDS[self.speed]:g}x" + (
+            "  PAUSED" if self.paused else "")
+        _text(rgb, status, (int(10 * k), rgb.shape[0] - int(52 * k)), 0.45 * k)
+        if self.show_help:
+            _text(rgb, HELP, (int(10 * k), rgb.shape[0] - int(80 * k)), 0.4 * k)
+        return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+
+    def handle(self, key: int) -> bool:
+        """Apply one key; False to quit."""
+        if key in (ord("q"), 27):
+            return False
+        if key == ord(" "):
+            self.paused = not self.paused
+        elif key in LEFT_KEYS:
+            self.paused = True
+            self._read(self.index - 1)
+        elif key in RIGHT_KEYS:
+            self.paused = True
+            self._read(self.index + 1)
+        elif ord("1") <= key <= ord("9"):
+            n = key - ord("0")
+            if n <= len(self.result.reps):
+                self.paused = True
+                self._read(self.result.reps[n - 1].start_frame)
+        elif key == ord("s"):
+            self.speed = (self.speed + 1) % len(SPEEDS)
+        elif key == ord("k"):
+            self.layers["skeleton"] = not self.layers["skeleton"]
+        elif key == ord("d"):
+            self.layers["dowel"] = not self.layers["dowel"]
+        elif key == ord("a"):
+            self.layers["angles"] = not self.layers["angles"]
+        elif key == ord("h"):
+            self.show_help = not self.show_help
+        return True
+
+    def run(self) -> None:
+        import cv2
+
+        from hingecheck.render.display import qt_fonts
+
+        qt_fonts()
+        cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL)
+        if self._read(0) is None:
+            return
+        try:
+            while True:
+                shown = time.monotonic()
+                cv2.imshow(WINDOW, self.render())
+                wait = 1.0 / (self.fps * SPEEDS[self.speed])
+                key = cv2.waitKeyEx(max(1, int(1000 * (wait - (time.monotonic() - shown)))) if not self.paused else 50)
+                if key != -1 and not self.handle(key if key > 0xFF else key & 0xFF):
+                    break
+                if cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) < 1:
+                    break  # the window was closed
+                if not self.paused and self._read(self.index + 1) is None:
+                    self.paused = True  # the end: stay on the last frame
+                    self._read(self.n - 1)
+        finally:
+            self.cap.release()
+            cv2.destroyWindow(WINDOW)

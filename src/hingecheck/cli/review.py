@@ -1,0 +1,133 @@
+"""Coach review of one clip: an annotated video, a self-contained HTML report, result.json and
+reps.csv in one folder.
+
+Two passes over the clip: pass 1 is pose inference (cached by content) and the analysis, which
+needs the whole clip (reps, the lifter's standing baselines); pass 2 decodes the clip again,
+draws the overlay for each frame from the analysis arrays and encodes it. Frames are never held
+in memory beyond the one being drawn (and one thumbnail per rep).
+"""
+
+from __future__ import annotations
+
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from hingecheck.core.analysis import analyze
+from hingecheck.atomic import write_text
+from hingecheck.core.config import Thresholds, load_config
+from hingecheck.render.cues import cue_for
+from hingecheck.cli.output import to_csv, to_json
+from hingecheck.render.overlay import OverlayState, default_annotators, draw
+from hingecheck.render.plots import angle_plot
+from hingecheck.pose.landmarker import PoseSettings, estimate_clip
+from hingecheck.render.report import render_report
+from hingecheck.core.results import ClipResult
+from hingecheck.core.series import PoseSeries
+from hingecheck.pose.sources import VideoFile, prefetch
+from hingecheck.render.videoio import H264Writer
+
+#: Thumbnail width in pixels (the report shows them at 220 px).
+THUMB_WIDTH = 440
+#: x264 preset of the annotated video: "veryfast" keeps a 1080p review faster than real time on
+#: two cores (measured in benchmarks/bench_review.py) at a modest size cost.
+VIDEO_PRESET = "veryfast"
+
+
+@dataclass(frozen=True)
+class ReviewOutputs:
+    folder: Path
+    video: Path
+    report: Path
+    result: Path
+    reps_csv: Path
+
+
+def overlay_state(i: int, series: PoseSeries, result: ClipResult, th: Thresholds) -> OverlayState:
+    """What the overlay shows on frame ``i``, from the whole-clip analysis."""
+    k = result.kinematics
+    if k is None:
+        return OverlayState()
+    done = [r for r in result.reps if r.end_frame <= i]
+    current = next((r for r in result.reps if r.start_frame <= i < r.end_frame), None)
+    spine = float(k.spine_flexion[i])
+    neck = float(k.neck_angle[i])
+    lumbar_limit = th.lumbar_fallback_max_deg if k.spine_source == "landmarks" else th.lumbar_flexion_max_deg
+    faults = current.faults if current is not None and i >= current.bottom_frame else ()
+    warnings = []
+    if np.isfinite(spine) and spine > lumbar_limit:
+        warnings.append("lumbar_rounding")
+    if np.isfinite(neck) and neck > th.neck_extension_max_deg:
+        warnings.append("neck_extension")
+    last = done[-1] if done else None
+    return OverlayState(
+        landmarks=series.image[i] if series.detected[i] else None, side=k.side,
+        angles={"hip_flexion": float(k.hip_flexion[i]), "knee_flexion": float(k.knee_flexion[i]),
+                "trunk_incline": float(k.trunk_incline[i]), "spine_flexion": spine},
+        contacts=None if k.dowel_contacts is None else k.dowel_contacts[i],
+        contact_lost=(bool(np.isfinite(spine) and spine > lumbar_limit), False,
+                      bool(np.isfinite(neck) and neck > th.neck_extension_max_deg)),
+        faults=tuple(faults), warnings=tuple(warnings), reps=len(done),
+        last_verdict=last.verdict if last else None, cue=cue_for(last.faults[0]) if last and last.faults else None,
+    )
+
+
+def review_clip(clip: str | Path, out_dir: str | Path, exercise: str = "hinge", config: str | Path | None = None,
+                model: str | Path | None = None, cache=None, settings: PoseSettings | None = None,
+                progress: Callable[[str, int, int | None], None] | None = None) -> ReviewOutputs:
+    """Write annotated.mp4, report.html, result.json and reps.csv for ``clip`` into ``out_dir``.
+
+    ``progress(stage, done, total)`` is called now and then (stages "pose", "video").
+    Raises SourceError / PoseError / ConfigError for foreseeable problems (one-line messages).
+    """
+    clip = Path(clip)
+    out = Path(out_dir)
+    th = load_config(config, exercise)
+    series = estimate_clip(clip, model=model, settings=settings, cache=cache,
+                           progress=(lambda d, t: progress("pose", d, t)) if progress else None)
+    result = analyze(series, exercise=exercise, config=th, file=str(clip))
+    annotators = default_annotators()
+    bottoms = {r.bottom_frame: r for r in result.reps}
+    thumbs: list[tuple[int, bytes, str]] = []
+    src = VideoFile(clip)
+    video_path = out / "annotated.mp4"
+    with H264Writer(video_path, series.fps or src.info.fps, (src.info.width - src.info.width % 2,
+                                                             src.info.height - src.info.height % 2),
+                    preset=VIDEO_PRESET) as w:
+        for frame in prefetch(src.frames()):
+            i = frame.index
+            rgb = frame.rgb[: src.info.height - src.info.height % 2, : src.info.width - src.info.width % 2].copy()
+            if i < series.n_frames:
+                draw(rgb, overlay_state(i, series, result, th), annotators)
+            w.write(rgb, frame.t)
+            if i in bottoms:
+                r = bottoms[i]
+                thumbs.append((r.index, _jpeg(rgb), r.verdict.replace("_", " ")))
+            if progress and i % 16 == 0:
+                progress("video", i, series.n_frames)
+    out.mkdir(parents=True, exist_ok=True)
+    plot = angle_plot([(clip.name, result)], th) if result.kinematics is not None else None
+    html = render_report(result, clip.name, video_path.read_bytes(), plot, thumbs)
+    report = out / "report.html"
+    write_text(report, html)
+    result_path = out / "result.json"
+    write_text(result_path, to_json([result.to_dict()]))
+    reps_csv, _ = to_csv([result.to_dict()])
+    reps_path = out / "reps.csv"
+    write_text(reps_path, reps_csv)
+    return ReviewOutputs(out, video_path, report, result_path, reps_path)
+
+
+def _jpeg(rgb: np.ndarray) -> bytes:
+    import cv2
+
+    h, w = rgb.shape[:2]
+    small = cv2.resize(rgb, (THUMB_WIDTH, int(h * THUMB_WIDTH / w)), interpolation=cv2.INTER_AREA)
+    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(small, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85])
+    return buf.tobytes() if ok else b""
+
+
+__all__ = ["ReviewOutputs", "overlay_state", "review_clip"]

@@ -1,0 +1,515 @@
+"""The analysis: a clip's landmarks → kinematics, reps and verdicts. One implementation for batch,
+review and live.
+
+* :func:`analyze` takes a whole :class:`~hingecheck.core.series.PoseSeries` (offline: Hampel and a
+  zero-phase Butterworth low-pass).
+* :class:`StreamingAnalyzer` takes one frame at a time (live: a causal one-euro filter) and
+  calls the same functions: :func:`frame_measures` per frame, :func:`baselines` from the
+  lifter's standing frames, :func:`features`, :func:`~hingecheck.core.reps.segment_reps` and
+  :func:`~hingecheck.core.classify.classify_rep` on each finished rep.
+
+Both judge each rep against the lifter's standing posture *before the first rep* (or, when the
+clip starts mid-rep, all standing frames), so live and batch agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from hingecheck.core.classify import Features, classify_rep, clip_score, clip_verdict
+from hingecheck.core.config import Thresholds, load_config
+from hingecheck.core.dowel import bend_from_chord_ratio, dowel_from_profile
+from hingecheck.core.filters import OneEuro, fill_gaps, hampel, lowpass, quiet_nan
+from hingecheck.core.kinematics import SIDES, choose_side, facing_direction, joint_angles
+from hingecheck.core.reps import RepWindow, hysteresis_state, segment_reps
+from hingecheck.core.results import ClipResult, Kinematics, Rep
+from hingecheck.core.series import INDEX, PoseSeries
+from hingecheck.core.view import body_yaw, classify_view, rectify_oblique, view_of_yaws
+
+#: Frames used to decide side and facing in the live path before they are fixed.
+LIVE_SETUP_FRAMES = 15
+#: Live: a rep is closed once the lifter has held the lockout this long (s) or starts down again.
+LIVE_LOCKOUT_HOLD_S = 0.3
+
+MEASURES = ("hip_flexion", "knee_flexion", "trunk_incline", "shin_angle", "neck_angle", "thigh_angle",
+            "bend", "head", "hip_height", "leg_len", "hip_below_knee", "load_ahead_px", "knee_past_toe_px",
+            "foot_len", "chord_bend_base")
+
+
+def sample_rate(t: np.ndarray) -> float:
+    """Frames per second from the median frame interval (robust to VFR jitter)."""
+    if len(t) < 2:
+        return 30.0
+    dt = np.median(np.diff(t))
+    return float(1.0 / dt) if dt > 0 else 30.0
+
+
+def clean_series(series: PoseSeries, th: Thresholds) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Offline cleaning: low-visibility landmarks masked, short gaps filled, Hampel, Butterworth.
+
+    Returns ``(image, world, profile)`` arrays with the series' shapes, NaN where missing.
+    """
+    fs = sample_rate(series.t)
+    gap = int(round(th.max_gap_s * fs))
+    ok = series.detected[:, None] & (series.visibility >= th.min_visibility)
+
+    def clean(a: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+        a = np.array(a, np.float64)
+        if mask is not None:
+            a[~mask] = np.nan
+        a = fill_gaps(a, gap)
+        a = hampel(a, th.hampel_window, th.hampel_sigmas)
+        return lowpass(a, fs, th.lowpass_hz, th.lowpass_order)
+
+    image = clean(series.image, ok)
+    world = clean(series.world, ok)
+    profile = None
+    if series.profile is not None and np.isfinite(series.profile).any():
+        prof = np.array(series.profile, np.float64)
+        prof[~series.detected] = np.nan
+        profile = clean(prof, None)
+    return image, world, profile
+
+
+def frame_measures(image: np.ndarray, world: np.ndarray, profile: np.ndarray | None, side: str,
+                   facing: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Raw per-frame measures ``(T,)`` (angles in degrees, lengths in pixels) and the dowel's
+    contact points ``(T, 3, 2)``. Works on any number of frames, including one."""
+    m = joint_angles(image, side, facing)
+    idx = SIDES[side]
+    if profile is not None:
+        dowel = dowel_from_profile(profile, image, facing, idx["ear"])
+        m["bend"], m["head"], contacts = dowel.bend_deg, dowel.head_offset, dowel.contacts
+    else:
+        m["bend"] = np.full(len(image), np.nan)
+        m["head"] = np.full(len(image), np.nan)
+        contacts = np.full((len(image), 3, 2), np.nan)
+    p = {k: image[:, i, :2] for k, i in idx.items()}
+    m["hip_height"] = p["ankle"][:, 1] - p["hip"][:, 1]
+    m["leg_len"] = np.linalg.norm(p["knee"] - p["hip"], axis=-1) + np.linalg.norm(p["ankle"] - p["knee"], axis=-1)
+    m["hip_below_knee"] = (p["hip"][:, 1] >= p["knee"][:, 1]).astype(float)
+    midfoot = (p["heel"] + p["foot_index"]) / 2.0
+    m["load_ahead_px"] = facing * (p["wrist"][:, 0] - midfoot[:, 0])
+    m["knee_past_toe_px"] = facing * (p["knee"][:, 0] - p["foot_index"][:, 0])
+    m["foot_len"] = np.linalg.norm(p["foot_index"] - p["heel"], axis=-1)
+    hips = world[:, [INDEX["left_hip"], INDEX["right_hip"]]].mean(axis=1)
+    shos = world[:, [INDEX["left_shoulder"], INDEX["right_shoulder"]]].mean(axis=1)
+    m["chord_bend_base"] = np.linalg.norm(shos - hips, axis=-1)  # metres, for the fallback
+    return m, contacts
+
+
+def drop_implausible(m: dict[str, np.ndarray], th: Thresholds) -> dict[str, np.ndarray]:
+    """Angles no human reaches are tracking failures: NaN on those frames (in place; returned).
+    A frame whose hip or knee angle is impossible loses its joint angles; an impossible back
+    outline loses its bend."""
+    with np.errstate(invalid="ignore"):
+        bad_hip = (m["hip_flexion"] < th.plausible_hip_min_deg) | (m["hip_flexion"] > th.plausible_hip_max_deg)
+        bad_knee = (m["knee_flexion"] < th.plausible_knee_min_deg) | (m["knee_flexion"] > th.plausible_knee_max_deg)
+        bad_bend = np.abs(m["bend"]) > th.plausible_spine_max_deg
+    for k in ("hip_flexion", "trunk_incline", "thigh_angle"):
+        m[k][bad_hip] = np.nan
+    for k in ("knee_flexion", "shin_angle"):
+        m[k][bad_knee] = np.nan
+    m["bend"][bad_bend] = np.nan
+    return m
+
+
+def trunk_px(image: np.ndarray) -> float:
+    """Median mid-hip to mid-shoulder length over the frames given, source pixels."""
+    hip = image[:, [INDEX["left_hip"], INDEX["right_hip"]], :2].mean(axis=1)
+    sho = image[:, [INDEX["left_shoulder"], INDEX["right_shoulder"]], :2].mean(axis=1)
+    d = np.linalg.norm(sho - hip, axis=-1)
+    with quiet_nan():
+        return float(np.nanmedian(d)) if np.isfinite(d).any() else float("nan")
+
+
+def untrusted_checks(trunk: float, view: str, th: Thresholds) -> dict[str, str]:
+    """Checks that cannot be judged anywhere in a clip, with why: the back's outline and the head
+    need a lifter big enough in the frame; about 45° off the side the ear-shoulder line mixes
+    in the head's turn, so the neck needs a side view (measured on the oblique development
+    clips: good lifters read 45-63° of "extension")."""
+    out = {}
+    if view == "oblique":
+        out["neck_extension"] = "camera about 45 deg off the side: the neck angle needs a side view"
+    if np.isfinite(trunk) and trunk < th.min_trunk_px:
+        why = f"lifter too small in the frame (trunk {trunk:.0f} px < {th.min_trunk_px:.0f})"
+        out.update({"lumbar_rounding": why, "neck_extension": why})
+    return out
+
+
+@dataclass(frozen=True)
+class Baselines:
+    """The lifter's standing posture: medians over standing frames (units as the measures)."""
+
+    bend: float
+    head: float
+    neck: float
+    hip_height: float
+    leg_len: float
+    foot_len: float
+    chord: float
+
+
+def standing_frames(hip_flexion: np.ndarray, t: np.ndarray, th: Thresholds) -> np.ndarray:
+    """Frames where the lifter stands (hip flexion under ``standing_max_deg``) in the
+    ``baseline_window_s`` before the first rep (the settled set-up, not a walk-in); all standing
+    frames when there are none before the first rep."""
+    standing = np.isfinite(hip_flexion) & (hip_flexion < th.standing_max_deg)
+    state = hysteresis_state(hip_flexion, th.rep_enter_deg, th.rep_exit_deg)
+    first = np.flatnonzero(state == 1)
+    if len(first):
+        early = standing & (t < t[first[0]]) & (t >= t[first[0]] - th.baseline_window_s)
+        if early.any():
+            return early
+    return standing
+
+
+def baselines(m: dict[str, np.ndarray], standing: np.ndarray) -> Baselines:
+    def med(name: str) -> float:
+        v = m[name][standing]
+        with quiet_nan():
+            return float(np.nanmedian(v)) if np.isfinite(v).any() else float("nan")
+
+    return Baselines(bend=med("bend"), head=med("head"), neck=med("neck_angle"), hip_height=med("hip_height"),
+                     leg_len=med("leg_len"), foot_len=med("foot_len"), chord=med("chord_bend_base"))
+
+
+def features(m: dict[str, np.ndarray], base: Baselines, t: np.ndarray, spine_from_mask: bool, th: Thresholds,
+             untrusted: dict | None = None) -> Features:
+    """Measures relative to the standing baselines, ready for :func:`classify_rep`.
+
+    The back outline's bend is taken relative to the standing reference only as far as that
+    reference reads flexed (``spine_reference_max_arch_deg``): an arched or unseen standing
+    outline counts as a straight dowel, as in the dowel test."""
+    if spine_from_mask:
+        ref = base.bend if np.isfinite(base.bend) else th.spine_reference_max_arch_deg
+        spine = m["bend"] - max(ref, th.spine_reference_max_arch_deg)
+    else:
+        with np.errstate(all="ignore"):
+            ratio = np.clip(m["chord_bend_base"] / base.chord, 0.0, 1.0)
+        spine = bend_from_chord_ratio(ratio)
+    leg = base.leg_len if np.isfinite(base.leg_len) and base.leg_len > 0 else np.nan
+    foot = base.foot_len if np.isfinite(base.foot_len) and base.foot_len > 0 else np.nan
+    return Features(
+        t=t, hip_flexion=m["hip_flexion"], knee_flexion=m["knee_flexion"], trunk_incline=m["trunk_incline"],
+        shin_angle=m["shin_angle"], spine_flexion=spine, neck_change=m["neck_angle"] - base.neck,
+        hip_drop=(base.hip_height - m["hip_height"]) / leg, hip_below_knee=m["hip_below_knee"],
+        load_ahead=m["load_ahead_px"] / leg, knee_past_toe=m["knee_past_toe_px"] / foot,
+        spine_from_landmarks=not spine_from_mask, untrusted=dict(untrusted or {}),
+        arch_change=m["bend"] - base.bend if spine_from_mask else None,
+    )
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A clip measured but not yet judged: everything :func:`judge` needs, so verdicts can be
+    re-made under other thresholds without redoing the signal processing (``hingecheck evaluate``).
+    Only the fault thresholds may change between :func:`measure` and :func:`judge`."""
+
+    file: str
+    exercise: str
+    frames: int
+    fps: float
+    detected_fraction: float
+    view: str = "unknown"
+    yaw_deg: float = float("nan")
+    features: Features | None = None
+    windows: tuple[RepWindow, ...] = ()
+    kinematics: Kinematics | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def input_warnings(series: PoseSeries, th: Thresholds) -> tuple[str, ...]:
+    """What the decoder could not read: a file that ends early, damaged packets."""
+    out = []
+    n, expected = series.n_frames, series.expected_frames
+    if expected > 0 and n < th.min_read_fraction * expected:
+        out.append(f"read {n} of the {expected} frames the file announces: it ends early (truncated or damaged); "
+                   "judged on what was read")
+    if series.damaged_packets:
+        out.append(f"{series.damaged_packets} damaged packet(s) skipped")
+    return tuple(out)
+
+
+def measure(series: PoseSeries, exercise: str = "hinge", config: Thresholds | None = None,
+            file: str | None = None) -> Measured:
+    """Clean the landmarks, measure every frame, find the view and the reps (see module doc)."""
+    th = config or load_config(exercise=exercise)
+    exercise = th.exercise
+    head = dict(file=file or series.source, exercise=exercise, frames=series.n_frames, fps=series.fps,
+                detected_fraction=series.detected_fraction, warnings=input_warnings(series, th))
+    t = np.asarray(series.t, np.float64)
+    if series.n_frames == 0 or series.detected_fraction < th.min_detected_fraction:
+        return Measured(**head)
+    image, world, profile = clean_series(series, th)
+    det = series.detected
+    side = choose_side(series.visibility[det], image[det])
+    facing = facing_direction(image[det], side)
+    view, yaw = classify_view(series.world[det], th.side_view_min_yaw_deg, th.oblique_view_min_yaw_deg)
+    if view == "oblique":
+        image = rectify_oblique(image, yaw)  # the back profile stays as seen: its bend is a ratio of lengths
+    m, contacts = frame_measures(image, world, profile, side, facing)
+    spine_from_mask = profile is not None and np.isfinite(m["bend"]).mean() > 0.5
+    if spine_from_mask:
+        fs = sample_rate(t)
+        m["bend"] = lowpass(hampel(fill_gaps(m["bend"], int(round(th.max_gap_s * fs))), th.hampel_window,
+                                   th.hampel_sigmas), fs, th.lowpass_hz, th.lowpass_order)
+    drop_implausible(m, th)
+    standing = standing_frames(m["hip_flexion"], t, th)
+    base = baselines(m, standing)
+    f = features(m, base, t, spine_from_mask, th, untrusted_checks(trunk_px(image[det]), view, th))
+    windows = segment_reps(m["hip_flexion"], t, th.rep_enter_deg, th.rep_exit_deg, th.rep_edge_deg, th.min_rep_s,
+                           from_floor=exercise == "deadlift", allow_partial=True)
+    kin = _kinematics(t, m, f, side, facing, spine_from_mask, contacts)
+    return Measured(**head, view=view, yaw_deg=yaw, features=f, windows=tuple(windows), kinematics=kin)
+
+
+def judge(meas: Measured, config: Thresholds | None = None) -> ClipResult:
+    """Verdicts of a measured clip under ``config`` (default: the exercise's shipped thresholds)."""
+    th = config or load_config(exercise=meas.exercise)
+    head = dict(file=meas.file, status="ok", exercise=meas.exercise, frames=meas.frames, fps=meas.fps,
+                detected_fraction=meas.detected_fraction, warnings=meas.warnings)
+    if meas.features is None:
+        return ClipResult(**head, view="unknown", verdict="no_reps", score=None,
+                          why=f"a person was found on {meas.detected_fraction:.0%} of the frames")
+    view = meas.view
+    # A front view cannot see the sagittal plane: no reps are graded, the clip is unusable_view.
+    reps = () if view == "front" else tuple(classify_rep(meas.features, w, th, i + 1, view)
+                                            for i, w in enumerate(meas.windows))
+    verdict = clip_verdict(list(reps), view)
+    return ClipResult(**head, view=view, verdict=verdict, score=clip_score(reps, view), reps=reps,
+                      kinematics=meas.kinematics, yaw_deg=meas.yaw_deg, why=_why(verdict, reps, view, meas.yaw_deg))
+
+
+def analyze(series: PoseSeries, exercise: str = "hinge", config: Thresholds | None = None,
+            file: str | None = None) -> ClipResult:
+    """Kinematics, reps and verdicts of a whole clip: :func:`measure`, then :func:`judge`."""
+    th = config or load_config(exercise=exercise)
+    return judge(measure(series, config=th, file=file), th)
+
+
+def _why(verdict: str, reps, view: str, yaw: float) -> str | None:
+    """One line on why a clip got no verdict on its form."""
+    if verdict == "unusable_view":
+        return f"camera {90 - yaw:.0f} deg off the side view: the sagittal plane cannot be seen"
+    if verdict == "no_reps":
+        return "no hinge found: the hips never flexed past the rep threshold and back"
+    if verdict == "not_judged":
+        whys = sorted({r.not_judged.get("lumbar_rounding", "") for r in reps} - {""})
+        return "spine not judged: " + "; ".join(whys)
+    return None
+
+
+def _kinematics(t, m, f: Features, side, facing, spine_from_mask, contacts) -> Kinematics:
+    valid = np.isfinite(m["hip_flexion"]) & np.isfinite(m["knee_flexion"])
+    return Kinematics(
+        t=t, hip_flexion=m["hip_flexion"], knee_flexion=m["knee_flexion"], trunk_incline=m["trunk_incline"],
+        shin_angle=m["shin_angle"], neck_angle=f.neck_change, spine_flexion=f.spine_flexion,
+        head_offset=m["head"], hinge=m["hip_flexion"], valid=valid, side=side, facing=facing,
+        spine_source="mask" if spine_from_mask else "landmarks", dowel_contacts=contacts,
+    )
+
+
+# --- live -------------------------------------------------------------------------------------
+
+
+@dataclass
+class FrameState:
+    """What the live view shows for one frame (angles in degrees, positions in pixels)."""
+
+    t: float
+    detected: bool
+    phase: str  # "setup" (not graded yet), "standing", "descending", "ascending"
+    reps: int  # completed reps so far
+    angles: dict = field(default_factory=dict)  # hip_flexion, knee_flexion, trunk_incline, shin_angle, neck_change, spine_flexion
+    landmarks: np.ndarray | None = None  # (33, 3) filtered image landmarks, pixels
+    contacts: np.ndarray | None = None  # (3, 2) dowel contact points, pixels
+    side: str | None = None
+    facing: int = 0
+    view: str = "unknown"
+    new_rep: Rep | None = None  # the rep completed on this frame, if any
+    last_rep: Rep | None = None
+    warnings: tuple[str, ...] = ()  # fault names the current frame already shows (for cues)
+
+
+class StreamingAnalyzer:
+    """The live path: feed frames one at a time with :meth:`push`; same functions as :func:`analyze`."""
+
+    def __init__(self, exercise: str = "hinge", config: Thresholds | None = None, fps: float = 30.0):
+        self.th = config or load_config(exercise=exercise)
+        self.exercise = self.th.exercise
+        self.fps = fps
+        th = self.th
+        self._euro_image = OneEuro(th.euro_min_cutoff_hz, th.euro_beta, th.euro_d_cutoff_hz)
+        self._euro_world = OneEuro(th.euro_min_cutoff_hz, th.euro_beta, th.euro_d_cutoff_hz)
+        self._euro_profile = OneEuro(th.euro_min_cutoff_hz, th.euro_beta, th.euro_d_cutoff_hz)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything (the ``r`` key): reps, baselines, side and facing."""
+        self._setup: list[tuple[np.ndarray, np.ndarray]] = []
+        self.side: str | None = None
+        self.facing = 0
+        self.view = "unknown"
+        self._m: dict[str, list[float]] = {k: [] for k in MEASURES}
+        self._t: list[float] = []
+        self._state = 0
+        self._down_since_close = False  # a rep excursion began after the last closed rep
+        self._base: Baselines | None = None
+        self._spine_from_mask: bool | None = None
+        self._closed_until = 0  # frames before this index belong to finished reps
+        self.reps: list[Rep] = []
+        self._last_rep: Rep | None = None
+        self._yaws: list[float] = []
+        self._trunks: list[float] = []
+        self._rep_spine: list[float] = []  # spine flexion of the current rep so far, for the live warning
+
+    def push(self, image: np.ndarray, visibility: np.ndarray, world: np.ndarray, t: float, detected: bool,
+             profile: np.ndarray | None = None) -> FrameState:
+        """One frame: landmarks ``(33, 3)`` px, visibility ``(33,)``, world ``(33, 3)`` m, ``t`` s,
+        back profile ``(29, 2)`` px or None. Returns what the overlay and cues need."""
+        th = self.th
+        if not detected:
+            return FrameState(t=t, detected=False, phase="setup" if self.side is None else self._phase(),
+                              reps=len(self.reps), side=self.side, facing=self.facing, view=self.view,
+                              last_rep=self._last_rep)
+        img = np.array(image, np.float64)
+        img[visibility < th.min_visibility] = np.nan
+        img = self._euro_image(img, t)
+        wld = self._euro_world(np.asarray(world, np.float64), t)
+        prof = self._euro_profile(np.asarray(profile, np.float64), t) if profile is not None else None
+        if self.side is None:
+            self._setup.append((np.asarray(visibility, np.float64), img))
+            self._yaws.append(float(body_yaw(wld[None])[0]))
+            if len(self._setup) < LIVE_SETUP_FRAMES:
+                return FrameState(t=t, detected=True, phase="setup", reps=0, landmarks=img, view=self.view)
+            vis = np.stack([v for v, _ in self._setup])
+            imgs = np.stack([i for _, i in self._setup])
+            self.side = choose_side(vis, imgs)
+            self.facing = facing_direction(imgs, self.side)
+        self._yaws.append(float(body_yaw(wld[None])[0]))
+        self.view, yaw = view_of_yaws(self._yaws[-int(self.fps * 3):], th.side_view_min_yaw_deg,
+                                      th.oblique_view_min_yaw_deg)
+        img_m = img[None] if self.view != "oblique" else rectify_oblique(img[None], yaw)
+        m, contacts = frame_measures(img_m, wld[None], None if prof is None else prof[None], self.side, self.facing)
+        drop_implausible(m, th)
+        self._trunks.append(trunk_px(img[None]))
+        if self._spine_from_mask is None:
+            self._spine_from_mask = prof is not None
+        for k in MEASURES:
+            self._m[k].append(float(m[k][0]))
+        self._t.append(t)
+        hip = float(m["hip_flexion"][0])
+        if np.isfinite(hip):
+            if hip > th.rep_enter_deg:
+                self._state = 1
+                self._down_since_close = True
+            elif hip < th.rep_exit_deg:
+                self._state = 0
+        if self._base is None and self._state == 1:
+            self._base = self._baselines()
+        new_rep = self._maybe_close_rep()
+        base = self._base or self._baselines()
+        f = features({k: m[k] for k in MEASURES}, base, np.array([t]), bool(self._spine_from_mask), th,
+                     self._untrusted())
+        angles = {
+            "hip_flexion": hip, "knee_flexion": float(m["knee_flexion"][0]), "trunk_incline": float(m["trunk_incline"][0]),
+            "shin_angle": float(m["shin_angle"][0]), "neck_change": float(f.neck_change[0]),
+            "spine_flexion": float(f.spine_flexion[0]),
+        }
+        return FrameState(t=t, detected=True, phase=self._phase(), reps=len(self.reps), angles=angles, landmarks=img,
+                          contacts=contacts[0], side=self.side, facing=self.facing, view=self.view, new_rep=new_rep,
+                          last_rep=self._last_rep, warnings=self._warnings(f))
+
+    def _arrays(self, start: int = 0) -> dict[str, np.ndarray]:
+        return {k: np.asarray(v[start:], np.float64) for k, v in self._m.items()}
+
+    def _baselines(self) -> Baselines:
+        m = self._arrays()
+        return baselines(m, standing_frames(m["hip_flexion"], np.asarray(self._t), self.th))
+
+    def _untrusted(self) -> dict[str, str]:
+        with quiet_nan():
+            trunk = float(np.nanmedian(self._trunks)) if np.isfinite(self._trunks).any() else float("nan")
+        return untrusted_checks(trunk, self.view, self.th)
+
+    def _phase(self) -> str:
+        h = self._m["hip_flexion"][-3:]
+        if self._state == 0:
+            return "standing"
+        return "descending" if len(h) < 2 or h[-1] >= h[0] else "ascending"
+
+    def _maybe_close_rep(self) -> Rep | None:
+        """Once the lifter is back up and has held the lockout (or starts down again), run the
+        batch segmentation and classification on the frames since the last finished rep."""
+        if self._state != 0 or not self._down_since_close:
+            return None  # only once back up after a descent: no buffer scan on every standing frame
+        h = np.asarray(self._m["hip_flexion"][self._closed_until:], np.float64)
+        state = hysteresis_state(h, self.th.rep_enter_deg, self.th.rep_exit_deg)
+        if not (state == 1).any():
+            return None
+        last_down = int(np.flatnonzero(state == 1)[-1])
+        top = h[last_down + 1:]
+        t = np.asarray(self._t[self._closed_until:])
+        held = t[-1] - t[last_down + 1] if len(top) else 0.0
+        rising = len(top) > 1 and np.isfinite(top).any() and top[-1] > np.nanmin(top) + self.th.rep_edge_deg
+        if held < LIVE_LOCKOUT_HOLD_S and not rising:
+            return None
+        th = self.th
+        windows = segment_reps(h, t, th.rep_enter_deg, th.rep_exit_deg, th.rep_edge_deg, th.min_rep_s,
+                               from_floor=self.exercise == "deadlift" or bool(self.reps))
+        if self._base is None or not np.isfinite(self._base.neck):
+            # No standing frames before the first pull (filmed from the set-up): the lockout
+            # just reached is the standing reference, as offline.
+            self._base = self._baselines()
+        f = features(self._arrays(self._closed_until), self._base, t, bool(self._spine_from_mask), th,
+                     self._untrusted())
+        rep = None
+        for w in windows:
+            rep = classify_rep(f, w, th, len(self.reps) + 1, self.view)
+            rep = _shift(rep, self._closed_until)
+            self.reps.append(rep)
+        self._last_rep = rep or self._last_rep
+        # The next rep may start from this lockout: keep the standing frames after the bottom.
+        self._closed_until += last_down + 1
+        self._down_since_close = False
+        return rep
+
+    def _warnings(self, f: Features) -> tuple[str, ...]:
+        th = self.th
+        out = []
+        spine_max = th.lumbar_fallback_max_deg if f.spine_from_landmarks else th.lumbar_flexion_max_deg
+        # As the rep verdict: the flexion held through the rep so far, not one frame's reading.
+        if self._state == 1:
+            self._rep_spine.append(float(f.spine_flexion[0]))
+        else:
+            self._rep_spine.clear()
+        held = self._rep_spine[-int(self.fps * 4):]
+        with quiet_nan():
+            spine_held = float(np.nanpercentile(held, th.spine_rep_percentile)) if np.isfinite(held).sum() >= 5 else np.nan
+        if spine_held > spine_max and "lumbar_rounding" not in f.untrusted:
+            out.append("lumbar_rounding")
+        if th.use_knee_angle_for_squat and f.knee_flexion[0] > th.knee_max_deg and self._state == 1:
+            out.append("squatty_hinge")
+        if f.neck_change[0] > th.neck_extension_max_deg and self._state == 1 and "neck_extension" not in f.untrusted:
+            out.append("neck_extension")
+        return tuple(out)
+
+    def summary_result(self, file: str = "live") -> ClipResult:
+        """The session so far as a :class:`ClipResult` (same schema as ``score``)."""
+        verdict = clip_verdict(self.reps, self.view)
+        return ClipResult(file=file, status="ok", exercise=self.exercise, view=self.view, frames=len(self._t),
+                          fps=self.fps, detected_fraction=1.0, verdict=verdict, score=clip_score(self.reps, self.view),
+                          reps=tuple(self.reps))
+
+
+def _shift(rep: Rep, offset: int) -> Rep:
+    from dataclasses import replace
+
+    return replace(rep, start_frame=rep.start_frame + offset, bottom_frame=rep.bottom_frame + offset,
+                   end_frame=rep.end_frame + offset)
+
+
+__all__ = ["FrameState", "StreamingAnalyzer", "analyze", "clean_series", "frame_measures", "RepWindow"]

@@ -1,0 +1,147 @@
+"""Per-frame sagittal kinematics from image landmarks: side, facing direction and joint angles.
+
+Conventions (all angles in **degrees**; image y grows down; see biomechanics notes):
+
+* The **side** graded is the one nearer the camera: higher mean visibility of its shoulder,
+  hip, knee and ankle (ties broken by MediaPipe's depth, smaller z = nearer). The far side is
+  often occluded or swapped, so it is not used for angles; world landmarks (metres) are used only
+  where the view does not matter: the view check and the landmark-only spine fallback.
+* **facing** is +1 when the lifter faces +x (right in the image), −1 when facing left: the sign
+  of toe − heel in x (median over the clip), or of nose − ear where the feet are not seen. Every signed angle is measured relative to the
+  facing direction, so a lifter facing left and one facing right get the same numbers.
+* ``trunk_incline``: hip→shoulder from vertical; 0 upright, 90 horizontal, negative = leaning
+  back behind the hips.
+* ``shin_angle``: ankle→knee from vertical; positive when the knee is ahead of the ankle.
+* ``hip_flexion``: 180 − the shoulder-hip-knee angle, signed: 0 standing tall, positive flexed,
+  negative = hip hyperextension. Computed as trunk incline + thigh angle (hip→knee from the
+  downward vertical, positive forward), which equals 180 − angle(shoulder, hip, knee) for
+  flexion.
+* ``knee_flexion``: 180 − the hip-knee-ankle angle, signed (thigh angle + shin angle): 0 straight.
+* ``neck_angle``: the ear−shoulder direction relative to the trunk line: positive = extension
+  (head tipped back relative to the trunk), 0 = ear on the extension of the hip→shoulder line.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hingecheck.core.series import INDEX
+
+#: Landmark indices of each side.
+SIDES = {
+    side: {part: INDEX[f"{side}_{part}"] for part in (
+        "shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "foot_index", "ear")}
+    for side in ("left", "right")
+}
+_GRADED_PARTS = ("shoulder", "hip", "knee", "ankle")
+
+
+def choose_side(visibility: np.ndarray, image: np.ndarray) -> str:
+    """``"left"`` or ``"right"``: the side nearer the camera over the whole clip (see module doc)."""
+    from hingecheck.core.filters import quiet_nan
+
+    score = {}
+    depth = {}
+    with np.errstate(all="ignore"), quiet_nan():
+        for side, idx in SIDES.items():
+            cols = [idx[p] for p in _GRADED_PARTS]
+            score[side] = float(np.nanmean(visibility[:, cols])) if len(visibility) else 0.0
+            depth[side] = float(np.nanmean(image[:, cols, 2])) if len(image) else 0.0
+    if abs(score["left"] - score["right"]) > 0.02 or not np.isfinite(depth["left"] - depth["right"]):
+        return "left" if score["left"] >= score["right"] else "right"
+    return "left" if depth["left"] <= depth["right"] else "right"
+
+
+def facing_direction(image: np.ndarray, side: str) -> int:
+    """+1 facing +x (right in the image), −1 facing left (see module doc)."""
+    idx = SIDES[side]
+    from hingecheck.core.filters import quiet_nan
+
+    with np.errstate(all="ignore"), quiet_nan():
+        toe = np.nanmedian(image[:, idx["foot_index"], 0] - image[:, idx["heel"], 0]) if len(image) else np.nan
+        ears = np.nanmean(image[:, [INDEX["left_ear"], INDEX["right_ear"]], 0], axis=1) if len(image) else np.array([])
+        nose = np.nanmedian(image[:, INDEX["nose"], 0] - ears) if len(image) else np.nan
+    # The feet are the primary cue (they do not turn during a hinge); the face points at the floor
+    # at the bottom of a hinge, so nose − ear only decides when the feet cannot.
+    for cue in (toe, nose):
+        if np.isfinite(cue) and cue != 0:
+            return 1 if cue > 0 else -1
+    return 1
+
+
+def incline(base: np.ndarray, tip: np.ndarray, facing: int) -> np.ndarray:
+    """Angle of base→tip from the upward vertical, positive toward the facing direction (deg).
+
+    ``base``, ``tip``: ``(..., 2)`` pixel coordinates (y down).
+    """
+    d = tip[..., :2] - base[..., :2]
+    return np.degrees(np.arctan2(facing * d[..., 0], -d[..., 1]))
+
+
+#: Angles outside these ranges (degrees) are beyond human joint motion: a landmark tracking
+#: failure, not a pose, so they are set to NaN (ranges widened from typical active ranges of
+#: motion: hip flexion ~120-140, hip extension ~20-30, knee flexion ~140-150).
+PLAUSIBLE = {"hip_flexion": (-45.0, 175.0), "knee_flexion": (-25.0, 165.0), "trunk_incline": (-60.0, 130.0)}
+
+
+def joint_angles(image: np.ndarray, side: str, facing: int) -> dict[str, np.ndarray]:
+    """Sagittal angles per frame from image landmarks ``(T, 33, ≥2)`` (see module doc), degrees.
+
+    Frames whose hip, knee or trunk angle leaves :data:`PLAUSIBLE` get NaN for every angle."""
+    idx = SIDES[side]
+    p = {part: image[:, i, :2] for part, i in idx.items()}
+    trunk = incline(p["hip"], p["shoulder"], facing)
+    thigh = _down_angle(p["hip"], p["knee"], facing)  # hip→knee from the downward vertical, + forward
+    shin = incline(p["ankle"], p["knee"], facing)
+    neck_dir = incline(p["shoulder"], p["ear"], facing)
+    out = {
+        "trunk_incline": trunk,
+        "hip_flexion": _wrap(trunk + thigh),
+        "knee_flexion": _wrap(thigh + shin),
+        "shin_angle": shin,
+        "neck_angle": _wrap(trunk - neck_dir),
+        "thigh_angle": thigh,
+    }
+    bad = np.zeros(len(trunk), bool)
+    for name, (lo, hi) in PLAUSIBLE.items():
+        with np.errstate(invalid="ignore"):
+            bad |= (out[name] < lo) | (out[name] > hi)
+    for v in out.values():
+        v[bad] = np.nan
+    return out
+
+
+def _down_angle(base: np.ndarray, tip: np.ndarray, facing: int) -> np.ndarray:
+    """Angle of base→tip from the downward vertical, positive toward the facing direction (deg)."""
+    d = tip[..., :2] - base[..., :2]
+    return np.degrees(np.arctan2(facing * d[..., 0], d[..., 1]))
+
+
+def _wrap(a: np.ndarray) -> np.ndarray:
+    """Wrap angles to (−180, 180] degrees."""
+    return (a + 180.0) % 360.0 - 180.0
+
+
+def leg_length(image: np.ndarray, side: str) -> np.ndarray:
+    """Hip→knee + knee→ankle length per frame, pixels."""
+    idx = SIDES[side]
+    return (np.linalg.norm(image[:, idx["knee"], :2] - image[:, idx["hip"], :2], axis=-1)
+            + np.linalg.norm(image[:, idx["ankle"], :2] - image[:, idx["knee"], :2], axis=-1))
+
+
+def forward_offset(image: np.ndarray, side: str, facing: int, part: str, ref: np.ndarray) -> np.ndarray:
+    """How far ``part`` is ahead of the point ``ref`` ``(T, 2)`` in the facing direction, pixels."""
+    return facing * (image[:, SIDES[side][part], 0] - ref[:, 0])
+
+
+_HIPS = [INDEX["left_hip"], INDEX["right_hip"]]
+_SHOULDERS = [INDEX["left_shoulder"], INDEX["right_shoulder"]]
+
+
+def trunk_axis(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per frame ``(mid-hip, mid-shoulder)``, each ``(T, 2)`` pixels: the mean of the two sides
+    that were seen (one side alone when the other is missing; NaN when neither is)."""
+    from hingecheck.core.filters import quiet_nan
+
+    with quiet_nan():
+        return np.nanmean(image[:, _HIPS, :2], axis=1), np.nanmean(image[:, _SHOULDERS, :2], axis=1)

@@ -1,0 +1,113 @@
+"""Rep segmentation from the hip-flexion trajectory, with hysteresis.
+
+A rep is an excursion of hip flexion (degrees, 0 = standing tall) above
+``rep_enter_deg`` that comes back under ``rep_exit_deg``: stand → descend → bottom → ascend →
+lockout. Between the two thresholds the state does not change, so noise around one threshold
+cannot count extra reps (MediaPipe's pose-classification example uses the same enter > exit
+scheme). Consequences:
+
+* a pause at the bottom, or a bounce that stays above ``rep_exit_deg``, is one rep;
+* a partial rep or set-up fidgeting that never passes ``rep_enter_deg`` is not a rep;
+* excursions shorter than ``min_rep_s`` are fidgeting, not reps;
+* a rep needs its lockout: a clip that ends mid-rep drops that rep;
+* hinge-style profiles also need the standing phase before the rep (a clip that starts mid-rep
+  drops that rep); a deadlift's reps start from the floor, so a pull needs no standing phase
+  before it (``from_floor=True``): the set-up at the floor is its start.
+
+A rep starts at the last frame, before the excursion, within ``rep_edge_deg`` of the standing
+minimum before it (where the descent really begins) and ends at the first frame after it within
+``rep_edge_deg`` of the minimum after it. For a pull from the floor with no standing phase
+before it, it starts at the first frame of the clip's excursion.
+
+A clip with no complete rep (a single pull filmed from the set-up and cut before the lockout,
+or a lowering to the set-up) is judged on its longest excursion at the clip's edge when
+``allow_partial``: that window has ``partial=True`` and ends (or starts) at the clip's edge, so
+the checks that need the lockout are not judged.
+
+The loops here run over excursions (a few per clip), never over frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hingecheck.core.filters import _runs
+
+
+@dataclass(frozen=True)
+class RepWindow:
+    """Frame indices of one rep: ``start`` ≤ ``bottom`` ≤ ``end`` (inclusive)."""
+
+    start: int
+    bottom: int
+    end: int
+    partial: bool = False  # cut by the clip's start or end: the lockout was not seen
+
+
+def hysteresis_state(h: np.ndarray, enter: float, exit_: float) -> np.ndarray:
+    """Per frame: 1 inside a rep (after passing ``enter``), 0 standing (after going under
+    ``exit_``); frames in between or with NaN keep the previous state. Starts at 0."""
+    raw = np.full(h.shape, -1, np.int8)
+    raw[h > enter] = 1
+    raw[h < exit_] = 0
+    idx = np.where(raw >= 0, np.arange(len(h)), 0)
+    np.maximum.accumulate(idx, out=idx)
+    state = raw[idx]
+    state[(idx == 0) & (raw[0] < 0)] = 0
+    return state.astype(np.int8)
+
+
+def segment_reps(h: np.ndarray, t: np.ndarray, enter: float, exit_: float, edge: float,
+                 min_rep_s: float, from_floor: bool = False, allow_partial: bool = False) -> list[RepWindow]:
+    """Reps in the hip-flexion series ``h`` (degrees) with times ``t`` (seconds); see module doc."""
+    if len(h) == 0:
+        return []
+    state = hysteresis_state(h, enter, exit_)
+    down = _runs(state == 1)
+    tops = _runs(state == 0)
+    reps: list[RepWindow] = []
+    partials: list[RepWindow] = []
+    for a, b in down:  # excursion frames a .. b-1
+        before = tops[tops[:, 1] <= a]
+        after = tops[tops[:, 0] >= b]
+        # No lockout after it (the clip ended mid-rep), or no standing phase before it (the clip
+        # started mid-rep) where the profile needs one: only a partial rep.
+        partial = len(after) == 0 or (len(before) == 0 and not from_floor)
+        if partial and not allow_partial:
+            continue
+        w = _window(h, t, a, b, before, after, edge, min_rep_s, partial)
+        if w is not None:
+            (partials if partial else reps).append(w)
+    if reps or not allow_partial:
+        return reps
+    return [max(partials, key=lambda w: t[w.end] - t[w.start])] if partials else []
+
+
+def _window(h, t, a, b, before, after, edge, min_rep_s, partial) -> RepWindow | None:
+    """The rep window of excursion ``a .. b-1``: from the last frame near the standing minimum
+    before it (or its first seen frame) to the first frame near the minimum after it (or its last
+    seen frame); None when shorter than ``min_rep_s``."""
+    finite = np.flatnonzero(np.isfinite(h))
+    if len(finite) == 0:
+        return None
+    seg = h[a:b]
+    bottom = a + int(np.nanargmax(seg)) if np.isfinite(seg).any() else a
+    if len(before):
+        s0, s1 = before[-1]
+        top = h[s0:s1]
+        near = np.flatnonzero(top <= np.nanmin(top) + edge) if np.isfinite(top).any() else np.array([s1 - s0 - 1])
+        start = s0 + int(near[-1])
+    else:
+        start = max(a, int(finite[0]))
+    if len(after):
+        e0, e1 = after[0]
+        top = h[e0:e1]
+        near = np.flatnonzero(top <= np.nanmin(top) + edge) if np.isfinite(top).any() else np.array([0])
+        end = e0 + int(near[0])
+    else:
+        end = min(b - 1, int(finite[-1]))
+    if end <= start or t[end] - t[start] < min_rep_s:
+        return None
+    return RepWindow(start, bottom, end, partial=partial)

@@ -1,0 +1,378 @@
+"""The pose front end: MediaPipe ``PoseLandmarker`` (Tasks API) over a frame source.
+
+* The model is a Task bundle loaded from the project's ``models/`` folder (or ``--model PATH``);
+  nothing is downloaded, ever.
+* Frames are scaled down to :attr:`PoseSettings.max_width` before inference (inference cost
+  grows with frame size; landmarks come back normalised, so they are reported in full-frame
+  pixels regardless).
+* VIDEO mode with the container's timestamps (tracking between frames, variable frame rate
+  respected); IMAGE mode for unrelated still images.
+* Results stream frame by frame (:meth:`PoseEstimator.stream`); each segmentation mask is turned
+  into a back profile (:mod:`hingecheck.pose.backprofile`) at once and dropped, so memory stays flat.
+* :func:`estimate_clip` gathers a whole source into a :class:`~hingecheck.core.series.PoseSeries`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from hingecheck.pose.backprofile import profile_from_mask
+from hingecheck.pose.cache import file_sha256
+from hingecheck.core.series import INDEX, N_LANDMARKS, PROFILE_STATIONS, PoseSeries
+from hingecheck.pose.sources import Frame, SourceError, SourceInfo, open_source, prefetch
+
+#: File name of the pose model that ships with the project (see models/README.md).
+DEFAULT_MODEL_NAME = "pose_landmarker_full.task"
+#: Its SHA-256, checked by the tests and by ``tools/rebuild_model.sh``.
+DEFAULT_MODEL_SHA256 = "c8311eb19c0adf6d950011078a7fa858e8adfbaf270c7773198df797940562f2"
+#: Environment variable that points at another model bundle (e.g. an installed wheel's data).
+MODEL_ENV = "HINGECHECK_MODEL"
+
+_HIPS = (INDEX["left_hip"], INDEX["right_hip"])
+_SHOULDERS = (INDEX["left_shoulder"], INDEX["right_shoulder"])
+
+
+class PoseError(Exception):
+    """The pose model cannot be loaded or run; one-line message."""
+
+
+@dataclass(frozen=True)
+class PoseSettings:
+    """How inference runs. Part of the landmark cache key, so every field must be hashable.
+
+    Attributes:
+        max_width: frames wider than this many pixels are scaled down before inference
+            (measured here: ~41 frames/s at 640 px vs ~30 at 1080p, same verdicts). ``0`` = never.
+        masks: compute the segmentation mask (needed for the virtual dowel's back profile).
+        min_detection_confidence, min_presence_confidence, min_tracking_confidence: MediaPipe's
+            thresholds (0..1); MediaPipe's defaults are 0.5.
+        crop_bars: crop black letterbox/pillarbox bars (found on the first frame) before inference.
+    """
+
+    max_width: int = 640
+    masks: bool = True
+    min_detection_confidence: float = 0.5
+    min_presence_confidence: float = 0.5
+    min_tracking_confidence: float = 0.5
+    crop_bars: bool = True
+
+    def key(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class FramePose:
+    """Pose of one frame, in full-frame pixels (see :mod:`hingecheck.core.series` for conventions)."""
+
+    index: int
+    t: float
+    detected: bool
+    image: np.ndarray  # (33, 3) px
+    visibility: np.ndarray  # (33,)
+    world: np.ndarray  # (33, 3) m
+    profile: np.ndarray | None  # (29, 2) px, or None without masks
+
+
+def default_model() -> Path:
+    """The shipped model: ``models/`` in a source tree, ``hingecheck/_models`` when installed."""
+    source_tree = Path(__file__).resolve().parents[3] / "models" / DEFAULT_MODEL_NAME
+    if source_tree.is_file():
+        return source_tree
+    try:
+        from importlib.resources import files
+
+        return Path(str(files("hingecheck._models") / DEFAULT_MODEL_NAME))
+    except (ImportError, ModuleNotFoundError):
+        return source_tree
+
+
+def resolve_model(model: str | os.PathLike | None = None) -> Path:
+    """The model bundle to use: ``model``, else ``$HINGECHECK_MODEL``, else the shipped one."""
+    path = Path(model or os.environ.get(MODEL_ENV) or default_model())
+    if not path.is_file():
+        raise PoseError(f"{path}: pose model not found (pass --model PATH to a MediaPipe pose_landmarker .task bundle)")
+    return path
+
+
+@contextlib.contextmanager
+def _quiet_native_stderr():
+    """Silence the native libraries' start-up chatter (TFLite/glog write straight to fd 2)."""
+    if os.environ.get("HINGECHECK_DEBUG"):
+        yield
+        return
+    try:
+        fd = sys.stderr.fileno()
+    except (AttributeError, ValueError, OSError):
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fd)
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), fd)
+    try:
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+os.environ.setdefault("GLOG_minloglevel", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+class PoseEstimator:
+    """A ``PoseLandmarker`` and the state to feed it; use as a context manager.
+
+    Measured with mediapipe 1.2.2: a landmarker that is not closed explicitly prints an ignored
+    ``TypeError`` traceback at interpreter exit, hence the context manager.
+
+    Args:
+        model: path to a ``.task`` bundle (default: the shipped full model).
+        settings: see :class:`PoseSettings`.
+        still_images: IMAGE mode (each frame independent) instead of VIDEO mode (tracking).
+    """
+
+    def __init__(self, model: str | os.PathLike | None = None, settings: PoseSettings | None = None,
+                 still_images: bool = False):
+        self.model_path = resolve_model(model)
+        self.settings = settings or PoseSettings()
+        self.still_images = still_images
+        self._landmarker = None
+        self._last_ms = -1
+
+    def __enter__(self) -> "PoseEstimator":
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        s = self.settings
+        mode = vision.RunningMode.IMAGE if self.still_images else vision.RunningMode.VIDEO
+        opts = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(self.model_path)),
+            running_mode=mode, num_poses=1,
+            min_pose_detection_confidence=s.min_detection_confidence,
+            min_pose_presence_confidence=s.min_presence_confidence,
+            min_tracking_confidence=s.min_tracking_confidence,
+            output_segmentation_masks=s.masks,
+        )
+        try:
+            with _quiet_native_stderr():
+                self._landmarker = vision.PoseLandmarker.create_from_options(opts)
+        except (RuntimeError, ValueError) as exc:
+            raise PoseError(f"{self.model_path}: cannot load pose model ({' '.join(str(exc).split())[:160]})") from None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._landmarker is not None:
+            with _quiet_native_stderr():  # some releases log as the graph shuts down
+                self._landmarker.close()
+            self._landmarker = None
+
+    def infer(self, rgb: np.ndarray, t: float, box: tuple[int, int, int, int], index: int = 0) -> FramePose:
+        """Pose of one RGB image ``rgb``, which shows the region ``box = (x0, y0, x1, y1)`` of the
+        full frame, possibly scaled down. Landmarks are reported in full-frame pixels. ``t`` in s."""
+        import mediapipe as mp
+
+        if self._landmarker is None:
+            raise RuntimeError("PoseEstimator used outside its 'with' block")
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        # The graph logs a one-off warning on its first frame; keep it off the user's terminal.
+        quiet = _quiet_native_stderr() if self._last_ms < 0 else contextlib.nullcontext()
+        with quiet:
+            if self.still_images:
+                result = self._landmarker.detect(image)
+                self._last_ms = 0
+            else:
+                ms = max(int(round(t * 1000.0)), self._last_ms + 1)  # strictly increasing, as VIDEO mode needs
+                self._last_ms = ms
+                result = self._landmarker.detect_for_video(image, ms)
+        return _to_frame_pose(result, index, t, box, self.settings.masks)
+
+    def prepare(self, rgb: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+        """Crop ``rgb`` (a full frame) to ``box`` and scale it down to ``max_width``."""
+        import cv2
+
+        x0, y0, x1, y1 = box
+        if (x0, y0, x1, y1) != (0, 0, rgb.shape[1], rgb.shape[0]):
+            rgb = rgb[y0:y1, x0:x1]
+        h, w = rgb.shape[:2]
+        mw = self._model_width()
+        if mw and w > mw:
+            rgb = cv2.resize(rgb, (mw, max(1, int(round(h * mw / w)))), interpolation=cv2.INTER_AREA)
+        return rgb
+
+    def _model_width(self) -> int:
+        """``max_width`` rounded down to a multiple of :data:`ROW_ALIGN_PX` (0 = full size)."""
+        return self.settings.max_width - self.settings.max_width % ROW_ALIGN_PX
+
+    def fit_box(self, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        """``box`` narrowed on the right so the image given to the model is a multiple of
+        :data:`ROW_ALIGN_PX` wide (after scaling to ``max_width``, which is rounded down the same way).
+
+        mediapipe 0.10.30-0.10.33 abort the whole process (``image_frame.cc:362 Check failed:
+        1 == ChannelSize()``) when a segmentation mask's rows are padded, i.e. when the image is
+        not a multiple of 4 px wide; measured on a portrait clip cropped out of its pillarbox."""
+        x0, y0, x1, y1 = box
+        mw = self._model_width()
+        w = x1 - x0
+        if mw and w > mw:
+            return box
+        return (x0, y0, x1 - (w % ROW_ALIGN_PX if w > ROW_ALIGN_PX else 0), y1)
+
+    def stream(self, frames: Iterator[Frame], info: SourceInfo) -> Iterator[tuple[Frame, FramePose]]:
+        """Infer every frame of ``frames``; yields ``(frame, pose)`` pairs.
+
+        Black letterbox/pillarbox bars (a phone clip inside a 16:9 frame) are found on the first
+        frame and cropped off before downscaling, so the person keeps more pixels.
+        """
+        box = None
+        for frame in frames:
+            if box is None:
+                box = self.fit_box(content_box(frame.rgb) if self.settings.crop_bars
+                                   else (0, 0, frame.rgb.shape[1], frame.rgb.shape[0]))
+            yield frame, self.infer(self.prepare(frame.rgb, box), frame.t, box, frame.index)
+
+
+#: Width granularity of the image given to the model (px): see :meth:`PoseEstimator.fit_box`.
+ROW_ALIGN_PX = 16
+#: A pixel darker than this (0-255, all channels) counts as a black bar.
+BAR_LEVEL = 20
+#: A row or column is picture, not bar, when more than this fraction of its pixels is brighter.
+BAR_CONTENT_FRACTION = 0.02
+#: Bars narrower than this fraction of the frame are left alone (not worth a crop).
+BAR_MIN_FRACTION = 0.05
+
+
+def content_box(rgb: np.ndarray) -> tuple[int, int, int, int]:
+    """``(x0, y0, x1, y1)`` of the picture inside black letterbox/pillarbox bars (pixels)."""
+    h, w = rgb.shape[:2]
+    lit = rgb.max(axis=2) > BAR_LEVEL
+    cols = np.flatnonzero(lit.mean(axis=0) > BAR_CONTENT_FRACTION)
+    rows = np.flatnonzero(lit.mean(axis=1) > BAR_CONTENT_FRACTION)
+    if len(cols) == 0 or len(rows) == 0:
+        return 0, 0, w, h
+    x0, x1, y0, y1 = int(cols[0]), int(cols[-1]) + 1, int(rows[0]), int(rows[-1]) + 1
+    if (w - (x1 - x0)) < BAR_MIN_FRACTION * w:
+        x0, x1 = 0, w
+    if (h - (y1 - y0)) < BAR_MIN_FRACTION * h:
+        y0, y1 = 0, h
+    return x0, y0, x1, y1
+
+
+def _to_frame_pose(result, index: int, t: float, box: tuple[int, int, int, int], masks: bool) -> FramePose:
+    x0, y0, x1, y1 = box
+    w, h = x1 - x0, y1 - y0
+    if not result.pose_landmarks:
+        nan3 = np.full((N_LANDMARKS, 3), np.nan, np.float32)
+        return FramePose(index, t, False, nan3, np.zeros(N_LANDMARKS, np.float32), nan3.copy(),
+                         np.full((len(PROFILE_STATIONS), 2), np.nan, np.float32) if masks else None)
+    lms = result.pose_landmarks[0]
+    arr = np.array([(p.x, p.y, p.z, p.visibility if p.visibility is not None else 0.0) for p in lms], np.float32)
+    image = arr[:, :3] * np.array([w, h, w], np.float32) + np.array([x0, y0, 0], np.float32)
+    world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[0]], np.float32) \
+        if result.pose_world_landmarks else np.full((N_LANDMARKS, 3), np.nan, np.float32)
+    profile = None
+    if masks:
+        if result.segmentation_masks:
+            mask = result.segmentation_masks[0].numpy_view()
+            mask = mask[..., 0] if mask.ndim == 3 else mask
+            hip = image[list(_HIPS), :2].mean(axis=0)
+            sho = image[list(_SHOULDERS), :2].mean(axis=0)
+            offset = np.array([x0, y0], np.float32)
+            profile = profile_from_mask(mask, hip - offset, sho - offset, scale=mask.shape[1] / w)
+        else:
+            profile = np.full((len(PROFILE_STATIONS), 2), np.nan, np.float32)
+    return FramePose(index, t, True, image, arr[:, 3].copy(), world, profile)
+
+
+class _Collector:
+    """Grows per-frame arrays in chunks (no per-frame Python objects are kept)."""
+
+    def __init__(self, masks: bool):
+        self.rows: dict[str, list[np.ndarray]] = {k: [] for k in ("image", "visibility", "world", "t", "detected", "profile")}
+        self.masks = masks
+        self.n = 0
+        self._chunk: list[FramePose] = []
+
+    def add(self, fp: FramePose) -> None:
+        self._chunk.append(fp)
+        self.n += 1
+        if len(self._chunk) >= 256:
+            self._flush()
+
+    def _flush(self) -> None:
+        c = self._chunk
+        if not c:
+            return
+        self.rows["image"].append(np.stack([f.image for f in c]))
+        self.rows["visibility"].append(np.stack([f.visibility for f in c]))
+        self.rows["world"].append(np.stack([f.world for f in c]))
+        self.rows["t"].append(np.array([f.t for f in c], np.float64))
+        self.rows["detected"].append(np.array([f.detected for f in c], bool))
+        if self.masks:
+            self.rows["profile"].append(np.stack([f.profile for f in c]))
+        self._chunk = []
+
+    def series(self, info: SourceInfo) -> PoseSeries:
+        self._flush()
+        if self.n == 0:
+            return PoseSeries.empty(info.width, info.height, info.fps, info.name, with_profile=self.masks)
+        cat = {k: np.concatenate(v) for k, v in self.rows.items() if v}
+        return PoseSeries(
+            image=cat["image"], visibility=cat["visibility"], world=cat["world"], t=cat["t"],
+            detected=cat["detected"], width=info.width, height=info.height, fps=info.fps,
+            profile=cat.get("profile"), source=info.name,
+        )
+
+
+def estimate_clip(source: str | os.PathLike | int, model: str | os.PathLike | None = None,
+                  settings: PoseSettings | None = None, cache=None,
+                  progress: Callable[[int, int | None], None] | None = None) -> PoseSeries:
+    """Pose landmarks of a whole source as a :class:`PoseSeries`.
+
+    Args:
+        source: a video file, an image or glob of images, or a camera index.
+        model: model bundle path (default: the shipped one).
+        settings: inference settings.
+        cache: a :class:`hingecheck.pose.cache.LandmarkCache`, or ``None`` for no caching.
+        progress: called as ``progress(frames_done, frames_total_or_None)`` now and then.
+
+    Raises:
+        SourceError: the source cannot be read (one-line message naming it).
+        PoseError: the model cannot be loaded.
+    """
+    settings = settings or PoseSettings()
+    model_path = resolve_model(model)
+    key = None
+    if cache is not None and isinstance(source, (str, os.PathLike)) and Path(source).is_file():
+        key = cache.key(Path(source), model_path, settings)
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+    src = open_source(source if not isinstance(source, os.PathLike) else str(source))
+    info = src.info
+    collector = _Collector(settings.masks)
+    with PoseEstimator(model_path, settings, still_images=info.still) as est:
+        for _frame, fp in est.stream(prefetch(src.frames()), info):
+            collector.add(fp)
+            if progress is not None and collector.n % 16 == 0:
+                progress(collector.n, info.frame_count)
+    series = dataclasses.replace(collector.series(info), expected_frames=info.frame_count or -1,
+                                 damaged_packets=getattr(src, "damaged_packets", 0))
+    if progress is not None:
+        progress(collector.n, collector.n)
+    if key is not None:
+        cache.put(key, series)
+    return series
+
+
+__all__ = [
+    "DEFAULT_MODEL_NAME", "DEFAULT_MODEL_SHA256", "default_model", "FramePose", "PoseError", "PoseEstimator", "PoseSettings",
+    "SourceError", "estimate_clip", "file_sha256", "resolve_model",
+]

@@ -1,0 +1,303 @@
+"""Frame sources: video files, webcams, images; decoded in a background thread.
+
+Every source yields :class:`Frame` objects in presentation order, each an RGB ``uint8`` image
+``(H, W, 3)`` already turned upright (phone rotation metadata applied) with its presentation
+time in **seconds** from the start of the source.
+
+* :class:`VideoFile` reads anything FFmpeg reads (PyAV), with timestamps from the container so
+  variable-frame-rate clips keep their true timing.
+* :class:`Camera` reads a webcam through OpenCV, timestamps from the monotonic clock.
+* :class:`Images` reads one image or a glob of images (sorted by name), one frame per image.
+
+:func:`prefetch` runs any frame iterator in a background thread with a bounded queue, so
+decoding overlaps pose inference without frames piling up in memory.
+"""
+
+from __future__ import annotations
+
+import glob as globlib
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+#: Extensions treated as still images (everything else is handed to FFmpeg as a video).
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
+#: Extensions picked up when a folder of clips is given.
+VIDEO_EXTENSIONS = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv", ".flv", ".3gp")
+#: Frames held between the decode thread and the consumer (bounds memory and latency).
+PREFETCH_FRAMES = 8
+
+
+class SourceError(Exception):
+    """A source that cannot be read; the message is one line naming the source and the problem."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One decoded frame: RGB ``uint8`` ``(H, W, 3)``, upright; ``t`` in seconds from the start."""
+
+    index: int
+    t: float
+    rgb: np.ndarray
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """What is known about a source before decoding: frame size after rotation, nominal fps."""
+
+    name: str
+    width: int
+    height: int
+    fps: float
+    frame_count: int | None = None  # from the container, may be an estimate or unknown
+    rotation: int = 0  # degrees applied to make frames upright (counter-clockwise)
+    still: bool = False  # unrelated still images (pose per image, no tracking)
+
+
+class VideoFile:
+    """A video file of any format FFmpeg reads, decoded with PyAV.
+
+    Args:
+        path: the clip.
+        max_width: if given, frames wider than this are scaled down (keeping aspect ratio)
+            inside the decoder, which is cheaper than resizing afterwards. ``None`` keeps the
+            full size. Landmarks are always reported in full-size pixels by :mod:`hingecheck.pose.landmarker`.
+    """
+
+    def __init__(self, path: str | os.PathLike, max_width: int | None = None):
+        import av
+
+        self.path = Path(path)
+        self.max_width = max_width
+        if not self.path.exists():
+            raise SourceError(f"{self.path}: no such file")
+        if self.path.is_dir():
+            raise SourceError(f"{self.path}: is a folder, not a video")
+        if self.path.stat().st_size == 0:
+            raise SourceError(f"{self.path}: empty file")
+        try:
+            self._container = av.open(str(self.path))
+        except (av.FFmpegError, ValueError, OSError) as exc:
+            raise SourceError(f"{self.path}: not a readable video ({_reason(exc)})") from None
+        if not self._container.streams.video:
+            self._container.close()
+            raise SourceError(f"{self.path}: no video stream")
+        stream = self._container.streams.video[0]
+        stream.thread_type = "AUTO"
+        self._stream = stream
+        try:
+            rotation = _first_frame_rotation(self.path)
+        except SourceError:
+            self._container.close()
+            raise
+        except av.FFmpegError as exc:
+            self._container.close()
+            raise SourceError(f"{self.path}: cannot decode video ({_reason(exc)})") from None
+        w, h = stream.codec_context.width, stream.codec_context.height
+        if not w or not h:
+            self._container.close()
+            raise SourceError(f"{self.path}: video stream has no frame size")
+        if rotation % 180:
+            w, h = h, w
+        fps = float(stream.average_rate or stream.guessed_rate or 0) or 30.0
+        count = stream.frames or None
+        if count is None and stream.duration and stream.time_base:
+            count = int(round(float(stream.duration * stream.time_base) * fps))
+        self.info = SourceInfo(str(self.path), w, h, fps, count, rotation)
+        self.damaged_packets = 0
+
+    def frames(self) -> Iterator[Frame]:
+        import av
+
+        stream, info = self._stream, self.info
+        start = None
+        index = 0
+        out_w = out_h = None
+        if self.max_width and info.width > self.max_width:
+            out_w = self.max_width
+            out_h = int(round(info.height * self.max_width / info.width / 2)) * 2
+        try:
+            for packet in self._container.demux(stream):
+                try:
+                    decoded = packet.decode()
+                except av.FFmpegError as exc:
+                    if index == 0:
+                        raise SourceError(f"{self.path}: cannot decode video ({_reason(exc)})") from None
+                    self.damaged_packets += 1
+                    continue  # a damaged packet mid-clip: skip it, keep the rest (counted, reported)
+                for vf in decoded:
+                    t = vf.time if vf.time is not None else index / info.fps
+                    if start is None:
+                        start = t
+                    rot = info.rotation
+                    if out_w is not None:
+                        # Scale in the pre-rotation orientation.
+                        sw, sh = (out_h, out_w) if rot % 180 else (out_w, out_h)
+                        rgb = vf.to_ndarray(format="rgb24", width=sw, height=sh)
+                    else:
+                        rgb = vf.to_ndarray(format="rgb24")
+                    if rot:
+                        rgb = np.ascontiguousarray(np.rot90(rgb, k=rot // 90))
+                    yield Frame(index, float(t - start), rgb)
+                    index += 1
+        except av.FFmpegError as exc:
+            if index == 0:
+                raise SourceError(f"{self.path}: cannot decode video ({_reason(exc)})") from None
+            self.damaged_packets += 1  # the demuxer gave up mid-file: the rest is lost
+        finally:
+            self._container.close()
+        if index == 0:
+            raise SourceError(f"{self.path}: no decodable video frames")
+
+
+class Camera:
+    """A webcam through OpenCV. ``t`` is monotonic time since the first frame (seconds)."""
+
+    def __init__(self, index: int, width: int | None = None, height: int | None = None):
+        import cv2
+
+        self._cap = cv2.VideoCapture(index)
+        if not self._cap.isOpened():
+            raise SourceError(f"camera {index}: cannot open (no such camera, or it is in use)")
+        if width:
+            self._cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
+        if height:
+            self._cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+        w = int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH))
+        h = int(self._cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
+        fps = float(self._cap.get(cv2.CAP_PROP_FPS)) or 30.0
+        self.info = SourceInfo(f"camera:{index}", w, h, fps)
+
+    def frames(self) -> Iterator[Frame]:
+        import cv2
+
+        t0 = None
+        index = 0
+        try:
+            while True:
+                ok, bgr = self._cap.read()
+                now = time.monotonic()
+                if not ok:
+                    return  # disconnected or ended: the session ends cleanly
+                t0 = now if t0 is None else t0
+                yield Frame(index, now - t0, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+                index += 1
+        finally:
+            self._cap.release()
+
+
+class Images:
+    """One image file or a glob of them (sorted by name); frame ``i`` gets ``t = i / fps``."""
+
+    def __init__(self, pattern: str, fps: float = 1.0):
+        paths = sorted(globlib.glob(pattern)) if globlib.has_magic(pattern) else [pattern]
+        paths = [p for p in paths if Path(p).suffix.lower() in IMAGE_EXTENSIONS]
+        if not paths:
+            raise SourceError(f"{pattern}: no image files match")
+        self.paths = [Path(p) for p in paths]
+        first = _read_image(self.paths[0])
+        self.info = SourceInfo(pattern, first.shape[1], first.shape[0], fps, len(self.paths), still=True)
+
+    def frames(self) -> Iterator[Frame]:
+        for i, p in enumerate(self.paths):
+            yield Frame(i, i / self.info.fps, _read_image(p))
+
+
+def open_source(spec: str | int, max_width: int | None = None):
+    """Open a source from a user's spec: a camera index (``0``, ``camera:0``), an image or glob
+    of images, or a video file. Raises :class:`SourceError` with a one-line message."""
+    if isinstance(spec, int) or (isinstance(spec, str) and (spec.isdigit() or spec.startswith("camera:"))):
+        return Camera(int(str(spec).removeprefix("camera:")))
+    spec = str(spec)
+    if globlib.has_magic(spec) or Path(spec).suffix.lower() in IMAGE_EXTENSIONS:
+        return Images(spec)
+    return VideoFile(spec, max_width=max_width)
+
+
+def prefetch(frames: Iterator[Frame], maxsize: int = PREFETCH_FRAMES) -> Iterator[Frame]:
+    """Run ``frames`` in a daemon thread, handing frames over through a bounded queue.
+
+    Decoding then overlaps whatever the consumer does (pose inference releases the GIL).
+    An exception in the decoder is re-raised in the consumer; closing the returned generator
+    (or breaking out of the loop) stops the decoder promptly.
+    """
+    q: queue.Queue = queue.Queue(maxsize=maxsize)
+    stop = threading.Event()
+    done = object()
+
+    def worker() -> None:
+        try:
+            for f in frames:
+                while not stop.is_set():
+                    try:
+                        q.put(f, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            _put_final(q, done, stop)
+        except BaseException as exc:  # handed to the consumer
+            _put_final(q, exc, stop)
+        finally:
+            close = getattr(frames, "close", None)
+            if close is not None:
+                close()
+
+    thread = threading.Thread(target=worker, name="hingecheck-decode", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+def _put_final(q: queue.Queue, item, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            q.put(item, timeout=0.1)
+            return
+        except queue.Full:
+            continue
+
+
+def _read_image(path: Path) -> np.ndarray:
+    import cv2
+
+    bgr = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if bgr is None:
+        raise SourceError(f"{path}: not a readable image")
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def _first_frame_rotation(path: Path) -> int:
+    """Degrees (0, 90, 180, 270) to rotate decoded frames counter-clockwise to make them upright.
+
+    FFmpeg carries phone rotation as a display matrix; PyAV exposes it on decoded frames, so
+    decode the first frame in a throwaway container (this also proves the clip decodes).
+    """
+    import av
+
+    with av.open(str(path)) as c:
+        for vf in c.decode(video=0):
+            return int(round(vf.rotation or 0)) % 360
+    raise SourceError(f"{path}: no decodable video frames")
+
+
+def _reason(exc: BaseException) -> str:
+    """A short, one-line reason from an FFmpeg/OS error."""
+    msg = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return " ".join(str(msg).split())[:160]

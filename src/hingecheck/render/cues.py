@@ -1,0 +1,128 @@
+"""Words for the lifter: one short cue per fault, and the one-line summary of a set.
+
+Cues are what a coach says in the moment ("Push your hips back"), short enough to read at a
+glance or hear while looking at the floor. The summary names the most common fault of a set and
+its cue ("3 of 5 reps rounded at the bottom — brace before you hinge").
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from hingecheck.core.results import FAULTS, NEUTRAL, NOT_JUDGED, Rep
+
+#: One cue per fault (imperative, under ~30 characters).
+CUES: dict[str, str] = {
+    "lumbar_rounding": "Brace — flat back",
+    "squatty_hinge": "Push your hips back",
+    "neck_extension": "Chin tucked",
+    "knees_forward": "Less knee bend",
+    "lockout_hyperextension": "Squeeze your glutes to finish",
+    "incomplete_lockout": "Stand all the way up",
+    "load_drift": "Keep the weight close",
+    "hips_rise_first": "Chest and hips rise together",
+}
+#: How each fault reads in a sentence ("3 of 5 reps <phrase>").
+PHRASES: dict[str, str] = {
+    "lumbar_rounding": "rounded at the bottom",
+    "squatty_hinge": "turned into a squat",
+    "neck_extension": "craned the neck",
+    "knees_forward": "pushed the knees forward",
+    "lockout_hyperextension": "leaned back at the top",
+    "incomplete_lockout": "stopped short of lockout",
+    "load_drift": "let the weight drift forward",
+    "hips_rise_first": "let the hips rise first",
+}
+#: The longer advice in the summary sentence.
+ADVICE: dict[str, str] = {
+    "lumbar_rounding": "brace before you hinge",
+    "squatty_hinge": "push the hips back, not down",
+    "neck_extension": "keep the eyes on the floor and the chin tucked",
+    "knees_forward": "keep the shins near vertical",
+    "lockout_hyperextension": "finish with the glutes, not the lower back",
+    "incomplete_lockout": "drive the hips all the way through",
+    "load_drift": "keep the weight close to the legs",
+    "hips_rise_first": "push the floor away with chest and hips together",
+}
+#: A cue stays on screen (and unspoken cues wait) at least this long, seconds, so it can be read
+#: and never flickers; a finished rep's cue may replace it at once.
+CUE_HOLD_S = 2.5
+
+#: What a set-up problem asks of the lifter before grading starts.
+SETUP_CUES = {
+    "no_person": "Step into view",
+    "front": "Turn side-on to the camera",
+    "oblique": "Turn a little more side-on",
+    "feet": "Step back — I can't see your feet",
+    "dark": "More light, please",
+}
+
+
+#: Said after a rep whose spine could not be judged (lifter too small, back hidden, front view).
+NOT_JUDGED_CUE = "Back not seen — film closer, from the side"
+
+
+def cue_for(fault: str | None) -> str | None:
+    return CUES.get(fault) if fault else None
+
+
+def rep_cue(rep: Rep) -> str:
+    """What to say when a rep ends: its main fault's cue, the not-judged cue, or "Good rep"."""
+    if rep.faults:
+        return cue_for(rep.faults[0]) or rep.faults[0].replace("_", " ")
+    return NOT_JUDGED_CUE if rep.verdict == NOT_JUDGED else "Good rep"
+
+
+def main_fault(reps: list[Rep] | tuple[Rep, ...]) -> tuple[str | None, int]:
+    """The most common fault over the reps (ties go to the more important) and its count."""
+    counts = Counter(f for r in reps for f in r.faults)
+    if not counts:
+        return None, 0
+    best = max(counts.values())
+    fault = min((f for f, n in counts.items() if n == best), key=FAULTS.index)
+    return fault, best
+
+
+def summary(reps, verdict: str | None) -> str:
+    """One sentence for the lifter about the whole set."""
+    if verdict == "unusable_view":
+        return "The camera sees you from the front — film from the side so the back can be judged."
+    if verdict == "no_reps" or not reps:
+        return "No reps found — film the whole body from the side and hinge past about 40 degrees."
+    fault, n = main_fault(reps)
+    unjudged = [r for r in reps if r.verdict == NOT_JUDGED]
+    if fault is None and unjudged:
+        why = next(iter(unjudged[0].not_judged.values()), "the back could not be seen")
+        return (f"The spine could not be judged on {len(unjudged)} of {len(reps)} reps ({why}) — "
+                "film the whole body from the side, closer.")
+    if fault is None:
+        return f"All {len(reps)} reps hinged with a neutral spine — keep it up."
+    return f"{n} of {len(reps)} reps {PHRASES[fault]} — {ADVICE[fault]}."
+
+
+def is_good(verdict: str | None) -> bool:
+    return verdict == NEUTRAL
+
+
+class CueBoard:
+    """One cue at a time, held at least :data:`CUE_HOLD_S` seconds (a minimum hold, so no flicker).
+
+    ``offer(text, now)`` each frame: a different cue replaces the shown one only after the hold
+    (``urgent=True``, for a finished rep, replaces it at once and restarts the hold); ``None``
+    clears it after the hold. ``now`` is any monotonic clock in seconds.
+    """
+
+    def __init__(self):
+        self.text: str | None = None
+        self._since = -1e9
+
+    def offer(self, text: str | None, now: float, urgent: bool = False) -> None:
+        if text == self.text:
+            self._since = now if urgent else self._since
+            return
+        if text is None:
+            if now - self._since >= CUE_HOLD_S:
+                self.text = None
+            return
+        if urgent or self.text is None or now - self._since >= CUE_HOLD_S:
+            self.text, self._since = text, now

@@ -1,0 +1,76 @@
+"""The coach's report: one self-contained HTML file (inline CSS, images and the annotated video
+as data URIs, no scripts, no external resources) that can be emailed to a client.
+
+Everything user-supplied (file names, labels) goes through Jinja2's autoescaping.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+
+from jinja2 import Environment, select_autoescape
+
+from hingecheck import __version__
+from hingecheck.render.cues import cue_for, main_fault, summary
+from hingecheck.core.results import ClipResult
+
+TEMPLATE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>hingecheck report: {{ name }}</title>
+<style>
+body{font-family:system-ui,-apple-system,"DejaVu Sans",sans-serif;margin:0;background:#f5f6f8;color:#1d2330}
+main{max-width:960px;margin:0 auto;padding:24px}
+h1{font-size:1.4rem;margin:0 0 4px} .sub{color:#5b6475;margin:0 0 16px}
+.verdict{padding:16px 20px;border-radius:10px;background:#fff;border-left:8px solid {{ colour }};margin-bottom:20px}
+.verdict .big{font-size:1.25rem;font-weight:600} .cue{font-size:1.1rem;margin-top:6px}
+table{border-collapse:collapse;width:100%;background:#fff;border-radius:8px;overflow:hidden;margin-bottom:20px}
+th,td{padding:8px 10px;border-bottom:1px solid #e4e7ec;text-align:right;font-size:.92rem}
+th:first-child,td:first-child,td.v,th.v{text-align:left}
+.ok{color:#1e8a45;font-weight:600} .bad{color:#c0392b;font-weight:600}
+.thumbs{display:flex;flex-wrap:wrap;gap:12px;margin-bottom:20px}
+figure{margin:0;background:#fff;padding:8px;border-radius:8px} figure img{width:220px;display:block}
+figcaption{font-size:.85rem;color:#5b6475;margin-top:4px}
+video,.plot{width:100%;background:#000;border-radius:8px} .plot{background:#fff}
+footer{color:#8a93a3;font-size:.8rem;margin-top:24px}
+</style></head>
+<body><main>
+<h1>{{ name }}</h1>
+<p class="sub">{{ exercise }} · {{ view }} view · {{ reps|length }} rep{{ '' if reps|length == 1 else 's' }}{% if score is not none %} · score {{ score }}{% endif %}</p>
+<section class="verdict"><div class="big">{{ headline }}</div>{% if cue %}<div class="cue">Cue: <strong>{{ cue }}</strong></div>{% endif %}</section>
+{% if reps %}
+<table id="reps"><thead><tr><th>rep</th><th class="v">verdict</th><th class="v">faults</th><th>hip °</th><th>knee °</th><th>trunk °</th><th>spine °</th><th>descent s</th><th>score</th></tr></thead>
+<tbody>{% for r in reps %}<tr><td>{{ r.index }}</td><td class="v {{ 'ok' if r.verdict == 'neutral' else 'bad' }}">{{ r.verdict|replace('_', ' ') }}</td><td class="v">{{ r.faults|join(', ')|replace('_', ' ') }}{% if r.notes %} <small>({{ r.notes|join(', ')|replace('_', ' ') }})</small>{% endif %}</td><td>{{ r.hip }}</td><td>{{ r.knee }}</td><td>{{ r.trunk }}</td><td>{{ r.spine }}</td><td>{{ r.descent }}</td><td>{{ r.score }}</td></tr>{% endfor %}</tbody></table>
+{% endif %}
+{% if thumbs %}<h2>Each rep at its worst moment</h2><div class="thumbs">{% for t in thumbs %}<figure><img alt="rep {{ t.index }}" src="data:image/jpeg;base64,{{ t.data }}"><figcaption>rep {{ t.index }}: {{ t.caption }}</figcaption></figure>{% endfor %}</div>{% endif %}
+{% if plot %}<h2>Angles over time</h2><img class="plot" alt="angle curves" src="data:image/png;base64,{{ plot }}">{% endif %}
+{% if video %}<h2>Annotated video</h2><video id="video" controls preload="auto" playsinline src="data:video/mp4;base64,{{ video }}"></video>{% endif %}
+<footer>hingecheck {{ version }} · angles in degrees, spine relative to the lifter's standing posture · analysed on this computer, nothing was uploaded</footer>
+</main></body></html>
+"""
+
+_env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+_template = _env.from_string(TEMPLATE)
+
+
+def _fmt(x, nd=0):
+    return "" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:.{nd}f}"
+
+
+def render_report(result: ClipResult, name: str, video: bytes | None, plot_png: bytes | None,
+                  thumbs: list[tuple[int, bytes, str]]) -> str:
+    """The HTML text. ``thumbs``: ``(rep index, JPEG bytes, caption)``."""
+    fault, _ = main_fault(result.reps)
+    good = result.verdict == "neutral"
+    reps = [dict(index=r.index, verdict=r.verdict, faults=list(r.faults), notes=list(r.notes),
+                 hip=_fmt(r.hip_flexion_deg), knee=_fmt(r.knee_flexion_deg), trunk=_fmt(r.trunk_incline_deg),
+                 spine=_fmt(r.spine_flexion_deg), descent=_fmt(r.descent_s, 1), score=_fmt(r.score))
+            for r in result.reps]
+    b64 = lambda b: base64.b64encode(b).decode("ascii") if b else None  # noqa: E731
+    return _template.render(
+        name=name, exercise=result.exercise.replace("_", " "), view=result.view, reps=reps,
+        score=_fmt(result.score) or None, headline=summary(result.reps, result.verdict), cue=cue_for(fault),
+        colour="#1e8a45" if good else "#c0392b", plot=b64(plot_png), video=b64(video),
+        thumbs=[dict(index=i, data=b64(j), caption=c) for i, j, c in thumbs], version=__version__,
+    )

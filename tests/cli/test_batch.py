@@ -1,0 +1,186 @@
+"""Batch scoring as a user runs it: real clips, real processes, outputs read back."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from conftest import SAMPLES
+from hingecheck.cli.batch import expand_inputs
+
+
+def score(*args, env=None, timeout=600):
+    return subprocess.run([sys.executable, "-m", "hingecheck", "score", *map(str, args)], capture_output=True,
+                          text=True, timeout=timeout, env=env)
+
+
+def test_samples_table_json_and_labels(tmp_path, sample_series, sample_labels):
+    out = tmp_path / "results.json"
+    # In a terminal (script gives the command a pseudo-terminal): progress, then a table.
+    shell = f"{sys.executable} -m hingecheck score {SAMPLES} --out {out} --jobs 2"
+    r = subprocess.run(["script", "-qec", shell, "/dev/null"], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout[-2000:]
+    assert "hingecheck score" in r.stdout and "verdict" in r.stdout and "hinge_rounded" in r.stdout
+    data = json.loads(out.read_text())
+    assert data["schema"] == 2
+    got = {os.path.basename(c["file"]): c for c in data["clips"]}
+    assert set(got) == set(sample_labels)
+    for name, lab in sample_labels.items():
+        c = got[name]
+        assert c["status"] == "ok" and c["exercise"] == lab["exercise"]
+        assert c["verdict"] == lab["verdict"], name
+        assert [rep["verdict"] for rep in c["reps"]] == lab["reps"], name
+        for rep in c["reps"]:
+            assert set(rep) >= {"index", "start_s", "bottom_s", "end_s", "verdict", "faults", "notes", "hip_flexion_deg",
+                                "knee_flexion_deg", "trunk_incline_deg", "spine_flexion_deg", "descent_s", "ascent_s",
+                                "score"}
+
+
+def test_bad_files_reported_and_skipped(tmp_path, sample_series):
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    for name in ("hinge_neutral_right.mp4", "hinge_squatty.mp4"):
+        shutil.copy(SAMPLES / name, folder / name)
+    good = (SAMPLES / "hinge_rounded.mp4").read_bytes()
+    (folder / "corrupt.mp4").write_bytes(good[:2000] + os.urandom(5000))
+    (folder / "empty.mp4").write_bytes(b"")
+    (folder / "notes.mp4").write_text("these are my training notes, not a video\n" * 20)
+    out = tmp_path / "r.json"
+    r = score(folder, "--out", out, "--exercise", "hinge")
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    clips = {os.path.basename(c["file"]): c for c in json.loads(out.read_text())["clips"]}
+    assert {n for n, c in clips.items() if c["status"] == "ok"} == {"hinge_neutral_right.mp4", "hinge_squatty.mp4"}
+    bad = {n: c["error"] for n, c in clips.items() if c["status"] == "error"}
+    assert set(bad) == {"corrupt.mp4", "empty.mp4", "notes.mp4"}
+    for name, err in bad.items():
+        assert name in err and "\n" not in err
+        assert f"failed: {err}" in r.stderr
+    assert "empty file" in bad["empty.mp4"]
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert score(SAMPLES / "hinge_squatty.mp4", "--exercise", "bench").returncode == 2
+    assert score(SAMPLES / "hinge_squatty.mp4", "--format", "xml").returncode == 2
+    assert score(SAMPLES / "hinge_squatty.mp4", "--resume").returncode == 2
+    r = score(SAMPLES / "hinge_squatty.mp4", "--config", tmp_path / "missing.toml")
+    assert r.returncode == 2 and "no such config file" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_jsonl_resume_and_csv(tmp_path, sample_series):
+    out = tmp_path / "r.jsonl"
+    first = ["hinge_neutral_right.mp4", "hinge_squatty.mp4"]
+    r = score(*(SAMPLES / n for n in first), "--out", out, "--exercise", "hinge")
+    assert r.returncode == 0, r.stderr
+    lines = out.read_text().splitlines()
+    assert len(lines) == 2
+    # Resume with a third clip and another exercise: the finished two are kept as they were.
+    r = score(*(SAMPLES / n for n in first + ["hinge_rounded.mp4"]), "--out", out, "--resume", "--exercise", "good_morning")
+    assert r.returncode == 0, r.stderr
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    names = [os.path.basename(x["file"]) for x in rows]
+    assert sorted(names[:2]) == sorted(first) and names[2] == "hinge_rounded.mp4"  # lines in finishing order
+    assert [x["exercise"] for x in rows] == ["hinge", "hinge", "good_morning"]
+    csv_out = tmp_path / "r.csv"
+    assert score(SAMPLES / "mixed_set.mp4", "--out", csv_out).returncode == 0
+    import csv
+
+    reps = list(csv.DictReader(open(csv_out)))
+    assert [x["rep_verdict"] for x in reps] == ["neutral", "lumbar_rounding", "neutral", "squatty_hinge"]
+    assert (tmp_path / "r.clips.csv").exists()
+
+
+def test_ctrl_c_keeps_finished_results(tmp_path, empty_clip):
+    """SIGINT after the first result is on disk: that result is kept, exit code 130.
+
+    Deterministic, not a race: the second clip is 3000 frames of pose inference (over a minute
+    on this machine) while the first (20 frames) is done in a second, so the signal always lands
+    while the second clip is being scored."""
+    long_clip = _long_clip(tmp_path / "long.mp4")
+    out = tmp_path / "r.jsonl"
+    env = {**os.environ, "HINGECHECK_CACHE": str(tmp_path / "cold-cache")}
+    proc = subprocess.Popen([sys.executable, "-m", "hingecheck", "score", str(empty_clip), str(long_clip),
+                             "--out", str(out), "--jobs", "1", "--exercise", "hinge"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.time() + 120
+    while time.time() < deadline and not (out.exists() and out.read_text().count("\n") >= 1):
+        time.sleep(0.05)
+    assert proc.poll() is None, "the long clip finished before the signal: the test lost its point"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "interrupted" in err
+    rows = [json.loads(x) for x in out.read_text().splitlines()]
+    assert len(rows) == 1 and rows[0]["status"] == "ok" and rows[0]["file"].endswith("empty.mp4")
+
+
+def test_expand_inputs(tmp_path):
+    (tmp_path / "a.mp4").write_bytes(b"x")
+    (tmp_path / "b.MOV").write_bytes(b"x")
+    (tmp_path / "notes.txt").write_text("x")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "c.mkv").write_bytes(b"x")
+    flat, problems = expand_inputs([str(tmp_path)])
+    assert [os.path.basename(p) for p in flat] == ["a.mp4", "b.MOV"] and not problems
+    deep, _ = expand_inputs([str(tmp_path)], recursive=True)
+    assert sorted(os.path.basename(p) for p in deep) == ["a.mp4", "b.MOV", "c.mkv"]
+    globbed, _ = expand_inputs([str(tmp_path / "*.mp4"), str(tmp_path / "a.mp4")])
+    assert len(globbed) == 1  # duplicates dropped
+    _, problems = expand_inputs([str(tmp_path / "*.avi")])
+    assert problems and "no files match" in problems[0]
+
+
+def test_ray_engine_matches_local(tmp_path, sample_series):
+    pytest.importorskip("ray")
+    clips = [SAMPLES / n for n in ("hinge_rounded.mp4", "deadlift_hips_rise_first.mp4")]
+    local, ray_out = tmp_path / "local.json", tmp_path / "ray.json"
+    assert score(*clips, "--out", local).returncode == 0
+    r = score(*clips, "--out", ray_out, "--engine", "ray", "--jobs", "2")
+    assert r.returncode == 0, r.stderr[-3000:]
+
+    def key(path):
+        return sorted((c["file"], c["verdict"], json.dumps(c["reps"], sort_keys=True))
+                      for c in json.loads(path.read_text())["clips"])
+
+    assert key(local) == key(ray_out)
+
+
+def _long_clip(path, frames=3000):
+    from conftest import write_clip
+
+    rng = np.random.default_rng(1)
+    noise = np.kron((rng.random((12, 16, 3)) * 255).astype(np.uint8), np.ones((10, 10, 1), np.uint8))
+    return write_clip(path, (np.roll(noise, i, axis=1) for i in range(frames)))
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_clip_over_the_timeout_is_reported_and_skipped(tmp_path, empty_clip, jobs):
+    long_clip = _long_clip(tmp_path / "long.mp4")
+    out = tmp_path / "r.jsonl"
+    env = {**os.environ, "HINGECHECK_CACHE": str(tmp_path / "cache")}
+    r = score(long_clip, empty_clip, "--out", out, "--jobs", jobs, "--timeout", "3", env=env)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    rows = {os.path.basename(x["file"]): x for x in map(json.loads, out.read_text().splitlines())}
+    assert rows["long.mp4"]["status"] == "error" and "timed out after 3 s" in rows["long.mp4"]["error"]
+    assert rows["empty.mp4"]["status"] == "ok"
+
+
+def test_a_worker_crash_loses_only_its_clip(tmp_path, empty_clip, sample_series):
+    """A worker killed mid-batch (as a native abort kills it) breaks the process pool: the clips
+    it took down are re-run one by one, only the one that crashes again is reported."""
+    clips = [tmp_path / "crash-me.mp4", SAMPLES / "hinge_rounded.mp4", SAMPLES / "hinge_squatty.mp4", empty_clip]
+    shutil.copy(empty_clip, clips[0])
+    out = tmp_path / "r.jsonl"
+    env = {**os.environ, "HINGECHECK_TEST_ABORT_ON": "crash-me"}
+    r = score(*clips, "--out", out, "--jobs", "2", env=env)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    rows = {os.path.basename(x["file"]): x for x in map(json.loads, out.read_text().splitlines())}
+    assert set(rows) == {"crash-me.mp4", "hinge_rounded.mp4", "hinge_squatty.mp4", "empty.mp4"}
+    assert rows["crash-me.mp4"]["status"] == "error" and "crashed" in rows["crash-me.mp4"]["error"]
+    assert rows["hinge_rounded.mp4"]["verdict"] == "lumbar_rounding" and rows["hinge_squatty.mp4"]["verdict"] == "squatty_hinge"

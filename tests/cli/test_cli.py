@@ -1,0 +1,71 @@
+"""The hingecheck command as a user runs it: real processes, real files written and read back."""
+
+import csv
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from hingecheck import __version__
+from hingecheck.core.series import PoseSeries
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "hingecheck", *map(str, args)], capture_output=True,
+                          text=True, cwd=cwd, timeout=300)
+
+
+def test_help_lists_commands():
+    r = run("--help")
+    assert r.returncode == 0
+    assert "landmarks" in r.stdout
+
+
+def test_version():
+    r = run("--version")
+    assert r.returncode == 0 and r.stdout.strip() == f"hingecheck {__version__}"
+
+
+def test_landmarks_npz_and_csv(tmp_path, astronaut_clip):
+    npz, csv_path = tmp_path / "a.npz", tmp_path / "a.csv"
+    r = run("landmarks", astronaut_clip, "-o", npz, "--no-cache")
+    assert r.returncode == 0, r.stderr
+    assert "30 frames" in r.stdout
+    assert r.stderr == ""  # the native libraries' start-up chatter stays off the terminal
+    s = PoseSeries.from_npz(npz)
+    assert s.n_frames == 30 and s.detected.mean() >= 0.9
+    r = run("landmarks", astronaut_clip, "-o", csv_path, "--no-cache")
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader(open(csv_path)))
+    assert len(rows) == 30
+    assert float(rows[5]["nose_x_px"]) == pytest.approx(float(s.image[5, 0, 0]), abs=1e-3)
+    assert float(rows[5]["t_s"]) == pytest.approx(s.t[5], abs=1e-6)
+    assert rows[5]["detected"] in ("0", "1")
+
+
+@pytest.mark.parametrize("make, problem", [
+    (lambda p: None, "no such file"),
+    (lambda p: p.write_bytes(b""), "empty file"),
+    (lambda p: p.write_text("not a video\n" * 100), "not a readable video"),
+])
+def test_bad_input_is_one_line_no_traceback(tmp_path, make, problem):
+    clip = tmp_path / "clip.mp4"
+    make(clip)
+    out = tmp_path / "o.npz"
+    r = run("landmarks", clip, "-o", out, "--no-cache")
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert lines == [f"error: {clip}: {problem}" + lines[0].split(problem, 1)[1]]
+    assert not out.exists() and not list(tmp_path.glob(".o.npz*"))
+
+
+def test_unknown_output_format(tmp_path, astronaut_clip):
+    r = run("landmarks", astronaut_clip, "-o", tmp_path / "x.txt")
+    assert r.returncode == 2 and "unknown output format" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_model_option_bad_path(tmp_path, astronaut_clip):
+    r = run("landmarks", astronaut_clip, "-o", tmp_path / "x.npz", "--model", tmp_path / "nope.task", "--no-cache")
+    assert r.returncode == 1 and "pose model not found" in r.stderr and "Traceback" not in r.stderr

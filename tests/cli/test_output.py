@@ -1,0 +1,90 @@
+"""Result writers: JSON, JSON Lines and CSV written, read back, resumed."""
+
+import csv
+import json
+
+import pytest
+
+from hingecheck.cli.output import ResultWriter, clips_csv_path, format_for, read_done, to_csv
+
+
+def _clip(name, status="ok", reps=2):
+    if status != "ok":
+        return {"file": name, "status": "error", "error": f"{name}: not a readable video", "exercise": "hinge",
+                "view": "unknown", "frames": 0, "fps": 0.0, "detected_fraction": 0.0, "verdict": None,
+                "score": None, "reps": []}
+    return {"file": name, "status": "ok", "error": None, "exercise": "hinge", "view": "side", "frames": 300,
+            "fps": 30.0, "detected_fraction": 0.99, "verdict": "neutral", "score": 88.0,
+            "reps": [{"index": i + 1, "start_s": 1.0 * i, "bottom_s": 1.0 * i + 0.4, "end_s": 1.0 * i + 0.9,
+                      "verdict": "lumbar_rounding" if i else "neutral", "faults": ["lumbar_rounding"] if i else [],
+                      "notes": [], "hip_flexion_deg": 85.0, "knee_flexion_deg": 20.0, "trunk_incline_deg": 70.0,
+                      "spine_flexion_deg": 5.0, "descent_s": 0.4, "ascent_s": 0.5, "score": 90.0} for i in range(reps)]}
+
+
+def test_format_from_extension():
+    assert format_for("a.csv", None) == "csv" and format_for("a.jsonl", None) == "jsonl"
+    assert format_for("a.out", None) == "json" and format_for(None, None) == "json"
+    assert format_for("a.csv", "json") == "json"
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
+def test_write_and_read_back(tmp_path, fmt):
+    out = tmp_path / f"r.{fmt}"
+    w = ResultWriter(out, fmt)
+    clips = [_clip("a.mp4"), _clip("b.mp4", "error"), _clip("c.mp4", reps=0)]
+    for c in clips:
+        w.add(c)
+    assert w.close() is None
+    back = read_done(out, fmt)
+    assert [c["file"] for c in back] == ["a.mp4", "b.mp4", "c.mp4"]
+    assert [c["status"] for c in back] == ["ok", "error", "ok"]
+    assert len(back[0]["reps"]) == 2 and back[0]["reps"][1]["faults"] == ["lumbar_rounding"]
+    if fmt == "json":
+        assert json.loads(out.read_text())["schema"] == 2 and back == clips
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp files left
+
+
+def test_csv_one_row_per_rep_and_clip_table(tmp_path):
+    out = tmp_path / "r.csv"
+    w = ResultWriter(out, "csv")
+    for c in (_clip("a.mp4", reps=3), _clip("b.mp4", "error")):
+        w.add(c)
+    w.close()
+    rows = list(csv.DictReader(open(out)))
+    assert len(rows) == 4  # 3 reps + 1 row for the failed clip
+    assert rows[0]["file"] == rows[2]["file"] == "a.mp4" and rows[2]["rep"] == "3"
+    assert rows[3]["status"] == "error" and rows[3]["rep"] == ""
+    clip_rows = list(csv.DictReader(open(clips_csv_path(out))))
+    assert [r["reps"] for r in clip_rows] == ["3", "0"]
+
+
+def test_jsonl_streams_and_survives_torn_line(tmp_path):
+    out = tmp_path / "r.jsonl"
+    w = ResultWriter(out, "jsonl")
+    w.add(_clip("a.mp4"))
+    assert len(out.read_text().splitlines()) == 1  # on disk before the batch ends
+    w.add(_clip("b.mp4"))
+    w.close()
+    with open(out, "a") as fh:
+        fh.write('{"file": "c.mp4", "stat')  # a crash mid-line
+    assert [c["file"] for c in read_done(out, "jsonl")] == ["a.mp4", "b.mp4"]
+
+
+def test_stdout_when_no_file():
+    w = ResultWriter(None, "json")
+    w.add(_clip("a.mp4"))
+    assert json.loads(w.close())["clips"][0]["file"] == "a.mp4"
+    reps, clips = to_csv([_clip("a.mp4")])
+    assert reps.splitlines()[0].startswith("file,status")
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600)])
+def test_outputs_get_the_users_umask(tmp_path, umask, mode):
+    """Atomic writes go through a 0600 temporary file; the output must still be shareable."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "results.json"
+    code = f"import os; os.umask({umask}); from hingecheck.atomic import write_text; write_text({str(out)!r}, 'x')"
+    subprocess.run([sys.executable, "-c", code], check=True)
+    assert out.stat().st_mode & 0o777 == mode

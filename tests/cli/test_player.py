@@ -1,0 +1,73 @@
+"""The --play window, for real: Xvfb, the OpenCV (Qt) window, keys sent with xdotool, a screenshot."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from conftest import SAMPLES, require, screenshot, wait_for_picture
+
+SHOTS = Path(__file__).resolve().parents[2] / "out"
+FONTS = "/usr/share/fonts/truetype/dejavu"
+
+
+def picture(window: np.ndarray) -> np.ndarray:
+    """The clip's picture inside an OpenCV window: the rows and columns that are mostly not the
+    window's flat background (toolbar icons and margins are)."""
+    bg = window[-3, -3].astype(int)
+    differs = np.abs(window.astype(int) - bg).max(axis=2) > 12
+    rows = np.flatnonzero(differs.mean(axis=1) > 0.5)
+    cols = np.flatnonzero(differs.mean(axis=0) > 0.5)
+    assert len(rows) and len(cols), "no picture in the window"
+    return window[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+
+
+def xdo(display, *args):
+    return subprocess.run(["xdotool", *args], capture_output=True, text=True, env={**os.environ, "DISPLAY": display},
+                          timeout=20)
+
+
+def test_play_window_steps_and_jumps(xvfb, sample_series):
+    require("xdotool")
+    env = {**os.environ, "DISPLAY": xvfb, "QT_QPA_FONTDIR": FONTS, "QT_QPA_PLATFORM": "xcb"}
+    proc = subprocess.Popen([sys.executable, "-m", "hingecheck", "review", str(SAMPLES / "mixed_set.mp4"), "--play"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        win = ""
+        for _ in range(200):
+            win = xdo(xvfb, "search", "--name", "hingecheck review").stdout.split()
+            if win:
+                break
+            time.sleep(0.1)
+        assert win, "the review window did not open"
+        wid = win[0]
+        xdo(xvfb, "windowsize", wid, "960", "720")
+        xdo(xvfb, "windowmove", wid, "0", "0")
+        xdo(xvfb, "windowactivate", "--sync", wid)
+        wait_for_picture(xvfb, SHOTS / "play_window_start.png")
+        for key in ("space", "2", "Right", "Right", "Right"):  # pause, jump to rep 2, step 3 frames
+            xdo(xvfb, "key", "--window", wid, key)
+            time.sleep(0.3)
+        time.sleep(0.5)
+        shot = screenshot(xvfb, SHOTS / "play_window.png")
+        geo = dict(line.split("=") for line in xdo(xvfb, "getwindowgeometry", "--shell", wid).stdout.split())
+        img = cv2.imread(str(shot))
+        x, y, w, h = (int(geo[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))
+        view = picture(img[y:y + h, x:x + w])  # OpenCV 5 scales the clip to the window, 4.x centres it
+        assert view.std() > 20  # a picture, not a blank window
+        k = view.shape[0] / 480.0
+        counter = view[int(12 * k):int(95 * k), int(12 * k):int(125 * k)]
+        beside = view[int(12 * k):int(95 * k), int(140 * k):int(250 * k)]
+        assert counter.mean() < beside.mean() - 20  # the dark rep-counter box is drawn
+        xdo(xvfb, "key", "--window", wid, "q")
+        proc.wait(timeout=20)
+        assert proc.returncode == 0, proc.stderr.read()[-2000:]
+    finally:
+        if proc.poll() is None:
+            proc.kill()

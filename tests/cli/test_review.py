@@ -1,0 +1,122 @@
+"""Coach review: the annotated video, the report in a real browser, escaping of user text."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import av
+import pytest
+
+from conftest import SAMPLES, require
+from hingecheck.cli.review import review_clip
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-quic"]
+SHOTS = Path(__file__).resolve().parents[2] / "out"
+
+
+@pytest.fixture(scope="module")
+def reviewed(tmp_path_factory, sample_series):
+    out = tmp_path_factory.mktemp("review")
+    r = subprocess.run([sys.executable, "-m", "hingecheck", "review", str(SAMPLES / "mixed_set.mp4"), "--out", str(out)],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def open_page(path: Path, screenshot: Path | None = None):
+    """Load a file in headless Chromium; return (console errors, dialogs, facts from the page)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    require(CHROMIUM, package="chromium")
+    errors, dialogs = [], []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1000, "height": 1400})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(path.resolve().as_uri())
+        facts = {"rows": page.locator("#reps tbody tr").count(), "title": page.title()}
+        if page.locator("#video").count():
+            page.wait_for_function("document.getElementById('video').readyState >= 2", timeout=20000)
+            facts["ready"] = page.evaluate("document.getElementById('video').readyState")
+            facts["duration"] = page.evaluate("document.getElementById('video').duration")
+        facts["text"] = page.inner_text("body")
+        if screenshot is not None:
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(screenshot), full_page=True)
+        browser.close()
+    return errors, dialogs, facts
+
+
+def test_outputs_written(reviewed):
+    for name in ("annotated.mp4", "report.html", "result.json", "reps.csv"):
+        assert (reviewed / name).stat().st_size > 0
+    result = json.loads((reviewed / "result.json").read_text())
+    assert result["schema"] == 2 and len(result["clips"][0]["reps"]) == 4
+    assert len((reviewed / "reps.csv").read_text().splitlines()) == 1 + 4
+
+
+def test_annotated_video_is_h264_with_every_frame(reviewed):
+    def frames(p):
+        with av.open(str(p)) as c:
+            s = c.streams.video[0]
+            return s.codec_context.name, sum(1 for _ in c.decode(video=0))
+
+    codec, n = frames(reviewed / "annotated.mp4")
+    assert codec == "h264"
+    assert n == frames(SAMPLES / "mixed_set.mp4")[1]
+    # faststart: the moov atom (the index a browser needs) comes before the media data.
+    data = (reviewed / "annotated.mp4").read_bytes()
+    assert 0 <= data.find(b"moov") < data.find(b"mdat")
+
+
+def test_report_in_chromium(reviewed):
+    errors, dialogs, facts = open_page(reviewed / "report.html", SHOTS / "report_mixed_set.png")
+    assert errors == [] and dialogs == []
+    assert facts["rows"] == 4
+    assert facts["ready"] >= 2 and facts["duration"] > 10
+    # mixed_set: one rounded rep and one squatty rep; the tie goes to the more important fault.
+    assert "1 of 4 reps rounded at the bottom" in facts["text"] and "Cue: Brace" in facts["text"]
+
+
+def test_hostile_file_name_is_escaped(tmp_path, sample_series):
+    name = "<img src=x onerror=alert(1)>.mp4"
+    clip = tmp_path / name
+    shutil.copy(SAMPLES / "hinge_squatty.mp4", clip)
+    out = tmp_path / "out"
+    review_clip(clip, out)
+    html = (out / "report.html").read_text()
+    assert "<img src=x onerror" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    errors, dialogs, facts = open_page(out / "report.html")
+    assert dialogs == [] and errors == []
+    assert name in facts["text"]  # shown as text, not run
+
+
+def test_review_bad_input_one_line(tmp_path):
+    bad = tmp_path / "notes.mp4"
+    bad.write_text("not a video\n" * 10)
+    r = subprocess.run([sys.executable, "-m", "hingecheck", "review", str(bad), "--out", str(tmp_path / "o")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1 and "Traceback" not in r.stderr and str(bad) in r.stderr
+    assert not (tmp_path / "o" / "report.html").exists()
+
+
+def test_compare_before_after(tmp_path, sample_series):
+    out = tmp_path / "cmp"
+    r = subprocess.run([sys.executable, "-m", "hingecheck", "compare", str(SAMPLES / "hinge_rounded.mp4"),
+                        str(SAMPLES / "hinge_neutral_left.mp4"), "--out", str(out)], capture_output=True, text=True,
+                       timeout=600)
+    assert r.returncode == 0, r.stderr
+    data = json.loads((out / "compare.json").read_text())
+    assert [c["verdict"] for c in data["clips"]] == ["lumbar_rounding", "neutral"]
+    with av.open(str(out / "compare.mp4")) as c:
+        s = c.streams.video[0]
+        assert s.codec_context.name == "h264" and s.height == 480 and s.width > 900  # two panels
+        n = sum(1 for _ in c.decode(video=0))
+    assert n == 3 * 90  # three rep pairs, 3 s around each bottom at 30 frames/s
+    errors, dialogs, facts = open_page(out / "compare.html", SHOTS / "compare.png")
+    assert errors == [] and facts["ready"] >= 2 and "lumbar_rounding" in facts["text"]

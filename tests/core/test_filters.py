@@ -1,0 +1,76 @@
+"""Signal cleaning: gaps, outliers, zero-phase low-pass, one-euro."""
+
+import numpy as np
+import pytest
+
+from hingecheck.core.filters import OneEuro, fill_gaps, hampel, lowpass
+
+
+def test_fill_gaps_only_short_inner_gaps():
+    x = np.arange(20, dtype=float)
+    x[3:5] = np.nan  # 2 frames: filled
+    x[10:16] = np.nan  # 6 frames: kept
+    x[0] = np.nan  # at the edge: kept
+    y = fill_gaps(x, max_gap=3)
+    assert np.allclose(y[3:5], [3, 4]) and np.isnan(y[10:16]).all() and np.isnan(y[0])
+
+
+def test_fill_gaps_multichannel_shape():
+    x = np.random.default_rng(0).random((30, 33, 3))
+    x[5:7, 4] = np.nan
+    y = fill_gaps(x, 3)
+    assert y.shape == x.shape and np.isfinite(y).all()
+
+
+def test_hampel_removes_spikes_keeps_steps():
+    x = np.concatenate([np.zeros(30), np.ones(30) * 10.0])
+    spiky = x.copy()
+    spiky[[10, 45]] = [50.0, -40.0]
+    y = hampel(spiky, 7, 3.0)
+    assert np.allclose(y, x)
+
+
+def test_lowpass_zero_phase_and_attenuation():
+    fs = 30.0
+    t = np.arange(300) / fs
+    slow = np.sin(2 * np.pi * 0.5 * t)
+    fast = 0.5 * np.sin(2 * np.pi * 12.0 * t)
+    y = lowpass(slow + fast, fs, 6.0, 4)
+    inner = slice(30, -30)
+    assert np.max(np.abs(y[inner] - slow[inner])) < 0.03  # fast part gone, no lag on the slow part
+
+
+def test_lowpass_respects_nan_runs():
+    x = np.sin(np.arange(100) / 5.0)
+    x[40:45] = np.nan
+    y = lowpass(x, 30.0)
+    assert np.isnan(y[40:45]).all() and np.isfinite(y[:40]).all() and np.isfinite(y[45:]).all()
+
+
+def test_one_euro_smooths_noise_and_follows_motion():
+    rng = np.random.default_rng(1)
+    f = OneEuro(1.0, 0.007, 1.0)
+    t = np.arange(300) / 30.0
+    truth = np.where(t < 5, 0.0, 50.0 * (t - 5))  # still, then a ramp
+    noisy = truth + rng.normal(0, 2.0, t.shape)
+    out = np.array([f(np.array([v]), ti)[0] for v, ti in zip(noisy, t)])
+    still = slice(30, 140)
+    assert np.std(out[still]) < 0.5 * np.std(noisy[still])
+    assert abs(out[-1] - truth[-1]) < 0.1 * truth[-1]  # follows the motion, little lag
+
+
+def test_nanquantile_matches_numpy():
+    from hingecheck.core.filters import nanquantile
+
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(50, 7))
+    a[rng.random(a.shape) < 0.3] = np.nan
+    a[4] = np.nan
+    for q in (0.0, 0.5, 0.9, 1.0):
+        with np.errstate(all="ignore"):
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ref = np.nanquantile(a, q, axis=1)
+        assert np.allclose(nanquantile(a, q, axis=1), ref, equal_nan=True)

@@ -1,0 +1,30 @@
+"""The shipped pose model: checksum, and the real model finds a real person in a photograph."""
+
+import numpy as np
+
+from hingecheck.pose.landmarker import DEFAULT_MODEL_SHA256, PoseEstimator, default_model, file_sha256
+from hingecheck.core.series import INDEX
+
+
+def test_model_bundle_checksum():
+    assert file_sha256(default_model()) == DEFAULT_MODEL_SHA256
+
+
+def test_model_finds_astronaut(astronaut):
+    h, w = astronaut.shape[:2]
+    with PoseEstimator(still_images=True) as est:
+        fp = est.infer(astronaut, 0.0, (0, 0, w, h))
+    assert fp.detected
+    for name in ("nose", "left_shoulder", "right_shoulder"):
+        assert fp.visibility[INDEX[name]] > 0.9, name
+    nose_y = fp.image[INDEX["nose"], 1]
+    shoulders_y = fp.image[[INDEX["left_shoulder"], INDEX["right_shoulder"]], 1]
+    assert np.all(nose_y < shoulders_y)  # head above shoulders, in pixels (y down)
+    # Her left shoulder is on the image's right (she faces the camera).
+    assert fp.image[INDEX["left_shoulder"], 0] > fp.image[INDEX["right_shoulder"], 0]
+    assert 0 < nose_y < h and 0 < fp.image[INDEX["nose"], 0] < w
+    # World landmarks are metres around the mid-hip: shoulders roughly 0.3-0.5 m apart.
+    width_m = np.linalg.norm(fp.world[INDEX["left_shoulder"]] - fp.world[INDEX["right_shoulder"]])
+    assert 0.2 < width_m < 0.6
+    # The segmentation mask gave a back profile with finite distances somewhere.
+    assert fp.profile is not None and np.isfinite(fp.profile).any()

@@ -1,0 +1,43 @@
+"""Sound: the tones have the right pitch, espeak-ng speaks a cue to a real WAV file."""
+
+import subprocess
+import wave
+
+import numpy as np
+import pytest
+
+from conftest import require
+from hingecheck.render.audio import FAULT_TONE_HZ, GOOD_TONE_HZ, SAMPLE_RATE, Speaker, speak_to_file, tone, wav_bytes
+
+
+@pytest.mark.parametrize("freq", [GOOD_TONE_HZ, FAULT_TONE_HZ])
+def test_tone_pitch(freq):
+    x = tone(freq).astype(float)
+    spectrum = np.abs(np.fft.rfft(x))
+    peak = np.fft.rfftfreq(len(x), 1 / SAMPLE_RATE)[np.argmax(spectrum)]
+    assert peak == pytest.approx(freq, rel=0.03)
+    assert wav_bytes(tone(freq))[:4] == b"RIFF"
+
+
+def test_espeak_speaks_a_cue(tmp_path):
+    require("espeak-ng", "sox", package="espeak-ng sox")
+    out = tmp_path / "cue.wav"
+    assert speak_to_file("Push your hips back", out)
+    with wave.open(str(out)) as w:
+        frames = np.frombuffer(w.readframes(w.getnframes()), np.int16).astype(float)
+        seconds = w.getnframes() / w.getframerate()
+    assert 0.5 < seconds < 5
+    loud = np.abs(frames) > 1000
+    assert loud.mean() > 0.1  # speech, not silence
+    stat = subprocess.run(["sox", str(out), "-n", "stat"], capture_output=True, text=True).stderr
+    rms = float(next(line.split(":")[1] for line in stat.splitlines() if line.startswith("RMS     amplitude")))
+    assert rms > 0.01
+
+
+def test_speaker_without_device_is_silent_and_never_blocks(monkeypatch):
+    monkeypatch.setattr("hingecheck.render.audio.audio_device_present", lambda: False)
+    s = Speaker(True)
+    assert not s.enabled
+    s.rep_done(False, "Brace — flat back")  # no error, returns at once
+    s.close()
+    assert not Speaker(False).enabled

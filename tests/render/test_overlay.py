@@ -1,0 +1,109 @@
+"""Overlay annotators on a real sample frame with the real model's landmarks: each draws its part where
+it belongs, colours follow the state, and nothing is drawn without data."""
+
+import numpy as np
+import pytest
+
+from conftest import SAMPLES
+from hingecheck.core.kinematics import SIDES
+from hingecheck.render.overlay import (FAULT, OK, AngleLabelAnnotator, CueAnnotator, DowelAnnotator, OverlayState,
+                                RepCounterAnnotator, SkeletonAnnotator, StatsAnnotator, VerdictBannerAnnotator,
+                                default_annotators, draw)
+
+
+@pytest.fixture(scope="module")
+def real_frame():
+    """A mid-clip frame of a side-on hinge and the real model's landmarks on it (pixels)."""
+    from hingecheck.pose.landmarker import PoseEstimator, PoseSettings
+    from hingecheck.pose.sources import VideoFile
+
+    frames = list(VideoFile(SAMPLES / "hinge_neutral_right.mp4").frames())[:40]
+    with PoseEstimator(settings=PoseSettings()) as est:
+        for f in frames:
+            box = (0, 0, f.rgb.shape[1], f.rgb.shape[0])
+            fp = est.infer(est.prepare(f.rgb, box), f.t, box, f.index)
+    assert fp.detected
+    return f.rgb.copy(), fp.image
+
+
+def _changed(a, b):
+    return np.any(a != b, axis=2)
+
+
+def _near(img, xy, color, r=3, tol=12):
+    """Some pixel within ``r`` px of ``xy`` has (about) ``color`` (lines are antialiased)."""
+    x, y = (int(round(v)) for v in xy)
+    patch = img[y - r: y + r + 1, x - r: x + r + 1].astype(int)
+    return bool((np.abs(patch - np.array(color)).max(axis=2) <= tol).any())
+
+
+def _state(landmarks, **kw):
+    idx = SIDES["right"]
+    contacts = np.array([landmarks[idx["hip"], :2], landmarks[idx["shoulder"], :2], landmarks[idx["ear"], :2]])
+    return OverlayState(landmarks=landmarks, side="right", contacts=contacts, **kw)
+
+
+def test_no_data_draws_nothing(real_frame):
+    rgb, _ = real_frame
+    empty = OverlayState()
+    for a in (SkeletonAnnotator(), DowelAnnotator(), AngleLabelAnnotator(), VerdictBannerAnnotator(),
+              CueAnnotator(), StatsAnnotator()):
+        out = a.annotate(rgb.copy(), empty)
+        assert not _changed(out, rgb).any(), type(a).__name__
+
+
+def test_skeleton_on_the_joints_and_fault_region_red(real_frame):
+    rgb, lm = real_frame
+    idx = SIDES["right"]
+    out = SkeletonAnnotator().annotate(rgb.copy(), _state(lm, faults=("lumbar_rounding",)))
+    mid_back = (lm[idx["hip"], :2] + lm[idx["shoulder"], :2]) / 2
+    mid_thigh = (lm[idx["hip"], :2] + lm[idx["knee"], :2]) / 2
+    plain = SkeletonAnnotator().annotate(rgb.copy(), _state(lm))
+    assert _near(out, mid_back, FAULT) and not _near(plain, mid_back, FAULT)  # the back segment turns red
+    assert _near(out, mid_thigh, OK) and not _near(out, mid_thigh, FAULT)  # the thigh stays green
+
+
+def test_dowel_contact_points_light_up(real_frame):
+    rgb, lm = real_frame
+    s_ok, s_lost = _state(lm), _state(lm, contact_lost=(True, False, False))
+    ok = DowelAnnotator().annotate(rgb.copy(), s_ok)
+    lost = DowelAnnotator().annotate(rgb.copy(), s_lost)
+    p = s_ok.contacts[0]
+    assert _near(ok, p, OK, r=1) and _near(lost, p, FAULT, r=1) and not _near(lost, p, OK, r=1)
+    assert _changed(ok, rgb).sum() > 200  # the line itself
+
+
+def test_angle_labels_beside_their_joints(real_frame):
+    rgb, lm = real_frame
+    out = AngleLabelAnnotator().annotate(rgb.copy(), _state(lm, angles={"hip_flexion": 42.0}))
+    ys, xs = np.nonzero(_changed(out, rgb))
+    hip = lm[SIDES["right"]["hip"], :2]
+    assert len(xs) > 50 and np.hypot(xs.mean() - hip[0], ys.mean() - hip[1]) < 80
+
+
+def test_counter_banner_cue_stats_in_their_regions(real_frame):
+    rgb, lm = real_frame
+    h, w = rgb.shape[:2]
+    s = _state(lm, reps=7, last_verdict="lumbar_rounding", cue="Brace — flat back", fps=30.0, latency_ms=55.0)
+    regions = {RepCounterAnnotator: (slice(0, h // 4), slice(0, w // 4)),
+               VerdictBannerAnnotator: (slice(0, h // 6), slice(w // 4, 3 * w // 4)),
+               CueAnnotator: (slice(5 * h // 6, h), slice(w // 6, 5 * w // 6)),
+               StatsAnnotator: (slice(0, h // 10), slice(3 * w // 4, w))}
+    for cls, (ry, rx) in regions.items():
+        ch = _changed(cls().annotate(rgb.copy(), s), rgb)
+        assert ch[ry, rx].sum() > 0.5 * ch.sum() > 0, cls.__name__  # drawn, and mostly in its corner
+    banner = VerdictBannerAnnotator().annotate(rgb.copy(), s)
+    assert (banner[: h // 6, w // 4: 3 * w // 4] == FAULT).all(axis=2).sum() > 500  # a red banner for a fault
+    good = VerdictBannerAnnotator().annotate(rgb.copy(), _state(lm, last_verdict="neutral"))
+    assert (good[: h // 6, w // 4: 3 * w // 4] == OK).all(axis=2).sum() > 500
+
+
+def test_draw_runs_the_default_stack_at_any_resolution(real_frame):
+    import cv2
+
+    rgb, lm = real_frame
+    for scale in (1.0, 2.0):
+        big = cv2.resize(rgb, None, fx=scale, fy=scale)
+        s = _state(lm * scale, reps=3, last_verdict="neutral", cue="Good rep", angles={"hip_flexion": 60.0})
+        out = draw(big.copy(), s, default_annotators(stats=True))
+        assert out.shape == big.shape and out.dtype == np.uint8 and _changed(out, big).mean() > 0.01
