@@ -1,6 +1,8 @@
 """The --play window, for real: Xvfb, the OpenCV (Qt) window, keys sent with xdotool, a screenshot."""
 
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,6 +35,18 @@ def xdo(display, *args):
                           timeout=20)
 
 
+def shot_picture(xvfb, wid, name):
+    shot = screenshot(xvfb, SHOTS / name)
+    geo = dict(line.split("=") for line in xdo(xvfb, "getwindowgeometry", "--shell", wid).stdout.split())
+    img = cv2.imread(str(shot))
+    x, y, w, h = (int(geo[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))
+    return picture(img[y:y + h, x:x + w])  # OpenCV 5 scales the clip to the window, 4.x centres it
+
+
+def differ(a, b):
+    return a.shape != b.shape or np.abs(a.astype(int) - b.astype(int)).mean() > 0.5
+
+
 def test_play_window_steps_and_jumps(xvfb, sample_series):
     require("xdotool")
     env = {**os.environ, "DISPLAY": xvfb, "QT_QPA_FONTDIR": FONTS, "QT_QPA_PLATFORM": "xcb"}
@@ -40,7 +54,7 @@ def test_play_window_steps_and_jumps(xvfb, sample_series):
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         win = ""
-        for _ in range(200):
+        for _ in range(1200):  # a deadline, not a timing: up to 2 min on a loaded machine
             win = xdo(xvfb, "search", "--name", "hingecheck review").stdout.split()
             if win:
                 break
@@ -51,23 +65,37 @@ def test_play_window_steps_and_jumps(xvfb, sample_series):
         xdo(xvfb, "windowmove", wid, "0", "0")
         xdo(xvfb, "windowactivate", "--sync", wid)
         wait_for_picture(xvfb, SHOTS / "play_window_start.png")
-        for key in ("space", "2", "Right", "Right", "Right"):  # pause, jump to rep 2, step 3 frames
-            xdo(xvfb, "key", "--window", wid, key)
-            time.sleep(0.3)
+        playing = [shot_picture(xvfb, wid, f"play_window_playing{i}.png") for i in range(2)]
+        assert differ(*playing)  # it plays (the rendered clip has sensor noise on every frame)
+        xdo(xvfb, "key", "--window", wid, "space")
         time.sleep(0.5)
-        shot = screenshot(xvfb, SHOTS / "play_window.png")
-        geo = dict(line.split("=") for line in xdo(xvfb, "getwindowgeometry", "--shell", wid).stdout.split())
-        img = cv2.imread(str(shot))
-        x, y, w, h = (int(geo[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))
-        view = picture(img[y:y + h, x:x + w])  # OpenCV 5 scales the clip to the window, 4.x centres it
+        paused = [shot_picture(xvfb, wid, f"play_window_paused{i}.png") for i in range(2)]
+        assert not differ(*paused)  # space paused it
+        xdo(xvfb, "key", "--window", wid, "2")  # jump to rep 2
+        time.sleep(0.5)
+        before = shot_picture(xvfb, wid, "play_window_rep2.png")
+        for _ in range(3):
+            xdo(xvfb, "key", "--window", wid, "Right")  # step one frame
+            time.sleep(0.4)
+            after = shot_picture(xvfb, wid, "play_window.png")
+            assert differ(before, after)
+            before = after
+        view = after
         assert view.std() > 20  # a picture, not a blank window
         k = view.shape[0] / 480.0
         counter = view[int(12 * k):int(95 * k), int(12 * k):int(125 * k)]
         beside = view[int(12 * k):int(95 * k), int(140 * k):int(250 * k)]
         assert counter.mean() < beside.mean() - 20  # the dark rep-counter box is drawn
         xdo(xvfb, "key", "--window", wid, "q")
-        proc.wait(timeout=20)
-        assert proc.returncode == 0, proc.stderr.read()[-2000:]
+        out, err = proc.communicate(timeout=20)
+        assert proc.returncode == 0, err[-2000:]
+        # Stopped three frames after the jump, and the jump went to the start of rep 2 (the
+        # renderer's truth says where its second rep begins; the core's rep edge may sit a few
+        # frames either side of it).
+        stopped = int(re.search(r"stopped at frame (\d+) of", out).group(1)) - 1
+        truth = json.loads((SAMPLES / "truth" / "mixed_set.json").read_text())["frames"]
+        rep2 = min(i for i, f in enumerate(truth) if f["rep"] == 2)
+        assert abs((stopped - 3) - rep2) <= 15, (stopped, rep2)
     finally:
         if proc.poll() is None:
             proc.kill()

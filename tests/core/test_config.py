@@ -42,3 +42,15 @@ def test_unknown_exercise_and_missing_file(tmp_path):
         load_config(exercise="bench_press")
     with pytest.raises(ConfigError, match="no such config file"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_override_order(tmp_path):
+    """Lowest to highest: shipped [common], shipped [exercise.NAME], your [common], your
+    [exercise.NAME] (README, "Verdicts"): your file always wins over the shipped one."""
+    shipped_gm = load_config(exercise="good_morning").knee_max_deg
+    p = tmp_path / "mine.toml"
+    p.write_text("[common]\nknee_max_deg = 33.0\n")
+    assert shipped_gm != 33.0 and load_config(p, "good_morning").knee_max_deg == 33.0
+    p.write_text("[common]\nknee_max_deg = 33.0\n[exercise.good_morning]\nknee_max_deg = 27.0\n")
+    assert load_config(p, "good_morning").knee_max_deg == 27.0
+    assert load_config(p, "hinge").knee_max_deg == 33.0

@@ -60,7 +60,7 @@ def test_one_euro_smooths_noise_and_follows_motion():
 
 
 def test_nanquantile_matches_numpy():
-    from hingecheck.core.filters import nanquantile
+    from hingecheck.core.nanstats import nanquantile
 
     rng = np.random.default_rng(3)
     a = rng.normal(size=(50, 7))

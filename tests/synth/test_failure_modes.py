@@ -13,10 +13,11 @@ from hingecheck.synth.scenarios import Scenario, render_scenario
 
 SCENARIOS = {
     "setup_start": Scenario("setup_start", "deadlift", ("deadlift", "hips_rise_first"), from_floor=True,
-                            start_at_setup=True, load="kettlebell", yaw=180.0, seed=21),
-    "oblique_45": Scenario("oblique_45", "hinge", ("neutral", "squatty_hinge"), yaw=45.0, seed=22),
+                            start_at_setup=True, load="kettlebell", yaw=180.0, seed=21,
+                            verdict="hips_rise_first"),  # a tie goes to the fault
+    "oblique_45": Scenario("oblique_45", "hinge", ("neutral", "squatty_hinge"), yaw=45.0, seed=22, verdict="squatty_hinge"),
     "far_camera": Scenario("far_camera", "hinge", ("neutral", "squatty_hinge"), camera_scale=0.19, seed=23,
-                           expect=("not_judged", "squatty_hinge")),
+                           expect=("not_judged", "squatty_hinge"), verdict="squatty_hinge"),
 }
 
 

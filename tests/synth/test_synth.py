@@ -18,6 +18,11 @@ from hingecheck.synth.render import Camera, background, render
 #: hip 1.5-4.3 deg (kb_swing 5.6), knee 1.0-8.2 deg) with some room for other CPUs' float differences.
 HIP_MAE_MAX = 7.0
 KNEE_MAE_MAX = 10.0
+#: Each clip's error must stay under this share of a constant predictor's (measured: 0.05-0.21 for
+#: the hip, 0.09-0.60 for the knee, the highest on good_morning, whose knees barely bend).
+CONSTANT_RATIO_MAX = 0.7
+#: Share of in-view frames whose angle may be lost as NaN (measured: 0 except kb_swing's knee, 3%).
+NAN_MAX = 0.05
 DETECTION_MIN = 0.95
 
 
@@ -44,7 +49,7 @@ def test_lumbar_flexion_bends_the_spine_chain():
 
 
 def test_ground_truth_follows_the_scenario(tmp_path):
-    sc = Scenario("t", "hinge", ("neutral", "squatty_hinge"), width=320, height=240,
+    sc = Scenario("t", "hinge", ("neutral", "squatty_hinge"), verdict="squatty_hinge", width=320, height=240,
                   timing=Timing(descent=0.6, pause=0.1, ascent=0.5, top=0.3), lead_in=0.4, tail=0.3, fps=15)
     truth = render_scenario(sc, tmp_path / "t.mp4")
     fr = truth["frames"]
@@ -87,6 +92,9 @@ def test_sample_files_and_labels(sample_labels):
 
 
 def test_model_finds_the_mannequin_and_angles_match(sample_series, sample_labels):
+    """Each clip's hip and knee curves beat the best constant guess (the truth's median) by a wide
+    margin, so a tracker that stopped following the joints fails; frames lost as NaN are counted,
+    not averaged away."""
     report = []
     for name, lab in sample_labels.items():
         if "front" in name or "empty" in name:
@@ -96,13 +104,17 @@ def test_model_finds_the_mannequin_and_angles_match(sample_series, sample_labels
         in_view = np.array([f["in_view"] for f in truth])
         det = s.detected[in_view].mean()
         k = analyze(s, exercise=lab["exercise"]).kinematics
-        hip_err = np.nanmean(np.abs(k.hip_flexion - np.array([f["hip_flexion"] for f in truth]))[in_view])
-        knee_err = np.nanmean(np.abs(k.knee_flexion - np.array([f["knee_flexion"] for f in truth]))[in_view])
-        report.append((name, det, hip_err, knee_err))
         assert det >= DETECTION_MIN, name
-        assert hip_err < HIP_MAE_MAX, (name, hip_err)
-        assert knee_err < KNEE_MAE_MAX, (name, knee_err)
-    assert len(report) == 12
+        for key, mae_max in (("hip_flexion", HIP_MAE_MAX), ("knee_flexion", KNEE_MAE_MAX)):
+            true = np.array([f[key] for f in truth])[in_view]
+            seen = getattr(k, key)[in_view]
+            lost = float(np.isnan(seen).mean())
+            err = float(np.nanmean(np.abs(seen - true)))
+            constant = float(np.mean(np.abs(true - np.median(true))))
+            report.append((name, key, err, constant, lost))
+            assert lost <= NAN_MAX, (name, key, lost)
+            assert err < mae_max and err < CONSTANT_RATIO_MAX * constant, (name, key, err, constant)
+    assert len(report) == 24
 
 
 def test_empty_scene_has_no_person(sample_series):

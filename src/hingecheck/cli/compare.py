@@ -20,10 +20,10 @@ from hingecheck.core.analysis import analyze
 from hingecheck.atomic import write_text
 from hingecheck.core.config import load_config
 from hingecheck.render.cues import summary
-from hingecheck.render.overlay import default_annotators, draw
+from hingecheck.render.overlay import OverlayState, default_annotators, draw
 from hingecheck.render.plots import angle_plot
 from hingecheck.pose.landmarker import estimate_clip
-from hingecheck.core.results import ClipResult, Kinematics
+from hingecheck.core.results import SCHEMA_VERSION, ClipResult, Kinematics
 from hingecheck.render.videoio import H264Writer
 
 #: Output frame height in pixels (both clips are scaled to it).
@@ -71,8 +71,6 @@ def compare_clips(a: str | Path, b: str | Path, out_dir: str | Path, exercise: s
     """Write compare.mp4, compare.html and compare.json (see module doc)."""
     import cv2
 
-    from hingecheck.cli.review import overlay_state
-
     th = load_config(None, exercise)
     a, b, out = Path(a), Path(b), Path(out_dir)
     sa, sb = (estimate_clip(p, model=model, cache=cache) for p in (a, b))
@@ -87,7 +85,7 @@ def compare_clips(a: str | Path, b: str | Path, out_dir: str | Path, exercise: s
 
     def panel(frames, i, series, result):
         rgb = frames[i].copy()
-        draw(rgb, overlay_state(i, series, result, th), annotators)
+        draw(rgb, OverlayState.from_clip(i, series.image[i] if series.detected[i] else None, result), annotators)
         h, w = rgb.shape[:2]
         return cv2.resize(rgb, (int(round(w * COMPARE_HEIGHT / h / 2)) * 2, COMPARE_HEIGHT))
 
@@ -121,5 +119,5 @@ def compare_clips(a: str | Path, b: str | Path, out_dir: str | Path, exercise: s
     html = env.from_string(PAGE).render(a=facts(a, ra), b=facts(b, rb), plot=base64.b64encode(plot).decode(),
                                         video=base64.b64encode(video.read_bytes()).decode())
     write_text(out / "compare.html", html)
-    write_text(out / "compare.json", json.dumps({"schema": 1, "clips": [ra.to_dict(), rb.to_dict()]}, indent=2) + "\n")
+    write_text(out / "compare.json", json.dumps({"schema": SCHEMA_VERSION, "clips": [ra.to_dict(), rb.to_dict()]}, indent=2) + "\n")
     return {"video": video, "html": out / "compare.html", "json": out / "compare.json"}

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,10 +25,9 @@ from hingecheck.core.analysis import FrameState, StreamingAnalyzer
 from hingecheck.atomic import write_text
 from hingecheck.render.audio import Speaker
 from hingecheck.render.display import qt_fonts
-from hingecheck.render.cues import CUE_HOLD_S, CUES, SETUP_CUES, CueBoard, cue_for, rep_cue  # noqa: F401 (CUE_HOLD_S re-exported)
+from hingecheck.render.cues import CUE_HOLD_S, SETUP_CUES, CueBoard, cue_for, main_fault, rep_cue  # noqa: F401 (CUE_HOLD_S re-exported)
 from hingecheck.render.overlay import OverlayState, default_annotators, draw
 from hingecheck.pose.landmarker import PoseEstimator, PoseSettings
-from hingecheck.core.results import FAULTS
 from hingecheck.pose.sources import Camera, Frame, SourceError, VideoFile
 
 WINDOW = "hingecheck live"
@@ -202,12 +200,13 @@ def run_live(source, exercise: str = "hinge", mirror: bool = False, record: str 
                     elif analyzer.side is None or state.view == "front" or not state.detected:
                         cues.offer(setup_cue(state, rgb), now)
                     elif state.warnings:
-                        cues.offer(CUES.get(state.warnings[0]), now)
+                        cues.offer(cue_for(state.warnings[0]), now)
                     else:
                         cues.offer(setup_cue(state, rgb), now)
                 out = rgb.copy()
                 if state is not None:
-                    draw(out, _overlay(state, cues.text, fps_ema, (time.monotonic() - captured_at) * 1e3), annotators)
+                    draw(out, OverlayState.from_frame(state, cues.text, fps_ema, (time.monotonic() - captured_at) * 1e3),
+                         annotators)
                 if writer is not None:
                     writer.write(out[: out.shape[0] - out.shape[0] % 2, : out.shape[1] - out.shape[1] % 2], frame.t)
                 if window:
@@ -277,20 +276,9 @@ def live_command(camera: int | None, source: str | None, exercise: str, mirror: 
     return 0
 
 
-def _overlay(state: FrameState, cue: str | None, fps: float | None, latency_ms: float) -> OverlayState:
-    return OverlayState(
-        landmarks=state.landmarks, side=state.side, angles=state.angles, contacts=state.contacts,
-        contact_lost=("lumbar_rounding" in state.warnings, False, "neck_extension" in state.warnings),
-        warnings=state.warnings, faults=state.last_rep.faults if state.new_rep is not None and state.last_rep else (),
-        reps=state.reps, last_verdict=state.last_rep.verdict if state.last_rep else None, cue=cue, fps=fps,
-        latency_ms=latency_ms,
-    )
-
-
 def _summary(analyzer: StreamingAnalyzer, started, source, duration, frames, dropped) -> SessionSummary:
     result = analyzer.summary_result(source)
-    counts = Counter(f for r in result.reps for f in r.faults)
-    fault = min(counts, key=lambda f: (-counts[f], FAULTS.index(f))) if counts else None
+    fault, _ = main_fault(result.reps)
     return SessionSummary(
         started=started, source=source, exercise=analyzer.exercise, duration_s=round(duration, 2), frames=frames,
         dropped_frames=dropped,

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from hingecheck.core.config import Thresholds
-from hingecheck.render.overlay import (AngleLabelAnnotator, CueAnnotator, DowelAnnotator, RepCounterAnnotator,
+from hingecheck.render.overlay import (OverlayState, AngleLabelAnnotator, CueAnnotator, DowelAnnotator, RepCounterAnnotator,
                                 SkeletonAnnotator, VerdictBannerAnnotator, _text, draw)
 from hingecheck.core.results import ClipResult
 from hingecheck.core.series import PoseSeries
@@ -34,9 +34,6 @@ class Player:
     def __init__(self, clip: str | Path, series: PoseSeries, result: ClipResult, th: Thresholds):
         import cv2
 
-        from hingecheck.cli.review import overlay_state
-
-        self._overlay_state = overlay_state
         self.cap = cv2.VideoCapture(str(clip))
         if not self.cap.isOpened():
             from hingecheck.pose.sources import SourceError
@@ -51,6 +48,10 @@ class Player:
         self.speed = 0
         self.layers = {"skeleton": True, "dowel": True, "angles": True}
         self.show_help = True
+
+    def _landmarks(self, i: int) -> np.ndarray | None:
+        s = self.series
+        return s.image[i] if i < s.n_frames and s.detected[i] else None
 
     def _read(self, i: int) -> np.ndarray | None:
         import cv2
@@ -78,7 +79,7 @@ class Player:
             annotators.append(AngleLabelAnnotator())
         annotators += [RepCounterAnnotator(), VerdictBannerAnnotator(), CueAnnotator()]
         if self.index < self.n:
-            draw(rgb, self._overlay_state(self.index, self.series, self.result, self.th), annotators)
+            draw(rgb, OverlayState.from_clip(self.index, self._landmarks(self.index), self.result), annotators)
         k = rgb.shape[0] / 480.0
         status = f"frame {self.index + 1}/{self.n}  t {self.index / self.fps:5.2f}s  speed {SPEEDS[self.speed]:g}x" + (
             "  PAUSED" if self.paused else "")
@@ -116,7 +117,8 @@ class Player:
             self.show_help = not self.show_help
         return True
 
-    def run(self) -> None:
+    def run(self) -> int:
+        """Show the window until the user quits; returns the frame index it stopped on."""
         import cv2
 
         from hingecheck.render.display import qt_fonts
@@ -124,7 +126,7 @@ class Player:
         qt_fonts()
         cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL)
         if self._read(0) is None:
-            return
+            return 0
         try:
             while True:
                 shown = time.monotonic()
@@ -141,3 +143,4 @@ class Player:
         finally:
             self.cap.release()
             cv2.destroyWindow(WINDOW)
+        return self.index

@@ -19,7 +19,6 @@ import numpy as np
 from hingecheck.core.analysis import analyze
 from hingecheck.atomic import write_text
 from hingecheck.core.config import Thresholds, load_config
-from hingecheck.render.cues import cue_for
 from hingecheck.cli.output import to_csv, to_json
 from hingecheck.render.overlay import OverlayState, default_annotators, draw
 from hingecheck.render.plots import angle_plot
@@ -44,35 +43,6 @@ class ReviewOutputs:
     report: Path
     result: Path
     reps_csv: Path
-
-
-def overlay_state(i: int, series: PoseSeries, result: ClipResult, th: Thresholds) -> OverlayState:
-    """What the overlay shows on frame ``i``, from the whole-clip analysis."""
-    k = result.kinematics
-    if k is None:
-        return OverlayState()
-    done = [r for r in result.reps if r.end_frame <= i]
-    current = next((r for r in result.reps if r.start_frame <= i < r.end_frame), None)
-    spine = float(k.spine_flexion[i])
-    neck = float(k.neck_angle[i])
-    lumbar_limit = th.lumbar_fallback_max_deg if k.spine_source == "landmarks" else th.lumbar_flexion_max_deg
-    faults = current.faults if current is not None and i >= current.bottom_frame else ()
-    warnings = []
-    if np.isfinite(spine) and spine > lumbar_limit:
-        warnings.append("lumbar_rounding")
-    if np.isfinite(neck) and neck > th.neck_extension_max_deg:
-        warnings.append("neck_extension")
-    last = done[-1] if done else None
-    return OverlayState(
-        landmarks=series.image[i] if series.detected[i] else None, side=k.side,
-        angles={"hip_flexion": float(k.hip_flexion[i]), "knee_flexion": float(k.knee_flexion[i]),
-                "trunk_incline": float(k.trunk_incline[i]), "spine_flexion": spine},
-        contacts=None if k.dowel_contacts is None else k.dowel_contacts[i],
-        contact_lost=(bool(np.isfinite(spine) and spine > lumbar_limit), False,
-                      bool(np.isfinite(neck) and neck > th.neck_extension_max_deg)),
-        faults=tuple(faults), warnings=tuple(warnings), reps=len(done),
-        last_verdict=last.verdict if last else None, cue=cue_for(last.faults[0]) if last and last.faults else None,
-    )
 
 
 def review_clip(clip: str | Path, out_dir: str | Path, exercise: str = "hinge", config: str | Path | None = None,
@@ -101,7 +71,7 @@ def review_clip(clip: str | Path, out_dir: str | Path, exercise: str = "hinge", 
             i = frame.index
             rgb = frame.rgb[: src.info.height - src.info.height % 2, : src.info.width - src.info.width % 2].copy()
             if i < series.n_frames:
-                draw(rgb, overlay_state(i, series, result, th), annotators)
+                draw(rgb, OverlayState.from_clip(i, series.image[i] if series.detected[i] else None, result), annotators)
             w.write(rgb, frame.t)
             if i in bottoms:
                 r = bottoms[i]
@@ -130,4 +100,4 @@ def _jpeg(rgb: np.ndarray) -> bytes:
     return buf.tobytes() if ok else b""
 
 
-__all__ = ["ReviewOutputs", "overlay_state", "review_clip"]
+__all__ = ["ReviewOutputs", "review_clip"]

@@ -21,9 +21,11 @@ import numpy as np
 from hingecheck.core.classify import Features, classify_rep, clip_score, clip_verdict
 from hingecheck.core.config import Thresholds, load_config
 from hingecheck.core.dowel import bend_from_chord_ratio, dowel_from_profile
-from hingecheck.core.filters import OneEuro, fill_gaps, hampel, lowpass, quiet_nan
-from hingecheck.core.kinematics import SIDES, choose_side, facing_direction, joint_angles
-from hingecheck.core.reps import RepWindow, hysteresis_state, segment_reps
+from hingecheck.core.faults import WARN_HELD_WINDOW_S, FrameSignals, frame_warnings, held_in_rep, warnings_at
+from hingecheck.core.filters import OneEuro, fill_gaps, hampel, lowpass
+from hingecheck.core.nanstats import quiet_nan
+from hingecheck.core.kinematics import SIDES, choose_side, facing_direction, forward_offset, joint_angles, leg_length
+from hingecheck.core.reps import RepWindow, hysteresis_state, hysteresis_step, segment_reps
 from hingecheck.core.results import ClipResult, Kinematics, Rep
 from hingecheck.core.series import INDEX, PoseSeries
 from hingecheck.core.view import body_yaw, classify_view, rectify_oblique, view_of_yaws
@@ -35,7 +37,7 @@ LIVE_LOCKOUT_HOLD_S = 0.3
 
 MEASURES = ("hip_flexion", "knee_flexion", "trunk_incline", "shin_angle", "neck_angle", "thigh_angle",
             "bend", "head", "hip_height", "leg_len", "hip_below_knee", "load_ahead_px", "knee_past_toe_px",
-            "foot_len", "chord_bend_base")
+            "foot_len", "chord_bend_base", "heel_rise_px")
 
 
 def sample_rate(t: np.ndarray) -> float:
@@ -88,12 +90,12 @@ def frame_measures(image: np.ndarray, world: np.ndarray, profile: np.ndarray | N
         contacts = np.full((len(image), 3, 2), np.nan)
     p = {k: image[:, i, :2] for k, i in idx.items()}
     m["hip_height"] = p["ankle"][:, 1] - p["hip"][:, 1]
-    m["leg_len"] = np.linalg.norm(p["knee"] - p["hip"], axis=-1) + np.linalg.norm(p["ankle"] - p["knee"], axis=-1)
+    m["leg_len"] = leg_length(image, side)
     m["hip_below_knee"] = (p["hip"][:, 1] >= p["knee"][:, 1]).astype(float)
-    midfoot = (p["heel"] + p["foot_index"]) / 2.0
-    m["load_ahead_px"] = facing * (p["wrist"][:, 0] - midfoot[:, 0])
-    m["knee_past_toe_px"] = facing * (p["knee"][:, 0] - p["foot_index"][:, 0])
+    m["load_ahead_px"] = forward_offset(image, side, facing, "wrist", (p["heel"] + p["foot_index"]) / 2.0)
+    m["knee_past_toe_px"] = forward_offset(image, side, facing, "knee", p["foot_index"])
     m["foot_len"] = np.linalg.norm(p["foot_index"] - p["heel"], axis=-1)
+    m["heel_rise_px"] = p["foot_index"][:, 1] - p["heel"][:, 1]  # image y points down: heel above the toes > 0
     hips = world[:, [INDEX["left_hip"], INDEX["right_hip"]]].mean(axis=1)
     shos = world[:, [INDEX["left_shoulder"], INDEX["right_shoulder"]]].mean(axis=1)
     m["chord_bend_base"] = np.linalg.norm(shos - hips, axis=-1)  # metres, for the fallback
@@ -144,12 +146,12 @@ class Baselines:
     """The lifter's standing posture: medians over standing frames (units as the measures)."""
 
     bend: float
-    head: float
     neck: float
     hip_height: float
     leg_len: float
     foot_len: float
     chord: float
+    heel_rise: float
 
 
 def standing_frames(hip_flexion: np.ndarray, t: np.ndarray, th: Thresholds) -> np.ndarray:
@@ -172,8 +174,9 @@ def baselines(m: dict[str, np.ndarray], standing: np.ndarray) -> Baselines:
         with quiet_nan():
             return float(np.nanmedian(v)) if np.isfinite(v).any() else float("nan")
 
-    return Baselines(bend=med("bend"), head=med("head"), neck=med("neck_angle"), hip_height=med("hip_height"),
-                     leg_len=med("leg_len"), foot_len=med("foot_len"), chord=med("chord_bend_base"))
+    return Baselines(bend=med("bend"), neck=med("neck_angle"), hip_height=med("hip_height"),
+                     leg_len=med("leg_len"), foot_len=med("foot_len"), chord=med("chord_bend_base"),
+                     heel_rise=med("heel_rise_px"))
 
 
 def features(m: dict[str, np.ndarray], base: Baselines, t: np.ndarray, spine_from_mask: bool, th: Thresholds,
@@ -199,6 +202,7 @@ def features(m: dict[str, np.ndarray], base: Baselines, t: np.ndarray, spine_fro
         load_ahead=m["load_ahead_px"] / leg, knee_past_toe=m["knee_past_toe_px"] / foot,
         spine_from_landmarks=not spine_from_mask, untrusted=dict(untrusted or {}),
         arch_change=m["bend"] - base.bend if spine_from_mask else None,
+        heel_lift=(m["heel_rise_px"] - base.heel_rise) / foot,
     )
 
 
@@ -262,7 +266,7 @@ def measure(series: PoseSeries, exercise: str = "hinge", config: Thresholds | No
     f = features(m, base, t, spine_from_mask, th, untrusted_checks(trunk_px(image[det]), view, th))
     windows = segment_reps(m["hip_flexion"], t, th.rep_enter_deg, th.rep_exit_deg, th.rep_edge_deg, th.min_rep_s,
                            from_floor=exercise == "deadlift", allow_partial=True)
-    kin = _kinematics(t, m, f, side, facing, spine_from_mask, contacts)
+    kin = _kinematics(t, m, f, side, facing, spine_from_mask, contacts, clip_warnings(f, th))
     return Measured(**head, view=view, yaw_deg=yaw, features=f, windows=tuple(windows), kinematics=kin)
 
 
@@ -302,13 +306,24 @@ def _why(verdict: str, reps, view: str, yaw: float) -> str | None:
     return None
 
 
-def _kinematics(t, m, f: Features, side, facing, spine_from_mask, contacts) -> Kinematics:
+def clip_warnings(f: Features, th: Thresholds) -> dict[str, np.ndarray]:
+    """Per-frame warnings of a whole clip, fault → bool ``(T,)``: the rule the live view applies
+    frame by frame (:func:`~hingecheck.core.faults.frame_warnings`), so review and live agree."""
+    in_rep = hysteresis_state(f.hip_flexion, th.rep_enter_deg, th.rep_exit_deg) == 1
+    window = max(1, int(sample_rate(f.t) * WARN_HELD_WINDOW_S))
+    held = held_in_rep(f.spine_flexion, in_rep, window, th.spine_rep_percentile)
+    signals = FrameSignals(spine_held=held, knee=f.knee_flexion, neck_change=f.neck_change, in_rep=in_rep,
+                           spine_from_landmarks=f.spine_from_landmarks)
+    return frame_warnings(signals, th, f.untrusted)
+
+
+def _kinematics(t, m, f: Features, side, facing, spine_from_mask, contacts, warnings) -> Kinematics:
     valid = np.isfinite(m["hip_flexion"]) & np.isfinite(m["knee_flexion"])
     return Kinematics(
         t=t, hip_flexion=m["hip_flexion"], knee_flexion=m["knee_flexion"], trunk_incline=m["trunk_incline"],
-        shin_angle=m["shin_angle"], neck_angle=f.neck_change, spine_flexion=f.spine_flexion,
-        head_offset=m["head"], hinge=m["hip_flexion"], valid=valid, side=side, facing=facing,
-        spine_source="mask" if spine_from_mask else "landmarks", dowel_contacts=contacts,
+        shin_angle=m["shin_angle"], neck_change=f.neck_change, spine_flexion=f.spine_flexion,
+        head_offset=m["head"], valid=valid, side=side, facing=facing,
+        spine_source="mask" if spine_from_mask else "landmarks", dowel_contacts=contacts, warnings=warnings,
     )
 
 
@@ -402,12 +417,8 @@ class StreamingAnalyzer:
             self._m[k].append(float(m[k][0]))
         self._t.append(t)
         hip = float(m["hip_flexion"][0])
-        if np.isfinite(hip):
-            if hip > th.rep_enter_deg:
-                self._state = 1
-                self._down_since_close = True
-            elif hip < th.rep_exit_deg:
-                self._state = 0
+        self._state = hysteresis_step(self._state, hip, th.rep_enter_deg, th.rep_exit_deg)
+        self._down_since_close |= self._state == 1
         if self._base is None and self._state == 1:
             self._base = self._baselines()
         new_rep = self._maybe_close_rep()
@@ -478,24 +489,19 @@ class StreamingAnalyzer:
         return rep
 
     def _warnings(self, f: Features) -> tuple[str, ...]:
+        """The one warning rule (:func:`~hingecheck.core.faults.frame_warnings`) on this frame."""
         th = self.th
-        out = []
-        spine_max = th.lumbar_fallback_max_deg if f.spine_from_landmarks else th.lumbar_flexion_max_deg
-        # As the rep verdict: the flexion held through the rep so far, not one frame's reading.
         if self._state == 1:
             self._rep_spine.append(float(f.spine_flexion[0]))
+            del self._rep_spine[:-int(self.fps * WARN_HELD_WINDOW_S)]
         else:
             self._rep_spine.clear()
-        held = self._rep_spine[-int(self.fps * 4):]
-        with quiet_nan():
-            spine_held = float(np.nanpercentile(held, th.spine_rep_percentile)) if np.isfinite(held).sum() >= 5 else np.nan
-        if spine_held > spine_max and "lumbar_rounding" not in f.untrusted:
-            out.append("lumbar_rounding")
-        if th.use_knee_angle_for_squat and f.knee_flexion[0] > th.knee_max_deg and self._state == 1:
-            out.append("squatty_hinge")
-        if f.neck_change[0] > th.neck_extension_max_deg and self._state == 1 and "neck_extension" not in f.untrusted:
-            out.append("neck_extension")
-        return tuple(out)
+        spine = np.asarray(self._rep_spine or [np.nan], np.float64)
+        held = held_in_rep(spine, np.full(len(spine), self._state == 1), len(spine), th.spine_rep_percentile,
+                           rows=np.array([-1]))
+        signals = FrameSignals(spine_held=held, knee=f.knee_flexion, neck_change=f.neck_change,
+                               in_rep=np.array([self._state == 1]), spine_from_landmarks=f.spine_from_landmarks)
+        return warnings_at(frame_warnings(signals, th, f.untrusted), 0)
 
     def summary_result(self, file: str = "live") -> ClipResult:
         """The session so far as a :class:`ClipResult` (same schema as ``score``)."""

@@ -69,6 +69,9 @@ class Thresholds:
     use_knee_angle_for_squat: bool
     shin_max_deg: float
     knee_past_toe_frac: float
+    heel_lift_max: float
+    heel_lift_tolerance: float
+    check_heels_lift: bool
     neck_extension_max_deg: float
     neck_tolerance_deg: float
     lockout_hip_max_deg: float
@@ -123,7 +126,7 @@ def _check(table: dict, where: str, path) -> dict:
 _RANGES: tuple[tuple[tuple[str, ...], tuple[float, float]], ...] = (
     (("knee_past_toe_frac",), (-1.0, 1.0)),
     (("min_visibility", "_fraction", "_frac"), (0.0, 1.0)),
-    (("hip_drop_max", "load_drift_max", "knee_hip_ratio_max"), (0.0, 5.0)),
+    (("hip_drop_max", "load_drift_max", "knee_hip_ratio_max", "heel_lift_max", "heel_lift_tolerance"), (0.0, 5.0)),
     (("spine_rep_percentile",), (0.0, 100.0)),
     (("_deg",), (-180.0, 180.0)),
     (("_s", "_hz", "beta", "sigmas"), (1e-6, 1e6)),

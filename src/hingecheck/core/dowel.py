@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from hingecheck.core.filters import nanquantile, quiet_nan
+from hingecheck.core.nanstats import nanquantile, quiet_nan
 from hingecheck.core.kinematics import trunk_axis
 from hingecheck.core.series import PROFILE_STATIONS
 
@@ -142,7 +142,13 @@ def dowel_from_profile(profile: np.ndarray, image: np.ndarray, facing: int, ear_
 
 def bend_from_chord_ratio(ratio: np.ndarray) -> np.ndarray:
     """Bend θ (degrees) of an arc whose chord is ``ratio`` times its length: inverts
-    chord / arc = sin(θ/2) / (θ/2) on a table (monotonic for θ in 0..360°). NaN stays NaN."""
+    chord / arc = sin(θ/2) / (θ/2) on a table (monotonic for θ in 0..360°). NaN stays NaN.
+
+    A quarter circle's chord is 2·sin 45° / (π/2) = 0.9003 of its arc, a half circle's 2/π:
+
+    >>> np.round(bend_from_chord_ratio(np.array([1.0, 0.9003, 2 / np.pi, np.nan])), 1).tolist()
+    [0.0, 90.0, 180.0, nan]
+    """
     x = np.linspace(1e-6, np.pi, 2000)
     r = np.sin(x) / x
     half_theta = np.interp(ratio, r[::-1], x[::-1])

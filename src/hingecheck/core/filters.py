@@ -4,11 +4,11 @@ All functions take arrays with time on axis 0 (``(T, ...)``) and NaN for missing
 
 * :func:`fill_gaps` — linear interpolation across gaps of at most ``max_gap`` frames.
 * :func:`hampel` — replace outliers (further than ``n_sigmas`` scaled MADs from the moving
-  median) by that median (bio: window 7, as Sports2D and Pose2Sim).
-* :func:`lowpass` — zero-phase Butterworth low-pass (offline; bio: 4th order, 6 Hz), applied per
-  run of finite samples.
-* :class:`OneEuro` — the causal one-euro filter (Casiez et al. 2012) for the live path, one
-  call per frame, vectorized over joints.
+  median) by that median (window 7: the Sports2D and Pose2Sim default).
+* :func:`lowpass` — zero-phase Butterworth low-pass (offline; 4th order, 6 Hz: the Sports2D and
+  Pose2Sim defaults), applied per run of finite samples.
+* :class:`OneEuro` — the causal one-euro filter (Casiez, Roussel & Vogel 2012, CHI) for the live
+  path, one call per frame, vectorized over joints.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import signal
+
+from hingecheck.core.nanstats import nanquantile
 
 #: Scale factor from the median absolute deviation to a standard deviation (normal data).
 MAD_TO_SIGMA = 1.4826
@@ -51,22 +53,6 @@ def fill_gaps(x: np.ndarray, max_gap: int) -> np.ndarray:
                 allow[start:stop] = True
         col[allow] = filled[allow]
     return flat.reshape(x.shape)
-
-
-def nanquantile(a: np.ndarray, q: float, axis: int = -1) -> np.ndarray:
-    """Quantile ``q`` (0..1, linear interpolation, as ``np.nanquantile``) ignoring NaN, without
-    numpy's masked-array path (an order of magnitude faster on many short rows). NaN where a row
-    has no finite value."""
-    a = np.moveaxis(np.asarray(a, np.float64), axis, -1)
-    srt = np.sort(a, axis=-1)  # NaN sorts last
-    n = np.isfinite(a).sum(axis=-1)
-    pos = q * np.maximum(n - 1, 0)
-    lo = np.floor(pos).astype(np.intp)
-    hi = np.minimum(lo + 1, np.maximum(n - 1, 0))
-    v_lo = np.take_along_axis(srt, lo[..., None], -1)[..., 0]
-    v_hi = np.take_along_axis(srt, hi[..., None], -1)[..., 0]
-    out = v_lo + (v_hi - v_lo) * (pos - lo)
-    return np.where(n > 0, out, np.nan)
 
 
 def hampel(x: np.ndarray, window: int = 7, n_sigmas: float = 3.0) -> np.ndarray:
@@ -152,17 +138,3 @@ class OneEuro:
         out = np.where(np.isfinite(x), a * x + (1 - a) * prev, np.nan)
         self._x = np.where(np.isfinite(out), out, self._x)
         return out
-
-
-class quiet_nan:
-    """Silence numpy's 'All-NaN slice' warnings inside a block (they are expected here)."""
-
-    def __enter__(self):
-        import warnings
-
-        self._w = warnings.catch_warnings()
-        self._w.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc):
-        self._w.__exit__(*exc)

@@ -38,7 +38,7 @@ _GRADED_PARTS = ("shoulder", "hip", "knee", "ankle")
 
 def choose_side(visibility: np.ndarray, image: np.ndarray) -> str:
     """``"left"`` or ``"right"``: the side nearer the camera over the whole clip (see module doc)."""
-    from hingecheck.core.filters import quiet_nan
+    from hingecheck.core.nanstats import quiet_nan
 
     score = {}
     depth = {}
@@ -55,7 +55,7 @@ def choose_side(visibility: np.ndarray, image: np.ndarray) -> str:
 def facing_direction(image: np.ndarray, side: str) -> int:
     """+1 facing +x (right in the image), −1 facing left (see module doc)."""
     idx = SIDES[side]
-    from hingecheck.core.filters import quiet_nan
+    from hingecheck.core.nanstats import quiet_nan
 
     with np.errstate(all="ignore"), quiet_nan():
         toe = np.nanmedian(image[:, idx["foot_index"], 0] - image[:, idx["heel"], 0]) if len(image) else np.nan
@@ -73,6 +73,12 @@ def incline(base: np.ndarray, tip: np.ndarray, facing: int) -> np.ndarray:
     """Angle of base→tip from the upward vertical, positive toward the facing direction (deg).
 
     ``base``, ``tip``: ``(..., 2)`` pixel coordinates (y down).
+
+    >>> base = np.zeros(2)
+    >>> [float(incline(base, np.array(tip), 1)) for tip in ([0., -10], [10., -10], [10., 0])]
+    [0.0, 45.0, 90.0]
+    >>> float(incline(base, np.array([10., -10]), -1))  # facing left, the tip behind: leaning back
+    -45.0
     """
     d = tip[..., :2] - base[..., :2]
     return np.degrees(np.arctan2(facing * d[..., 0], -d[..., 1]))
@@ -141,7 +147,7 @@ _SHOULDERS = [INDEX["left_shoulder"], INDEX["right_shoulder"]]
 def trunk_axis(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per frame ``(mid-hip, mid-shoulder)``, each ``(T, 2)`` pixels: the mean of the two sides
     that were seen (one side alone when the other is missing; NaN when neither is)."""
-    from hingecheck.core.filters import quiet_nan
+    from hingecheck.core.nanstats import quiet_nan
 
     with quiet_nan():
         return np.nanmean(image[:, _HIPS, :2], axis=1), np.nanmean(image[:, _SHOULDERS, :2], axis=1)

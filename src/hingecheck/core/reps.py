@@ -48,7 +48,11 @@ class RepWindow:
 
 def hysteresis_state(h: np.ndarray, enter: float, exit_: float) -> np.ndarray:
     """Per frame: 1 inside a rep (after passing ``enter``), 0 standing (after going under
-    ``exit_``); frames in between or with NaN keep the previous state. Starts at 0."""
+    ``exit_``); frames in between or with NaN keep the previous state. Starts at 0.
+
+    >>> hysteresis_state(np.array([0., 50, 30, 10, 30, np.nan, 50]), enter=40, exit_=20).tolist()
+    [0, 1, 1, 0, 0, 0, 1]
+    """
     raw = np.full(h.shape, -1, np.int8)
     raw[h > enter] = 1
     raw[h < exit_] = 0
@@ -57,6 +61,19 @@ def hysteresis_state(h: np.ndarray, enter: float, exit_: float) -> np.ndarray:
     state = raw[idx]
     state[(idx == 0) & (raw[0] < 0)] = 0
     return state.astype(np.int8)
+
+
+def hysteresis_step(state: int, h: float, enter: float, exit_: float) -> int:
+    """One frame of :func:`hysteresis_state`, for the live path (same rule, frame by frame).
+
+    >>> [hysteresis_step(s, h, 40, 20) for s, h in ((0, 50.), (1, 30.), (1, 10.), (0, float("nan")))]
+    [1, 1, 0, 0]
+    """
+    if h > enter:
+        return 1
+    if h < exit_:
+        return 0
+    return state
 
 
 def segment_reps(h: np.ndarray, t: np.ndarray, enter: float, exit_: float, edge: float,

@@ -13,23 +13,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from hingecheck.core.faults import FAULTS as _FAULTS
+
 SCHEMA_VERSION = 2
 
-#: Fault names in the order a coach corrects them (README, "Verdicts"): the spine first (the
-#: reason the tool exists), then the movement pattern that causes the rest (hips shooting up,
-#: a squat instead of a hinge, knees forward), the bar path, and last the head and lockout
-#: details, which often follow from the pattern (with the hips rising, the trunk tips forward
-#: while the head stays up). A rep's verdict is its first fault in this order.
-FAULTS: tuple[str, ...] = (
-    "lumbar_rounding",
-    "hips_rise_first",
-    "squatty_hinge",
-    "knees_forward",
-    "load_drift",
-    "neck_extension",
-    "lockout_hyperextension",
-    "incomplete_lockout",
-)
+#: Fault names, most important first: the verdict order (see :mod:`hingecheck.core.faults`).
+FAULTS: tuple[str, ...] = _FAULTS
 #: Notes inform without failing a rep.
 NOTES: tuple[str, ...] = ("rushed_tempo", "shallow_depth", "spine_from_landmarks_only", "oblique_view", "partial_rep")
 #: A rep (or clip) whose spine could not be judged and that shows no other fault.
@@ -51,16 +40,17 @@ class Kinematics:
         trunk_incline: hip→shoulder from vertical; 0 upright, 90 horizontal, negative = leaning
             back behind the hips (signed with the facing direction).
         shin_angle: ankle→knee from vertical; positive when the knee is ahead of the ankle.
-        neck_angle: ear−shoulder direction relative to the trunk line; positive = extension.
-        spine_flexion: virtual-dowel equivalent flexion relative to the lifter's standing
-            baseline; positive = rounded (flexed). From the mask when available, else the
-            landmark-only fallback (``spine_source`` says which).
-        head_offset: distance of the back of the head from the dowel line, relative to standing,
-            as a fraction of trunk length; positive = head off the line (neck extension).
+        neck_change: the neck angle (ear−shoulder direction relative to the trunk line,
+            positive = extension) minus the lifter's standing value.
+        spine_flexion: virtual-dowel equivalent flexion against a straight dowel (the standing
+            outline subtracted only as far as it reads flexed); positive = rounded. From the mask
+            when available, else the landmark-only fallback (``spine_source`` says which).
+        head_offset: distance of the back of the head from the dowel line as seen (not relative
+            to standing), as a fraction of trunk length; positive = head off the line.
     Other fields:
         t: seconds; side: "left" or "right" (the side nearer the camera); facing: +1 when the
-        lifter faces +x (right in the image), −1 when facing left; hinge: the 0..1 signal
-        reps are segmented on; valid: bool mask of frames usable for grading.
+        lifter faces +x (right in the image), −1 when facing left; valid: bool mask of frames
+        with hip and knee angles (reps are segmented on ``hip_flexion``).
     """
 
     t: np.ndarray
@@ -68,15 +58,17 @@ class Kinematics:
     knee_flexion: np.ndarray
     trunk_incline: np.ndarray
     shin_angle: np.ndarray
-    neck_angle: np.ndarray
+    neck_change: np.ndarray
     spine_flexion: np.ndarray
     head_offset: np.ndarray
-    hinge: np.ndarray
     valid: np.ndarray
     side: str = "left"
     facing: int = 1
     spine_source: str = "mask"  # "mask" or "landmarks"
     dowel_contacts: np.ndarray | None = None  # (T, 3, 2) px: sacral contact, upper-back contact, head point on the line
+    #: Per-frame warnings, fault name → bool (T,): what the frame already shows before its rep ends
+    #: (the one rule of ``faults.frame_warnings``, as live applies it).
+    warnings: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

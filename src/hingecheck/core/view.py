@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hingecheck.core.filters import quiet_nan
+from hingecheck.core.nanstats import quiet_nan
 from hingecheck.core.kinematics import trunk_axis
 from hingecheck.core.series import INDEX
 

@@ -9,41 +9,14 @@ from __future__ import annotations
 
 from collections import Counter
 
+from hingecheck.core.faults import REGISTRY
 from hingecheck.core.results import FAULTS, NEUTRAL, NOT_JUDGED, Rep
 
-#: One cue per fault (imperative, under ~30 characters).
-CUES: dict[str, str] = {
-    "lumbar_rounding": "Brace — flat back",
-    "squatty_hinge": "Push your hips back",
-    "neck_extension": "Chin tucked",
-    "knees_forward": "Less knee bend",
-    "lockout_hyperextension": "Squeeze your glutes to finish",
-    "incomplete_lockout": "Stand all the way up",
-    "load_drift": "Keep the weight close",
-    "hips_rise_first": "Chest and hips rise together",
-}
-#: How each fault reads in a sentence ("3 of 5 reps <phrase>").
-PHRASES: dict[str, str] = {
-    "lumbar_rounding": "rounded at the bottom",
-    "squatty_hinge": "turned into a squat",
-    "neck_extension": "craned the neck",
-    "knees_forward": "pushed the knees forward",
-    "lockout_hyperextension": "leaned back at the top",
-    "incomplete_lockout": "stopped short of lockout",
-    "load_drift": "let the weight drift forward",
-    "hips_rise_first": "let the hips rise first",
-}
-#: The longer advice in the summary sentence.
-ADVICE: dict[str, str] = {
-    "lumbar_rounding": "brace before you hinge",
-    "squatty_hinge": "push the hips back, not down",
-    "neck_extension": "keep the eyes on the floor and the chin tucked",
-    "knees_forward": "keep the shins near vertical",
-    "lockout_hyperextension": "finish with the glutes, not the lower back",
-    "incomplete_lockout": "drive the hips all the way through",
-    "load_drift": "keep the weight close to the legs",
-    "hips_rise_first": "push the floor away with chest and hips together",
-}
+#: One cue per fault (imperative, under ~30 characters), how it reads in a sentence ("3 of 5
+#: reps <phrase>") and the longer advice of a set's summary: from the fault registry.
+CUES: dict[str, str] = {f.name: f.cue for f in REGISTRY}
+PHRASES: dict[str, str] = {f.name: f.phrase for f in REGISTRY}
+ADVICE: dict[str, str] = {f.name: f.advice for f in REGISTRY}
 #: A cue stays on screen (and unspoken cues wait) at least this long, seconds, so it can be read
 #: and never flickers; a finished rep's cue may replace it at once.
 CUE_HOLD_S = 2.5

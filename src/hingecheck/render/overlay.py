@@ -9,12 +9,19 @@ Colours: ok green, warning amber, fault red. The skeleton shows the graded side 
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
 
+from hingecheck.core.faults import BY_NAME, REGISTRY
 from hingecheck.core.kinematics import SIDES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from hingecheck.core.analysis import FrameState
+    from hingecheck.core.results import ClipResult
 
 OK = (60, 200, 90)
 WARN = (255, 190, 40)
@@ -27,12 +34,8 @@ FONT = cv2.FONT_HERSHEY_SIMPLEX
 SEGMENTS = (("ear", "shoulder", "neck"), ("shoulder", "hip", "back"), ("hip", "knee", "thigh"),
             ("knee", "ankle", "shin"), ("ankle", "heel", "foot"), ("heel", "foot_index", "foot"),
             ("ankle", "foot_index", "foot"), ("shoulder", "elbow", "arm"), ("elbow", "wrist", "arm"))
-#: Which body region each fault lights up.
-FAULT_REGIONS = {
-    "lumbar_rounding": ("back",), "squatty_hinge": ("thigh", "shin"), "neck_extension": ("neck",),
-    "knees_forward": ("shin",), "lockout_hyperextension": ("back",), "incomplete_lockout": ("back", "thigh"),
-    "load_drift": ("arm",), "hips_rise_first": ("thigh", "back"),
-}
+#: Which body region each fault lights up (from the fault registry).
+FAULT_REGIONS = {f.name: f.regions for f in REGISTRY}
 
 
 @dataclass
@@ -51,6 +54,53 @@ class OverlayState:
     cue: str | None = None
     fps: float | None = None
     latency_ms: float | None = None
+
+    @classmethod
+    def from_clip(cls, i: int, landmarks: np.ndarray | None, result: ClipResult) -> OverlayState:
+        """Frame ``i`` of a whole-clip analysis (review): ``landmarks`` ``(33, ≥2)`` px of that
+        frame or None when no person was found. A rep's faults light once it has passed its
+        bottom; warnings follow the per-frame rule live uses (``Kinematics.warnings``)."""
+        k = result.kinematics
+        if k is None:
+            return cls()
+        done = [r for r in result.reps if r.end_frame <= i]
+        current = next((r for r in result.reps if r.start_frame <= i < r.end_frame), None)
+        last = done[-1] if done else None
+        warnings = tuple(name for name, on in k.warnings.items() if on[i])
+        return cls(
+            landmarks=landmarks, side=k.side,
+            angles={"hip_flexion": float(k.hip_flexion[i]), "knee_flexion": float(k.knee_flexion[i]),
+                    "trunk_incline": float(k.trunk_incline[i]), "spine_flexion": float(k.spine_flexion[i])},
+            contacts=None if k.dowel_contacts is None else k.dowel_contacts[i], contact_lost=_contacts_lost(warnings),
+            faults=current.faults if current is not None and i >= current.bottom_frame else (),
+            warnings=warnings, reps=len(done), last_verdict=last.verdict if last else None,
+            cue=BY_NAME[last.faults[0]].cue if last and last.faults else None,
+        )
+
+    @classmethod
+    def from_frame(cls, state: FrameState, cue: str | None = None, fps: float | None = None,
+                   latency_ms: float | None = None) -> OverlayState:
+        """One live frame: the finished rep's faults light on the frame it ends."""
+        last = state.last_rep
+        return cls(
+            landmarks=state.landmarks, side=state.side, angles=state.angles, contacts=state.contacts,
+            contact_lost=_contacts_lost(state.warnings), warnings=state.warnings,
+            faults=last.faults if state.new_rep is not None and last else (), reps=state.reps,
+            last_verdict=last.verdict if last else None, cue=cue, fps=fps, latency_ms=latency_ms,
+        )
+
+
+def _contacts_lost(warnings: tuple[str, ...]) -> tuple[bool, bool, bool]:
+    """Which dowel contacts (sacrum, upper back, head) a frame's warnings mark as lost."""
+    return ("lumbar_rounding" in warnings, False, "neck_extension" in warnings)
+
+
+class BaseAnnotator(ABC):
+    """One thing drawn on a frame (as roboflow supervision's ``BaseAnnotator``): subclasses draw
+    from an :class:`OverlayState` onto an RGB ``uint8`` frame in place and return it."""
+
+    @abstractmethod
+    def annotate(self, frame: np.ndarray, s: OverlayState) -> np.ndarray: ...
 
 
 def _scale(frame: np.ndarray) -> float:
@@ -80,7 +130,7 @@ def _centered(frame, text, y, bg):
     _text(frame, text, (frame.shape[1] // 2 - w // 2, y), 0.8 * k, thick=thick, bg=bg)
 
 
-class SkeletonAnnotator:
+class SkeletonAnnotator(BaseAnnotator):
     """Segments of the graded side, coloured by the state of the body region they show."""
 
     def annotate(self, frame: np.ndarray, s: OverlayState) -> np.ndarray:
@@ -103,7 +153,7 @@ class SkeletonAnnotator:
         return frame
 
 
-class DowelAnnotator:
+class DowelAnnotator(BaseAnnotator):
     """The virtual dowel along the back, its three contact points red when contact is lost."""
 
     def annotate(self, frame: np.ndarray, s: OverlayState) -> np.ndarray:
@@ -122,7 +172,7 @@ class DowelAnnotator:
         return frame
 
 
-class AngleLabelAnnotator:
+class AngleLabelAnnotator(BaseAnnotator):
     """Hip, knee, trunk and spine angles beside the joints (degrees)."""
 
     LABELS = (("hip_flexion", "hip", "hip"), ("knee_flexion", "knee", "knee"), ("trunk_incline", "shoulder", "trunk"))
@@ -145,7 +195,7 @@ class AngleLabelAnnotator:
         return frame
 
 
-class RepCounterAnnotator:
+class RepCounterAnnotator(BaseAnnotator):
     """A large rep counter in the top-left corner."""
 
     def annotate(self, frame: np.ndarray, s: OverlayState) -> np.ndarray:
@@ -158,7 +208,7 @@ class RepCounterAnnotator:
         return frame
 
 
-class VerdictBannerAnnotator:
+class VerdictBannerAnnotator(BaseAnnotator):
     """The last rep's verdict as a banner across the top."""
 
     def annotate(self, frame: np.ndarray, s: OverlayState) -> np.ndarray:
@@ -170,7 +220,7 @@ class VerdictBannerAnnotator:
         return frame
 
 
-class CueAnnotator:
+class CueAnnotator(BaseAnnotator):
     """One short cue along the bottom of the frame."""
 
     def annotate(self, frame: np.ndarray, s: OverlayState) -> np.ndarray:
@@ -180,7 +230,7 @@ class CueAnnotator:
         return frame
 
 
-class StatsAnnotator:
+class StatsAnnotator(BaseAnnotator):
     """Frames per second and latency in the top-right corner."""
 
     def annotate(self, frame: np.ndarray, s: OverlayState) -> np.ndarray:
@@ -198,7 +248,7 @@ class StatsAnnotator:
         return frame
 
 
-def default_annotators(stats: bool = False) -> list:
+def default_annotators(stats: bool = False) -> list[BaseAnnotator]:
     """The standard overlay: skeleton, dowel, angles, rep counter, verdict banner, cue (and stats)."""
     out = [SkeletonAnnotator(), DowelAnnotator(), AngleLabelAnnotator(), RepCounterAnnotator(),
            VerdictBannerAnnotator(), CueAnnotator()]
@@ -207,7 +257,7 @@ def default_annotators(stats: bool = False) -> list:
     return out
 
 
-def draw(frame: np.ndarray, state: OverlayState, annotators=None) -> np.ndarray:
+def draw(frame: np.ndarray, state: OverlayState, annotators: list[BaseAnnotator] | None = None) -> np.ndarray:
     """Run the annotators over ``frame`` (in place) and return it."""
     for a in annotators if annotators is not None else default_annotators():
         frame = a.annotate(frame, state)

@@ -14,7 +14,7 @@ PANELS = (
     ("hip_flexion", "hip flexion (deg)", None),
     ("knee_flexion", "knee flexion (deg)", "knee_max_deg"),
     ("trunk_incline", "trunk incline (deg)", None),
-    ("spine_flexion", "spine flexion vs standing (deg)", "lumbar_flexion_max_deg"),
+    ("spine_flexion", "spine flexion, virtual dowel (deg)", "lumbar_flexion_max_deg"),
 )
 
 
