@@ -8,11 +8,12 @@ import sys
 import time
 from pathlib import Path
 
+import av
 import cv2
 import numpy as np
 import pytest
 
-from conftest import SAMPLES, screenshot, wait_for_picture
+from conftest import SAMPLES, require, screenshot, wait_for_picture
 from hingecheck.cli.live import CUE_HOLD_S, CueBoard, LatestFrame
 from hingecheck.pose.sources import Frame
 
@@ -79,3 +80,33 @@ def test_live_window_under_xvfb(tmp_path, xvfb):
     gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY).astype(float)
     assert (gray[:300, :300] < 60).mean() > 0.02 and (gray[:300, :300] > 200).mean() > 0.001
     assert json.loads((tmp_path / "s.json").read_text())["verdict"] == "neutral"
+
+
+def test_live_window_keys_snapshot_and_quit(tmp_path, xvfb):
+    """In the real window: `s` saves what is on screen, `q` ends the session early (exit 0, the
+    summary written, fewer frames analysed than the clip has)."""
+    require("xdotool")
+    env = {**os.environ, "DISPLAY": xvfb, "QT_QPA_FONTDIR": "/usr/share/fonts/truetype/dejavu", "QT_QPA_PLATFORM": "xcb"}
+    clip = SAMPLES / "mixed_set.mp4"
+    proc = subprocess.Popen([sys.executable, "-m", "hingecheck", "live", "--source", str(clip), "--no-audio",
+                             "--summary", str(tmp_path / "s.json")], env=env, cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for_picture(xvfb, SHOTS / "live_keys_start.png")
+        wid = subprocess.run(["xdotool", "search", "--name", "hingecheck live"], capture_output=True, text=True,
+                             env=env).stdout.split()[0]
+        for key in ("s", "q"):
+            subprocess.run(["xdotool", "key", "--window", wid, key], env=env, timeout=20)
+            time.sleep(0.5)
+        proc.wait(timeout=120)
+        assert proc.returncode == 0, proc.stderr.read()[-2000:]
+        snaps = list(tmp_path.glob("hingecheck-snapshot-*.png"))
+        assert len(snaps) == 1
+        snap = cv2.imread(str(snaps[0]))
+        assert snap.shape == (480, 640, 3) and snap.std() > 20
+        with av.open(str(clip)) as c:
+            total = c.streams.video[0].frames
+        assert json.loads((tmp_path / "s.json").read_text())["frames"] < total
+    finally:
+        if proc.poll() is None:
+            proc.kill()

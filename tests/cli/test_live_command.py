@@ -1,29 +1,113 @@
-"""``live_command``, the function the CLI calls: exit codes, one-line errors, a summary from a played clip."""
+"""``hingecheck live`` as a user runs it (a clip played as the camera): exit codes, one-line errors,
+the summary, ``--record`` and ``--mirror``, the rep counter's value, and what each window key does."""
 
 import json
+import subprocess
+import sys
 
-from hingecheck.cli.live import live_command
+import av
+import numpy as np
+import pytest
 
-ARGS = dict(camera=None, exercise="hinge", mirror=False, record=None, audio=False, window=False, summary=None,
-            model=None)
+from conftest import SAMPLES
 
+from hingecheck.cli.live import KEYS, LiveSession
+from hingecheck.render.overlay import OverlayState, RepCounterAnnotator
 
-def test_usage_errors_are_one_line_exit_2(capsys):
-    assert live_command(**{**ARGS, "camera": 0}, source="x.mp4") == 2
-    assert live_command(**{**ARGS, "exercise": "curl"}, source="x.mp4") == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 2 and all(line.startswith("error: ") for line in err)
-
-
-def test_missing_clip_is_one_line_exit_1(tmp_path, capsys):
-    assert live_command(**ARGS, source=str(tmp_path / "nope.mp4")) == 1
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("error: ") and "\n" not in err and "Traceback" not in err
+HC = [sys.executable, "-m", "hingecheck", "live"]
 
 
-def test_played_clip_prints_and_saves_the_summary(tmp_path, astronaut_clip, capsys):
-    out = tmp_path / "s.json"
-    assert live_command(**{**ARGS, "summary": str(out)}, source=str(astronaut_clip)) == 0
-    data = json.loads(out.read_text())
-    assert data["source"] == str(astronaut_clip) and data["frames"] > 0 and data["exercise"] == "hinge"
-    assert "reps" in capsys.readouterr().out
+def run(*args, cwd=None):
+    return subprocess.run([*HC, *args], capture_output=True, text=True, cwd=cwd, timeout=600)
+
+
+def test_usage_errors_are_one_line_exit_2():
+    for args in (["--camera", "0", "--source", "x.mp4"], ["--exercise", "curl", "--source", "x.mp4"]):
+        r = run(*args)
+        assert r.returncode == 2, r.stderr
+        err = r.stderr.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("error: "), r.stderr
+
+
+def test_missing_clip_is_one_line_exit_1(tmp_path):
+    r = run("--source", str(tmp_path / "nope.mp4"), "--no-window", "--no-audio")
+    err = r.stderr.strip()
+    assert r.returncode == 1 and err.startswith("error: ") and "\n" not in err and "Traceback" not in err
+
+
+def _frames(path):
+    with av.open(str(path)) as c:
+        return [(f.time, f.to_ndarray(format="rgb24")) for f in c.decode(video=0)]
+
+
+def _counter_value(frame: np.ndarray) -> int:
+    """The number shown in the rep counter: the bright digit pixels matched against the digits
+    0-9 drawn alone (the counter darkens what is under it, so its text is the only bright part)."""
+    k = frame.shape[0] / 480.0
+    box = (slice(int(40 * k), int(100 * k)), slice(int(10 * k), int(130 * k)))  # below the "REPS" label
+    seen = frame[box].min(axis=2) > 200
+    scores = []
+    for n in range(10):
+        blank = np.zeros_like(frame)
+        RepCounterAnnotator().annotate(blank, OverlayState(reps=n))
+        ref = blank[box].min(axis=2) > 200
+        scores.append((seen & ref).sum() / max((seen | ref).sum(), 1))
+    return int(np.argmax(scores))
+
+
+def test_record_mirror_and_counter(tmp_path, sample_labels):
+    """--record writes the annotated session; --mirror flips the picture; the counter on the last
+    frame shows the number of reps the clip was rendered with."""
+    name = "hinge_neutral_left.mp4"
+    rec, summary = tmp_path / "rec.mp4", tmp_path / "s.json"
+    r = run("--source", str(SAMPLES / name), "--no-window", "--no-audio", "--mirror", "--record", str(rec),
+            "--summary", str(summary))
+    assert r.returncode == 0, r.stderr
+    assert "reps" in r.stdout and json.loads(summary.read_text())["source"] == str(SAMPLES / name)
+    recorded, source = _frames(rec), _frames(SAMPLES / name)
+    assert len(recorded) > 0.5 * len(source)  # frames the loop could not take in time are dropped
+    t, mid = recorded[len(recorded) // 2]
+    orig = min(source, key=lambda f: abs(f[0] - t))[1].astype(int)
+    assert np.abs(mid.astype(int) - orig[:, ::-1]).mean() < 0.5 * np.abs(mid.astype(int) - orig).mean()
+    assert _counter_value(recorded[-1][1]) == len(sample_labels[name]["reps"])
+
+
+@pytest.fixture
+def session(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # snapshots go to the working folder
+    s = LiveSession(str(SAMPLES / "hinge_neutral_left.mp4"), audio=False, window=False)
+    yield s
+    s.speaker.close()
+
+
+def test_keys(session, tmp_path):
+    assert {chr(k) if k != 27 else "Esc": a for k, a in KEYS.items()} == {
+        "q": "quit", "Esc": "quit", " ": "pause", "r": "reset", "m": "mirror", "s": "snapshot"}
+    assert session.apply("pause") and session.paused and session.apply("pause") and not session.paused
+    assert session.apply("mirror") and session.mirror
+    session.analyzer.reps.append("a rep")
+    assert session.apply("reset") and session.analyzer.reps == []
+    shown = np.zeros((48, 64, 3), np.uint8)
+    shown[:, :32] = 255
+    assert session.apply("snapshot", shown)
+    import cv2
+
+    saved = cv2.imread(str(tmp_path / session.snapshots[0]))
+    assert saved.shape == shown.shape and saved[:, :32].min() == 255 and saved[:, 32:].max() == 0
+    assert session.apply("quit") is False
+    assert session.apply(None)  # any other key does nothing
+
+
+def test_paused_session_does_not_analyse(session):
+    """While paused the picture keeps coming but no frame reaches the core."""
+    from hingecheck.pose.landmarker import PoseEstimator, PoseSettings
+
+    frames = list(zip(range(20), session.src.frames()))
+    with PoseEstimator(None, PoseSettings()) as est:
+        for _, f in frames[:10]:
+            session.process(est, f, 0.0)
+        assert session.frames == 10
+        session.apply("pause")
+        for _, f in frames[10:]:
+            out = session.process(est, f, 0.0)
+        assert session.frames == 10 and out.shape == f.rgb.shape

@@ -140,140 +140,163 @@ def setup_cue(state: FrameState, rgb: np.ndarray) -> str | None:
     return None
 
 
+#: What each window key does (OpenCV key codes; 27 = Esc).
+KEYS: dict[int, str] = {ord("q"): "quit", 27: "quit", ord(" "): "pause", ord("r"): "reset", ord("m"): "mirror",
+                        ord("s"): "snapshot"}
+
+
+class LiveSession:
+    """One live session: the loop's state and its three jobs — :meth:`process` a frame (pose →
+    core → cues → overlay), :meth:`apply` a key's action, and :meth:`run` the capture loop."""
+
+    def __init__(self, source, exercise: str = "hinge", mirror: bool = False, record: str | None = None,
+                 audio: bool = True, window: bool = True, model: str | None = None, stats: list | None = None):
+        self.is_file = not isinstance(source, int)
+        self.source = source
+        self.src = VideoFile(source) if self.is_file else Camera(source)
+        info = self.src.info
+        self.info = info
+        self.mirror = mirror
+        self.window = window
+        self.model = model
+        self.stats = stats
+        self.analyzer = StreamingAnalyzer(exercise, fps=info.fps)
+        self.speaker = Speaker(audio)
+        self.cues = CueBoard()
+        self.annotators = default_annotators(stats=True)
+        self.writer = None
+        if record:
+            from hingecheck.render.videoio import H264Writer
+
+            self.writer = H264Writer(record, info.fps, (info.width - info.width % 2, info.height - info.height % 2),
+                                     preset="veryfast").__enter__()
+        self.paused = False
+        self.frames = 0  # frames analysed
+        self.fps_ema: float | None = None
+        self._last_shown: float | None = None
+        self._box = None
+        self._state: FrameState | None = None
+        self.snapshots: list[Path] = []
+
+    def process(self, est: PoseEstimator, frame: Frame, captured_at: float) -> np.ndarray:
+        """One captured frame: analysed unless paused, then drawn; returns the RGB picture shown."""
+        rgb = np.ascontiguousarray(frame.rgb[:, ::-1]) if self.mirror else frame.rgb
+        if not self.paused:
+            self._box = self._box or est.fit_box((0, 0, rgb.shape[1], rgb.shape[0]))
+            fp = est.infer(est.prepare(rgb, self._box), frame.t, self._box, frame.index)
+            state = self.analyzer.push(fp.image, fp.visibility, fp.world, frame.t, fp.detected, fp.profile)
+            self.frames += 1
+            self._offer_cue(state, rgb, time.monotonic())
+            self._state = state
+        out = rgb.copy()
+        if self._state is not None:
+            latency_ms = (time.monotonic() - captured_at) * 1e3
+            draw(out, OverlayState.from_frame(self._state, self.cues.text, self.fps_ema, latency_ms), self.annotators)
+        if self.writer is not None:
+            self.writer.write(out[: out.shape[0] - out.shape[0] % 2, : out.shape[1] - out.shape[1] % 2], frame.t)
+        return out
+
+    def _offer_cue(self, state: FrameState, rgb: np.ndarray, now: float) -> None:
+        """A finished rep's cue (spoken, urgent), else set-up guidance, else the frame's warning."""
+        if state.new_rep is not None:
+            rep = state.new_rep
+            cue = rep_cue(rep)
+            self.cues.offer(cue, now, urgent=True)
+            self.speaker.rep_done(rep.verdict == "neutral", None if rep.verdict == "neutral" else cue)
+        elif self.analyzer.side is None or state.view == "front" or not state.detected:
+            self.cues.offer(setup_cue(state, rgb), now)
+        elif state.warnings:
+            self.cues.offer(cue_for(state.warnings[0]), now)
+        else:
+            self.cues.offer(setup_cue(state, rgb), now)
+
+    def apply(self, action: str | None, shown: np.ndarray | None = None) -> bool:
+        """Do a key's action (:data:`KEYS`); False to quit. ``shown``: the RGB picture on screen
+        (what a snapshot saves, in the working folder)."""
+        if action == "quit":
+            return False
+        if action == "pause":
+            self.paused = not self.paused
+        elif action == "reset":
+            self.analyzer.reset()
+        elif action == "mirror":
+            self.mirror = not self.mirror
+        elif action == "snapshot" and shown is not None:
+            import cv2
+
+            snap = Path(f"hingecheck-snapshot-{datetime.now().strftime('%Y%m%d-%H%M%S-%f')}.png")
+            cv2.imwrite(str(snap), cv2.cvtColor(shown, cv2.COLOR_RGB2BGR))
+            self.snapshots.append(snap)
+        return True
+
+    def _show(self, out: np.ndarray) -> bool:
+        """Show the picture and handle a key; False to quit."""
+        import cv2
+
+        cv2.imshow(WINDOW, cv2.cvtColor(out, cv2.COLOR_RGB2BGR))
+        return self.apply(KEYS.get(cv2.waitKey(1) & 0xFF), out)
+
+    def _tick(self, captured_at: float) -> None:
+        shown = time.monotonic()
+        if self.stats is not None:
+            self.stats.append((shown - captured_at, shown))
+        if self._last_shown is not None:
+            inst = 1.0 / max(shown - self._last_shown, 1e-6)
+            self.fps_ema = inst if self.fps_ema is None else 0.9 * self.fps_ema + 0.1 * inst
+        self._last_shown = shown
+
+    def run(self, summary_path: str | None = None) -> SessionSummary:
+        """The capture loop until the source ends or the user quits; returns the summary (also
+        written to ``summary_path``, even when the source failed mid-session)."""
+        import cv2
+
+        if self.window:
+            qt_fonts()
+            cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL)
+            cv2.resizeWindow(WINDOW, self.info.width, self.info.height)
+        started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        t_start = time.monotonic()
+        capture = None
+        try:
+            with PoseEstimator(self.model, PoseSettings()) as est:
+                # The camera starts once the model is loaded, so no frame waits for start-up.
+                capture = LatestFrame(self.src.frames(), pace=self.is_file)
+                while True:
+                    frame, captured_at = capture.get(timeout=0.5)
+                    if frame is None:
+                        if capture.done:
+                            break
+                        continue
+                    out = self.process(est, frame, captured_at)
+                    if self.window and not self._show(out):
+                        break
+                    self._tick(captured_at)
+        finally:
+            if capture is not None:
+                capture.stop()
+            self.speaker.close()
+            if self.writer is not None:
+                self.writer.__exit__(None, None, None)
+            if self.window:
+                cv2.destroyAllWindows()
+        summary = _summary(self.analyzer, started, str(self.source), time.monotonic() - t_start, self.frames,
+                           capture.dropped if capture else 0)
+        if summary_path:
+            write_text(summary_path, json.dumps(summary.to_dict(), indent=2) + "\n")
+        if capture is not None and capture.error is not None:
+            raise capture.error  # SourceError: a one-line message for the CLI; anything else is a bug
+        return summary
+
+
 def run_live(source, exercise: str = "hinge", mirror: bool = False, record: str | None = None,
              audio: bool = True, window: bool = True, summary_path: str | None = None,
              model: str | None = None, stats: list | None = None) -> SessionSummary:
     """Run a session on ``source`` (a camera index or a clip path); returns its summary.
 
     ``stats``, if given, receives ``(capture_to_display_s, processed_at)`` per displayed frame.
+    Raises SourceError / PoseError / OSError for foreseeable problems (one-line messages).
     """
-    import cv2
-
-    is_file = not isinstance(source, int)
-    src = VideoFile(source) if is_file else Camera(source)
-    info = src.info
-    capture = None
-    analyzer = StreamingAnalyzer(exercise, fps=info.fps)
-    speaker = Speaker(audio)
-    cues = CueBoard()
-    annotators = default_annotators(stats=True)
-    writer = None
-    if record:
-        from hingecheck.render.videoio import H264Writer
-
-        writer = H264Writer(record, info.fps, (info.width - info.width % 2, info.height - info.height % 2),
-                            preset="veryfast").__enter__()
-    if window:
-        qt_fonts()
-        cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL)
-        cv2.resizeWindow(WINDOW, info.width, info.height)
-    started = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    t_start = time.monotonic()
-    frames = 0
-    paused = False
-    fps_ema = None
-    last_shown = None
-    box = None
-    state = None
-    try:
-        with PoseEstimator(model, PoseSettings()) as est:
-            # The camera starts once the model is loaded, so no frame waits for start-up.
-            capture = LatestFrame(src.frames(), pace=is_file)
-            while True:
-                frame, captured_at = capture.get(timeout=0.5)
-                if frame is None:
-                    if capture.done:
-                        break
-                    continue
-                rgb = np.ascontiguousarray(frame.rgb[:, ::-1]) if mirror else frame.rgb
-                if not paused:
-                    box = box or est.fit_box((0, 0, rgb.shape[1], rgb.shape[0]))
-                    fp = est.infer(est.prepare(rgb, box), frame.t, box, frame.index)
-                    state = analyzer.push(fp.image, fp.visibility, fp.world, frame.t, fp.detected, fp.profile)
-                    frames += 1
-                    now = time.monotonic()
-                    if state.new_rep is not None:
-                        rep = state.new_rep
-                        cue = rep_cue(rep)
-                        cues.offer(cue, now, urgent=True)
-                        speaker.rep_done(rep.verdict == "neutral", None if rep.verdict == "neutral" else cue)
-                    elif analyzer.side is None or state.view == "front" or not state.detected:
-                        cues.offer(setup_cue(state, rgb), now)
-                    elif state.warnings:
-                        cues.offer(cue_for(state.warnings[0]), now)
-                    else:
-                        cues.offer(setup_cue(state, rgb), now)
-                out = rgb.copy()
-                if state is not None:
-                    draw(out, OverlayState.from_frame(state, cues.text, fps_ema, (time.monotonic() - captured_at) * 1e3),
-                         annotators)
-                if writer is not None:
-                    writer.write(out[: out.shape[0] - out.shape[0] % 2, : out.shape[1] - out.shape[1] % 2], frame.t)
-                if window:
-                    cv2.imshow(WINDOW, cv2.cvtColor(out, cv2.COLOR_RGB2BGR))
-                    key = cv2.waitKey(1) & 0xFF
-                    if key in (ord("q"), 27):
-                        break
-                    if key == ord(" "):
-                        paused = not paused
-                    elif key == ord("r"):
-                        analyzer.reset()
-                    elif key == ord("m"):
-                        mirror = not mirror
-                    elif key == ord("s"):
-                        snap = Path(f"hingecheck-snapshot-{datetime.now().strftime('%Y%m%d-%H%M%S')}.png")
-                        cv2.imwrite(str(snap), cv2.cvtColor(out, cv2.COLOR_RGB2BGR))
-                shown = time.monotonic()
-                if stats is not None:
-                    stats.append((shown - captured_at, shown))
-                if last_shown is not None:
-                    inst = 1.0 / max(shown - last_shown, 1e-6)
-                    fps_ema = inst if fps_ema is None else 0.9 * fps_ema + 0.1 * inst
-                last_shown = shown
-    finally:
-        if capture is not None:
-            capture.stop()
-        speaker.close()
-        if writer is not None:
-            writer.__exit__(None, None, None)
-        if window:
-            cv2.destroyAllWindows()
-    summary = _summary(analyzer, started, str(source), time.monotonic() - t_start, frames, capture.dropped)
-    if summary_path:  # saved even when the source failed mid-session
-        write_text(summary_path, json.dumps(summary.to_dict(), indent=2) + "\n")
-    if capture.error is not None:
-        raise capture.error  # SourceError: a one-line message for the CLI; anything else is a bug
-    return summary
-
-
-def live_command(camera: int | None, source: str | None, exercise: str, mirror: bool, record: str | None,
-                 audio: bool, window: bool, summary: str | None, model: str | None) -> int:
-    """``hingecheck live`` as a function: runs a session, prints its summary; returns the exit code.
-
-    0 on success; 2 for a usage error (both ``camera`` and ``source``, unknown exercise); 1 for a
-    source, model or file error. Errors are printed as one line on stderr, never a traceback.
-    """
-    import sys
-
-    from hingecheck.core.config import ConfigError, check_exercise
-    from hingecheck.pose.landmarker import PoseError
-
-    try:
-        check_exercise(exercise)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if camera is not None and source is not None:
-        print("error: give --camera or --source, not both", file=sys.stderr)
-        return 2
-    try:
-        result = run_live(source if source is not None else (camera or 0), exercise, mirror, record, audio,
-                          window, summary, model)
-    except (SourceError, PoseError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(result.text())
-    return 0
+    return LiveSession(source, exercise, mirror, record, audio, window, model, stats).run(summary_path)
 
 
 def _summary(analyzer: StreamingAnalyzer, started, source, duration, frames, dropped) -> SessionSummary:

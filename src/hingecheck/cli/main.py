@@ -450,10 +450,18 @@ def live(
     model: Optional[Path] = ModelOpt,
 ) -> None:
     """Live coach: skeleton, dowel, angles, rep counter and one cue at a time, heard as well as seen."""
-    from hingecheck.cli.live import live_command
+    _check_exercise(exercise)
+    if camera is not None and source is not None:
+        fail("give --camera or --source, not both", EXIT_USAGE)
+    from hingecheck.cli.live import run_live
 
-    raise typer.Exit(live_command(camera, source, exercise, mirror, str(record) if record else None, not no_audio,
-                                  not no_window, str(summary) if summary else None, str(model) if model else None))
+    try:
+        session = run_live(source if source is not None else (camera or 0), exercise, mirror,
+                           str(record) if record else None, not no_audio, not no_window,
+                           str(summary) if summary else None, str(model) if model else None)
+    except _expected_errors() as exc:
+        fail(str(exc))
+    typer.echo(session.text())
 
 
 @app.command()
