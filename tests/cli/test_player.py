@@ -65,12 +65,15 @@ def test_play_window_steps_and_jumps(xvfb, sample_series):
         xdo(xvfb, "windowmove", wid, "0", "0")
         xdo(xvfb, "windowactivate", "--sync", wid)
         wait_for_picture(xvfb, SHOTS / "play_window_start.png")
-        playing = [shot_picture(xvfb, wid, f"play_window_playing{i}.png") for i in range(2)]
-        assert differ(*playing)  # it plays (the rendered clip has sensor noise on every frame)
+        first = shot_picture(xvfb, wid, "play_window_playing0.png")
+        deadline = time.time() + 60  # a deadline for a loaded machine, not a timing
+        while not differ(first, shot_picture(xvfb, wid, "play_window_playing1.png")):
+            assert time.time() < deadline, "the clip does not play"
         xdo(xvfb, "key", "--window", wid, "space")
-        time.sleep(0.5)
-        paused = [shot_picture(xvfb, wid, f"play_window_paused{i}.png") for i in range(2)]
-        assert not differ(*paused)  # space paused it
+        time.sleep(1.0)
+        paused = shot_picture(xvfb, wid, "play_window_paused0.png")
+        time.sleep(1.5)
+        assert not differ(paused, shot_picture(xvfb, wid, "play_window_paused1.png"))  # space paused it
         xdo(xvfb, "key", "--window", wid, "2")  # jump to rep 2
         time.sleep(0.5)
         before = shot_picture(xvfb, wid, "play_window_rep2.png")
