@@ -16,9 +16,10 @@ import json
 import threading
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -29,7 +30,7 @@ from hingecheck.render.display import qt_fonts
 from hingecheck.render.cues import CUE_HOLD_S, CUES, SETUP_CUES, CueBoard, cue_for, rep_cue  # noqa: F401 (CUE_HOLD_S re-exported)
 from hingecheck.render.overlay import OverlayState, default_annotators, draw
 from hingecheck.pose.landmarker import PoseEstimator, PoseSettings
-from hingecheck.core.results import FAULTS
+from hingecheck.core.results import FAULTS, ClipResult
 from hingecheck.pose.sources import Camera, Frame, SourceError, VideoFile
 
 WINDOW = "hingecheck live"
@@ -53,9 +54,14 @@ class SessionSummary:
     verdict: str | None = None
     most_common_fault: str | None = None
     cue: str | None = None
+    #: The whole session as the core judged it (reps with their angles), for the history; not in
+    #: the JSON.
+    result: ClipResult | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(replace(self, result=None))
+        d.pop("result")
+        return d
 
     def text(self) -> str:
         lines = [f"{self.source}: {len(self.reps)} reps, verdict {self.verdict}"]
@@ -248,8 +254,12 @@ def run_live(source, exercise: str = "hinge", mirror: bool = False, record: str 
 
 
 def live_command(camera: int | None, source: str | None, exercise: str, mirror: bool, record: str | None,
-                 audio: bool, window: bool, summary: str | None, model: str | None) -> int:
+                 audio: bool, window: bool, summary: str | None, model: str | None,
+                 on_session: Callable[[SessionSummary], None] | None = None) -> int:
     """``hingecheck live`` as a function: runs a session, prints its summary; returns the exit code.
+
+    ``on_session(summary)`` is called once a session ended normally (the CLI keeps it in the
+    training history); it must not raise for a foreseeable problem.
 
     0 on success; 2 for a usage error (both ``camera`` and ``source``, unknown exercise); 1 for a
     source, model or file error. Errors are printed as one line on stderr, never a traceback.
@@ -274,6 +284,8 @@ def live_command(camera: int | None, source: str | None, exercise: str, mirror: 
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(result.text())
+    if on_session is not None:
+        on_session(result)
     return 0
 
 
@@ -296,5 +308,5 @@ def _summary(analyzer: StreamingAnalyzer, started, source, duration, frames, dro
         dropped_frames=dropped,
         reps=[{"index": r.index, "verdict": r.verdict, "faults": list(r.faults), "score": round(r.score, 1)}
               for r in result.reps],
-        verdict=result.verdict, most_common_fault=fault, cue=cue_for(fault),
+        verdict=result.verdict, most_common_fault=fault, cue=cue_for(fault), result=result,
     )
