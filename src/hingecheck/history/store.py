@@ -325,11 +325,16 @@ class HistoryStore:
         try:
             con = sqlite3.connect(str(path), timeout=timeout_s, isolation_level=None)
             con.execute(f"PRAGMA busy_timeout = {int(timeout_s * 1000)}")
-            # Reading the header first: a file that is not a database fails here, before any write.
-            con.execute("PRAGMA user_version").fetchone()
-            con.execute("PRAGMA journal_mode = WAL").fetchone()
-            con.execute("PRAGMA foreign_keys = ON")
             store = cls(con, path, timeout_s)
+            # Read-only checks first: a file that is not a database, another program's database or
+            # a newer history fails here, before anything (even the switch to WAL) is written.
+            con.execute("BEGIN")  # one read: another process may be creating the tables right now
+            try:
+                store._check_ours(store.schema_version)
+            finally:
+                con.execute("COMMIT")
+            store._wal(time.monotonic() + timeout_s)
+            con.execute("PRAGMA foreign_keys = ON")
             store._migrate()
             return store
         except sqlite3.Error as exc:
@@ -354,23 +359,40 @@ class HistoryStore:
     def schema_version(self) -> int:
         return int(self._con.execute("PRAGMA user_version").fetchone()[0])
 
-    def _migrate(self) -> None:
-        con = self._con
-        version = self.schema_version
-        if version == SCHEMA_VERSION:
-            return
+    def _wal(self, deadline: float) -> None:
+        """Switch to WAL (once per file: the mode is kept in the file). SQLite answers "locked" at
+        once, without waiting, when two processes race to switch, so this retries until
+        ``deadline`` (monotonic s)."""
+        while True:
+            try:
+                if self._con.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    self._con.execute("PRAGMA journal_mode = WAL").fetchone()
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
+    def _check_ours(self, version: int) -> None:
+        """Raise :class:`HistoryError` unless this is a history file (or an empty database)."""
         if version > SCHEMA_VERSION:
             raise HistoryError(f"{self.path}: written by a newer hingecheck (history schema {version}, this one "
                                f"reads up to {SCHEMA_VERSION}); left untouched")
+        if version == 0:
+            tables = [r[0] for r in self._con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+            if tables:
+                raise HistoryError(f"{self.path}: a SQLite database of another program (tables "
+                                   f"{', '.join(sorted(tables)[:4])}), not a hingecheck history; left untouched")
+
+    def _migrate(self) -> None:
+        con = self._con
+        if self.schema_version == SCHEMA_VERSION:
+            return
         con.execute("BEGIN IMMEDIATE")
         try:
             version = self.schema_version  # another process may have migrated it meanwhile
-            if version == 0:
-                tables = [r[0] for r in con.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-                if tables:
-                    raise HistoryError(f"{self.path}: a SQLite database of another program (tables "
-                                       f"{', '.join(sorted(tables)[:4])}), not a hingecheck history; left untouched")
+            self._check_ours(version)
             for v in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS[v - 1]:
                     con.execute(statement)
