@@ -50,37 +50,39 @@ def to_csv(sessions: Sequence[SessionRow]) -> str:
 
 def trend_plot(sessions: Sequence[SessionRow], width_in: float = 8.0, title: str | None = None,
                highlight_last: bool = False) -> bytes:
-    """PNG of two panels over the sessions' dates: percent of judged reps that were neutral, and
-    the peak spine flexion (degrees, held through the rep) with the exercise's lumbar limit when
-    every session is of one exercise. One line per athlete. ``highlight_last`` rings the newest
-    session (the report's "this review")."""
+    """PNG of two panels, one point per session in time order (sessions of one day share its
+    date label; a batch of clips is one session per clip): the percent of judged reps that were
+    neutral, and the peak spine flexion (degrees, held through the rep) with the exercise's lumbar
+    limit when every session is of one exercise. One colour per athlete. ``highlight_last``
+    rings the newest session (the report's "this review")."""
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.dates as mdates
     import matplotlib.pyplot as plt
 
+    ordered = sorted(sessions, key=lambda s: (s.started, s.id or 0))
+    x_of = {id(s): i + 1 for i, s in enumerate(ordered)}
+    days = [s.started.astimezone().date() for s in ordered]
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(width_in, 5.2), sharex=True)
-    athletes = sorted({s.athlete for s in sessions})
+    athletes = sorted({s.athlete for s in ordered})
     colours = ("#1f6fb4", "#d9631e", "#2a9d55", "#8e44ad", "#c0392b", "#7f8c8d")
     for j, who in enumerate(athletes):
-        mine = [s for s in sessions if s.athlete == who]
+        mine = [s for s in ordered if s.athlete == who]
         c = colours[j % len(colours)]
         for ax, value in ((ax1, lambda s: s.pct_neutral), (ax2, lambda s: s.peak_spine_deg)):
-            pts = [(s.started.astimezone().replace(tzinfo=None), value(s)) for s in mine if value(s) is not None]
+            pts = [(x_of[id(s)], value(s)) for s in mine if value(s) is not None]
             if pts:
                 xs, ys = zip(*pts)
                 ax.plot(xs, ys, "-o", color=c, lw=1.8, ms=6, label=who)
-    if highlight_last and sessions:
-        last = max(sessions, key=lambda s: s.started)
-        x = last.started.astimezone().replace(tzinfo=None)
+    if highlight_last and ordered:
+        last = ordered[-1]
         for ax, v in ((ax1, last.pct_neutral), (ax2, last.peak_spine_deg)):
             if v is not None:
-                ax.plot([x], [v], "o", ms=13, mfc="none", mec="#1d2330", mew=1.5)
+                ax.plot([len(ordered)], [v], "o", ms=13, mfc="none", mec="#1d2330", mew=1.5)
     ax1.set_ylim(-5, 105)
     ax1.set_ylabel("neutral reps (% of judged)", fontsize=9)
     ax2.set_ylabel("peak spine flexion (deg)", fontsize=9)
-    exercises = {s.exercise for s in sessions}
+    exercises = {s.exercise for s in ordered}
     if len(exercises) == 1:
         from hingecheck.core.config import ConfigError, load_config
 
@@ -93,15 +95,22 @@ def trend_plot(sessions: Sequence[SessionRow], width_in: float = 8.0, title: str
             ax2.text(0.005, limit, f" lumbar limit {limit:g}°", color="#c0392b", fontsize=8, va="bottom",
                      transform=ax2.get_yaxis_transform())
             ax2.set_ylim(bottom=min(0.0, ax2.get_ylim()[0]), top=max(ax2.get_ylim()[1], limit + 5))
+    # One date label per day (at its first session), thinned to about a dozen; days separated.
+    firsts = [i for i in range(len(days)) if i == 0 or days[i] != days[i - 1]]
+    step = max(1, -(-len(firsts) // 12))
+    ax2.set_xticks([i + 1 for i in firsts[::step]])
+    ax2.set_xticklabels([days[i].strftime("%b %d") for i in firsts[::step]], fontsize=8)
+    for i in firsts[1:]:
+        for ax in (ax1, ax2):
+            ax.axvline(i + 0.5, color="#8a93a3", lw=0.6, alpha=0.5)
+    ax2.set_xlim(0.5, max(len(ordered), 1) + 0.5)
+    ax2.set_xlabel("sessions in time order", fontsize=9)
     for ax in (ax1, ax2):
-        ax.grid(alpha=0.3)
-    locator = mdates.AutoDateLocator()
-    ax2.xaxis.set_major_locator(locator)
-    ax2.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        ax.grid(alpha=0.3, axis="y")
     if len(athletes) > 1:
         ax1.legend(fontsize=8, loc="lower right")
     if title is None:
-        title = f"hingecheck history: {', '.join(athletes) or 'no sessions'} · {len(sessions)} sessions"
+        title = f"hingecheck history: {', '.join(athletes) or 'no sessions'} · {len(ordered)} sessions"
     ax1.set_title(title, fontsize=10)
     fig.tight_layout()
     buf = io.BytesIO()
