@@ -1,7 +1,6 @@
 """The history file on a real SQLite file: round trip, two writer processes, a writer killed
 mid-transaction, migration from schema 1, corrupt / foreign / newer / locked files."""
 
-import json
 import os
 import signal
 import sqlite3
@@ -9,7 +8,7 @@ import subprocess
 import sys
 import textwrap
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 

@@ -30,7 +30,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime, timedelta, timezone
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from hingecheck.core.results import FAULTS, NEUTRAL, NOT_JUDGED, ClipResult
 
@@ -485,18 +484,6 @@ class HistoryStore:
                            source=r[5], verdict=r[6], view=r[7], reps=tuple(reps.get(r[0], ())))
                 for r in rows]
 
-    def athletes(self) -> list[str]:
-        try:
-            return [r[0] for r in self._con.execute("SELECT DISTINCT athlete FROM sessions ORDER BY athlete")]
-        except sqlite3.Error as exc:
-            raise _error(self.path, exc, self.timeout_s) from None
-
-
-def record(path: str | Path | None, sessions: Iterable[SessionRow], timeout_s: float = DEFAULT_TIMEOUT_S) -> list[int]:
-    """Open the history file, store each session (one transaction each) and close it."""
-    with HistoryStore.open(path, timeout_s) as store:
-        return [store.add(s) for s in sessions]
-
 
 def _pause_for_test() -> None:
     marker = os.environ.get(PAUSE_TEST_ENV)
@@ -522,4 +509,4 @@ def _error(path: Path, exc: sqlite3.Error, timeout_s: float) -> HistoryError:
 
 __all__ = ["DB_ENV", "DEFAULT_TIMEOUT_S", "Filter", "HistoryError", "HistoryStore", "KINDS", "MIGRATIONS",
            "NOW_ENV", "RepRow", "SCHEMA_VERSION", "SessionRow", "default_athlete", "default_path", "now",
-           "parse_date", "parse_time", "record", "session_from_result"]
+           "parse_date", "parse_time", "session_from_result"]
