@@ -61,6 +61,22 @@ def write_clip(path: Path, frames, fps: float = 30, pts=None, rotation: int = 0,
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def history_db(tmp_path_factory):
+    """Every run of the suite keeps its training history in a temporary file, never in the user's
+    data folder: ``HINGECHECK_DB`` is read by the CLI (and inherited by its subprocesses)."""
+    import os
+
+    path = tmp_path_factory.mktemp("history") / "history.sqlite3"
+    old = os.environ.get("HINGECHECK_DB")
+    os.environ["HINGECHECK_DB"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("HINGECHECK_DB", None)
+    else:
+        os.environ["HINGECHECK_DB"] = old
+
+
 @pytest.fixture(scope="session")
 def astronaut() -> np.ndarray:
     """A real photograph of a person (scikit-image's astronaut, 512x512 RGB)."""

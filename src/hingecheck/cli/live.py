@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from hingecheck.render.display import qt_fonts
 from hingecheck.render.cues import CUE_HOLD_S, SETUP_CUES, CueBoard, cue_for, main_fault, rep_cue  # noqa: F401 (CUE_HOLD_S re-exported)
 from hingecheck.render.overlay import OverlayState, default_annotators, draw
 from hingecheck.pose.landmarker import PoseEstimator, PoseSettings
+from hingecheck.core.results import ClipResult
 from hingecheck.pose.sources import Camera, Frame, SourceError, VideoFile
 
 WINDOW = "hingecheck live"
@@ -51,9 +52,14 @@ class SessionSummary:
     verdict: str | None = None
     most_common_fault: str | None = None
     cue: str | None = None
+    #: The whole session as the core judged it (reps with their angles), for the history; not in
+    #: the JSON.
+    result: ClipResult | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(replace(self, result=None))
+        d.pop("result")
+        return d
 
     def text(self) -> str:
         lines = [f"{self.source}: {len(self.reps)} reps, verdict {self.verdict}"]
@@ -307,5 +313,5 @@ def _summary(analyzer: StreamingAnalyzer, started, source, duration, frames, dro
         dropped_frames=dropped,
         reps=[{"index": r.index, "verdict": r.verdict, "faults": list(r.faults), "score": round(r.score, 1)}
               for r in result.reps],
-        verdict=result.verdict, most_common_fault=fault, cue=cue_for(fault),
+        verdict=result.verdict, most_common_fault=fault, cue=cue_for(fault), result=result,
     )

@@ -29,6 +29,10 @@ EXIT_USAGE = 2
 ModelOpt = typer.Option(None, "--model", help="A MediaPipe pose_landmarker .task bundle to use instead of the shipped one.")
 NoCacheOpt = typer.Option(False, "--no-cache", help="Do not read or write the landmark cache.")
 MaxWidthOpt = typer.Option(640, "--max-width", help="Scale frames down to this width (px) before inference; 0 = full size.")
+AthleteOpt = typer.Option(None, "--athlete", help="Whose session this is, in the training history (default: your user name).")
+NoHistoryOpt = typer.Option(False, "--no-history", help="Do not keep this run in the training history.")
+DbOpt = typer.Option(None, "--db", envvar="HINGECHECK_DB", show_envvar=True,
+                     help="The training history file (default: history.sqlite3 in your user data folder).")
 
 
 def _version(value: bool) -> None:
@@ -57,7 +61,9 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
     from hingecheck.pose.landmarker import PoseError
     from hingecheck.pose.sources import SourceError
 
-    errors: list[type[BaseException]] = [SourceError, PoseError, OSError]
+    from hingecheck.history.store import HistoryError
+
+    errors: list[type[BaseException]] = [SourceError, PoseError, OSError, HistoryError]
     try:
         from hingecheck.core.config import ConfigError
 
@@ -128,6 +134,84 @@ def _progress_bar(label: str):
     return bar, update
 
 
+class _History:
+    """Keeps the sessions of a ``score``, ``review`` or ``live`` run in the training history.
+
+    The history never costs the run its main output: a history file that cannot be used
+    (corrupt, locked, unwritable) ends history writing for the run with one ``warning:`` line
+    on stderr, printed by :meth:`close`, and the results are written as usual.
+    """
+
+    def __init__(self, db: Path | None, athlete: str | None, enabled: bool):
+        from hingecheck.history.store import default_athlete
+
+        self.db = db
+        self.athlete = athlete or default_athlete()
+        self.enabled = enabled
+        self.store = None
+        self.problem: str | None = None
+        self.saved: list[int] = []
+
+    def _open(self):
+        from hingecheck.history.store import HistoryError, HistoryStore
+
+        if not self.enabled or self.problem is not None:
+            return None
+        if self.store is None:
+            try:
+                self.store = HistoryStore.open(self.db)
+            except HistoryError as exc:
+                self.problem = str(exc)
+        return self.store
+
+    def session(self, result, kind: str, source: str | None = None, started=None):
+        from hingecheck.history.store import NOW_ENV, now, session_from_result
+        import os
+
+        when = now() if started is None or os.environ.get(NOW_ENV) else started
+        return session_from_result(result, kind=kind, athlete=self.athlete, started=when, source=source)
+
+    def add(self, session) -> None:
+        """Store one session (one transaction); a problem is remembered, not raised."""
+        from hingecheck.history.store import HistoryError
+
+        store = self._open()
+        if store is None:
+            return
+        try:
+            self.saved.append(store.add(session))
+        except HistoryError as exc:
+            self.problem = str(exc)
+
+    def earlier(self, exercise: str) -> list:
+        """This athlete's stored sessions of ``exercise``, oldest first ([] on a problem)."""
+        from hingecheck.history.store import Filter, HistoryError
+
+        store = self._open()
+        if store is None:
+            return []
+        try:
+            return store.sessions(Filter(athlete=self.athlete, exercise=exercise))
+        except HistoryError as exc:
+            self.problem = str(exc)
+            return []
+
+    def close(self, quiet: bool = False) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        if self.problem is not None:
+            typer.echo(f"warning: history not saved: {self.problem}", err=True)
+        elif self.saved and not quiet:
+            typer.echo(f"history: {len(self.saved)} session{'' if len(self.saved) == 1 else 's'} of "
+                       f"{self.athlete} kept in {self.store_path()}", err=True)
+
+    def store_path(self) -> Path:
+        from hingecheck.history.store import default_path
+
+        return Path(self.db) if self.db is not None else default_path()
+
+
 @app.command()
 def landmarks(
     clip: str = typer.Argument(..., help="A video file, an image, or a quoted glob of images."),
@@ -177,8 +261,13 @@ def score(
     no_cache: bool = NoCacheOpt,
     engine: str = typer.Option("local", "--engine", help="local (process pool) | ray (Ray tasks; pip install 'hingecheck[ray]')."),
     ray_address: Optional[str] = typer.Option(None, "--ray-address", help="An existing Ray cluster (default: start a local Ray)."),
+    athlete: Optional[str] = AthleteOpt,
+    no_history: bool = NoHistoryOpt,
+    db: Optional[Path] = DbOpt,
 ) -> None:
     """Score clips: reps, verdicts, faults and angles, as JSON, JSON Lines or CSV.
+
+    Each clip scored is one session in the training history (unless --no-history).
 
     Exit code 0 when every clip was scored, 1 when some failed, 2 for usage errors.
     """
@@ -221,6 +310,7 @@ def score(
                                timeout_s=timeout)
                 for c in clips]
     display = _BatchDisplay(len(job_list)) if sys.stderr.isatty() else None
+    history = _History(db, athlete, not no_history)
     interrupted = False
     try:
         if display:
@@ -232,6 +322,8 @@ def score(
             results = batch.run_local(job_list, workers=jobs or None, on_progress=on_progress)
         for result in results:
             writer.add(result)
+            if result["status"] == "ok":  # one session per clip, written here in the parent
+                history.add(history.session(result, "score"))
             if result["status"] != "ok" and not display:
                 typer.echo(f"error: {result['error']}", err=True)
     except KeyboardInterrupt:
@@ -240,10 +332,12 @@ def score(
         if display:
             display.stop()
         writer.close()
+        history.close()
         fail(str(exc), EXIT_USAGE)
     finally:
         if display:
             display.stop()
+    history.close(quiet=not sys.stderr.isatty())
     try:
         text = writer.close()
     except OSError as exc:  # a full disk: the previous output, if any, is untouched (atomic write)
@@ -332,8 +426,14 @@ def review(
     max_width: int = MaxWidthOpt,
     no_cache: bool = NoCacheOpt,
     play: bool = typer.Option(False, "--play", help="Study the clip in a window instead: pause, step, jump to a rep, slow down."),
+    athlete: Optional[str] = AthleteOpt,
+    no_history: bool = NoHistoryOpt,
+    db: Optional[Path] = DbOpt,
 ) -> None:
-    """Review a clip for a coach: annotated video, an HTML report to send, result.json and reps.csv."""
+    """Review a clip for a coach: annotated video, an HTML report to send, result.json and reps.csv.
+
+    The review is kept in the training history (unless --no-history), and the report shows the
+    athlete's progress when there are earlier sessions."""
     from hingecheck.cli import batch
     from hingecheck.pose.landmarker import PoseSettings
     from hingecheck.cli.review import review_clip
@@ -342,6 +442,24 @@ def review(
     if play:
         _play(clip, exercise or batch.exercise_for(clip), config, model, PoseSettings(max_width=max_width), no_cache)
         return
+    history = _History(db, athlete, not no_history)
+    this: list = []
+
+    def trend(result) -> dict | None:
+        """The report's progress section: this athlete's earlier sessions of the exercise and this one."""
+        from hingecheck.history.trend import table_rows, trend_plot
+
+        session = history.session(result, "review", source=str(clip))
+        this.append(session)
+        earlier = history.earlier(result.exercise)
+        if not earlier:
+            return None
+        shown = earlier[-9:] + [session]
+        columns = ("date", "kind", "source", "reps", "% neutral", "peak spine °", "most common fault")
+        return {"athlete": history.athlete, "columns": columns, "text_columns": ("date", "kind", "source", "most common fault"),
+                "rows": table_rows(shown, columns), "plot": trend_plot(earlier + [session], highlight_last=True,
+                                                                       title=f"{history.athlete}: {len(earlier) + 1} sessions")}
+
     bar, update = _progress_bar(Path(clip).name)
     try:
         if bar is not None:
@@ -349,13 +467,18 @@ def review(
         try:
             outputs = review_clip(clip, out, exercise or batch.exercise_for(clip), config, model, cache=_cache(no_cache),
                                   settings=PoseSettings(max_width=max_width),
-                                  progress=(lambda stage, d, t: update(d, t)) if update else None)
+                                  progress=(lambda stage, d, t: update(d, t)) if update else None,
+                                  trend=trend if not no_history else None)
         finally:
             if bar is not None:
                 bar.stop()
     except _expected_errors() as exc:
+        history.close(quiet=True)
         fail(str(exc))
+    for session in this:
+        history.add(session)
     typer.echo(f"{clip}: report {outputs.report}, video {outputs.video}")
+    history.close()
 
 
 def _play(clip, exercise, config, model, settings, no_cache) -> None:
@@ -448,12 +571,18 @@ def live(
     no_window: bool = typer.Option(False, "--no-window", help="No window (print the summary only)."),
     summary: Optional[Path] = typer.Option(None, "--summary", help="Write the session summary here as JSON."),
     model: Optional[Path] = ModelOpt,
+    athlete: Optional[str] = AthleteOpt,
+    no_history: bool = NoHistoryOpt,
+    db: Optional[Path] = DbOpt,
 ) -> None:
-    """Live coach: skeleton, dowel, angles, rep counter and one cue at a time, heard as well as seen."""
+    """Live coach: skeleton, dowel, angles, rep counter and one cue at a time, heard as well as seen.
+
+    The session is kept in the training history when it ends (unless --no-history)."""
     _check_exercise(exercise)
     if camera is not None and source is not None:
         fail("give --camera or --source, not both", EXIT_USAGE)
     from hingecheck.cli.live import run_live
+    from hingecheck.history.store import parse_time
 
     try:
         session = run_live(source if source is not None else (camera or 0), exercise, mirror,
@@ -462,6 +591,168 @@ def live(
     except _expected_errors() as exc:
         fail(str(exc))
     typer.echo(session.text())
+    if not no_history and session.result is not None:
+        history = _History(db, athlete, True)
+        where = source if source is not None else f"camera {camera or 0}"
+        history.add(history.session(session.result, "live", source=where, started=parse_time(session.started)))
+        history.close()
+
+
+history_app = typer.Typer(help="The training history: sessions over time, a trend plot, export, delete.",
+                          no_args_is_help=False)
+app.add_typer(history_app, name="history")
+
+
+def _date_option(value: str | None, name: str):
+    """``YYYY-MM-DD`` → date; anything else is a usage error (exit 2) in one line."""
+    from hingecheck.history.store import parse_date
+
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        fail(f"{name}: {exc}", EXIT_USAGE)
+
+
+def _open_history(db: Path | None):
+    """The history store for ``history`` commands, or None when the file does not exist yet."""
+    from hingecheck.history.store import HistoryError, HistoryStore, default_path
+
+    path = Path(db) if db is not None else default_path()
+    if not path.exists():
+        return path, None
+    try:
+        return path, HistoryStore.open(path)
+    except HistoryError as exc:
+        fail(str(exc))
+
+
+@history_app.callback(invoke_without_command=True)
+def history(
+    ctx: typer.Context,
+    athlete: Optional[str] = typer.Option(None, "--athlete", help="Only this athlete's sessions (default: everyone's)."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only sessions on or after this date (YYYY-MM-DD, local time)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Only sessions on or before this date (YYYY-MM-DD, local time)."),
+    exercise: Optional[str] = typer.Option(None, "--exercise", "-e", help="Only this exercise."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table | json (sessions with every rep) | csv (one row per session)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the json / csv export here (atomically) instead of stdout."),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Write the trend plot here (PNG): % neutral reps and peak spine flexion per session."),
+    db: Optional[Path] = DbOpt,
+) -> None:
+    """Training history: sessions over time (date, exercise, reps, % neutral, most common fault).
+
+    A trend plot with --plot; --format json|csv to export; `hingecheck history delete` removes sessions.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    import json
+
+    from hingecheck.atomic import write_bytes, write_text
+    from hingecheck.history.store import SCHEMA_VERSION, Filter, HistoryError
+    from hingecheck.history.trend import to_csv, trend_plot
+
+    _check_exercise(exercise)
+    which = Filter(athlete=athlete, exercise=exercise, since=_date_option(since, "--since"),
+                   until=_date_option(until, "--until"))
+    if fmt not in ("table", "json", "csv"):
+        fail(f"unknown format {fmt!r} (choose from table, json, csv)", EXIT_USAGE)
+    if out is not None and fmt == "table":
+        suffix = out.suffix.lower().lstrip(".")
+        if suffix not in ("json", "csv"):
+            fail(f"{out}: --out needs --format json or csv (or a .json / .csv name)", EXIT_USAGE)
+        fmt = suffix
+    _check_out(out)
+    _check_out(plot)
+    path, store = _open_history(db)
+    sessions = []
+    if store is not None:
+        try:
+            sessions = store.sessions(which)
+        except HistoryError as exc:
+            fail(str(exc))
+        finally:
+            store.close()
+    try:
+        if fmt == "table":
+            _history_table(sessions, path, store is None)
+        else:
+            text = (json.dumps({"history_schema": SCHEMA_VERSION, "sessions": [s.to_dict() for s in sessions]}, indent=2)
+                    + "\n") if fmt == "json" else to_csv(sessions)
+            if out is None:
+                typer.echo(text, nl=False)
+            else:
+                write_text(out, text)
+        if plot is not None:
+            if sessions:
+                write_bytes(plot, trend_plot(sessions))
+                typer.echo(f"trend plot: {plot}", err=True)
+            else:
+                typer.echo(f"no sessions to plot: {plot} not written", err=True)
+    except OSError as exc:
+        fail(f"{exc.filename or out or plot}: cannot write ({exc.strerror or exc})")
+
+
+def _history_table(sessions: list, path: Path, missing: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from hingecheck.history.trend import COLUMNS, table_rows
+
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)
+    if not sessions:
+        console.print(f"no sessions{' (no history file at ' + str(path) + ' yet)' if missing else ''}",
+                      highlight=False, soft_wrap=True)
+        return
+    table = Table(title=f"hingecheck history ({path})")
+    numeric = {"id", "reps", "% neutral", "peak spine °"}
+    for c in COLUMNS:
+        table.add_column(c, justify="right" if c in numeric else "left")
+    for row in table_rows(sessions):
+        table.add_row(*row)
+    console.print(table)
+    reps = sum(s.n_reps for s in sessions)
+    judged = sum(s.judged for s in sessions)
+    neutral = sum(r.verdict == "neutral" for s in sessions for r in s.reps)
+    line = f"{len(sessions)} sessions, {reps} reps"
+    if judged:
+        line += f", {judged} judged: {100 * neutral / judged:.0f}% neutral"
+    console.print(line, highlight=False, soft_wrap=True)
+
+
+@history_app.command("delete")
+def history_delete(
+    ids: Optional[List[int]] = typer.Option(None, "--id", help="A session id (as the table shows); repeat for more."),
+    athlete: Optional[str] = typer.Option(None, "--athlete", help="Sessions of this athlete."),
+    since: Optional[str] = typer.Option(None, "--since", help="Sessions on or after this date (YYYY-MM-DD)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Sessions on or before this date (YYYY-MM-DD)."),
+    exercise: Optional[str] = typer.Option(None, "--exercise", "-e", help="Sessions of this exercise."),
+    everything: bool = typer.Option(False, "--all", help="Every session (the file stays, empty)."),
+    db: Optional[Path] = DbOpt,
+) -> None:
+    """Delete sessions (and their reps) from the history; the selectors combine (and). Says how many."""
+    from hingecheck.history.store import Filter, HistoryError
+
+    _check_exercise(exercise)
+    which = Filter(athlete=athlete, exercise=exercise, since=_date_option(since, "--since"),
+                   until=_date_option(until, "--until"), ids=tuple(ids or ()))
+    if which.is_empty() and not everything:
+        fail("say which sessions to delete (--id, --athlete, --exercise, --since, --until) or --all", EXIT_USAGE)
+    if everything and not which.is_empty():
+        fail("--all deletes every session: give it alone", EXIT_USAGE)
+    path, store = _open_history(db)
+    if store is None:
+        typer.echo(f"deleted 0 sessions (no history file at {path})")
+        return
+    try:
+        n, reps = store.delete(which)
+    except HistoryError as exc:
+        fail(str(exc))
+    finally:
+        store.close()
+    typer.echo(f"deleted {n} session{'' if n == 1 else 's'} ({reps} rep{'' if reps == 1 else 's'}) from {path}")
 
 
 @app.command()

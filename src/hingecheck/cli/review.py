@@ -47,8 +47,12 @@ class ReviewOutputs:
 
 def review_clip(clip: str | Path, out_dir: str | Path, exercise: str = "hinge", config: str | Path | None = None,
                 model: str | Path | None = None, cache=None, settings: PoseSettings | None = None,
-                progress: Callable[[str, int, int | None], None] | None = None) -> ReviewOutputs:
+                progress: Callable[[str, int, int | None], None] | None = None,
+                trend: Callable[[ClipResult], dict | None] | None = None) -> ReviewOutputs:
     """Write annotated.mp4, report.html, result.json and reps.csv for ``clip`` into ``out_dir``.
+
+    ``trend(result)``, if given, returns the report's progress section (see
+    :func:`hingecheck.render.report.render_report`) or None when there is no earlier session.
 
     ``progress(stage, done, total)`` is called now and then (stages "pose", "video").
     Raises SourceError / PoseError / ConfigError for foreseeable problems (one-line messages).
@@ -80,7 +84,8 @@ def review_clip(clip: str | Path, out_dir: str | Path, exercise: str = "hinge", 
                 progress("video", i, series.n_frames)
     out.mkdir(parents=True, exist_ok=True)
     plot = angle_plot([(clip.name, result)], th) if result.kinematics is not None else None
-    html = render_report(result, clip.name, video_path.read_bytes(), plot, thumbs)
+    html = render_report(result, clip.name, video_path.read_bytes(), plot, thumbs,
+                         trend(result) if trend is not None else None)
     report = out / "report.html"
     write_text(report, html)
     result_path = out / "result.json"

@@ -33,6 +33,7 @@ th:first-child,td:first-child,td.v,th.v{text-align:left}
 figure{margin:0;background:#fff;padding:8px;border-radius:8px} figure img{width:220px;display:block}
 figcaption{font-size:.85rem;color:#5b6475;margin-top:4px}
 video,.plot{width:100%;background:#000;border-radius:8px} .plot{background:#fff}
+tr.now td{font-weight:600;background:#eef4fb}
 footer{color:#8a93a3;font-size:.8rem;margin-top:24px}
 </style></head>
 <body><main>
@@ -42,6 +43,11 @@ footer{color:#8a93a3;font-size:.8rem;margin-top:24px}
 {% if reps %}
 <table id="reps"><thead><tr><th>rep</th><th class="v">verdict</th><th class="v">faults</th><th>hip °</th><th>knee °</th><th>trunk °</th><th>spine °</th><th>descent s</th><th>score</th></tr></thead>
 <tbody>{% for r in reps %}<tr><td>{{ r.index }}</td><td class="v {{ 'ok' if r.verdict == 'neutral' else 'bad' }}">{{ r.verdict|replace('_', ' ') }}</td><td class="v">{{ r.faults|join(', ')|replace('_', ' ') }}{% if r.notes %} <small>({{ r.notes|join(', ')|replace('_', ' ') }})</small>{% endif %}</td><td>{{ r.hip }}</td><td>{{ r.knee }}</td><td>{{ r.trunk }}</td><td>{{ r.spine }}</td><td>{{ r.descent }}</td><td>{{ r.score }}</td></tr>{% endfor %}</tbody></table>
+{% endif %}
+{% if trend %}<h2 id="trend">Progress of {{ trend.athlete }} ({{ exercise }})</h2>
+<table id="trend-table"><thead><tr>{% for c in trend.columns %}<th class="{{ 'v' if c in trend.text_columns else '' }}">{{ c }}</th>{% endfor %}</tr></thead>
+<tbody>{% for row in trend.rows %}{% set this = loop.last %}<tr{% if this %} class="now"{% endif %}>{% for c in trend.columns %}<td class="{{ 'v' if c in trend.text_columns else '' }}">{{ row[loop.index0] }}{% if this and loop.first %} <small>(this review)</small>{% endif %}</td>{% endfor %}</tr>{% endfor %}</tbody></table>
+{% if trend.plot %}<img class="plot" id="trend-plot" alt="progress over sessions" src="data:image/png;base64,{{ trend.plot }}">{% endif %}
 {% endif %}
 {% if thumbs %}<h2>Each rep at its worst moment</h2><div class="thumbs">{% for t in thumbs %}<figure><img alt="rep {{ t.index }}" src="data:image/jpeg;base64,{{ t.data }}"><figcaption>rep {{ t.index }}: {{ t.caption }}</figcaption></figure>{% endfor %}</div>{% endif %}
 {% if plot %}<h2>Angles over time</h2><img class="plot" alt="angle curves" src="data:image/png;base64,{{ plot }}">{% endif %}
@@ -59,8 +65,11 @@ def _fmt(x, nd=0):
 
 
 def render_report(result: ClipResult, name: str, video: bytes | None, plot_png: bytes | None,
-                  thumbs: list[tuple[int, bytes, str]]) -> str:
-    """The HTML text. ``thumbs``: ``(rep index, JPEG bytes, caption)``."""
+                  thumbs: list[tuple[int, bytes, str]], trend: dict | None = None) -> str:
+    """The HTML text. ``thumbs``: ``(rep index, JPEG bytes, caption)``. ``trend``, when the
+    athlete has earlier sessions: ``athlete``, ``columns`` (names), ``text_columns`` (the
+    left-aligned ones), ``rows`` (tuples of text, oldest first, this review last) and ``plot``
+    (PNG bytes or None)."""
     fault, _ = main_fault(result.reps)
     good = result.verdict == "neutral"
     reps = [dict(index=r.index, verdict=r.verdict, faults=list(r.faults), notes=list(r.notes),
@@ -73,4 +82,5 @@ def render_report(result: ClipResult, name: str, video: bytes | None, plot_png: 
         score=_fmt(result.score) or None, headline=summary(result.reps, result.verdict), cue=cue_for(fault),
         colour="#1e8a45" if good else "#c0392b", plot=b64(plot_png), video=b64(video),
         thumbs=[dict(index=i, data=b64(j), caption=c) for i, j, c in thumbs], version=__version__,
+        trend=None if not trend else {**trend, "plot": b64(trend.get("plot"))},
     )

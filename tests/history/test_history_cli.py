@@ -1,0 +1,261 @@
+"""The training history as a lifter uses it: sample clips scored, reviewed and played live over
+three "days" (``HINGECHECK_NOW``), then ``hingecheck history`` read back against the clips'
+labels (sample_videos/labels.json), the trend plot, export, delete, and every foreseeable failure
+as one line."""
+
+import csv
+import io
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLES
+from hingecheck.core.results import FAULTS
+
+SHOTS = Path(__file__).resolve().parents[2] / "out"
+DAY1, DAY2, DAY3 = "2026-11-20T18:00:00+00:00", "2026-11-21T18:30:00+00:00", "2026-11-22T19:00:00+00:00"
+DAY1_CLIPS = ("hinge_rounded.mp4", "hinge_squatty.mp4")
+DAY3_CLIPS = ("hinge_neutral_left.mp4", "hinge_neutral_right.mp4")
+
+
+def hc(*args, now=None, timeout=600):
+    env = dict(os.environ)
+    if now:
+        env["HINGECHECK_NOW"] = now
+    return subprocess.run([sys.executable, "-m", "hingecheck", *map(str, args)], capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+def one_line_error(r, code):
+    assert r.returncode == code, (r.returncode, r.stderr)
+    err = r.stderr.strip()
+    assert err.startswith("error: ") and "\n" not in err and "Traceback" not in err, err
+    return err
+
+
+def expected(name, labels):
+    """What the history should say of a clip, from its labels alone."""
+    reps = labels[name]["reps"]
+    judged = [v for v in reps if v != "not_judged"]
+    faults = Counter(v for v in reps if v in FAULTS)
+    fault = min(faults, key=lambda f: (-faults[f], FAULTS.index(f))) if faults else None
+    return len(reps), (round(100 * judged.count("neutral") / len(judged), 1) if judged else None), fault
+
+
+@pytest.fixture(scope="module")
+def days(tmp_path_factory, landmark_cache_dir):
+    """Three days of one lifter (sam), and one clip of another (kim), in a fresh history file."""
+    d = tmp_path_factory.mktemp("days")
+    db = d / "history.sqlite3"
+    runs = {
+        "day1": hc("score", *(SAMPLES / c for c in DAY1_CLIPS), "--athlete", "sam", "--db", db, "--out", d / "day1.json",
+                   now=DAY1),
+        "day2": hc("review", SAMPLES / "mixed_set.mp4", "--athlete", "sam", "--db", db, "--out", d / "review2", now=DAY2),
+        "day3": hc("score", *(SAMPLES / c for c in DAY3_CLIPS), "--athlete", "sam", "--db", db, "--out", d / "day3.json",
+                   now=DAY3),
+        "kim": hc("score", SAMPLES / "hinge_neck_extension.mp4", "--athlete", "kim", "--db", db, "--out", d / "kim.json",
+                  now=DAY3),
+    }
+    for name, r in runs.items():
+        assert r.returncode == 0, (name, r.stderr[-2000:])
+    return d, db
+
+
+def history_json(db, *args):
+    r = hc("history", "--db", db, "--format", "json", *args)
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)["sessions"]
+
+
+def test_sessions_match_the_clips_labels(days, sample_labels):
+    d, db = days
+    sessions = history_json(db, "--athlete", "sam")
+    clips = [*DAY1_CLIPS, "mixed_set.mp4", *DAY3_CLIPS]
+    # Day 1's two clips (a batch: one session per clip, in the order they finished), then day 2, day 3.
+    assert sorted(Path(s["source"]).name for s in sessions[:2]) == sorted(DAY1_CLIPS)
+    assert [Path(s["source"]).name for s in sessions[2:3]] == ["mixed_set.mp4"]
+    assert sorted(Path(s["source"]).name for s in sessions[3:]) == sorted(DAY3_CLIPS)
+    assert [s["started"][:10] for s in sessions] == ["2026-11-20"] * 2 + ["2026-11-21"] + ["2026-11-22"] * 2
+    assert [s["kind"] for s in sessions] == ["score", "score", "review", "score", "score"]
+    by_name = {Path(s["source"]).name: s for s in sessions}
+    assert set(by_name) == set(clips)
+    for name in clips:
+        s, lab = by_name[name], sample_labels[name]
+        n, pct, fault = expected(name, sample_labels)
+        assert (s["reps"], s["pct_neutral"], s["most_common_fault"]) == (n, pct, fault), name
+        assert [r["verdict"] for r in s["rep_details"]] == lab["reps"], name
+        assert s["athlete"] == "sam" and s["exercise"] == lab["exercise"] and s["verdict"] == lab["verdict"]
+        for r in s["rep_details"]:  # key angles kept: a hinge bends the hips a lot, the knees less
+            assert r["hip_flexion_deg"] > 30 and r["hip_flexion_deg"] > r["knee_flexion_deg"] - 40
+    # The clip labelled lumbar rounding peaks past the shipped lumbar limit, the neutral ones stay under it.
+    from hingecheck.core.config import load_config
+
+    limit = load_config(None, "hinge").lumbar_flexion_max_deg
+    assert by_name["hinge_rounded.mp4"]["peak_spine_deg"] > limit
+    assert all(by_name[c]["peak_spine_deg"] < limit for c in DAY3_CLIPS)
+    # The score outputs themselves were written as usual.
+    assert len(json.loads((d / "day1.json").read_text())["clips"]) == 2
+    assert [Path(s["source"]).name for s in history_json(db, "--athlete", "kim")] == ["hinge_neck_extension.mp4"]
+
+
+def test_table_filters_and_since(days):
+    _, db = days
+    r = hc("history", "--db", db)
+    assert r.returncode == 0, r.stderr
+    for name in (*DAY1_CLIPS, "mixed_set.mp4", *DAY3_CLIPS, "hinge_neck_extension.mp4"):
+        assert name in r.stdout
+    assert "6 sessions" in r.stdout and "% neutral" in r.stdout and "most common fault" in r.stdout
+    assert "lumbar rounding" in r.stdout
+    local_day2 = "2026-11-21"  # the sessions are at 18:00-19:00 UTC: the same date in any zone within ±5 h
+    assert len(history_json(db, "--since", local_day2)) == 4
+    assert len(history_json(db, "--since", local_day2, "--athlete", "sam")) == 3
+    assert len(history_json(db, "--exercise", "deadlift")) == 0
+    assert len(history_json(db, "--until", "2026-11-20")) == 2
+
+
+def test_trend_plot_png(days, tmp_path):
+    import cv2
+    import numpy as np
+
+    _, db = days
+    png = tmp_path / "trend.png"
+    r = hc("history", "--db", db, "--athlete", "sam", "--plot", png)
+    assert r.returncode == 0, r.stderr
+    img = cv2.imread(str(png))
+    assert img is not None and img.shape[0] >= 400 and img.shape[1] >= 600
+    assert img.std() > 20  # not blank
+    # Drawn lines: plenty of the line colour (matplotlib's #1f6fb4 blue, BGR) on the page.
+    blue = np.all(np.abs(img.astype(int) - (180, 111, 31)) < 40, axis=2)
+    assert blue.sum() > 500
+    SHOTS.mkdir(exist_ok=True)
+    shutil.copy(png, SHOTS / "history_trend.png")
+
+
+def test_review_report_shows_the_earlier_sessions(days):
+    d, _ = days
+    html = (d / "review2" / "report.html").read_text()
+    assert 'id="trend-table"' in html and 'id="trend-plot"' in html
+    table = html[html.index('id="trend-table"'):html.index("</table>", html.index('id="trend-table"'))]
+    assert table.count("<tr") == 1 + 3  # header, the two day-1 sessions, this review
+    assert "hinge_rounded.mp4" in table and "(this review)" in table
+
+
+def test_no_history_writes_nothing_and_shows_no_trend(days, tmp_path):
+    _, db = days
+    before = history_json(db)
+    r = hc("review", SAMPLES / "hinge_neutral_left.mp4", "--athlete", "sam", "--db", db, "--no-history",
+           "--out", tmp_path / "rev")
+    assert r.returncode == 0, r.stderr
+    assert 'id="trend-table"' not in (tmp_path / "rev" / "report.html").read_text()
+    assert history_json(db) == before
+    fresh = tmp_path / "none.sqlite3"
+    r = hc("score", SAMPLES / "hinge_neutral_left.mp4", "--db", fresh, "--no-history", "--out", tmp_path / "r.json")
+    assert r.returncode == 0 and not fresh.exists()
+
+
+def test_export_csv_and_json(days, tmp_path):
+    _, db = days
+    out = tmp_path / "h.csv"
+    r = hc("history", "--db", db, "--out", out)
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert len(rows) == 6 and {r["athlete"] for r in rows} == {"sam", "kim"}
+    assert sum(int(r["reps"]) for r in rows) == 3 + 3 + 4 + 3 + 3 + 3
+
+
+def test_delete_says_how_many(days, tmp_path):
+    _, original = days
+    db = tmp_path / "copy.sqlite3"
+    src = sqlite3.connect(original)
+    dst = sqlite3.connect(db)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    sessions = history_json(db)
+    mixed = next(s for s in sessions if s["source"].endswith("mixed_set.mp4"))
+    r = hc("history", "delete", "--db", db, "--id", mixed["id"])
+    assert r.returncode == 0 and "deleted 1 session (4 reps)" in r.stdout, r.stdout + r.stderr
+    r = hc("history", "delete", "--db", db, "--athlete", "sam", "--until", "2026-11-20")
+    assert r.returncode == 0 and "deleted 2 sessions (6 reps)" in r.stdout
+    assert [s["athlete"] for s in history_json(db)] == ["sam", "sam", "kim"]
+    one_line_error(hc("history", "delete", "--db", db), 2)  # no selector: a usage error
+    r = hc("history", "delete", "--db", db, "--all")
+    assert "deleted 3 sessions (9 reps)" in r.stdout
+    assert history_json(db) == []
+
+
+@pytest.mark.parametrize("bad", ["2026-02-30", "yesterday", "21/11/2026", "2026-1-5"])
+def test_bad_since_is_a_usage_error(tmp_path, bad):
+    err = one_line_error(hc("history", "--db", tmp_path / "h.sqlite3", "--since", bad), 2)
+    assert "--since" in err and "YYYY-MM-DD" in err
+    one_line_error(hc("history", "delete", "--db", tmp_path / "h.sqlite3", "--since", bad), 2)
+    assert not (tmp_path / "h.sqlite3").exists()
+
+
+def test_corrupt_history_loses_no_score_output(tmp_path, landmark_cache_dir, sample_labels):
+    db = tmp_path / "h.sqlite3"
+    db.write_bytes(os.urandom(9000))
+    before = db.read_bytes()
+    out = tmp_path / "r.json"
+    r = hc("score", SAMPLES / "hinge_rounded.mp4", "--db", db, "--out", out)
+    assert r.returncode == 0, r.stderr
+    clips = json.loads(out.read_text())["clips"]
+    assert [rep["verdict"] for rep in clips[0]["reps"]] == sample_labels["hinge_rounded.mp4"]["reps"]
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("warning: history")]
+    assert len(warnings) == 1 and str(db) in warnings[0] and "Traceback" not in r.stderr
+    assert db.read_bytes() == before
+    err = one_line_error(hc("history", "--db", db), 1)
+    assert err.startswith(f"error: {db}: ")
+    assert db.read_bytes() == before
+
+
+def test_locked_history_is_one_line(tmp_path):
+    db = tmp_path / "h.sqlite3"
+    r = hc("history", "delete", "--db", db, "--all")  # no file yet: nothing to delete, nothing created
+    assert r.returncode == 0 and "deleted 0 sessions" in r.stdout and not db.exists()
+    from hingecheck.history.store import HistoryStore
+
+    with HistoryStore.open(db):
+        pass
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("INSERT INTO sessions (started, athlete, exercise, kind, source) VALUES ('x', 'x', 'x', 'x', 'x')")
+    try:
+        assert "locked" in one_line_error(hc("history", "--db", db, timeout=120), 1)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_live_session_is_kept(tmp_path, sample_labels):
+    db = tmp_path / "h.sqlite3"
+    name = "hinge_rounded.mp4"
+    r = hc("live", "--source", SAMPLES / name, "--no-window", "--no-audio", "--db", db, "--athlete", "sam",
+           "--summary", tmp_path / "s.json", timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    (s,) = history_json(db)
+    assert s["kind"] == "live" and s["source"] == str(SAMPLES / name) and s["athlete"] == "sam"
+    assert [r["verdict"] for r in s["rep_details"]] == sample_labels[name]["reps"]
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert "result" not in summary and s["started"] == summary["started"]
+
+
+def test_corrupt_history_loses_no_review(tmp_path, landmark_cache_dir):
+    db = tmp_path / "h.sqlite3"
+    db.write_bytes(b"SQLite format 3\x00" + os.urandom(5000))  # a real header, garbage after it
+    before = db.read_bytes()
+    r = hc("review", SAMPLES / "hinge_neutral_left.mp4", "--db", db, "--out", tmp_path / "rev")
+    assert r.returncode == 0, r.stderr
+    for name in ("annotated.mp4", "report.html", "result.json", "reps.csv"):
+        assert (tmp_path / "rev" / name).stat().st_size > 0
+    warnings = [line for line in r.stderr.splitlines() if line.startswith("warning: history")]
+    assert len(warnings) == 1 and str(db) in warnings[0] and "Traceback" not in r.stderr
+    assert db.read_bytes() == before
