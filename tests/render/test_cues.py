@@ -1,6 +1,6 @@
 """Cues: one short cue per fault, set-up guidance, a held cue board, the set summary."""
 
-from hingecheck.render.cues import CUE_HOLD_S, CUES, SETUP_CUES, CueBoard, cue_for, main_fault, summary
+from hingecheck.render.cues import CUE_HOLD_S, CUES, SETUP_CUES, CueBoard, cue_for, main_fault, set_sentence
 from hingecheck.core.results import FAULTS, Rep
 
 
@@ -41,8 +41,8 @@ def test_summary_names_the_most_common_fault():
     reps = [_rep(1, "lumbar_rounding", ["lumbar_rounding"]), _rep(2, "neutral"),
             _rep(3, "lumbar_rounding", ["lumbar_rounding", "neck_extension"])]
     assert main_fault(reps) == ("lumbar_rounding", 2)
-    assert summary(reps, "lumbar_rounding").startswith("2 of 3 reps rounded at the bottom")
-    assert "neutral spine" in summary(reps[1:2], "neutral")
+    assert set_sentence(reps, "lumbar_rounding").startswith("2 of 3 reps rounded at the bottom")
+    assert "neutral spine" in set_sentence(reps[1:2], "neutral")
 
 
 def test_a_rep_not_judged_is_never_praised():
@@ -53,5 +53,5 @@ def test_a_rep_not_judged_is_never_praised():
     unseen = replace(_rep(1, "not_judged"), not_judged={"lumbar_rounding": "lifter too small in the frame"})
     assert rep_cue(unseen) == NOT_JUDGED_CUE and rep_cue(_rep(2, "neutral")) == "Good rep"
     assert rep_cue(_rep(3, "squatty_hinge", ["squatty_hinge"])) == cue_for("squatty_hinge")
-    text = summary([unseen, _rep(2, "neutral")], "not_judged")
+    text = set_sentence([unseen, _rep(2, "neutral")], "not_judged")
     assert "could not be judged on 1 of 2 reps" in text and "too small" in text and "neutral spine" not in text

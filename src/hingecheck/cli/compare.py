@@ -19,7 +19,7 @@ from jinja2 import Environment, select_autoescape
 from hingecheck.core.analysis import analyze
 from hingecheck.atomic import write_text
 from hingecheck.core.config import load_config
-from hingecheck.render.cues import summary
+from hingecheck.render.cues import set_sentence
 from hingecheck.render.overlay import OverlayState, default_annotators, draw
 from hingecheck.render.plots import angle_plot
 from hingecheck.pose.landmarker import estimate_clip
@@ -113,7 +113,7 @@ def compare_clips(a: str | Path, b: str | Path, out_dir: str | Path, exercise: s
 
     def facts(p, r):
         return dict(name=p.name, verdict=r.verdict, reps=len(r.reps), score="" if r.score is None else f"{r.score:.0f}",
-                    summary=summary(r.reps, r.verdict))
+                    summary=set_sentence(r.reps, r.verdict))
 
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     html = env.from_string(PAGE).render(a=facts(a, ra), b=facts(b, rb), plot=base64.b64encode(plot).decode(),

@@ -285,7 +285,7 @@ class LiveSession:
                 self.writer.__exit__(None, None, None)
             if self.window:
                 cv2.destroyAllWindows()
-        summary = _summary(self.analyzer, started, str(self.source), time.monotonic() - t_start, self.frames,
+        summary = _session_summary(self.analyzer, started, str(self.source), time.monotonic() - t_start, self.frames,
                            capture.dropped if capture else 0)
         if summary_path:
             write_text(summary_path, json.dumps(summary.to_dict(), indent=2) + "\n")
@@ -305,8 +305,8 @@ def run_live(source, exercise: str = "hinge", mirror: bool = False, record: str 
     return LiveSession(source, exercise, mirror, record, audio, window, model, stats).run(summary_path)
 
 
-def _summary(analyzer: StreamingAnalyzer, started, source, duration, frames, dropped) -> SessionSummary:
-    result = analyzer.summary_result(source)
+def _session_summary(analyzer: StreamingAnalyzer, started, source, duration, frames, dropped) -> SessionSummary:
+    result = analyzer.session_result(source)
     fault, _ = main_fault(result.reps)
     return SessionSummary(
         started=started, source=source, exercise=analyzer.exercise, duration_s=round(duration, 2), frames=frames,

@@ -345,7 +345,7 @@ def score(
     if text is not None:
         typer.echo(text, nl=False)
     new = writer.clips[len(previous or []):]
-    _summary(writer.clips, new, interrupted, to_stderr=text is not None or not sys.stdout.isatty())
+    _print_totals(writer.clips, new, interrupted, to_stderr=text is not None or not sys.stdout.isatty())
     if interrupted:
         typer.echo(f"interrupted: {len(new)} of {len(job_list)} clips finished and kept", err=True)
         raise typer.Exit(130)
@@ -376,7 +376,7 @@ class _BatchDisplay:
         self.progress.update(self.task, completed=state.done, fps=state.fps, current=current)
 
 
-def _summary(clips: list[dict], new: list[dict], interrupted: bool, to_stderr: bool) -> None:
+def _print_totals(clips: list[dict], new: list[dict], interrupted: bool, to_stderr: bool) -> None:
     """A table per clip and the totals; on stderr when stdout carries the data or is not a terminal."""
     from collections import Counter
 

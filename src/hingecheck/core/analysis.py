@@ -503,7 +503,7 @@ class StreamingAnalyzer:
                                in_rep=np.array([self._state == 1]), spine_from_landmarks=f.spine_from_landmarks)
         return warnings_at(frame_warnings(signals, th, f.untrusted), 0)
 
-    def summary_result(self, file: str = "live") -> ClipResult:
+    def session_result(self, file: str = "live") -> ClipResult:
         """The session so far as a :class:`ClipResult` (same schema as ``score``)."""
         verdict = clip_verdict(self.reps, self.view)
         return ClipResult(file=file, status="ok", exercise=self.exercise, view=self.view, frames=len(self._t),

@@ -56,7 +56,7 @@ def main_fault(reps: list[Rep] | tuple[Rep, ...]) -> tuple[str | None, int]:
     return fault, best
 
 
-def summary(reps, verdict: str | None) -> str:
+def set_sentence(reps, verdict: str | None) -> str:
     """One sentence for the lifter about the whole set."""
     if verdict == "unusable_view":
         return "The camera sees you from the front — film from the side so the back can be judged."

@@ -12,7 +12,7 @@ import math
 from jinja2 import Environment, select_autoescape
 
 from hingecheck import __version__
-from hingecheck.render.cues import cue_for, main_fault, summary
+from hingecheck.render.cues import cue_for, main_fault, set_sentence
 from hingecheck.core.results import ClipResult
 
 TEMPLATE = """<!doctype html>
@@ -79,7 +79,7 @@ def render_report(result: ClipResult, name: str, video: bytes | None, plot_png: 
     b64 = lambda b: base64.b64encode(b).decode("ascii") if b else None  # noqa: E731
     return _template.render(
         name=name, exercise=result.exercise.replace("_", " "), view=result.view, reps=reps,
-        score=_fmt(result.score) or None, headline=summary(result.reps, result.verdict), cue=cue_for(fault),
+        score=_fmt(result.score) or None, headline=set_sentence(result.reps, result.verdict), cue=cue_for(fault),
         colour="#1e8a45" if good else "#c0392b", plot=b64(plot_png), video=b64(video),
         thumbs=[dict(index=i, data=b64(j), caption=c) for i, j, c in thumbs], version=__version__,
         trend=None if not trend else {**trend, "plot": b64(trend.get("plot"))},
