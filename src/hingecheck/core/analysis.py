@@ -46,37 +46,72 @@ def sample_rate(t: np.ndarray) -> float:
     return float(1.0 / dt) if dt > 0 else 30.0
 
 
+#: Columns (coordinates) of a landmark array cleaned at a time by :func:`clean_series`: the
+#: filters' scratch arrays then hold a few columns, not the whole ``(T, 33, 3)`` clip, so memory
+#: stays flat in length (issue 14). Every filter works column by column, so any value gives the
+#: same output.
+CLEAN_BLOCK_COLUMNS = 12
+
+
 def clean_series(series: PoseSeries, th: Thresholds) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Offline cleaning: low-visibility landmarks masked, short gaps filled, Hampel, Butterworth.
 
-    Returns ``(image, world, profile)`` arrays with the series' shapes, NaN where missing.
+    Returns ``(image, world, profile)`` float64 arrays with the series' shapes, NaN where missing.
+    Cleaned :data:`CLEAN_BLOCK_COLUMNS` columns at a time into preallocated outputs (a loop over
+    column blocks, never over frames).
     """
     fs = sample_rate(series.t)
     gap = int(round(th.max_gap_s * fs))
     ok = series.detected[:, None] & (series.visibility >= th.min_visibility)
 
     def clean(a: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
-        a = np.array(a, np.float64)
-        if mask is not None:
-            a[~mask] = np.nan
-        a = fill_gaps(a, gap)
-        a = hampel(a, th.hampel_window, th.hampel_sigmas)
-        return lowpass(a, fs, th.lowpass_hz, th.lowpass_order)
+        a = np.asarray(a)
+        t_len = a.shape[0]
+        flat = a.reshape(t_len, -1)
+        if mask is not None:  # (T, joints) -> one flag per column
+            mask = np.broadcast_to(mask.reshape(mask.shape + (1,) * (a.ndim - mask.ndim)), a.shape).reshape(t_len, -1)
+        out = np.empty(flat.shape, np.float64)
+        for c0 in range(0, flat.shape[1], CLEAN_BLOCK_COLUMNS):
+            cols = slice(c0, c0 + CLEAN_BLOCK_COLUMNS)
+            block = np.array(flat[:, cols], np.float64)
+            if mask is not None:
+                block[~mask[:, cols]] = np.nan
+            block = fill_gaps(block, gap)
+            block = hampel(block, th.hampel_window, th.hampel_sigmas)
+            out[:, cols] = lowpass(block, fs, th.lowpass_hz, th.lowpass_order)
+        return out.reshape(a.shape)
 
     image = clean(series.image, ok)
     world = clean(series.world, ok)
     profile = None
     if series.profile is not None and np.isfinite(series.profile).any():
-        prof = np.array(series.profile, np.float64)
-        prof[~series.detected] = np.nan
-        profile = clean(prof, None)
+        profile = clean(series.profile, np.broadcast_to(series.detected[:, None], series.profile.shape[:2]))
     return image, world, profile
+
+
+#: Frames measured at a time by :func:`frame_measures`: every measure is per frame, so blocks give
+#: the same output while the dowel's scratch arrays (~3 KB per frame, measured with tracemalloc in
+#: issue 14) stay bounded instead of growing with the clip.
+MEASURE_BLOCK_FRAMES = 4096
 
 
 def frame_measures(image: np.ndarray, world: np.ndarray, profile: np.ndarray | None, side: str,
                    facing: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Raw per-frame measures ``(T,)`` (angles in degrees, lengths in pixels) and the dowel's
-    contact points ``(T, 3, 2)``. Works on any number of frames, including one."""
+    contact points ``(T, 3, 2)``. Works on any number of frames, including one; long clips are
+    measured :data:`MEASURE_BLOCK_FRAMES` frames at a time (a loop over blocks, not frames)."""
+    t_len = len(image)
+    if t_len <= MEASURE_BLOCK_FRAMES:
+        return _frame_measures(image, world, profile, side, facing)
+    parts = [_frame_measures(image[i:i + MEASURE_BLOCK_FRAMES], world[i:i + MEASURE_BLOCK_FRAMES],
+                             None if profile is None else profile[i:i + MEASURE_BLOCK_FRAMES], side, facing)
+             for i in range(0, t_len, MEASURE_BLOCK_FRAMES)]
+    m = {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]}
+    return m, np.concatenate([p[1] for p in parts])
+
+
+def _frame_measures(image: np.ndarray, world: np.ndarray, profile: np.ndarray | None, side: str,
+                    facing: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
     m = joint_angles(image, side, facing)
     idx = SIDES[side]
     if profile is not None:
