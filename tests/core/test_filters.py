@@ -99,3 +99,23 @@ def test_lowpass_groups_columns_by_nan_pattern():
     y = lowpass(x, 30.0, 6.0, 4)
     for c in range(6):
         assert np.array_equal(y[:, c], lowpass(x[:, c], 30.0, 6.0, 4), equal_nan=True)
+
+
+@pytest.mark.parametrize("window", [0, 1, 7, 90])
+def test_running_median_equals_nanmedian(window):
+    """The live path's running medians give exactly np.nanmedian of the same values."""
+    import warnings
+
+    from hingecheck.core.filters import RunningMedian
+
+    rng = np.random.default_rng(window)
+    x = rng.normal(size=400).round(1)  # ties too
+    x[rng.random(400) < 0.15] = np.nan
+    rm = RunningMedian(window)
+    for i, v in enumerate(x):
+        rm.add(v)
+        seen = x[: i + 1] if window == 0 else x[max(0, i + 1 - window): i + 1]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            expected = np.nanmedian(seen)
+        assert rm.median() == expected or (np.isnan(expected) and np.isnan(rm.median()))

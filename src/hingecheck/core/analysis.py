@@ -21,17 +21,21 @@ import numpy as np
 from hingecheck.core.classify import Features, classify_rep, clip_score, clip_verdict
 from hingecheck.core.config import Thresholds, load_config
 from hingecheck.core.dowel import bend_from_chord_ratio, dowel_from_profile
-from hingecheck.core.filters import OneEuro, fill_gaps, hampel, lowpass, quiet_nan
+from hingecheck.core.filters import OneEuro, RunningMedian, fill_gaps, hampel, lowpass, quiet_nan
 from hingecheck.core.kinematics import SIDES, choose_side, facing_direction, joint_angles
 from hingecheck.core.reps import RepWindow, hysteresis_state, segment_reps
 from hingecheck.core.results import ClipResult, Kinematics, Rep
 from hingecheck.core.series import INDEX, PoseSeries
-from hingecheck.core.view import body_yaw, classify_view, rectify_oblique, view_of_yaws
+from hingecheck.core.view import body_yaw, classify_view, rectify_oblique, view_from_yaw
 
 #: Frames used to decide side and facing in the live path before they are fixed.
 LIVE_SETUP_FRAMES = 15
 #: Live: a rep is closed once the lifter has held the lockout this long (s) or starts down again.
 LIVE_LOCKOUT_HOLD_S = 0.3
+#: Live: the view is the median body yaw over this many seconds of the most recent frames.
+LIVE_VIEW_WINDOW_S = 3.0
+#: The measures the standing baselines are medians of (see :func:`baselines`).
+BASELINE_MEASURES = ("bend", "head", "neck_angle", "hip_height", "leg_len", "foot_len", "chord_bend_base")
 
 MEASURES = ("hip_flexion", "knee_flexion", "trunk_incline", "shin_angle", "neck_angle", "thigh_angle",
             "bend", "head", "hip_height", "leg_len", "hip_below_knee", "load_ahead_px", "knee_past_toe_px",
@@ -151,11 +155,16 @@ def drop_implausible(m: dict[str, np.ndarray], th: Thresholds) -> dict[str, np.n
     return m
 
 
-def trunk_px(image: np.ndarray) -> float:
-    """Median mid-hip to mid-shoulder length over the frames given, source pixels."""
+def trunk_lengths(image: np.ndarray) -> np.ndarray:
+    """Per frame ``(T,)``: mid-hip to mid-shoulder length, source pixels (NaN if a side is missing)."""
     hip = image[:, [INDEX["left_hip"], INDEX["right_hip"]], :2].mean(axis=1)
     sho = image[:, [INDEX["left_shoulder"], INDEX["right_shoulder"]], :2].mean(axis=1)
-    d = np.linalg.norm(sho - hip, axis=-1)
+    return np.linalg.norm(sho - hip, axis=-1)
+
+
+def trunk_px(image: np.ndarray) -> float:
+    """Median mid-hip to mid-shoulder length over the frames given, source pixels."""
+    d = trunk_lengths(image)
     with quiet_nan():
         return float(np.nanmedian(d)) if np.isfinite(d).any() else float("nan")
 
@@ -207,8 +216,7 @@ def baselines(m: dict[str, np.ndarray], standing: np.ndarray) -> Baselines:
         with quiet_nan():
             return float(np.nanmedian(v)) if np.isfinite(v).any() else float("nan")
 
-    return Baselines(bend=med("bend"), head=med("head"), neck=med("neck_angle"), hip_height=med("hip_height"),
-                     leg_len=med("leg_len"), foot_len=med("foot_len"), chord=med("chord_bend_base"))
+    return Baselines(*(med(k) for k in BASELINE_MEASURES))
 
 
 def features(m: dict[str, np.ndarray], base: Baselines, t: np.ndarray, spine_from_mask: bool, th: Thresholds,
@@ -397,8 +405,12 @@ class StreamingAnalyzer:
         self._closed_until = 0  # frames before this index belong to finished reps
         self.reps: list[Rep] = []
         self._last_rep: Rep | None = None
-        self._yaws: list[float] = []
-        self._trunks: list[float] = []
+        # Running medians (sorted as frames come, not recomputed over the history on every frame):
+        # the view's yaw over the last LIVE_VIEW_WINDOW_S, the trunk length over the session, and,
+        # until the first rep fixes the baselines, each baseline measure over the standing frames.
+        self._yaws = RunningMedian(window=int(self.fps * LIVE_VIEW_WINDOW_S))
+        self._trunks = RunningMedian()
+        self._standing = {k: RunningMedian() for k in BASELINE_MEASURES}
         self._rep_spine: list[float] = []  # spine flexion of the current rep so far, for the live warning
 
     def push(self, image: np.ndarray, visibility: np.ndarray, world: np.ndarray, t: float, detected: bool,
@@ -417,20 +429,23 @@ class StreamingAnalyzer:
         prof = self._euro_profile(np.asarray(profile, np.float64), t) if profile is not None else None
         if self.side is None:
             self._setup.append((np.asarray(visibility, np.float64), img))
-            self._yaws.append(float(body_yaw(wld[None])[0]))
+            yaw_now = float(body_yaw(wld[None])[0])
+            self._yaws.add(yaw_now)
             if len(self._setup) < LIVE_SETUP_FRAMES:
                 return FrameState(t=t, detected=True, phase="setup", reps=0, landmarks=img, view=self.view)
             vis = np.stack([v for v, _ in self._setup])
             imgs = np.stack([i for _, i in self._setup])
             self.side = choose_side(vis, imgs)
             self.facing = facing_direction(imgs, self.side)
-        self._yaws.append(float(body_yaw(wld[None])[0]))
-        self.view, yaw = view_of_yaws(self._yaws[-int(self.fps * 3):], th.side_view_min_yaw_deg,
-                                      th.oblique_view_min_yaw_deg)
+            self._yaws.add(yaw_now)  # the frame that fixes the side counts twice, as it always has
+        else:
+            self._yaws.add(float(body_yaw(wld[None])[0]))
+        yaw = self._yaws.median()
+        self.view = view_from_yaw(yaw, th.side_view_min_yaw_deg, th.oblique_view_min_yaw_deg)
         img_m = img[None] if self.view != "oblique" else rectify_oblique(img[None], yaw)
         m, contacts = frame_measures(img_m, wld[None], None if prof is None else prof[None], self.side, self.facing)
         drop_implausible(m, th)
-        self._trunks.append(trunk_px(img[None]))
+        self._trunks.add(trunk_lengths(img[None])[0])
         if self._spine_from_mask is None:
             self._spine_from_mask = prof is not None
         for k in MEASURES:
@@ -445,8 +460,13 @@ class StreamingAnalyzer:
                 self._state = 0
         if self._base is None and self._state == 1:
             self._base = self._baselines()
+        elif self._base is None and np.isfinite(hip) and hip < th.standing_max_deg:
+            for k, med in self._standing.items():  # no rep yet: every standing frame counts
+                med.add(m[k][0])
         new_rep = self._maybe_close_rep()
-        base = self._base or self._baselines()
+        # Before the first rep the baselines are the medians over every standing frame so far
+        # (what standing_frames gives without a rep), kept up to date frame by frame.
+        base = self._base or Baselines(*(self._standing[k].median() for k in BASELINE_MEASURES))
         f = features({k: m[k] for k in MEASURES}, base, np.array([t]), bool(self._spine_from_mask), th,
                      self._untrusted())
         angles = {
@@ -466,9 +486,7 @@ class StreamingAnalyzer:
         return baselines(m, standing_frames(m["hip_flexion"], np.asarray(self._t), self.th))
 
     def _untrusted(self) -> dict[str, str]:
-        with quiet_nan():
-            trunk = float(np.nanmedian(self._trunks)) if np.isfinite(self._trunks).any() else float("nan")
-        return untrusted_checks(trunk, self.view, self.th)
+        return untrusted_checks(self._trunks.median(), self.view, self.th)
 
     def _phase(self) -> str:
         h = self._m["hip_flexion"][-3:]

@@ -172,6 +172,43 @@ class OneEuro:
         return out
 
 
+class RunningMedian:
+    """Median of the values added so far, or of the last ``window`` added, ignoring NaN, kept
+    sorted as they come (``bisect``): each frame of a live session costs a binary search and one
+    insertion instead of a median over its whole history. Equals ``np.nanmedian`` of the same
+    values (NaN when there is none).
+
+    Args:
+        window: how many of the most recent values count (NaN ones included); 0 = all of them.
+    """
+
+    def __init__(self, window: int = 0):
+        from collections import deque
+
+        self.window = max(0, int(window))
+        self._sorted: list[float] = []
+        self._recent: deque = deque()
+
+    def add(self, x: float) -> None:
+        from bisect import bisect_left, insort
+
+        x = float(x)
+        if self.window:
+            self._recent.append(x)
+            if len(self._recent) > self.window:
+                old = self._recent.popleft()
+                if old == old:  # not NaN: it is in the sorted list
+                    del self._sorted[bisect_left(self._sorted, old)]
+        if x == x:
+            insort(self._sorted, x)
+
+    def median(self) -> float:
+        s, n = self._sorted, len(self._sorted)
+        if n == 0:
+            return float("nan")
+        return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2.0
+
+
 class quiet_nan:
     """Silence numpy's 'All-NaN slice' warnings inside a block (they are expected here)."""
 
