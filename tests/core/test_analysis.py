@@ -100,3 +100,48 @@ def test_impossible_angles_are_dropped_not_judged():
     assert np.isnan(m["hip_flexion"][1]) and np.isnan(m["trunk_incline"][1]) and m["hip_flexion"][0] == 10
     assert np.isnan(m["knee_flexion"][0]) and np.isnan(m["shin_angle"][0]) and m["knee_flexion"][1] == 20
     assert np.isnan(m["bend"][2]) and m["bend"][0] == 5
+
+
+def _long_series(minutes: float):
+    """A stick-figure hinge set repeated to ``minutes`` of 30 frames/s, with a back profile."""
+    from hingecheck.core.series import PROFILE_STATIONS, PoseSeries
+
+    t, trunk, thigh, shin, neck = stick.hinge_reps(3, bottom_trunk=70, bottom_thigh=15, bottom_shin=8)
+    one = stick.series(trunk, thigh, shin, neck, noise=1.0)
+    reps = max(1, int(round(minutes * 60 * 30 / one.n_frames)))
+    n = one.n_frames * reps
+    prof = np.tile(np.linspace(0, 30, len(PROFILE_STATIONS))[:, None], (n, 1, 2)).reshape(n, -1, 2)
+    return PoseSeries(image=np.tile(one.image, (reps, 1, 1)), visibility=np.tile(one.visibility, (reps, 1)),
+                      world=np.tile(one.world, (reps, 1, 1)), t=np.arange(n) / 30.0,
+                      detected=np.ones(n, bool), width=800, height=800, fps=30.0,
+                      profile=prof.astype(np.float32))
+
+
+def test_analysis_blocks_change_nothing(monkeypatch):
+    """clean_series (column blocks), hampel (frame blocks) and frame_measures (frame blocks)
+    give exactly what one block gives."""
+    import hingecheck.core.analysis as analysis
+    import hingecheck.core.filters as filters
+
+    s = _long_series(0.5)
+    whole = analyze(s)
+    monkeypatch.setattr(analysis, "CLEAN_BLOCK_COLUMNS", 5)
+    monkeypatch.setattr(analysis, "MEASURE_BLOCK_FRAMES", 101)
+    monkeypatch.setattr(filters, "HAMPEL_BLOCK_FRAMES", 64)
+    blocked = analyze(s)
+    assert blocked.to_dict() == whole.to_dict()
+    for name in ("hip_flexion", "knee_flexion", "spine_flexion", "neck_change", "dowel_contacts"):
+        assert np.array_equal(getattr(blocked.kinematics, name), getattr(whole.kinematics, name), equal_nan=True)
+
+
+def test_analysis_memory_per_frame_is_small():
+    """The analysis' peak (numpy allocations, tracemalloc) grows by a few KB per frame, not the
+    ~20 KB per frame it took before issue 14: 10 min of frames stay under 6 KB per frame."""
+    import tracemalloc
+
+    s = _long_series(10)
+    tracemalloc.start()
+    analyze(s)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak / s.n_frames < 6 * 1024, peak / s.n_frames

@@ -22,18 +22,23 @@ from hingecheck.core.classify import Features, classify_rep, clip_score, clip_ve
 from hingecheck.core.config import Thresholds, load_config
 from hingecheck.core.dowel import bend_from_chord_ratio, dowel_from_profile
 from hingecheck.core.faults import WARN_HELD_WINDOW_S, FrameSignals, frame_warnings, held_in_rep, warnings_at
-from hingecheck.core.filters import OneEuro, fill_gaps, hampel, lowpass
-from hingecheck.core.nanstats import quiet_nan
+from hingecheck.core.filters import OneEuro, RunningMedian, fill_gaps, hampel, lowpass
 from hingecheck.core.kinematics import SIDES, choose_side, facing_direction, forward_offset, joint_angles, leg_length
+from hingecheck.core.nanstats import quiet_nan
 from hingecheck.core.reps import RepWindow, hysteresis_state, hysteresis_step, segment_reps
 from hingecheck.core.results import ClipResult, Kinematics, Rep
 from hingecheck.core.series import INDEX, PoseSeries
-from hingecheck.core.view import body_yaw, classify_view, rectify_oblique, view_of_yaws
+from hingecheck.core.view import body_yaw, rectify_oblique, view_from_yaw, view_of_yaws
 
 #: Frames used to decide side and facing in the live path before they are fixed.
 LIVE_SETUP_FRAMES = 15
 #: Live: a rep is closed once the lifter has held the lockout this long (s) or starts down again.
 LIVE_LOCKOUT_HOLD_S = 0.3
+#: Live: the view is the median body yaw over this many seconds of the most recent frames.
+LIVE_VIEW_WINDOW_S = 3.0
+#: The measures the standing baselines are medians of (see :func:`baselines`).
+#: The measures whose standing medians are the :class:`Baselines`, in its field order.
+BASELINE_MEASURES = ("bend", "neck_angle", "hip_height", "leg_len", "foot_len", "chord_bend_base", "heel_rise_px")
 
 MEASURES = ("hip_flexion", "knee_flexion", "trunk_incline", "shin_angle", "neck_angle", "thigh_angle",
             "bend", "head", "hip_height", "leg_len", "hip_below_knee", "load_ahead_px", "knee_past_toe_px",
@@ -48,37 +53,86 @@ def sample_rate(t: np.ndarray) -> float:
     return float(1.0 / dt) if dt > 0 else 30.0
 
 
-def clean_series(series: PoseSeries, th: Thresholds) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+#: Columns (coordinates) of a landmark array cleaned at a time by :func:`clean_series`: the
+#: filters' scratch arrays then hold a few columns, not the whole ``(T, 33, 3)`` clip, so memory
+#: stays flat in length (issue 14). Every filter works column by column, so any value gives the
+#: same output.
+CLEAN_BLOCK_COLUMNS = 12
+
+
+#: The world landmarks the batch analysis uses (hips and shoulders: the chord fallback of the
+#: spine); :func:`measure` cleans only these (0.7 KB per frame less at the peak, issue 14).
+WORLD_TRUNK = (INDEX["left_hip"], INDEX["right_hip"], INDEX["left_shoulder"], INDEX["right_shoulder"])
+
+
+def clean_series(series: PoseSeries, th: Thresholds,
+                 world_joints: tuple[int, ...] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Offline cleaning: low-visibility landmarks masked, short gaps filled, Hampel, Butterworth.
 
-    Returns ``(image, world, profile)`` arrays with the series' shapes, NaN where missing.
+    Returns ``(image, world, profile)`` float64 arrays with the series' shapes, NaN where missing;
+    with ``world_joints`` (landmark indices) ``world`` holds only those, ``(T, len(world_joints), 3)``.
+    Cleaned :data:`CLEAN_BLOCK_COLUMNS` columns at a time into preallocated outputs (a loop over
+    column blocks, never over frames).
     """
     fs = sample_rate(series.t)
     gap = int(round(th.max_gap_s * fs))
     ok = series.detected[:, None] & (series.visibility >= th.min_visibility)
 
     def clean(a: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
-        a = np.array(a, np.float64)
-        if mask is not None:
-            a[~mask] = np.nan
-        a = fill_gaps(a, gap)
-        a = hampel(a, th.hampel_window, th.hampel_sigmas)
-        return lowpass(a, fs, th.lowpass_hz, th.lowpass_order)
+        a = np.asarray(a)
+        t_len = a.shape[0]
+        flat = a.reshape(t_len, -1)
+        if mask is not None:  # (T, joints) -> one flag per column
+            mask = np.broadcast_to(mask.reshape(mask.shape + (1,) * (a.ndim - mask.ndim)), a.shape).reshape(t_len, -1)
+        out = np.empty(flat.shape, np.float64)
+        for c0 in range(0, flat.shape[1], CLEAN_BLOCK_COLUMNS):
+            cols = slice(c0, c0 + CLEAN_BLOCK_COLUMNS)
+            block = np.array(flat[:, cols], np.float64)
+            if mask is not None:
+                block[~mask[:, cols]] = np.nan
+            block = fill_gaps(block, gap)
+            block = hampel(block, th.hampel_window, th.hampel_sigmas)
+            out[:, cols] = lowpass(block, fs, th.lowpass_hz, th.lowpass_order)
+        return out.reshape(a.shape)
 
     image = clean(series.image, ok)
-    world = clean(series.world, ok)
+    if world_joints is None:
+        world = clean(series.world, ok)
+    else:
+        cols = list(world_joints)
+        world = clean(series.world[:, cols], ok[:, cols])
     profile = None
     if series.profile is not None and np.isfinite(series.profile).any():
-        prof = np.array(series.profile, np.float64)
-        prof[~series.detected] = np.nan
-        profile = clean(prof, None)
+        profile = clean(series.profile, np.broadcast_to(series.detected[:, None], series.profile.shape[:2]))
     return image, world, profile
 
 
+#: Frames measured at a time by :func:`frame_measures`: every measure is per frame, so blocks give
+#: the same output while the dowel's scratch arrays (~3 KB per frame, measured with tracemalloc in
+#: issue 14) stay bounded instead of growing with the clip.
+MEASURE_BLOCK_FRAMES = 4096
+
+
 def frame_measures(image: np.ndarray, world: np.ndarray, profile: np.ndarray | None, side: str,
-                   facing: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+                   facing: int, world_joints: tuple[int, ...] | None = None) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Raw per-frame measures ``(T,)`` (angles in degrees, lengths in pixels) and the dowel's
-    contact points ``(T, 3, 2)``. Works on any number of frames, including one."""
+    contact points ``(T, 3, 2)``. Works on any number of frames, including one; long clips are
+    measured :data:`MEASURE_BLOCK_FRAMES` frames at a time (a loop over blocks, not frames).
+    ``world`` is ``(T, 33, 3)`` m, or holds only the landmarks ``world_joints`` (which must
+    include :data:`WORLD_TRUNK`), in that order."""
+    t_len = len(image)
+    if t_len <= MEASURE_BLOCK_FRAMES:
+        return _frame_measures(image, world, profile, side, facing, world_joints)
+    parts = [_frame_measures(image[i:i + MEASURE_BLOCK_FRAMES], world[i:i + MEASURE_BLOCK_FRAMES],
+                             None if profile is None else profile[i:i + MEASURE_BLOCK_FRAMES], side, facing,
+                             world_joints)
+             for i in range(0, t_len, MEASURE_BLOCK_FRAMES)]
+    m = {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]}
+    return m, np.concatenate([p[1] for p in parts])
+
+
+def _frame_measures(image: np.ndarray, world: np.ndarray, profile: np.ndarray | None, side: str,
+                    facing: int, world_joints: tuple[int, ...] | None = None) -> tuple[dict[str, np.ndarray], np.ndarray]:
     m = joint_angles(image, side, facing)
     idx = SIDES[side]
     if profile is not None:
@@ -96,8 +150,9 @@ def frame_measures(image: np.ndarray, world: np.ndarray, profile: np.ndarray | N
     m["knee_past_toe_px"] = forward_offset(image, side, facing, "knee", p["foot_index"])
     m["foot_len"] = np.linalg.norm(p["foot_index"] - p["heel"], axis=-1)
     m["heel_rise_px"] = p["foot_index"][:, 1] - p["heel"][:, 1]  # image y points down: heel above the toes > 0
-    hips = world[:, [INDEX["left_hip"], INDEX["right_hip"]]].mean(axis=1)
-    shos = world[:, [INDEX["left_shoulder"], INDEX["right_shoulder"]]].mean(axis=1)
+    col = (lambda j: j) if world_joints is None else list(world_joints).index
+    hips = world[:, [col(INDEX["left_hip"]), col(INDEX["right_hip"])]].mean(axis=1)
+    shos = world[:, [col(INDEX["left_shoulder"]), col(INDEX["right_shoulder"])]].mean(axis=1)
     m["chord_bend_base"] = np.linalg.norm(shos - hips, axis=-1)  # metres, for the fallback
     return m, contacts
 
@@ -118,11 +173,16 @@ def drop_implausible(m: dict[str, np.ndarray], th: Thresholds) -> dict[str, np.n
     return m
 
 
-def trunk_px(image: np.ndarray) -> float:
-    """Median mid-hip to mid-shoulder length over the frames given, source pixels."""
+def trunk_lengths(image: np.ndarray) -> np.ndarray:
+    """Per frame ``(T,)``: mid-hip to mid-shoulder length, source pixels (NaN if a side is missing)."""
     hip = image[:, [INDEX["left_hip"], INDEX["right_hip"]], :2].mean(axis=1)
     sho = image[:, [INDEX["left_shoulder"], INDEX["right_shoulder"]], :2].mean(axis=1)
-    d = np.linalg.norm(sho - hip, axis=-1)
+    return np.linalg.norm(sho - hip, axis=-1)
+
+
+def trunk_px(image: np.ndarray) -> float:
+    """Median mid-hip to mid-shoulder length over the frames given, source pixels."""
+    d = trunk_lengths(image)
     with quiet_nan():
         return float(np.nanmedian(d)) if np.isfinite(d).any() else float("nan")
 
@@ -174,9 +234,7 @@ def baselines(m: dict[str, np.ndarray], standing: np.ndarray) -> Baselines:
         with quiet_nan():
             return float(np.nanmedian(v)) if np.isfinite(v).any() else float("nan")
 
-    return Baselines(bend=med("bend"), neck=med("neck_angle"), hip_height=med("hip_height"),
-                     leg_len=med("leg_len"), foot_len=med("foot_len"), chord=med("chord_bend_base"),
-                     heel_rise=med("heel_rise_px"))
+    return Baselines(*(med(k) for k in BASELINE_MEASURES))
 
 
 def features(m: dict[str, np.ndarray], base: Baselines, t: np.ndarray, spine_from_mask: bool, th: Thresholds,
@@ -247,14 +305,17 @@ def measure(series: PoseSeries, exercise: str = "hinge", config: Thresholds | No
     t = np.asarray(series.t, np.float64)
     if series.n_frames == 0 or series.detected_fraction < th.min_detected_fraction:
         return Measured(**head)
-    image, world, profile = clean_series(series, th)
+    image, world, profile = clean_series(series, th, world_joints=WORLD_TRUNK)
     det = series.detected
-    side = choose_side(series.visibility[det], image[det])
-    facing = facing_direction(image[det], side)
-    view, yaw = classify_view(series.world[det], th.side_view_min_yaw_deg, th.oblique_view_min_yaw_deg)
+    # Detected frames only; as views when every frame is (no copy of the clip's arrays).
+    rows = slice(None) if det.all() else det
+    side = choose_side(series.visibility[rows], image[rows])
+    facing = facing_direction(image[rows], side)
+    # Per-frame yaws, then the detected ones: the same numbers as classify_view(world[det]).
+    view, yaw = view_of_yaws(body_yaw(series.world)[rows], th.side_view_min_yaw_deg, th.oblique_view_min_yaw_deg)
     if view == "oblique":
         image = rectify_oblique(image, yaw)  # the back profile stays as seen: its bend is a ratio of lengths
-    m, contacts = frame_measures(image, world, profile, side, facing)
+    m, contacts = frame_measures(image, world, profile, side, facing, WORLD_TRUNK)
     spine_from_mask = profile is not None and np.isfinite(m["bend"]).mean() > 0.5
     if spine_from_mask:
         fs = sample_rate(t)
@@ -263,7 +324,7 @@ def measure(series: PoseSeries, exercise: str = "hinge", config: Thresholds | No
     drop_implausible(m, th)
     standing = standing_frames(m["hip_flexion"], t, th)
     base = baselines(m, standing)
-    f = features(m, base, t, spine_from_mask, th, untrusted_checks(trunk_px(image[det]), view, th))
+    f = features(m, base, t, spine_from_mask, th, untrusted_checks(trunk_px(image[rows]), view, th))
     windows = segment_reps(m["hip_flexion"], t, th.rep_enter_deg, th.rep_exit_deg, th.rep_edge_deg, th.min_rep_s,
                            from_floor=exercise == "deadlift", allow_partial=True)
     kin = _kinematics(t, m, f, side, facing, spine_from_mask, contacts, clip_warnings(f, th))
@@ -377,8 +438,12 @@ class StreamingAnalyzer:
         self._closed_until = 0  # frames before this index belong to finished reps
         self.reps: list[Rep] = []
         self._last_rep: Rep | None = None
-        self._yaws: list[float] = []
-        self._trunks: list[float] = []
+        # Running medians (sorted as frames come, not recomputed over the history on every frame):
+        # the view's yaw over the last LIVE_VIEW_WINDOW_S, the trunk length over the session, and,
+        # until the first rep fixes the baselines, each baseline measure over the standing frames.
+        self._yaws = RunningMedian(window=int(self.fps * LIVE_VIEW_WINDOW_S))
+        self._trunks = RunningMedian()
+        self._standing = {k: RunningMedian() for k in BASELINE_MEASURES}
         self._rep_spine: list[float] = []  # spine flexion of the current rep so far, for the live warning
 
     def push(self, image: np.ndarray, visibility: np.ndarray, world: np.ndarray, t: float, detected: bool,
@@ -397,20 +462,23 @@ class StreamingAnalyzer:
         prof = self._euro_profile(np.asarray(profile, np.float64), t) if profile is not None else None
         if self.side is None:
             self._setup.append((np.asarray(visibility, np.float64), img))
-            self._yaws.append(float(body_yaw(wld[None])[0]))
+            yaw_now = float(body_yaw(wld[None])[0])
+            self._yaws.add(yaw_now)
             if len(self._setup) < LIVE_SETUP_FRAMES:
                 return FrameState(t=t, detected=True, phase="setup", reps=0, landmarks=img, view=self.view)
             vis = np.stack([v for v, _ in self._setup])
             imgs = np.stack([i for _, i in self._setup])
             self.side = choose_side(vis, imgs)
             self.facing = facing_direction(imgs, self.side)
-        self._yaws.append(float(body_yaw(wld[None])[0]))
-        self.view, yaw = view_of_yaws(self._yaws[-int(self.fps * 3):], th.side_view_min_yaw_deg,
-                                      th.oblique_view_min_yaw_deg)
+            self._yaws.add(yaw_now)  # the frame that fixes the side counts twice, as it always has
+        else:
+            self._yaws.add(float(body_yaw(wld[None])[0]))
+        yaw = self._yaws.median()
+        self.view = view_from_yaw(yaw, th.side_view_min_yaw_deg, th.oblique_view_min_yaw_deg)
         img_m = img[None] if self.view != "oblique" else rectify_oblique(img[None], yaw)
         m, contacts = frame_measures(img_m, wld[None], None if prof is None else prof[None], self.side, self.facing)
         drop_implausible(m, th)
-        self._trunks.append(trunk_px(img[None]))
+        self._trunks.add(trunk_lengths(img[None])[0])
         if self._spine_from_mask is None:
             self._spine_from_mask = prof is not None
         for k in MEASURES:
@@ -421,8 +489,13 @@ class StreamingAnalyzer:
         self._down_since_close |= self._state == 1
         if self._base is None and self._state == 1:
             self._base = self._baselines()
+        elif self._base is None and np.isfinite(hip) and hip < th.standing_max_deg:
+            for k, med in self._standing.items():  # no rep yet: every standing frame counts
+                med.add(m[k][0])
         new_rep = self._maybe_close_rep()
-        base = self._base or self._baselines()
+        # Before the first rep the baselines are the medians over every standing frame so far
+        # (what standing_frames gives without a rep), kept up to date frame by frame.
+        base = self._base or Baselines(*(self._standing[k].median() for k in BASELINE_MEASURES))
         f = features({k: m[k] for k in MEASURES}, base, np.array([t]), bool(self._spine_from_mask), th,
                      self._untrusted())
         angles = {
@@ -442,9 +515,7 @@ class StreamingAnalyzer:
         return baselines(m, standing_frames(m["hip_flexion"], np.asarray(self._t), self.th))
 
     def _untrusted(self) -> dict[str, str]:
-        with quiet_nan():
-            trunk = float(np.nanmedian(self._trunks)) if np.isfinite(self._trunks).any() else float("nan")
-        return untrusted_checks(trunk, self.view, self.th)
+        return untrusted_checks(self._trunks.median(), self.view, self.th)
 
     def _phase(self) -> str:
         h = self._m["hip_flexion"][-3:]

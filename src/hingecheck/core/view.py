@@ -27,13 +27,16 @@ _LINES = ((INDEX["left_hip"], INDEX["right_hip"]), (INDEX["left_shoulder"], INDE
 def body_yaw(world: np.ndarray) -> np.ndarray:
     """Per frame ``(T,)``: yaw of the hip and shoulder lines against the image plane, degrees
     (mean of the two lines; 90 = side view, 0 = front view). ``world`` is ``(T, 33, 3)`` metres."""
-    world = np.asarray(world, np.float64)
-    yaws = []
-    for a, b in _LINES:
-        d = world[:, a] - world[:, b]
-        yaws.append(np.degrees(np.arctan2(np.abs(d[:, 2]), np.abs(d[:, 0]))))
-    with quiet_nan():
-        return np.nanmean(np.stack(yaws), axis=0)
+    world = np.asarray(world)
+    a, b = zip(*_LINES)
+    # Only these landmarks are converted to float64 (not the whole (T, 33, 3) clip).
+    d = world[:, list(a)].astype(np.float64) - world[:, list(b)].astype(np.float64)  # (T, lines, 3)
+    yaws = np.degrees(np.arctan2(np.abs(d[..., 2]), np.abs(d[..., 0])))
+    # The mean of the lines that were seen (np.nanmean's arithmetic, without its warning machinery:
+    # this runs on every live frame).
+    seen = ~np.isnan(yaws)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(seen, yaws, 0.0).sum(axis=1) / seen.sum(axis=1)
 
 
 def view_from_yaw(yaw_deg: float, side_min_deg: float, oblique_min_deg: float) -> str:

@@ -291,8 +291,14 @@ def _to_frame_pose(result, index: int, t: float, box: tuple[int, int, int, int],
     return FramePose(index, t, True, image, arr[:, 3].copy(), world, profile)
 
 
+#: Frames whose :class:`FramePose` objects are held before they are stacked into arrays (about
+#: 2.3 KB of landmarks each; a chunk is ~0.6 MB).
+COLLECT_CHUNK_FRAMES = 256
+
+
 class _Collector:
-    """Grows per-frame arrays in chunks (no per-frame Python objects are kept)."""
+    """Grows per-frame arrays in chunks of :data:`COLLECT_CHUNK_FRAMES` frames (no per-frame Python
+    objects are kept beyond one chunk); :meth:`series` joins them once, field by field."""
 
     def __init__(self, masks: bool):
         self.rows: dict[str, list[np.ndarray]] = {k: [] for k in ("image", "visibility", "world", "t", "detected", "profile")}
@@ -303,7 +309,7 @@ class _Collector:
     def add(self, fp: FramePose) -> None:
         self._chunk.append(fp)
         self.n += 1
-        if len(self._chunk) >= 256:
+        if len(self._chunk) >= COLLECT_CHUNK_FRAMES:
             self._flush()
 
     def _flush(self) -> None:
@@ -323,7 +329,15 @@ class _Collector:
         self._flush()
         if self.n == 0:
             return PoseSeries.empty(info.width, info.height, info.fps, info.name, with_profile=self.masks)
-        cat = {k: np.concatenate(v) for k, v in self.rows.items() if v}
+        # One field at a time, each field's chunks dropped as soon as it is joined: the series is
+        # never held twice over (at 108,000 frames, one hour, that is ~125 MB saved at the peak).
+        cat = {}
+        for k in list(self.rows):
+            chunks = self.rows.pop(k)
+            if chunks:
+                cat[k] = np.concatenate(chunks)
+            del chunks
+        self.rows = {k: [v] for k, v in cat.items()}  # the joined arrays (not copies): callable again
         return PoseSeries(
             image=cat["image"], visibility=cat["visibility"], world=cat["world"], t=cat["t"],
             detected=cat["detected"], width=info.width, height=info.height, fps=info.fps,
