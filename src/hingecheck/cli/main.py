@@ -272,8 +272,37 @@ def score(
     Exit code 0 when every clip was scored, 1 when some failed, 2 for usage errors.
     """
     from hingecheck.cli import batch
-    from hingecheck.cli import output
     from hingecheck.pose.landmarker import PoseSettings
+
+    clips, problems, previous, writer = _score_inputs(paths, exercise, out, fmt, recursive, resume, config, engine,
+                                                      timeout)
+    job_list = [batch.ScoreJob(path=c, exercise=exercise or batch.exercise_for(c), config=str(config) if config else None,
+                               model=str(model) if model else None, settings=PoseSettings(max_width=max_width),
+                               use_cache=not no_cache, timeout_s=timeout)
+                for c in clips]
+    history = _History(db, athlete, not no_history)
+    interrupted = _run_jobs(job_list, writer, history, engine, ray_address, jobs)
+    history.close(quiet=not sys.stderr.isatty())
+    try:
+        text = writer.close()
+    except OSError as exc:  # a full disk: the previous output, if any, is untouched (atomic write)
+        fail(f"{out}: cannot write ({exc.strerror or exc}); nothing was overwritten")
+    if text is not None:
+        typer.echo(text, nl=False)
+    new = writer.clips[len(previous or []):]
+    _print_totals(writer.clips, new, interrupted, to_stderr=text is not None or not sys.stdout.isatty())
+    if interrupted:
+        typer.echo(f"interrupted: {len(new)} of {len(job_list)} clips finished and kept", err=True)
+        raise typer.Exit(130)
+    failed = any(c["status"] != "ok" for c in new) or bool(problems)
+    raise typer.Exit(EXIT_SOME_FAILED if failed else 0)
+
+
+def _score_inputs(paths, exercise, out, fmt, recursive, resume, config, engine, timeout):
+    """Check ``score``'s options (usage errors exit 2 before any work), expand the inputs
+    (problems printed, kept for the exit code), drop clips already in ``out`` with ``--resume``;
+    returns ``(clips, problems, previous results, writer)``."""
+    from hingecheck.cli import batch, output
 
     _check_exercise(exercise)
     fmt = output.format_for(out, fmt)
@@ -283,6 +312,8 @@ def score(
         fail(f"unknown engine {engine!r} (choose local or ray)", EXIT_USAGE)
     if resume and out is None:
         fail("--resume needs --out", EXIT_USAGE)
+    if timeout < 0:
+        fail("--timeout must be 0 (no limit) or more seconds", EXIT_USAGE)
     if config is not None and not config.is_file():
         fail(f"{config}: no such config file", EXIT_USAGE)
     clips, problems = batch.expand_inputs(paths, recursive=recursive)
@@ -302,16 +333,15 @@ def score(
         writer = output.ResultWriter(out, fmt, previous)
     except OSError as exc:
         fail(f"{out}: cannot write ({exc.strerror or exc})", EXIT_USAGE)
-    settings = PoseSettings(max_width=max_width)
-    if timeout < 0:
-        fail("--timeout must be 0 (no limit) or more seconds", EXIT_USAGE)
-    job_list = [batch.ScoreJob(path=c, exercise=exercise or batch.exercise_for(c), config=str(config) if config else None,
-                               model=str(model) if model else None, settings=settings, use_cache=not no_cache,
-                               timeout_s=timeout)
-                for c in clips]
+    return clips, problems, previous, writer
+
+
+def _run_jobs(job_list, writer, history: _History, engine: str, ray_address, jobs: int) -> bool:
+    """Run the clips (process pool or Ray), each result into the writer and, when scored, the
+    history; progress on a terminal, failures as one line each otherwise. True if interrupted."""
+    from hingecheck.cli import batch
+
     display = _BatchDisplay(len(job_list)) if sys.stderr.isatty() else None
-    history = _History(db, athlete, not no_history)
-    interrupted = False
     try:
         if display:
             display.start()
@@ -324,10 +354,10 @@ def score(
             writer.add(result)
             if result["status"] == "ok":  # one session per clip, written here in the parent
                 history.add(history.session(result, "score"))
-            if result["status"] != "ok" and not display:
+            elif not display:
                 typer.echo(f"error: {result['error']}", err=True)
     except KeyboardInterrupt:
-        interrupted = True
+        return True
     except batch.EngineError as exc:
         if display:
             display.stop()
@@ -337,20 +367,7 @@ def score(
     finally:
         if display:
             display.stop()
-    history.close(quiet=not sys.stderr.isatty())
-    try:
-        text = writer.close()
-    except OSError as exc:  # a full disk: the previous output, if any, is untouched (atomic write)
-        fail(f"{out}: cannot write ({exc.strerror or exc}); nothing was overwritten")
-    if text is not None:
-        typer.echo(text, nl=False)
-    new = writer.clips[len(previous or []):]
-    _print_totals(writer.clips, new, interrupted, to_stderr=text is not None or not sys.stdout.isatty())
-    if interrupted:
-        typer.echo(f"interrupted: {len(new)} of {len(job_list)} clips finished and kept", err=True)
-        raise typer.Exit(130)
-    failed = any(c["status"] != "ok" for c in new) or bool(problems)
-    raise typer.Exit(EXIT_SOME_FAILED if failed else 0)
+    return False
 
 
 class _BatchDisplay:

@@ -350,7 +350,22 @@ def judge(meas: Measured, config: Thresholds | None = None) -> ClipResult:
 
 def analyze(series: PoseSeries, exercise: str = "hinge", config: Thresholds | None = None,
             file: str | None = None) -> ClipResult:
-    """Kinematics, reps and verdicts of a whole clip: :func:`measure`, then :func:`judge`."""
+    """Kinematics, reps and verdicts of a whole clip: :func:`measure`, then :func:`judge`.
+
+    Parameters
+    ----------
+    series : the clip's landmarks (image px, world m, times s; see :class:`PoseSeries`).
+    exercise : threshold profile, one of ``results.EXERCISES``.
+    config : thresholds to use instead of the exercise's shipped ones.
+    file : the name the result carries (default: the series' source).
+
+    Returns
+    -------
+    ClipResult
+        per-rep verdicts, faults, notes, angles (degrees), times (seconds); the clip's verdict,
+        view, yaw (degrees) and per-frame kinematics. Never raises for a clip without a person or
+        reps: that is the verdict (``no_reps``, ``unusable_view``, ``not_judged``) with ``why``.
+    """
     th = config or load_config(exercise=exercise)
     return judge(measure(series, config=th, file=file), th)
 

@@ -104,7 +104,23 @@ def rep_measures(f: Features, w: RepWindow, th: Thresholds) -> RepMeasures:
 
 def classify_rep(f: Features, w: RepWindow, th: Thresholds, index: int, view: str = "side") -> Rep:
     """Verdict, faults, notes, evidence and score of one rep: every registered fault that applies
-    to the profile is checked unless the clip cannot trust it (``f.untrusted``)."""
+    to the profile is checked unless the clip cannot trust it (``f.untrusted``).
+
+    Parameters
+    ----------
+    f : the clip's per-frame measures (degrees; lengths as fractions of leg or foot length).
+    w : the rep's frame indices.
+    th : thresholds of the exercise profile.
+    index : the rep's number in the clip, from 1.
+    view : "side", "oblique" (graded with a note) or "front" (``unusable_view``).
+
+    Returns
+    -------
+    Rep
+        verdict (its first fault in registry order, ``neutral`` or ``not_judged``), faults, notes,
+        angles at the bottom (degrees), times (seconds), 0-100 score, evidence, ``not_judged``
+        (check → why) and ``confidence`` (share of its checks judged).
+    """
     r = rep_measures(f, w, th)
     faults, scores, not_judged = [], [], {}
     checks = [fault for fault in REGISTRY if fault.applies(th)]

@@ -91,9 +91,21 @@ PLAUSIBLE = {"hip_flexion": (-45.0, 175.0), "knee_flexion": (-25.0, 165.0), "tru
 
 
 def joint_angles(image: np.ndarray, side: str, facing: int) -> dict[str, np.ndarray]:
-    """Sagittal angles per frame from image landmarks ``(T, 33, ≥2)`` (see module doc), degrees.
+    """Sagittal angles per frame from image landmarks (conventions in the module doc).
 
-    Frames whose hip, knee or trunk angle leaves :data:`PLAUSIBLE` get NaN for every angle."""
+    Parameters
+    ----------
+    image : (T, 33, ≥2) landmarks, pixels, y down; NaN where unseen.
+    side : "left" or "right", the side nearer the camera.
+    facing : +1 when the lifter faces +x (right in the image), −1 when facing left.
+
+    Returns
+    -------
+    dict of (T,) arrays, degrees
+        ``trunk_incline``, ``hip_flexion``, ``knee_flexion``, ``shin_angle``, ``neck_angle``,
+        ``thigh_angle``. Frames whose hip, knee or trunk angle leaves :data:`PLAUSIBLE` get NaN
+        for every angle.
+    """
     idx = SIDES[side]
     p = {part: image[:, i, :2] for part, i in idx.items()}
     trunk = incline(p["hip"], p["shoulder"], facing)

@@ -78,7 +78,25 @@ def hysteresis_step(state: int, h: float, enter: float, exit_: float) -> int:
 
 def segment_reps(h: np.ndarray, t: np.ndarray, enter: float, exit_: float, edge: float,
                  min_rep_s: float, from_floor: bool = False, allow_partial: bool = False) -> list[RepWindow]:
-    """Reps in the hip-flexion series ``h`` (degrees) with times ``t`` (seconds); see module doc."""
+    """Reps in a hip-flexion series (see module doc).
+
+    Parameters
+    ----------
+    h : (T,) hip flexion, degrees (NaN where unknown).
+    t : (T,) frame times, seconds.
+    enter, exit_ : hysteresis, degrees: a rep begins past ``enter`` and ends back under ``exit_``.
+    edge : degrees above the standing minimum where a rep's start and end are placed.
+    min_rep_s : shortest rep, seconds.
+    from_floor : pulls that start at the bottom (deadlift): a rep runs lockout to lockout through
+        the set-up.
+    allow_partial : with no complete rep, return the longest excursion cut by the clip
+        (``RepWindow.partial``).
+
+    Returns
+    -------
+    list of RepWindow
+        frame indices (start, bottom, end) of each rep, in order.
+    """
     if len(h) == 0:
         return []
     state = hysteresis_state(h, enter, exit_)
