@@ -27,6 +27,7 @@ import os
 import sqlite3
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime, timedelta, timezone
 from pathlib import Path
@@ -403,28 +404,15 @@ class HistoryStore:
 
     # --- writing ---
 
-    def add(self, session: SessionRow) -> int:
-        """Store ``session`` and its reps in one transaction; returns its id."""
+    @contextmanager
+    def _write(self):
+        """One write transaction (``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error); a
+        SQLite problem becomes a one-line :class:`HistoryError`."""
         con = self._con
         try:
             con.execute("BEGIN IMMEDIATE")
             try:
-                cur = con.execute(
-                    "INSERT INTO sessions (started, athlete, exercise, kind, source, verdict, view) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (_iso(session.started), session.athlete, session.exercise, session.kind, session.source,
-                     session.verdict, session.view))
-                sid = int(cur.lastrowid)
-                for i, r in enumerate(session.reps):
-                    con.execute(
-                        "INSERT INTO reps (session_id, idx, verdict, faults, notes, not_judged, score, "
-                        "hip_flexion_deg, knee_flexion_deg, trunk_incline_deg, spine_flexion_deg, spine_peak_deg) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (sid, r.index, r.verdict, json.dumps(list(r.faults)), json.dumps(list(r.notes)),
-                         json.dumps(list(r.not_judged)), r.score, r.hip_flexion_deg, r.knee_flexion_deg,
-                         r.trunk_incline_deg, r.spine_flexion_deg, r.spine_peak_deg))
-                    if i == 0:
-                        _pause_for_test()
+                yield con
                 con.execute("COMMIT")
             except BaseException:
                 if con.in_transaction:
@@ -432,26 +420,36 @@ class HistoryStore:
                 raise
         except sqlite3.Error as exc:
             raise _error(self.path, exc, self.timeout_s) from None
+
+    def add(self, session: SessionRow) -> int:
+        """Store ``session`` and its reps in one transaction; returns its id."""
+        with self._write() as con:
+            cur = con.execute(
+                "INSERT INTO sessions (started, athlete, exercise, kind, source, verdict, view) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (_iso(session.started), session.athlete, session.exercise, session.kind, session.source,
+                 session.verdict, session.view))
+            sid = int(cur.lastrowid)
+            for i, r in enumerate(session.reps):
+                con.execute(
+                    "INSERT INTO reps (session_id, idx, verdict, faults, notes, not_judged, score, "
+                    "hip_flexion_deg, knee_flexion_deg, trunk_incline_deg, spine_flexion_deg, spine_peak_deg) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (sid, r.index, r.verdict, json.dumps(list(r.faults)), json.dumps(list(r.notes)),
+                     json.dumps(list(r.not_judged)), r.score, r.hip_flexion_deg, r.knee_flexion_deg,
+                     r.trunk_incline_deg, r.spine_flexion_deg, r.spine_peak_deg))
+                if i == 0:
+                    _pause_for_test()
         return sid
 
     def delete(self, which: Filter) -> tuple[int, int]:
         """Delete the sessions ``which`` selects (and their reps) in one transaction; returns
         ``(sessions, reps)`` deleted."""
         where, args = which.sql()
-        con = self._con
-        try:
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                n_reps = con.execute(f"SELECT COUNT(*) FROM reps WHERE session_id IN (SELECT id FROM sessions{where})",
-                                     args).fetchone()[0]
-                n_sessions = con.execute(f"DELETE FROM sessions{where}", args).rowcount
-                con.execute("COMMIT")
-            except BaseException:
-                if con.in_transaction:
-                    con.execute("ROLLBACK")
-                raise
-        except sqlite3.Error as exc:
-            raise _error(self.path, exc, self.timeout_s) from None
+        with self._write() as con:
+            n_reps = con.execute(f"SELECT COUNT(*) FROM reps WHERE session_id IN (SELECT id FROM sessions{where})",
+                                 args).fetchone()[0]
+            n_sessions = con.execute(f"DELETE FROM sessions{where}", args).rowcount
         return int(n_sessions), int(n_reps)
 
     # --- reading ---
