@@ -345,6 +345,20 @@ class _Collector:
         )
 
 
+def release_freed_memory() -> None:
+    """Hand memory the native libraries freed back to the OS (glibc ``malloc_trim``). Without it,
+    what a closed landmarker freed stays in the process's resident set while the analysis
+    allocates its own (issue 14: a cold 1-minute clip then a 60-minute analysis in one process
+    peaked at 616 MB). Takes milliseconds; a no-op where there is no glibc."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError, TypeError):
+        pass
+
+
 def estimate_clip(source: str | os.PathLike | int, model: str | os.PathLike | None = None,
                   settings: PoseSettings | None = None, cache=None,
                   progress: Callable[[int, int | None], None] | None = None) -> PoseSeries:
@@ -377,6 +391,7 @@ def estimate_clip(source: str | os.PathLike | int, model: str | os.PathLike | No
             collector.add(fp)
             if progress is not None and collector.n % 16 == 0:
                 progress(collector.n, info.frame_count)
+    release_freed_memory()  # the landmarker is closed: what it freed goes back before the analysis allocates
     series = dataclasses.replace(collector.series(info), expected_frames=info.frame_count or -1,
                                  damaged_packets=getattr(src, "damaged_packets", 0))
     if progress is not None:
