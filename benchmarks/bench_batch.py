@@ -29,8 +29,18 @@ from naive import naive_fps  # noqa: E402 (benchmarks/ is on sys.path when run a
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "clips" / "deadlift-web"
-DEFAULT_CLIPS = ("good008.mp4", "good016.mp4", "good018.mp4", "bad012.mp4", "good014.mp4", "good015.mp4",
-                 "good019.mp4", "good020.mp4", "bad007.mp4", "bad009.mp4")
+DEFAULT_CLIPS = (
+    "good008.mp4",
+    "good016.mp4",
+    "good018.mp4",
+    "bad012.mp4",
+    "good014.mp4",
+    "good015.mp4",
+    "good019.mp4",
+    "good020.mp4",
+    "bad007.mp4",
+    "bad009.mp4",
+)
 
 
 def make_clips(folder: Path, n: int) -> list[Path]:
@@ -40,8 +50,26 @@ def make_clips(folder: Path, n: int) -> list[Path]:
     out = []
     for src in sources[:n]:
         dst = folder / f"{src.stem}_1080p.mp4"
-        subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-i", str(src), "-vf", "scale=1920:1080",
-                        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "20", str(dst)], check=True)
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-y",
+                "-loglevel",
+                "error",
+                "-i",
+                str(src),
+                "-vf",
+                "scale=1920:1080",
+                "-c:v",
+                "libx264",
+                "-pix_fmt",
+                "yuv420p",
+                "-crf",
+                "20",
+                str(dst),
+            ],
+            check=True,
+        )
         out.append(dst)
     return out
 
@@ -123,9 +151,23 @@ def score_wall(clips, jobs: int, cache: Path | None = None) -> float:
         env["HINGECHECK_CACHE"] = str(cache)
         args = []
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "hingecheck", "score", *map(str, clips), "--jobs", str(jobs), *args,
-                    "--out", str(Path(clips[0]).parent / "bench.json")], check=False, stdout=subprocess.DEVNULL,
-                   env=env)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hingecheck",
+            "score",
+            *map(str, clips),
+            "--jobs",
+            str(jobs),
+            *args,
+            "--out",
+            str(Path(clips[0]).parent / "bench.json"),
+        ],
+        check=False,
+        stdout=subprocess.DEVNULL,
+        env=env,
+    )
     return time.perf_counter() - t0
 
 
@@ -134,8 +176,24 @@ def tiny_clips(folder: Path, n: int) -> list[Path]:
     out = []
     for i in range(n):
         dst = folder / f"tiny{i}.mp4"
-        subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=s=1920x1080:r=30:d=0.04",
-                        "-c:v", "libx264", "-pix_fmt", "yuv420p", str(dst)], check=True)
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-y",
+                "-loglevel",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc=s=1920x1080:r=30:d=0.04",
+                "-c:v",
+                "libx264",
+                "-pix_fmt",
+                "yuv420p",
+                str(dst),
+            ],
+            check=True,
+        )
         out.append(dst)
     return out
 
@@ -168,12 +226,18 @@ def main() -> None:
     for k, v in r.items():
         print(f"{k:16s} {v:7.1f} frames/s")
     limit = frames / r[f"infer x{args.jobs}"]
-    print(f"score --jobs {args.jobs} wall {wall:6.1f} s; inference alone in {args.jobs} processes would take {limit:6.1f} s")
+    print(
+        f"score --jobs {args.jobs} wall {wall:6.1f} s; inference alone in {args.jobs} processes would take {limit:6.1f} s"
+    )
     print(f"  start-up (one-frame clips, same command)        {startup:6.1f} s")
     print(f"  warm cache (start-up + cache read + core + write) {warm:6.1f} s")
-    print(f"  decode, one process, all frames                  {frames / r['decode']:6.1f} s of CPU "
-          f"(shared with inference on {args.jobs} cores)")
-    print(f"  unexplained (contention, scheduling, tails)      {wall - limit - startup - frames / r['decode'] / args.jobs:6.1f} s")
+    print(
+        f"  decode, one process, all frames                  {frames / r['decode']:6.1f} s of CPU "
+        f"(shared with inference on {args.jobs} cores)"
+    )
+    print(
+        f"  unexplained (contention, scheduling, tails)      {wall - limit - startup - frames / r['decode'] / args.jobs:6.1f} s"
+    )
     s = r[f"score --jobs {args.jobs}"]
     print(f"score / naive    {s / r['naive']:7.2f}x   (target >= 2.5)")
     print(f"score / infer x{args.jobs} {s / r[f'infer x{args.jobs}']:7.2f}    (target >= 0.85)")

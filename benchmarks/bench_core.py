@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 def main() -> None:
     from hingecheck.core.analysis import StreamingAnalyzer, analyze
     from hingecheck.pose.landmarker import PoseEstimator
-    from hingecheck.pose.sources import VideoFile, prefetch
+    from hingecheck.pose.sources import VideoFile
 
     clip = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO / "sample_videos" / "mixed_set.mp4"
     src = VideoFile(clip)
@@ -46,8 +46,14 @@ def main() -> None:
     live = StreamingAnalyzer(fps=series.fps)
     t0 = time.perf_counter()
     for i in range(series.n_frames):
-        live.push(series.image[i], series.visibility[i], series.world[i], float(series.t[i]), bool(series.detected[i]),
-                  series.profile[i])
+        live.push(
+            series.image[i],
+            series.visibility[i],
+            series.world[i],
+            float(series.t[i]),
+            bool(series.detected[i]),
+            series.profile[i],
+        )
     stream = (time.perf_counter() - t0) / series.n_frames
     print(f"clip: {clip.name}, {series.n_frames} frames, {len(result.reps)} reps")
     print(f"pose inference        {infer * 1e3:8.3f} ms/frame")

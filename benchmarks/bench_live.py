@@ -27,8 +27,13 @@ def measure(clip: Path, window: bool) -> dict:
     s = run_live(str(clip), "hinge", audio=False, window=window, stats=stats)
     lat = np.array([x[0] for x in stats]) * 1000
     t = np.array([x[1] for x in stats])
-    return {"frames": s.frames, "dropped": s.dropped_frames, "fps": (len(t) - 1) / (t[-1] - t[0]),
-            "p50": float(np.median(lat)), "p95": float(np.percentile(lat, 95))}
+    return {
+        "frames": s.frames,
+        "dropped": s.dropped_frames,
+        "fps": (len(t) - 1) / (t[-1] - t[0]),
+        "p50": float(np.median(lat)),
+        "p95": float(np.percentile(lat, 95)),
+    }
 
 
 def main() -> None:
@@ -36,12 +41,32 @@ def main() -> None:
     src = REPO / "sample_videos" / "mixed_set.mp4"
     with tempfile.TemporaryDirectory() as tmp:
         hd = Path(tmp) / "mixed_set_720p.mp4"
-        subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-i", str(src), "-vf", "scale=1280:720", "-c:v",
-                        "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", str(hd)], check=True)
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-y",
+                "-loglevel",
+                "error",
+                "-i",
+                str(src),
+                "-vf",
+                "scale=1280:720",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "veryfast",
+                "-pix_fmt",
+                "yuv420p",
+                str(hd),
+            ],
+            check=True,
+        )
         for label, clip in (("640x480", src), ("1280x720", hd)):
             r = measure(clip, window)
-            print(f"{label:9s} {r['fps']:5.1f} frames/s processed, {r['dropped']} of {r['frames'] + r['dropped']} "
-                  f"frames dropped, latency median {r['p50']:.0f} ms, p95 {r['p95']:.0f} ms")
+            print(
+                f"{label:9s} {r['fps']:5.1f} frames/s processed, {r['dropped']} of {r['frames'] + r['dropped']} "
+                f"frames dropped, latency median {r['p50']:.0f} ms, p95 {r['p95']:.0f} ms"
+            )
 
 
 if __name__ == "__main__":

@@ -35,9 +35,33 @@ SAMPLE_S = 0.2
 def make_clip(folder: Path, minutes: float, width: int) -> Path:
     out = folder / f"loop_{minutes:g}min_{width}px.mp4"
     if not out.exists():
-        subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-stream_loop", "-1", "-i", str(SOURCE),
-                        "-t", str(minutes * 60), "-vf", f"scale={width}:-2", "-an", "-c:v", "libx264",
-                        "-preset", "veryfast", "-crf", "26", "-pix_fmt", "yuv420p", str(out)], check=True)
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-y",
+                "-loglevel",
+                "error",
+                "-stream_loop",
+                "-1",
+                "-i",
+                str(SOURCE),
+                "-t",
+                str(minutes * 60),
+                "-vf",
+                f"scale={width}:-2",
+                "-an",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "veryfast",
+                "-crf",
+                "26",
+                "-pix_fmt",
+                "yuv420p",
+                str(out),
+            ],
+            check=True,
+        )
     return out
 
 
@@ -58,8 +82,9 @@ def run(clip: Path, env: dict, cached: bool) -> dict:
     out = clip.with_suffix(".json")
     t0 = time.perf_counter()
     cmd = [sys.executable, "-m", "hingecheck", "score", str(clip), "--out", str(out), "--timeout", "0", "--jobs", "1"]
-    proc = subprocess.Popen(cmd + ([] if cached else ["--no-cache"]), env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd + ([] if cached else ["--no-cache"]), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     samples: list[tuple[float, float]] = []
     stop = threading.Event()
 
@@ -114,13 +139,19 @@ def main() -> None:
             for label, r in runs:
                 res = json.loads(r["json"].read_text())["clips"][0]
                 fr = [at_fraction(r["samples"], r["wall_s"], f) for f in (0.0, 0.25, 0.5, 0.75, 1.0)]
-                rows.append((minutes, label, res["frames"], r["wall_s"], r["peak_mb"], fr, res["verdict"],
-                             len(res["reps"])))
-    print(f"{'min':>5s} {'run':4s} {'frames':>7s} {'wall s':>7s} {'peak MB':>8s}  RSS MB at 0/25/50/75/100% of the run"
-          "   verdict, reps")
+                rows.append(
+                    (minutes, label, res["frames"], r["wall_s"], r["peak_mb"], fr, res["verdict"], len(res["reps"]))
+                )
+    print(
+        f"{'min':>5s} {'run':4s} {'frames':>7s} {'wall s':>7s} {'peak MB':>8s}  RSS MB at 0/25/50/75/100% of the run"
+        "   verdict, reps"
+    )
     for minutes, label, frames, wall, peak, fr, verdict, reps in rows:
-        print(f"{minutes:5g} {label:4s} {frames:7d} {wall:7.1f} {peak:8.0f}  "
-              + " ".join(f"{x:5.0f}" for x in fr) + f"   {verdict}, {reps}")
+        print(
+            f"{minutes:5g} {label:4s} {frames:7d} {wall:7.1f} {peak:8.0f}  "
+            + " ".join(f"{x:5.0f}" for x in fr)
+            + f"   {verdict}, {reps}"
+        )
     cold = [r for r in rows if r[1] == "cold"]
     if len(cold) >= 2:
         (m0, *_, p0), (m1, *_, p1) = [(r[0], r[4]) for r in (cold[0], cold[-1])]

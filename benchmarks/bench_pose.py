@@ -35,8 +35,26 @@ def make_1080p(out: Path) -> Path:
         if not candidates:
             sys.exit("bench_pose: no clip given and none found to upscale")
         src = candidates[0]
-    subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-i", str(src), "-vf", "scale=1920:1080",
-                    "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "20", str(out)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-y",
+            "-loglevel",
+            "error",
+            "-i",
+            str(src),
+            "-vf",
+            "scale=1920:1080",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-crf",
+            "20",
+            str(out),
+        ],
+        check=True,
+    )
     return out
 
 

@@ -26,9 +26,30 @@ def main() -> None:
             clip = Path(sys.argv[1])
         else:
             clip = Path(tmp) / "two_minutes_1080p.mp4"
-            subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-stream_loop", "-1", "-i",
-                            str(REPO / "sample_videos" / "mixed_set.mp4"), "-t", "120", "-vf", "scale=1920:1080",
-                            "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", str(clip)], check=True)
+            subprocess.run(
+                [
+                    "ffmpeg",
+                    "-y",
+                    "-loglevel",
+                    "error",
+                    "-stream_loop",
+                    "-1",
+                    "-i",
+                    str(REPO / "sample_videos" / "mixed_set.mp4"),
+                    "-t",
+                    "120",
+                    "-vf",
+                    "scale=1920:1080",
+                    "-c:v",
+                    "libx264",
+                    "-preset",
+                    "veryfast",
+                    "-pix_fmt",
+                    "yuv420p",
+                    str(clip),
+                ],
+                check=True,
+            )
         import av
 
         with av.open(str(clip)) as c:

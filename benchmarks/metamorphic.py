@@ -37,8 +37,22 @@ TRANSFORMS = {
 
 
 def fps_of(path: Path) -> float:
-    r = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=avg_frame_rate",
-                        "-of", "csv=p=0", str(path)], capture_output=True, text=True)
+    r = subprocess.run(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "stream=avg_frame_rate",
+            "-of",
+            "csv=p=0",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+    )
     num, _, den = r.stdout.strip().partition("/")
     try:
         return float(num) / float(den or 1)
@@ -93,12 +107,20 @@ def main(argv=None) -> int:
     print(f"{'transform':10s} {'verdict kept':>14s} {'call kept':>12s}")
     for name, (v, c, n) in sorted(same.items()):
         print(f"{name:10s} {v:>4d}/{n:<3d} {v / n:5.0%} {c:>4d}/{n:<3d} {c / n:5.0%}")
-    print(f"{'all':10s} {total[0]:>4d}/{total[2]:<3d} {total[0] / total[2]:5.0%} {total[1]:>4d}/{total[2]:<3d} "
-          f"{total[1] / total[2]:5.0%}")
+    print(
+        f"{'all':10s} {total[0]:>4d}/{total[2]:<3d} {total[0] / total[2]:5.0%} {total[1]:>4d}/{total[2]:<3d} "
+        f"{total[1] / total[2]:5.0%}"
+    )
     if args.out:
-        Path(args.out).write_text(json.dumps({"per_transform": {k: {"verdict_kept": v[0], "call_kept": v[1], "n": v[2]}
-                                                                for k, v in same.items()},
-                                              "variants": detail}, indent=1))
+        Path(args.out).write_text(
+            json.dumps(
+                {
+                    "per_transform": {k: {"verdict_kept": v[0], "call_kept": v[1], "n": v[2]} for k, v in same.items()},
+                    "variants": detail,
+                },
+                indent=1,
+            )
+        )
     return 0
 
 

@@ -16,8 +16,11 @@ def naive_fps(clips, limit: int | None = None) -> float:
 
     n, t0 = 0, time.perf_counter()
     for clip in clips:
-        opts = vision.PoseLandmarkerOptions(base_options=BaseOptions(model_asset_path=str(default_model())),
-                                            running_mode=vision.RunningMode.VIDEO, output_segmentation_masks=True)
+        opts = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(default_model())),
+            running_mode=vision.RunningMode.VIDEO,
+            output_segmentation_masks=True,
+        )
         cap = cv2.VideoCapture(str(clip))
         fps = cap.get(cv2.CAP_PROP_FPS) or 30
         i = 0

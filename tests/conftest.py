@@ -21,7 +21,9 @@ def require(*programs: str, package: str = "") -> None:
     missing = [p for p in programs if not (shutil.which(p) or Path(p).is_file())]
     if not missing:
         return
-    why = f"{', '.join(missing)} not installed (Debian package {package or ' '.join(missing)}; scripts/test installs it)"
+    why = (
+        f"{', '.join(missing)} not installed (Debian package {package or ' '.join(missing)}; scripts/test installs it)"
+    )
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(why)
     pytest.skip(why)
@@ -55,8 +57,23 @@ def write_clip(path: Path, frames, fps: float = 30, pts=None, rotation: int = 0,
         import subprocess
 
         require("ffmpeg")
-        subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-i", str(target), "-c", "copy",
-                        "-metadata:s:v:0", f"rotate={rotation % 360}", str(path)], check=True, timeout=120)
+        subprocess.run(
+            [
+                "ffmpeg",
+                "-y",
+                "-loglevel",
+                "error",
+                "-i",
+                str(target),
+                "-c",
+                "copy",
+                "-metadata:s:v:0",
+                f"rotate={rotation % 360}",
+                str(path),
+            ],
+            check=True,
+            timeout=120,
+        )
         target.unlink()
     return path
 
@@ -93,7 +110,7 @@ def astronaut_clip(tmp_path_factory, astronaut) -> Path:
     for i in range(30):
         f = canvas.copy()
         x = 60 + i * 3
-        f[14:526, x:x + 512] = astronaut
+        f[14:526, x : x + 512] = astronaut
         frames.append(f)
     return write_clip(tmp_path_factory.mktemp("clips") / "astronaut.mp4", frames)
 
@@ -142,15 +159,18 @@ def sample_series(landmark_cache_dir, sample_labels):
 @pytest.fixture
 def xvfb():
     """A real X display (Xvfb) for window tests; its name, e.g. ":87"."""
-    import shutil
     import subprocess
     import time
 
     require("Xvfb", "ffmpeg", package="xvfb ffmpeg")
-    n = next(n for n in range(87, 200)
-             if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists())
-    proc = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    n = next(
+        n for n in range(87, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists()
+    )
+    proc = subprocess.Popen(
+        ["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(100):
         if Path(f"/tmp/.X11-unix/X{n}").exists():
             break
@@ -165,8 +185,25 @@ def screenshot(display: str, path: Path, size: str = "1280x800") -> Path:
     import subprocess
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-f", "x11grab", "-video_size", size, "-i", f"{display}.0",
-                    "-frames:v", "1", str(path)], check=True, timeout=30)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-y",
+            "-loglevel",
+            "error",
+            "-f",
+            "x11grab",
+            "-video_size",
+            size,
+            "-i",
+            f"{display}.0",
+            "-frames:v",
+            "1",
+            str(path),
+        ],
+        check=True,
+        timeout=30,
+    )
     return path
 
 

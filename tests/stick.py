@@ -38,13 +38,31 @@ def figure(trunk, thigh, shin, neck=0.0, arm=0.0, facing=1, ankle=(400.0, 700.0)
     heel = ank + np.array([-facing * HEEL, 15.0])
     toe = ank + np.array([facing * (FOOT - HEEL), 18.0])
     img = np.zeros((n, 33, 3))
-    parts = {"shoulder": sho, "hip": hip, "knee": knee, "ankle": ank, "heel": heel, "foot_index": toe, "ear": ear,
-             "wrist": wrist, "elbow": (sho + wrist) / 2}
+    parts = {
+        "shoulder": sho,
+        "hip": hip,
+        "knee": knee,
+        "ankle": ank,
+        "heel": heel,
+        "foot_index": toe,
+        "ear": ear,
+        "wrist": wrist,
+        "elbow": (sho + wrist) / 2,
+    }
     for side in ("left", "right"):
         for part, p in parts.items():
             img[:, INDEX[f"{side}_{part}"], :2] = p
-    for name in ("nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
-                 "right_eye_outer", "mouth_left", "mouth_right"):
+    for name in (
+        "nose",
+        "left_eye_inner",
+        "left_eye",
+        "left_eye_outer",
+        "right_eye_inner",
+        "right_eye",
+        "right_eye_outer",
+        "mouth_left",
+        "mouth_right",
+    ):
         img[:, INDEX[name], :2] = nose
     for name in ("left_pinky", "left_index", "left_thumb"):
         img[:, INDEX[name], :2] = wrist
@@ -63,16 +81,35 @@ def series(trunk, thigh, shin, neck=0.0, arm=0.0, facing=1, fps=30.0, profile=No
         img[..., :2] += np.random.default_rng(seed).normal(0, noise, img[..., :2].shape)
     n = img.shape[0]
     near = "right" if facing > 0 else "left"
-    vis = np.array([[0.99 if name.startswith(near) or not name.startswith(("left", "right")) else 0.6
-                     for name in INDEX]] * n, np.float32)
+    vis = np.array(
+        [[0.99 if name.startswith(near) or not name.startswith(("left", "right")) else 0.6 for name in INDEX]] * n,
+        np.float32,
+    )
     world = img / 500.0
-    return PoseSeries(image=img.astype(np.float32), visibility=vis, world=world.astype(np.float32),
-                      t=np.arange(n) / fps, detected=np.ones(n, bool), width=800, height=800, fps=fps,
-                      profile=profile if profile is not None else np.full((n, len(PROFILE_STATIONS), 2), np.nan, np.float32))
+    return PoseSeries(
+        image=img.astype(np.float32),
+        visibility=vis,
+        world=world.astype(np.float32),
+        t=np.arange(n) / fps,
+        detected=np.ones(n, bool),
+        width=800,
+        height=800,
+        fps=fps,
+        profile=profile if profile is not None else np.full((n, len(PROFILE_STATIONS), 2), np.nan, np.float32),
+    )
 
 
-def hinge_reps(n_reps=3, fps=30.0, bottom_trunk=75.0, bottom_thigh=10.0, bottom_shin=5.0, neck=0.0,
-               rep_s=3.0, stand_s=1.5, top_trunk=0.0):
+def hinge_reps(
+    n_reps=3,
+    fps=30.0,
+    bottom_trunk=75.0,
+    bottom_thigh=10.0,
+    bottom_shin=5.0,
+    neck=0.0,
+    rep_s=3.0,
+    stand_s=1.5,
+    top_trunk=0.0,
+):
     """Trunk/thigh/shin trajectories of ``n_reps`` smooth hinge reps with standing between."""
     t = np.arange(int((stand_s + n_reps * (rep_s + stand_s)) * fps)) / fps
     w = np.zeros_like(t)

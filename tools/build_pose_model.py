@@ -58,7 +58,9 @@ def build(out_path: Path) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "models" / "pose_landmarker_full.task")
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).resolve().parent.parent / "models" / "pose_landmarker_full.task"
+    )
     parser.add_argument("--expect", help="SHA-256 the result must have (fails otherwise)")
     args = parser.parse_args()
     digest = build(args.out)

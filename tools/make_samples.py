@@ -1,6 +1,6 @@
 """Regenerate sample_videos/ (clips, labels.json, truth/) deterministically.
 
-    python tools/make_samples.py [OUT_DIR] [NAME ...]
+python tools/make_samples.py [OUT_DIR] [NAME ...]
 """
 
 import sys

@@ -11,13 +11,19 @@ import time
 import numpy as np
 import pytest
 
-from conftest import SAMPLES
 from hingecheck.cli.batch import expand_inputs
+
+from conftest import SAMPLES
 
 
 def score(*args, env=None, timeout=600):
-    return subprocess.run([sys.executable, "-m", "hingecheck", "score", *map(str, args)], capture_output=True,
-                          text=True, timeout=timeout, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "hingecheck", "score", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
 
 
 def test_samples_table_json_and_labels(tmp_path, sample_series, sample_labels):
@@ -37,9 +43,22 @@ def test_samples_table_json_and_labels(tmp_path, sample_series, sample_labels):
         assert c["verdict"] == lab["verdict"], name
         assert [rep["verdict"] for rep in c["reps"]] == lab["reps"], name
         for rep in c["reps"]:
-            assert set(rep) >= {"index", "start_s", "bottom_s", "end_s", "verdict", "faults", "notes", "hip_flexion_deg",
-                                "knee_flexion_deg", "trunk_incline_deg", "spine_flexion_deg", "descent_s", "ascent_s",
-                                "score"}
+            assert set(rep) >= {
+                "index",
+                "start_s",
+                "bottom_s",
+                "end_s",
+                "verdict",
+                "faults",
+                "notes",
+                "hip_flexion_deg",
+                "knee_flexion_deg",
+                "trunk_incline_deg",
+                "spine_flexion_deg",
+                "descent_s",
+                "ascent_s",
+                "score",
+            }
 
 
 def test_bad_files_reported_and_skipped(tmp_path, sample_series):
@@ -81,7 +100,9 @@ def test_jsonl_resume_and_csv(tmp_path, sample_series):
     lines = out.read_text().splitlines()
     assert len(lines) == 2
     # Resume with a third clip and another exercise: the finished two are kept as they were.
-    r = score(*(SAMPLES / n for n in first + ["hinge_rounded.mp4"]), "--out", out, "--resume", "--exercise", "good_morning")
+    r = score(
+        *(SAMPLES / n for n in first + ["hinge_rounded.mp4"]), "--out", out, "--resume", "--exercise", "good_morning"
+    )
     assert r.returncode == 0, r.stderr
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     names = [os.path.basename(x["file"]) for x in rows]
@@ -105,9 +126,26 @@ def test_ctrl_c_keeps_finished_results(tmp_path, empty_clip):
     long_clip = _long_clip(tmp_path / "long.mp4")
     out = tmp_path / "r.jsonl"
     env = {**os.environ, "HINGECHECK_CACHE": str(tmp_path / "cold-cache")}
-    proc = subprocess.Popen([sys.executable, "-m", "hingecheck", "score", str(empty_clip), str(long_clip),
-                             "--out", str(out), "--jobs", "1", "--exercise", "hinge"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hingecheck",
+            "score",
+            str(empty_clip),
+            str(long_clip),
+            "--out",
+            str(out),
+            "--jobs",
+            "1",
+            "--exercise",
+            "hinge",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     deadline = time.time() + 120
     while time.time() < deadline and not (out.exists() and out.read_text().count("\n") >= 1):
         time.sleep(0.05)
@@ -145,8 +183,10 @@ def test_ray_engine_matches_local(tmp_path, sample_series):
     assert r.returncode == 0, r.stderr[-3000:]
 
     def key(path):
-        return sorted((c["file"], c["verdict"], json.dumps(c["reps"], sort_keys=True))
-                      for c in json.loads(path.read_text())["clips"])
+        return sorted(
+            (c["file"], c["verdict"], json.dumps(c["reps"], sort_keys=True))
+            for c in json.loads(path.read_text())["clips"]
+        )
 
     assert key(local) == key(ray_out)
 
@@ -183,4 +223,7 @@ def test_a_worker_crash_loses_only_its_clip(tmp_path, empty_clip, sample_series)
     rows = {os.path.basename(x["file"]): x for x in map(json.loads, out.read_text().splitlines())}
     assert set(rows) == {"crash-me.mp4", "hinge_rounded.mp4", "hinge_squatty.mp4", "empty.mp4"}
     assert rows["crash-me.mp4"]["status"] == "error" and "crashed" in rows["crash-me.mp4"]["error"]
-    assert rows["hinge_rounded.mp4"]["verdict"] == "lumbar_rounding" and rows["hinge_squatty.mp4"]["verdict"] == "squatty_hinge"
+    assert (
+        rows["hinge_rounded.mp4"]["verdict"] == "lumbar_rounding"
+        and rows["hinge_squatty.mp4"]["verdict"] == "squatty_hinge"
+    )

@@ -4,7 +4,6 @@ import csv
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
 from hingecheck import __version__
@@ -12,8 +11,9 @@ from hingecheck.core.series import PoseSeries
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "hingecheck", *map(str, args)], capture_output=True,
-                          text=True, cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "hingecheck", *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
 
 
 def test_help_lists_commands():
@@ -44,11 +44,14 @@ def test_landmarks_npz_and_csv(tmp_path, astronaut_clip):
     assert rows[5]["detected"] in ("0", "1")
 
 
-@pytest.mark.parametrize("make, problem", [
-    (lambda p: None, "no such file"),
-    (lambda p: p.write_bytes(b""), "empty file"),
-    (lambda p: p.write_text("not a video\n" * 100), "not a readable video"),
-])
+@pytest.mark.parametrize(
+    "make, problem",
+    [
+        (lambda p: None, "no such file"),
+        (lambda p: p.write_bytes(b""), "empty file"),
+        (lambda p: p.write_text("not a video\n" * 100), "not a readable video"),
+    ],
+)
 def test_bad_input_is_one_line_no_traceback(tmp_path, make, problem):
     clip = tmp_path / "clip.mp4"
     make(clip)

@@ -16,14 +16,67 @@ from hingecheck.cli.main import app
 REPO = Path(__file__).resolve().parents[2]
 CLIP = REPO / "sample_videos" / "hinge_rounded.mp4"
 
-CLIP_KEYS = ["file", "status", "error", "exercise", "view", "frames", "fps", "detected_fraction", "verdict", "score",
-             "yaw_deg", "why", "warnings", "reps"]
-REP_KEYS = ["index", "start_s", "bottom_s", "end_s", "verdict", "faults", "notes", "hip_flexion_deg",
-            "knee_flexion_deg", "trunk_incline_deg", "spine_flexion_deg", "descent_s", "ascent_s", "score", "evidence",
-            "not_judged", "confidence"]
-CSV_HEADER = ["file", "status", "error", "exercise", "view", "frames", "fps", "detected_fraction", "verdict", "score",
-              "rep", "start_s", "bottom_s", "end_s", "rep_verdict", "faults", "notes", "hip_flexion_deg",
-              "knee_flexion_deg", "trunk_incline_deg", "spine_flexion_deg", "descent_s", "ascent_s", "rep_score"]
+CLIP_KEYS = [
+    "file",
+    "status",
+    "error",
+    "exercise",
+    "view",
+    "frames",
+    "fps",
+    "detected_fraction",
+    "verdict",
+    "score",
+    "yaw_deg",
+    "why",
+    "warnings",
+    "reps",
+]
+REP_KEYS = [
+    "index",
+    "start_s",
+    "bottom_s",
+    "end_s",
+    "verdict",
+    "faults",
+    "notes",
+    "hip_flexion_deg",
+    "knee_flexion_deg",
+    "trunk_incline_deg",
+    "spine_flexion_deg",
+    "descent_s",
+    "ascent_s",
+    "score",
+    "evidence",
+    "not_judged",
+    "confidence",
+]
+CSV_HEADER = [
+    "file",
+    "status",
+    "error",
+    "exercise",
+    "view",
+    "frames",
+    "fps",
+    "detected_fraction",
+    "verdict",
+    "score",
+    "rep",
+    "start_s",
+    "bottom_s",
+    "end_s",
+    "rep_verdict",
+    "faults",
+    "notes",
+    "hip_flexion_deg",
+    "knee_flexion_deg",
+    "trunk_incline_deg",
+    "spine_flexion_deg",
+    "descent_s",
+    "ascent_s",
+    "rep_score",
+]
 
 
 def _commands():
@@ -43,9 +96,14 @@ def _commands():
 @pytest.mark.parametrize("name, command", _commands(), ids=lambda x: x if isinstance(x, str) else "")
 def test_readme_documents_every_command_and_option(name, command):
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    rows = [line for line in readme.splitlines() if line.startswith(f"| `hingecheck {name}")
-            and not any(line.startswith(f"| `hingecheck {other}") for other, _ in _commands()
-                        if other.startswith(f"{name} "))]
+    rows = [
+        line
+        for line in readme.splitlines()
+        if line.startswith(f"| `hingecheck {name}")
+        and not any(
+            line.startswith(f"| `hingecheck {other}") for other, _ in _commands() if other.startswith(f"{name} ")
+        )
+    ]
     assert rows, f"README's command table has no row for `hingecheck {name}`"
     row = " ".join(rows)
     for p in command.params:
@@ -57,8 +115,11 @@ def test_readme_documents_every_command_and_option(name, command):
 def scored(tmp_path_factory):
     d = tmp_path_factory.mktemp("contract")
     for ext in ("json", "csv"):
-        subprocess.run([sys.executable, "-m", "hingecheck", "score", str(CLIP), "--out", str(d / f"r.{ext}")],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "hingecheck", "score", str(CLIP), "--out", str(d / f"r.{ext}")],
+            check=True,
+            capture_output=True,
+        )
     return d
 
 

@@ -6,7 +6,6 @@ The table of what the tool did with every item is written to ``out/hostile_input
 """
 
 import json
-import os
 import resource
 import shutil
 import signal
@@ -28,8 +27,14 @@ def ffmpeg(*args):
 
 
 def hingecheck(*args, cwd=None, preexec=None, timeout=900):
-    return subprocess.run([sys.executable, "-m", "hingecheck", *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, cwd=cwd, preexec_fn=preexec)
+    return subprocess.run(
+        [sys.executable, "-m", "hingecheck", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
+        preexec_fn=preexec,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +64,10 @@ def corpus(tmp_path_factory, astronaut):
     items["very dark clip"] = (d / "dark.mp4", ("ok", None, None))
     frames = [np.ascontiguousarray(np.rot90(f, k=-1)) for f in _frames(SQUATTY)]
     write_clip(d / "rotated.mp4", frames, rotation=90)  # stored sideways, phone metadata says turn it
-    items["rotation metadata (the squatty sample, stored sideways)"] = (d / "rotated.mp4", ("ok", {"squatty_hinge"}, None))
+    items["rotation metadata (the squatty sample, stored sideways)"] = (
+        d / "rotated.mp4",
+        ("ok", {"squatty_hinge"}, None),
+    )
     empty = np.full((480, 640, 3), 90, np.uint8)
     write_clip(d / "no_person.mp4", [empty] * 15)
     items["no person"] = (d / "no_person.mp4", ("ok", {"no_reps"}, None))
@@ -161,12 +169,15 @@ def test_disk_full_keeps_the_previous_output(tmp_path):
     assert not list(tmp_path.glob(".results.json.*"))  # no temporary file left behind
 
 
-@pytest.mark.parametrize("text, words", [
-    ("[common]\nlumbar_flexion_max_deg = 'ten'\n", "must be a number"),
-    ("[common]\nno_such_setting = 1\n", "unknown setting"),
-    ("[common]\nmin_visibility = 7\n", "out of range"),
-    ("[exercise.deadlift]\nspine_rep_percentile = 250\n", "out of range"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("[common]\nlumbar_flexion_max_deg = 'ten'\n", "must be a number"),
+        ("[common]\nno_such_setting = 1\n", "unknown setting"),
+        ("[common]\nmin_visibility = 7\n", "out of range"),
+        ("[exercise.deadlift]\nspine_rep_percentile = 250\n", "out of range"),
+    ],
+)
 def test_bad_config_is_a_usage_error(tmp_path, text, words):
     cfg = tmp_path / "my.toml"
     cfg.write_text(text)

@@ -2,7 +2,6 @@
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -13,9 +12,10 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import SAMPLES, require, screenshot, wait_for_picture
 from hingecheck.cli.live import CUE_HOLD_S, CueBoard, LatestFrame
 from hingecheck.pose.sources import Frame
+
+from conftest import SAMPLES, require, screenshot, wait_for_picture
 
 SHOTS = Path(__file__).resolve().parents[2] / "out"
 
@@ -24,9 +24,25 @@ SHOTS = Path(__file__).resolve().parents[2] / "out"
 def test_live_source_gets_labelled_reps(tmp_path, sample_labels, name):
     lab = sample_labels[name]
     summary = tmp_path / "summary.json"
-    r = subprocess.run([sys.executable, "-m", "hingecheck", "live", "--source", str(SAMPLES / name), "--no-window",
-                        "--no-audio", "--exercise", lab["exercise"], "--summary", str(summary)],
-                       capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hingecheck",
+            "live",
+            "--source",
+            str(SAMPLES / name),
+            "--no-window",
+            "--no-audio",
+            "--exercise",
+            lab["exercise"],
+            "--summary",
+            str(summary),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     data = json.loads(summary.read_text())
     assert [x["verdict"] for x in data["reps"]] == lab["reps"]
@@ -65,10 +81,29 @@ def test_latest_frame_drops_stale_frames():
 
 
 def test_live_window_under_xvfb(tmp_path, xvfb):
-    env = {**os.environ, "DISPLAY": xvfb, "QT_QPA_FONTDIR": "/usr/share/fonts/truetype/dejavu", "QT_QPA_PLATFORM": "xcb"}
-    proc = subprocess.Popen([sys.executable, "-m", "hingecheck", "live", "--source", str(SAMPLES / "mixed_set.mp4"),
-                             "--no-audio", "--summary", str(tmp_path / "s.json")], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = {
+        **os.environ,
+        "DISPLAY": xvfb,
+        "QT_QPA_FONTDIR": "/usr/share/fonts/truetype/dejavu",
+        "QT_QPA_PLATFORM": "xcb",
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hingecheck",
+            "live",
+            "--source",
+            str(SAMPLES / "mixed_set.mp4"),
+            "--no-audio",
+            "--summary",
+            str(tmp_path / "s.json"),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     wait_for_picture(xvfb, SHOTS / "live_window_start.png")  # the model is loaded, frames are coming
     time.sleep(2.0)
     shot = screenshot(xvfb, SHOTS / "live_window.png")
@@ -86,15 +121,36 @@ def test_live_window_keys_snapshot_and_quit(tmp_path, xvfb):
     """In the real window: `s` saves what is on screen, `q` ends the session early (exit 0, the
     summary written, fewer frames analysed than the clip has)."""
     require("xdotool")
-    env = {**os.environ, "DISPLAY": xvfb, "QT_QPA_FONTDIR": "/usr/share/fonts/truetype/dejavu", "QT_QPA_PLATFORM": "xcb"}
+    env = {
+        **os.environ,
+        "DISPLAY": xvfb,
+        "QT_QPA_FONTDIR": "/usr/share/fonts/truetype/dejavu",
+        "QT_QPA_PLATFORM": "xcb",
+    }
     clip = SAMPLES / "mixed_set.mp4"
-    proc = subprocess.Popen([sys.executable, "-m", "hingecheck", "live", "--source", str(clip), "--no-audio",
-                             "--summary", str(tmp_path / "s.json")], env=env, cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hingecheck",
+            "live",
+            "--source",
+            str(clip),
+            "--no-audio",
+            "--summary",
+            str(tmp_path / "s.json"),
+        ],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         wait_for_picture(xvfb, SHOTS / "live_keys_start.png")
-        wid = subprocess.run(["xdotool", "search", "--name", "hingecheck live"], capture_output=True, text=True,
-                             env=env).stdout.split()[0]
+        wid = subprocess.run(
+            ["xdotool", "search", "--name", "hingecheck live"], capture_output=True, text=True, env=env
+        ).stdout.split()[0]
         for key in ("s", "q"):
             subprocess.run(["xdotool", "key", "--window", wid, key], env=env, timeout=20)
             time.sleep(0.5)

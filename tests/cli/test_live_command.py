@@ -9,10 +9,10 @@ import av
 import numpy as np
 import pytest
 
-from conftest import SAMPLES
-
 from hingecheck.cli.live import KEYS, LiveSession
 from hingecheck.render.overlay import OverlayState, RepCounterAnnotator
+
+from conftest import SAMPLES
 
 HC = [sys.executable, "-m", "hingecheck", "live"]
 
@@ -60,8 +60,17 @@ def test_record_mirror_and_counter(tmp_path, sample_labels):
     frame shows the number of reps the clip was rendered with."""
     name = "hinge_neutral_left.mp4"
     rec, summary = tmp_path / "rec.mp4", tmp_path / "s.json"
-    r = run("--source", str(SAMPLES / name), "--no-window", "--no-audio", "--mirror", "--record", str(rec),
-            "--summary", str(summary))
+    r = run(
+        "--source",
+        str(SAMPLES / name),
+        "--no-window",
+        "--no-audio",
+        "--mirror",
+        "--record",
+        str(rec),
+        "--summary",
+        str(summary),
+    )
     assert r.returncode == 0, r.stderr
     assert "reps" in r.stdout and json.loads(summary.read_text())["source"] == str(SAMPLES / name)
     recorded, source = _frames(rec), _frames(SAMPLES / name)
@@ -82,7 +91,13 @@ def session(tmp_path, monkeypatch):
 
 def test_keys(session, tmp_path):
     assert {chr(k) if k != 27 else "Esc": a for k, a in KEYS.items()} == {
-        "q": "quit", "Esc": "quit", " ": "pause", "r": "reset", "m": "mirror", "s": "snapshot"}
+        "q": "quit",
+        "Esc": "quit",
+        " ": "pause",
+        "r": "reset",
+        "m": "mirror",
+        "s": "snapshot",
+    }
     assert session.apply("pause") and session.paused and session.apply("pause") and not session.paused
     assert session.apply("mirror") and session.mirror
     session.analyzer.reps.append("a rep")

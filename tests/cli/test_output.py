@@ -10,15 +10,50 @@ from hingecheck.cli.output import ResultWriter, clips_csv_path, format_for, read
 
 def _clip(name, status="ok", reps=2):
     if status != "ok":
-        return {"file": name, "status": "error", "error": f"{name}: not a readable video", "exercise": "hinge",
-                "view": "unknown", "frames": 0, "fps": 0.0, "detected_fraction": 0.0, "verdict": None,
-                "score": None, "reps": []}
-    return {"file": name, "status": "ok", "error": None, "exercise": "hinge", "view": "side", "frames": 300,
-            "fps": 30.0, "detected_fraction": 0.99, "verdict": "neutral", "score": 88.0,
-            "reps": [{"index": i + 1, "start_s": 1.0 * i, "bottom_s": 1.0 * i + 0.4, "end_s": 1.0 * i + 0.9,
-                      "verdict": "lumbar_rounding" if i else "neutral", "faults": ["lumbar_rounding"] if i else [],
-                      "notes": [], "hip_flexion_deg": 85.0, "knee_flexion_deg": 20.0, "trunk_incline_deg": 70.0,
-                      "spine_flexion_deg": 5.0, "descent_s": 0.4, "ascent_s": 0.5, "score": 90.0} for i in range(reps)]}
+        return {
+            "file": name,
+            "status": "error",
+            "error": f"{name}: not a readable video",
+            "exercise": "hinge",
+            "view": "unknown",
+            "frames": 0,
+            "fps": 0.0,
+            "detected_fraction": 0.0,
+            "verdict": None,
+            "score": None,
+            "reps": [],
+        }
+    return {
+        "file": name,
+        "status": "ok",
+        "error": None,
+        "exercise": "hinge",
+        "view": "side",
+        "frames": 300,
+        "fps": 30.0,
+        "detected_fraction": 0.99,
+        "verdict": "neutral",
+        "score": 88.0,
+        "reps": [
+            {
+                "index": i + 1,
+                "start_s": 1.0 * i,
+                "bottom_s": 1.0 * i + 0.4,
+                "end_s": 1.0 * i + 0.9,
+                "verdict": "lumbar_rounding" if i else "neutral",
+                "faults": ["lumbar_rounding"] if i else [],
+                "notes": [],
+                "hip_flexion_deg": 85.0,
+                "knee_flexion_deg": 20.0,
+                "trunk_incline_deg": 70.0,
+                "spine_flexion_deg": 5.0,
+                "descent_s": 0.4,
+                "ascent_s": 0.5,
+                "score": 90.0,
+            }
+            for i in range(reps)
+        ],
+    }
 
 
 def test_format_from_extension():

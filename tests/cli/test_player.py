@@ -3,7 +3,6 @@
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -11,7 +10,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import pytest
 
 from conftest import SAMPLES, require, screenshot, wait_for_picture
 
@@ -27,12 +25,13 @@ def picture(window: np.ndarray) -> np.ndarray:
     rows = np.flatnonzero(differs.mean(axis=1) > 0.5)
     cols = np.flatnonzero(differs.mean(axis=0) > 0.5)
     assert len(rows) and len(cols), "no picture in the window"
-    return window[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    return window[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
 
 
 def xdo(display, *args):
-    return subprocess.run(["xdotool", *args], capture_output=True, text=True, env={**os.environ, "DISPLAY": display},
-                          timeout=20)
+    return subprocess.run(
+        ["xdotool", *args], capture_output=True, text=True, env={**os.environ, "DISPLAY": display}, timeout=20
+    )
 
 
 def shot_picture(xvfb, wid, name):
@@ -40,7 +39,7 @@ def shot_picture(xvfb, wid, name):
     geo = dict(line.split("=") for line in xdo(xvfb, "getwindowgeometry", "--shell", wid).stdout.split())
     img = cv2.imread(str(shot))
     x, y, w, h = (int(geo[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))
-    return picture(img[y:y + h, x:x + w])  # OpenCV 5 scales the clip to the window, 4.x centres it
+    return picture(img[y : y + h, x : x + w])  # OpenCV 5 scales the clip to the window, 4.x centres it
 
 
 def differ(a, b):
@@ -50,8 +49,13 @@ def differ(a, b):
 def test_play_window_steps_and_jumps(xvfb, sample_series):
     require("xdotool")
     env = {**os.environ, "DISPLAY": xvfb, "QT_QPA_FONTDIR": FONTS, "QT_QPA_PLATFORM": "xcb"}
-    proc = subprocess.Popen([sys.executable, "-m", "hingecheck", "review", str(SAMPLES / "mixed_set.mp4"), "--play"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hingecheck", "review", str(SAMPLES / "mixed_set.mp4"), "--play"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         win = ""
         for _ in range(1200):  # a deadline, not a timing: up to 2 min on a loaded machine
@@ -86,8 +90,8 @@ def test_play_window_steps_and_jumps(xvfb, sample_series):
         view = after
         assert view.std() > 20  # a picture, not a blank window
         k = view.shape[0] / 480.0
-        counter = view[int(12 * k):int(95 * k), int(12 * k):int(125 * k)]
-        beside = view[int(12 * k):int(95 * k), int(140 * k):int(250 * k)]
+        counter = view[int(12 * k) : int(95 * k), int(12 * k) : int(125 * k)]
+        beside = view[int(12 * k) : int(95 * k), int(140 * k) : int(250 * k)]
         assert counter.mean() < beside.mean() - 20  # the dark rep-counter box is drawn
         xdo(xvfb, "key", "--window", wid, "q")
         out, err = proc.communicate(timeout=20)

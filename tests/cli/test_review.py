@@ -9,20 +9,32 @@ from pathlib import Path
 import av
 import pytest
 
-from conftest import SAMPLES, require
 from hingecheck.cli.review import review_clip
 
+from conftest import SAMPLES, require
+
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 SHOTS = Path(__file__).resolve().parents[2] / "out"
 
 
 @pytest.fixture(scope="module")
 def reviewed(tmp_path_factory, sample_series):
     out = tmp_path_factory.mktemp("review")
-    r = subprocess.run([sys.executable, "-m", "hingecheck", "review", str(SAMPLES / "mixed_set.mp4"), "--out", str(out)],
-                       capture_output=True, text=True, timeout=600)
+    r = subprocess.run(
+        [sys.executable, "-m", "hingecheck", "review", str(SAMPLES / "mixed_set.mp4"), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert r.returncode == 0, r.stderr
     return out
 
@@ -99,17 +111,33 @@ def test_hostile_file_name_is_escaped(tmp_path, sample_series):
 def test_review_bad_input_one_line(tmp_path):
     bad = tmp_path / "notes.mp4"
     bad.write_text("not a video\n" * 10)
-    r = subprocess.run([sys.executable, "-m", "hingecheck", "review", str(bad), "--out", str(tmp_path / "o")],
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "hingecheck", "review", str(bad), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 1 and "Traceback" not in r.stderr and str(bad) in r.stderr
     assert not (tmp_path / "o" / "report.html").exists()
 
 
 def test_compare_before_after(tmp_path, sample_series):
     out = tmp_path / "cmp"
-    r = subprocess.run([sys.executable, "-m", "hingecheck", "compare", str(SAMPLES / "hinge_rounded.mp4"),
-                        str(SAMPLES / "hinge_neutral_left.mp4"), "--out", str(out)], capture_output=True, text=True,
-                       timeout=600)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hingecheck",
+            "compare",
+            str(SAMPLES / "hinge_rounded.mp4"),
+            str(SAMPLES / "hinge_neutral_left.mp4"),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert r.returncode == 0, r.stderr
     data = json.loads((out / "compare.json").read_text())
     assert [c["verdict"] for c in data["clips"]] == ["lumbar_rounding", "neutral"]

@@ -5,9 +5,9 @@ import json
 import numpy as np
 import pytest
 
-import stick
-from conftest import SAMPLES
 from hingecheck.core.analysis import StreamingAnalyzer, analyze
+
+import stick
 
 
 def test_stick_figure_reps_and_verdicts():
@@ -62,8 +62,14 @@ def test_streaming_matches_batch(sample_series, sample_labels, name):
     live = StreamingAnalyzer(exercise, fps=s.fps)
     reps = []
     for i in range(s.n_frames):
-        st = live.push(s.image[i], s.visibility[i], s.world[i], float(s.t[i]), bool(s.detected[i]),
-                       None if s.profile is None else s.profile[i])
+        st = live.push(
+            s.image[i],
+            s.visibility[i],
+            s.world[i],
+            float(s.t[i]),
+            bool(s.detected[i]),
+            None if s.profile is None else s.profile[i],
+        )
         if st.new_rep is not None:
             reps.append(st.new_rep)
     assert [r.verdict for r in reps] == [r.verdict for r in batch.reps]
@@ -93,7 +99,9 @@ def test_impossible_angles_are_dropped_not_judged():
     from hingecheck.core.config import load_config
 
     th = load_config()
-    m = {k: np.array([10.0, th.plausible_hip_max_deg + 5, 30.0]) for k in ("hip_flexion", "trunk_incline", "thigh_angle")}
+    m = {
+        k: np.array([10.0, th.plausible_hip_max_deg + 5, 30.0]) for k in ("hip_flexion", "trunk_incline", "thigh_angle")
+    }
     m.update({k: np.array([th.plausible_knee_min_deg - 5, 20.0, 20.0]) for k in ("knee_flexion", "shin_angle")})
     m["bend"] = np.array([5.0, 5.0, th.plausible_spine_max_deg + 1])
     drop_implausible(m, th)
@@ -111,10 +119,17 @@ def _long_series(minutes: float):
     reps = max(1, int(round(minutes * 60 * 30 / one.n_frames)))
     n = one.n_frames * reps
     prof = np.tile(np.linspace(0, 30, len(PROFILE_STATIONS))[:, None], (n, 1, 2)).reshape(n, -1, 2)
-    return PoseSeries(image=np.tile(one.image, (reps, 1, 1)), visibility=np.tile(one.visibility, (reps, 1)),
-                      world=np.tile(one.world, (reps, 1, 1)), t=np.arange(n) / 30.0,
-                      detected=np.ones(n, bool), width=800, height=800, fps=30.0,
-                      profile=prof.astype(np.float32))
+    return PoseSeries(
+        image=np.tile(one.image, (reps, 1, 1)),
+        visibility=np.tile(one.visibility, (reps, 1)),
+        world=np.tile(one.world, (reps, 1, 1)),
+        t=np.arange(n) / 30.0,
+        detected=np.ones(n, bool),
+        width=800,
+        height=800,
+        fps=30.0,
+        profile=prof.astype(np.float32),
+    )
 
 
 def test_analysis_blocks_change_nothing(monkeypatch):

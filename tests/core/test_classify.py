@@ -17,9 +17,17 @@ def features(**kw):
     t = np.arange(T) / 30.0
     bump = np.sin(np.pi * np.clip((np.arange(T) - 10) / 80.0, 0, 1)) ** 2
     base = dict(
-        t=t, hip_flexion=85.0 * bump, knee_flexion=18.0 * bump, trunk_incline=72.0 * bump, shin_angle=5.0 * bump,
-        spine_flexion=np.zeros(T), neck_change=np.zeros(T), hip_drop=0.05 * bump, hip_below_knee=np.zeros(T),
-        load_ahead=0.05 * bump, knee_past_toe=-0.5 * np.ones(T),
+        t=t,
+        hip_flexion=85.0 * bump,
+        knee_flexion=18.0 * bump,
+        trunk_incline=72.0 * bump,
+        shin_angle=5.0 * bump,
+        spine_flexion=np.zeros(T),
+        neck_change=np.zeros(T),
+        hip_drop=0.05 * bump,
+        hip_below_knee=np.zeros(T),
+        load_ahead=0.05 * bump,
+        knee_past_toe=-0.5 * np.ones(T),
     )
     for k, v in kw.items():
         if np.isscalar(v):
@@ -76,8 +84,9 @@ def test_deadlift_judges_hip_height_and_torso_not_knee():
     f = features(knee_flexion=75.0, hip_flexion=115.0, trunk_incline=65.0, shin_angle=20.0, hip_drop=0.2)
     assert verdict(f, "deadlift").verdict == "neutral"  # big knee bend is a normal pull
     th = load_config(exercise="deadlift")
-    squat = features(knee_flexion=100.0, hip_flexion=110.0, trunk_incline=30.0, shin_angle=30.0,
-                     hip_drop=th.hip_drop_max + 0.05)
+    squat = features(
+        knee_flexion=100.0, hip_flexion=110.0, trunk_incline=30.0, shin_angle=30.0, hip_drop=th.hip_drop_max + 0.05
+    )
     assert verdict(squat, "deadlift").verdict == "squatty_hinge"
 
 
@@ -129,11 +138,14 @@ def test_hips_rise_first_only_for_pulls():
     assert verdict(f, "deadlift").verdict == "hips_rise_first"
     assert gain < verdict(f, "deadlift").evidence["hips_first_trunk_gain_deg"] <= gain + 3
     assert "hips_rise_first" not in verdict(f, "hinge").faults
-    held = features(knee_flexion=knee, trunk_incline=np.where(n <= W.bottom, 70 * down,
-                                                              70 * (1 - np.clip((up - 0.4) / 0.6, 0, 1))))
+    held = features(
+        knee_flexion=knee, trunk_incline=np.where(n <= W.bottom, 70 * down, 70 * (1 - np.clip((up - 0.4) / 0.6, 0, 1)))
+    )
     assert "hips_rise_first" not in verdict(held, "deadlift").faults
-    together = features(knee_flexion=np.where(n <= W.bottom, 70 * down, 70 * (1 - up)),
-                        trunk_incline=np.where(n <= W.bottom, 70 * down, 70 * (1 - up)))
+    together = features(
+        knee_flexion=np.where(n <= W.bottom, 70 * down, 70 * (1 - up)),
+        trunk_incline=np.where(n <= W.bottom, 70 * down, 70 * (1 - up)),
+    )
     assert "hips_rise_first" not in verdict(together, "deadlift").faults
 
 
@@ -141,17 +153,25 @@ def test_unseen_measures_are_not_judged_never_faults():
     th = load_config()
     # The back outline lost on most of the rep: no spine verdict, and no neutral either.
     spine = np.full(T, np.nan)
-    spine[W.start:W.start + 5] = th.lumbar_flexion_max_deg + 20
+    spine[W.start : W.start + 5] = th.lumbar_flexion_max_deg + 20
     r = verdict(features(spine_flexion=spine))
     assert r.verdict == "not_judged" and "lumbar_rounding" in r.not_judged and r.confidence < 1
     # A clip-wide reason (lifter too small) is passed through with its words.
-    small = Features(**{**features(spine_flexion=at(th.lumbar_flexion_max_deg + 20, slice(0, T))).__dict__,
-                        "untrusted": {"lumbar_rounding": "lifter too small"}})
+    small = Features(
+        **{
+            **features(spine_flexion=at(th.lumbar_flexion_max_deg + 20, slice(0, T))).__dict__,
+            "untrusted": {"lumbar_rounding": "lifter too small"},
+        }
+    )
     r = verdict(small)
     assert r.verdict == "not_judged" and r.not_judged["lumbar_rounding"] == "lifter too small"
     # Other faults are still called on what can be seen.
-    squat = Features(**{**features(knee_flexion=th.knee_max_deg + 10, hip_flexion=60.0).__dict__,
-                        "untrusted": {"lumbar_rounding": "lifter too small"}})
+    squat = Features(
+        **{
+            **features(knee_flexion=th.knee_max_deg + 10, hip_flexion=60.0).__dict__,
+            "untrusted": {"lumbar_rounding": "lifter too small"},
+        }
+    )
     assert verdict(squat).verdict == "squatty_hinge"
     # A rep cut by the clip's end: the lockout is not judged.
     hip = features().hip_flexion.copy()
@@ -164,8 +184,8 @@ def test_unseen_measures_are_not_judged_never_faults():
 def test_notes_inform_without_failing():
     fast = features()
     t = fast.t.copy()
-    t[:W.bottom] = np.linspace(0, 0.5, W.bottom)  # a 0.3 s descent
-    t[W.bottom:] = 0.5 + np.arange(T - W.bottom) / 30.0
+    t[: W.bottom] = np.linspace(0, 0.5, W.bottom)  # a 0.3 s descent
+    t[W.bottom :] = 0.5 + np.arange(T - W.bottom) / 30.0
     r = verdict(Features(**{**fast.__dict__, "t": t}))
     assert "rushed_tempo" in r.notes and r.verdict == "neutral"
     assert "rushed_tempo" not in verdict(Features(**{**fast.__dict__, "t": t}), "kb_swing").notes
@@ -177,8 +197,12 @@ def test_notes_inform_without_failing():
 
 def test_fault_order_and_clip_verdict():
     th = load_config()
-    r = verdict(features(spine_flexion=at(th.lumbar_flexion_max_deg + 5, slice(0, T)),
-                         neck_change=at(th.neck_extension_max_deg + 5, slice(10, 91))))
+    r = verdict(
+        features(
+            spine_flexion=at(th.lumbar_flexion_max_deg + 5, slice(0, T)),
+            neck_change=at(th.neck_extension_max_deg + 5, slice(10, 91)),
+        )
+    )
     assert r.faults == ("lumbar_rounding", "neck_extension") and r.verdict == "lumbar_rounding"
     # The cause outranks its symptom: hips rising first tips the trunk while the head stays up.
     from hingecheck.core.results import FAULTS

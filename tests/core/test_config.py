@@ -21,14 +21,17 @@ def test_user_file_overrides(tmp_path):
     assert load_config(p, "hinge").hip_drop_max == load_config(exercise="hinge").hip_drop_max
 
 
-@pytest.mark.parametrize("text, problem", [
-    ("[common]\nlumbar_max = 3\n", "unknown setting common.lumbar_max"),
-    ("[common]\nknee_max_deg = 'high'\n", "common.knee_max_deg must be a number"),
-    ("[common]\ncheck_tempo = 1\n", "common.check_tempo must be true/false"),
-    ("[exercise.squat]\nknee_max_deg = 3\n", "unknown exercise [exercise.squat]"),
-    ("[oops]\n", "unknown table [oops]"),
-    ("this is = = not toml", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("[common]\nlumbar_max = 3\n", "unknown setting common.lumbar_max"),
+        ("[common]\nknee_max_deg = 'high'\n", "common.knee_max_deg must be a number"),
+        ("[common]\ncheck_tempo = 1\n", "common.check_tempo must be true/false"),
+        ("[exercise.squat]\nknee_max_deg = 3\n", "unknown exercise [exercise.squat]"),
+        ("[oops]\n", "unknown table [oops]"),
+        ("this is = = not toml", "not valid TOML"),
+    ],
+)
 def test_bad_files_one_line(tmp_path, text, problem):
     p = tmp_path / "bad.toml"
     p.write_text(text)

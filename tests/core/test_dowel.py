@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from hingecheck.pose.backprofile import profile_from_mask
 from hingecheck.core.dowel import back_column, bend_from_chord_ratio, dowel_from_profile
 from hingecheck.core.series import INDEX
+from hingecheck.pose.backprofile import profile_from_mask
 
 HIP, SHO = np.array([200.0, 400.0]), np.array([200.0, 200.0])  # trunk axis straight up, 200 px
 

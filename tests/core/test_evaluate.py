@@ -18,8 +18,17 @@ def labels(folder, rows):
 
 
 def test_calls_confusion_and_faults(tmp_path):
-    p = labels(tmp_path / "a", ["g1.mp4,good,side,", "g2.mp4,good,oblique,", "b1.mp4,bad,side,lumbar_rounding (caption)",
-                                "b2.mp4,bad,side,", "f.mp4,good,front,", "u.mp4,unknown,side,"])
+    p = labels(
+        tmp_path / "a",
+        [
+            "g1.mp4,good,side,",
+            "g2.mp4,good,oblique,",
+            "b1.mp4,bad,side,lumbar_rounding (caption)",
+            "b2.mp4,bad,side,",
+            "f.mp4,good,front,",
+            "u.mp4,unknown,side,",
+        ],
+    )
     clips = read_labels([p])
     assert [c.graded for c in clips] == [True, True, True, True, False, False]
     assert clips[2].caption_fault == "lumbar_rounding" and clips[3].caption_fault is None
@@ -29,7 +38,12 @@ def test_calls_confusion_and_faults(tmp_path):
     assert s.confusion[("good", "good")] == 1 and s.confusion[("good", "bad")] == 1
     assert s.confusion[("bad", "bad")] == 1 and s.confusion[("bad", "abstain")] == 1
     assert s.faults["lumbar_rounding"] == [1, 0, 0] and s.faults["squatty_hinge"] == [0, 1, 0]
-    assert [call(v) for v in ("neutral", "hips_rise_first", "no_reps", "unusable_view")] == ["good", "bad", "abstain", "abstain"]
+    assert [call(v) for v in ("neutral", "hips_rise_first", "no_reps", "unusable_view")] == [
+        "good",
+        "bad",
+        "abstain",
+        "abstain",
+    ]
 
 
 def test_leave_one_source_out_never_sees_the_held_out_source(tmp_path):
@@ -41,14 +55,17 @@ def test_leave_one_source_out_never_sees_the_held_out_source(tmp_path):
 
     def judge_all(values):  # the strictest limit faults x.mp4, any other faults y.mp4, in both sources
         strict = values["lumbar_flexion_max_deg"] == lo
-        return [{"verdict": "lumbar_rounding" if (c.path.name == "x.mp4") == strict else "neutral", "reps": []}
-                for c in clips]
+        return [
+            {"verdict": "lumbar_rounding" if (c.path.name == "x.mp4") == strict else "neutral", "reps": []}
+            for c in clips
+        ]
 
     out = leave_one_source_out(clips, judge_all)
     assert out["a"][0]["lumbar_flexion_max_deg"] == lo and out["a"][1].correct == 0
     assert out["b"][0]["lumbar_flexion_max_deg"] != lo and out["b"][1].correct == 0
     assert len(grid()) == len(TUNED["lumbar_flexion_max_deg"]) * len(TUNED["neck_extension_max_deg"]) * len(
-        TUNED["hips_first_trunk_gain_deg"])
+        TUNED["hips_first_trunk_gain_deg"]
+    )
 
 
 def test_bad_labels_file_is_one_line(tmp_path):
@@ -65,12 +82,19 @@ def test_evaluate_command_on_sample_clips(tmp_path, sample_series):
 
     truth = json.loads((SAMPLES / "labels.json").read_text())
     names = ["hinge_neutral_right.mp4", "hinge_rounded.mp4", "front_view.mp4"]
-    rows = [f"{SAMPLES / n},{'good' if truth[n]['verdict'] == 'neutral' else 'bad'},"
-            f"{'front' if n.startswith('front') else 'side'}," for n in names]
+    rows = [
+        f"{SAMPLES / n},{'good' if truth[n]['verdict'] == 'neutral' else 'bad'},"
+        f"{'front' if n.startswith('front') else 'side'},"
+        for n in names
+    ]
     p = labels(tmp_path / "samples", rows)
     out = tmp_path / "eval.json"
-    r = subprocess.run([sys.executable, "-m", "hingecheck", "evaluate", str(p), "--out", str(out), "--no-loso"],
-                       capture_output=True, text=True, timeout=600)
+    r = subprocess.run(
+        [sys.executable, "-m", "hingecheck", "evaluate", str(p), "--out", str(out), "--no-loso"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert r.returncode == 0, r.stderr
     doc = json.loads(out.read_text())
     assert doc["scores"]["samples"]["clips"] == 2 and doc["scores"]["samples"]["correct"] == 2

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_classify import W, features
 
 from hingecheck.core.classify import classify_rep
 from hingecheck.core.config import Thresholds, load_config
@@ -14,6 +13,8 @@ from hingecheck.core.faults import REGISTRY, FrameSignals, frame_warnings, readm
 from hingecheck.core.results import FAULTS
 from hingecheck.render.cues import ADVICE, CUES, PHRASES
 from hingecheck.render.overlay import FAULT_REGIONS, SEGMENTS
+
+from test_classify import W, features
 
 REPO = Path(__file__).resolve().parents[2]
 TOML = REPO / "src" / "hingecheck" / "core" / "thresholds.toml"
@@ -66,9 +67,12 @@ def test_one_warning_rule():
     """In a rep only, held flexion over the limit, never for an untrusted check."""
     th = load_config()
     over = th.lumbar_flexion_max_deg + 1
-    s = FrameSignals(spine_held=np.array([over, over, 0.0]), knee=np.zeros(3),
-                     neck_change=np.array([0.0, th.neck_extension_max_deg + 1, 0.0]),
-                     in_rep=np.array([False, True, True]))
+    s = FrameSignals(
+        spine_held=np.array([over, over, 0.0]),
+        knee=np.zeros(3),
+        neck_change=np.array([0.0, th.neck_extension_max_deg + 1, 0.0]),
+        in_rep=np.array([False, True, True]),
+    )
     w = frame_warnings(s, th)
     assert w["lumbar_rounding"].tolist() == [False, True, False]
     assert w["neck_extension"].tolist() == [False, True, False]

@@ -114,7 +114,7 @@ def test_running_median_equals_nanmedian(window):
     rm = RunningMedian(window)
     for i, v in enumerate(x):
         rm.add(v)
-        seen = x[: i + 1] if window == 0 else x[max(0, i + 1 - window): i + 1]
+        seen = x[: i + 1] if window == 0 else x[max(0, i + 1 - window) : i + 1]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             expected = np.nanmedian(seen)

@@ -5,7 +5,6 @@ import json
 import math
 
 import numpy as np
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -27,8 +26,9 @@ def toml_value(v) -> str:
 
 
 keys = st.one_of(st.sampled_from(sorted(_FIELDS)), st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12))
-values = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**6, 10**6), st.booleans(),
-                   st.text(max_size=8))
+values = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True), st.integers(-(10**6), 10**6), st.booleans(), st.text(max_size=8)
+)
 tables = st.sampled_from(["common", "exercise.hinge", "exercise.deadlift", "exercise.nope", "other"])
 
 
@@ -38,7 +38,9 @@ def test_config_loader_never_crashes(tmp_path, entries):
     by_table: dict[str, dict] = {}
     for table, key, value in entries:
         by_table.setdefault(table, {})[key] = value
-    text = "".join(f"[{t}]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in kv.items()) for t, kv in by_table.items())
+    text = "".join(
+        f"[{t}]\n" + "".join(f"{k} = {toml_value(v)}\n" for k, v in kv.items()) for t, kv in by_table.items()
+    )
     path = tmp_path / "fuzz.toml"
     path.write_text(text)
     try:
@@ -63,10 +65,22 @@ def pose_series(draw):
     world = draw(hnp.arrays(np.float32, (n, N_LANDMARKS, 3), elements=st.floats(-1e3, 1e3, width=32) | st.just(np.nan)))
     vis = draw(hnp.arrays(np.float32, (n, N_LANDMARKS), elements=st.sampled_from([0.0, 0.25, 1.0])))
     detected = draw(hnp.arrays(bool, (n,)))
-    profile = draw(st.none() | hnp.arrays(np.float32, (n, 29, 2), elements=st.floats(-1e6, 1e6, width=32) | st.just(np.nan)))
+    profile = draw(
+        st.none() | hnp.arrays(np.float32, (n, 29, 2), elements=st.floats(-1e6, 1e6, width=32) | st.just(np.nan))
+    )
     t = np.cumsum(draw(hnp.arrays(np.float64, (n,), elements=st.floats(0.001, 0.2))))
-    return PoseSeries(image=image, visibility=vis, world=world, t=t, detected=detected, width=640, height=480,
-                      fps=30.0, profile=profile, source="fuzz")
+    return PoseSeries(
+        image=image,
+        visibility=vis,
+        world=world,
+        t=t,
+        detected=detected,
+        width=640,
+        height=480,
+        fps=30.0,
+        profile=profile,
+        source="fuzz",
+    )
 
 
 @settings(max_examples=120, deadline=None)
@@ -79,10 +93,44 @@ def test_core_never_crashes_on_odd_arrays(series, exercise):
     assert doc["verdict"] in {"no_reps", "unusable_view", "not_judged", "neutral", *FAULTS}
 
 
-words = st.sampled_from(["score", "review", "landmarks", "live", "compare", "evaluate", "synth", "--exercise",
-                         "deadlift", "nope", "--format", "csv", "xml", "--jobs", "-3", "0", "--out", "/nonexistent/dir/x.json",
-                         "--config", "missing.toml", "--max-width", "-1", "--engine", "spark", "--camera", "99",
-                         "--resume", "--recursive", "''", "*.mp4", "--help", "--version", "ü", "-"])
+words = st.sampled_from(
+    [
+        "score",
+        "review",
+        "landmarks",
+        "live",
+        "compare",
+        "evaluate",
+        "synth",
+        "--exercise",
+        "deadlift",
+        "nope",
+        "--format",
+        "csv",
+        "xml",
+        "--jobs",
+        "-3",
+        "0",
+        "--out",
+        "/nonexistent/dir/x.json",
+        "--config",
+        "missing.toml",
+        "--max-width",
+        "-1",
+        "--engine",
+        "spark",
+        "--camera",
+        "99",
+        "--resume",
+        "--recursive",
+        "''",
+        "*.mp4",
+        "--help",
+        "--version",
+        "ü",
+        "-",
+    ]
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

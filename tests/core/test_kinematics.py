@@ -5,14 +5,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import stick
 from hingecheck.core.kinematics import choose_side, facing_direction, joint_angles
+
+import stick
 
 
 @pytest.mark.parametrize("facing", [1, -1])
-@pytest.mark.parametrize("trunk, thigh, shin, neck", [
-    (0.0, 0.0, 0.0, 0.0), (80.0, 10.0, 5.0, 0.0), (45.0, 60.0, 30.0, 25.0), (-12.0, 3.0, 0.0, -5.0),
-])
+@pytest.mark.parametrize(
+    "trunk, thigh, shin, neck",
+    [
+        (0.0, 0.0, 0.0, 0.0),
+        (80.0, 10.0, 5.0, 0.0),
+        (45.0, 60.0, 30.0, 25.0),
+        (-12.0, 3.0, 0.0, -5.0),
+    ],
+)
 def test_exact_angles(facing, trunk, thigh, shin, neck):
     img = stick.figure(trunk, thigh, shin, neck, facing=facing)
     a = joint_angles(img, "right" if facing > 0 else "left", facing)
@@ -43,8 +50,15 @@ angles = st.floats(-20, 100)
 
 
 @settings(max_examples=60, deadline=None)
-@given(trunk=angles, thigh=st.floats(-10, 80), shin=st.floats(-10, 40), neck=st.floats(-30, 40),
-       scale=st.floats(0.2, 5.0), dx=st.floats(-500, 500), dy=st.floats(-500, 500))
+@given(
+    trunk=angles,
+    thigh=st.floats(-10, 80),
+    shin=st.floats(-10, 40),
+    neck=st.floats(-30, 40),
+    scale=st.floats(0.2, 5.0),
+    dx=st.floats(-500, 500),
+    dy=st.floats(-500, 500),
+)
 def test_scale_translation_and_mirror_invariance(trunk, thigh, shin, neck, scale, dx, dy):
     img = stick.figure(trunk, thigh, shin, neck, facing=1)
     ref = joint_angles(img, "right", 1)

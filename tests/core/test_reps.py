@@ -48,7 +48,9 @@ def test_pause_at_bottom_is_one_rep():
 
 
 def test_partial_rep_and_fidgeting_are_not_reps():
-    h, t = trajectory([(1.0, 5, 5), (0.6, 5, 30), (0.6, 30, 5), (0.5, 5, 5)] + rep() + [(0.3, 5, 45), (0.1, 45, 5), (1, 5, 5)])
+    h, t = trajectory(
+        [(1.0, 5, 5), (0.6, 5, 30), (0.6, 30, 5), (0.5, 5, 5)] + rep() + [(0.3, 5, 45), (0.1, 45, 5), (1, 5, 5)]
+    )
     reps = segment_reps(h, t, **ARGS)
     assert len(reps) == 1  # the 30 deg dip never enters; the 0.4 s jab is too short
 

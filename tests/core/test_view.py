@@ -38,4 +38,7 @@ def test_facing_either_way_reads_the_same():
 
 def test_no_person_is_unknown():
     th = load_config()
-    assert classify_view(np.full((3, 33, 3), np.nan), th.side_view_min_yaw_deg, th.oblique_view_min_yaw_deg)[0] == "unknown"
+    assert (
+        classify_view(np.full((3, 33, 3), np.nan), th.side_view_min_yaw_deg, th.oblique_view_min_yaw_deg)[0]
+        == "unknown"
+    )

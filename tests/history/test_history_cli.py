@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLES
 from hingecheck.core.results import FAULTS
+
+from conftest import SAMPLES
 
 SHOTS = Path(__file__).resolve().parents[2] / "out"
 DAY1, DAY2, DAY3 = "2026-11-20T18:00:00+00:00", "2026-11-21T18:30:00+00:00", "2026-11-22T19:00:00+00:00"
@@ -29,8 +30,9 @@ def hc(*args, now=None, timeout=600):
     env = dict(os.environ)
     if now:
         env["HINGECHECK_NOW"] = now
-    return subprocess.run([sys.executable, "-m", "hingecheck", *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "hingecheck", *map(str, args)], capture_output=True, text=True, timeout=timeout, env=env
+    )
 
 
 def one_line_error(r, code):
@@ -55,13 +57,42 @@ def days(tmp_path_factory, landmark_cache_dir):
     d = tmp_path_factory.mktemp("days")
     db = d / "history.sqlite3"
     runs = {
-        "day1": hc("score", *(SAMPLES / c for c in DAY1_CLIPS), "--athlete", "sam", "--db", db, "--out", d / "day1.json",
-                   now=DAY1),
-        "day2": hc("review", SAMPLES / "mixed_set.mp4", "--athlete", "sam", "--db", db, "--out", d / "review2", now=DAY2),
-        "day3": hc("score", *(SAMPLES / c for c in DAY3_CLIPS), "--athlete", "sam", "--db", db, "--out", d / "day3.json",
-                   now=DAY3),
-        "kim": hc("score", SAMPLES / "hinge_neck_extension.mp4", "--athlete", "kim", "--db", db, "--out", d / "kim.json",
-                  now=DAY3),
+        "day1": hc(
+            "score",
+            *(SAMPLES / c for c in DAY1_CLIPS),
+            "--athlete",
+            "sam",
+            "--db",
+            db,
+            "--out",
+            d / "day1.json",
+            now=DAY1,
+        ),
+        "day2": hc(
+            "review", SAMPLES / "mixed_set.mp4", "--athlete", "sam", "--db", db, "--out", d / "review2", now=DAY2
+        ),
+        "day3": hc(
+            "score",
+            *(SAMPLES / c for c in DAY3_CLIPS),
+            "--athlete",
+            "sam",
+            "--db",
+            db,
+            "--out",
+            d / "day3.json",
+            now=DAY3,
+        ),
+        "kim": hc(
+            "score",
+            SAMPLES / "hinge_neck_extension.mp4",
+            "--athlete",
+            "kim",
+            "--db",
+            db,
+            "--out",
+            d / "kim.json",
+            now=DAY3,
+        ),
     }
     for name, r in runs.items():
         assert r.returncode == 0, (name, r.stderr[-2000:])
@@ -142,7 +173,7 @@ def test_review_report_shows_the_earlier_sessions(days):
     d, _ = days
     html = (d / "review2" / "report.html").read_text()
     assert 'id="trend-table"' in html and 'id="trend-plot"' in html
-    table = html[html.index('id="trend-table"'):html.index("</table>", html.index('id="trend-table"'))]
+    table = html[html.index('id="trend-table"') : html.index("</table>", html.index('id="trend-table"'))]
     assert table.count("<tr") == 1 + 3  # header, the two day-1 sessions, this review
     assert "hinge_rounded.mp4" in table and "(this review)" in table
 
@@ -150,8 +181,17 @@ def test_review_report_shows_the_earlier_sessions(days):
 def test_no_history_writes_nothing_and_shows_no_trend(days, tmp_path):
     _, db = days
     before = history_json(db)
-    r = hc("review", SAMPLES / "hinge_neutral_left.mp4", "--athlete", "sam", "--db", db, "--no-history",
-           "--out", tmp_path / "rev")
+    r = hc(
+        "review",
+        SAMPLES / "hinge_neutral_left.mp4",
+        "--athlete",
+        "sam",
+        "--db",
+        db,
+        "--no-history",
+        "--out",
+        tmp_path / "rev",
+    )
     assert r.returncode == 0, r.stderr
     assert 'id="trend-table"' not in (tmp_path / "rev" / "report.html").read_text()
     assert history_json(db) == before
@@ -238,8 +278,20 @@ def test_locked_history_is_one_line(tmp_path):
 def test_live_session_is_kept(tmp_path, sample_labels):
     db = tmp_path / "h.sqlite3"
     name = "hinge_rounded.mp4"
-    r = hc("live", "--source", SAMPLES / name, "--no-window", "--no-audio", "--db", db, "--athlete", "sam",
-           "--summary", tmp_path / "s.json", timeout=300)
+    r = hc(
+        "live",
+        "--source",
+        SAMPLES / name,
+        "--no-window",
+        "--no-audio",
+        "--db",
+        db,
+        "--athlete",
+        "sam",
+        "--summary",
+        tmp_path / "s.json",
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     (s,) = history_json(db)
     assert s["kind"] == "live" and s["source"] == str(SAMPLES / name) and s["athlete"] == "sam"

@@ -13,23 +13,57 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from hingecheck.core.results import ClipResult, Rep
-from hingecheck.history.store import (Filter, HistoryError, HistoryStore, PAUSE_TEST_ENV, RepRow, SCHEMA_VERSION,
-                                      SessionRow, session_from_result)
+from hingecheck.history.store import (
+    PAUSE_TEST_ENV,
+    SCHEMA_VERSION,
+    Filter,
+    HistoryError,
+    HistoryStore,
+    RepRow,
+    SessionRow,
+    session_from_result,
+)
 
 T0 = datetime(2026, 11, 20, 9, 30, tzinfo=timezone.utc)
 
 
 def rep(i, verdict, faults=(), spine=5.0, not_judged=None):
-    return Rep(index=i, start_frame=10 * i, bottom_frame=10 * i + 5, end_frame=10 * i + 9, start_s=i, bottom_s=i + .5,
-               end_s=i + .9, verdict=verdict, faults=tuple(faults), notes=("rushed_tempo",) if i == 2 else (),
-               hip_flexion_deg=80.0 + i, knee_flexion_deg=20.0, trunk_incline_deg=70.0, spine_flexion_deg=spine,
-               descent_s=1.0, ascent_s=1.0, score=90.0 - 10 * i, evidence={"spine_peak_deg": spine + 3.0},
-               not_judged=not_judged or {})
+    return Rep(
+        index=i,
+        start_frame=10 * i,
+        bottom_frame=10 * i + 5,
+        end_frame=10 * i + 9,
+        start_s=i,
+        bottom_s=i + 0.5,
+        end_s=i + 0.9,
+        verdict=verdict,
+        faults=tuple(faults),
+        notes=("rushed_tempo",) if i == 2 else (),
+        hip_flexion_deg=80.0 + i,
+        knee_flexion_deg=20.0,
+        trunk_incline_deg=70.0,
+        spine_flexion_deg=spine,
+        descent_s=1.0,
+        ascent_s=1.0,
+        score=90.0 - 10 * i,
+        evidence={"spine_peak_deg": spine + 3.0},
+        not_judged=not_judged or {},
+    )
 
 
 def clip(reps, exercise="hinge", verdict="neutral"):
-    return ClipResult(file="/clips/day.mp4", status="ok", exercise=exercise, view="side", frames=300, fps=30.0,
-                      detected_fraction=1.0, verdict=verdict, score=80.0, reps=tuple(reps))
+    return ClipResult(
+        file="/clips/day.mp4",
+        status="ok",
+        exercise=exercise,
+        view="side",
+        frames=300,
+        fps=30.0,
+        detected_fraction=1.0,
+        verdict=verdict,
+        score=80.0,
+        reps=tuple(reps),
+    )
 
 
 def sqlite_count(path, table):
@@ -42,11 +76,17 @@ def sqlite_count(path, table):
 
 def test_round_trip_keeps_every_field_and_filters(tmp_path):
     db = tmp_path / "sub" / "h.sqlite3"  # the folder is created
-    result = clip([rep(1, "neutral"), rep(2, "lumbar_rounding", ["lumbar_rounding", "neck_extension"], spine=24.0),
-                   rep(3, "not_judged", spine=30.0, not_judged={"lumbar_rounding": "lifter too small"})])
+    result = clip(
+        [
+            rep(1, "neutral"),
+            rep(2, "lumbar_rounding", ["lumbar_rounding", "neck_extension"], spine=24.0),
+            rep(3, "not_judged", spine=30.0, not_judged={"lumbar_rounding": "lifter too small"}),
+        ]
+    )
     a = session_from_result(result, kind="review", athlete="ana", started=T0)
-    b = session_from_result(result.to_dict(), kind="score", athlete="ben", started=T0 + timedelta(days=2),
-                            source="/clips/other.mp4")
+    b = session_from_result(
+        result.to_dict(), kind="score", athlete="ben", started=T0 + timedelta(days=2), source="/clips/other.mp4"
+    )
     with HistoryStore.open(db) as store:
         assert store.schema_version == SCHEMA_VERSION
         ids = [store.add(a), store.add(b)]
@@ -54,14 +94,26 @@ def test_round_trip_keeps_every_field_and_filters(tmp_path):
         got = store.sessions()
         assert [s.id for s in got] == ids
         first = got[0]
-        assert (first.athlete, first.kind, first.exercise, first.source, first.verdict, first.view) == \
-               ("ana", "review", "hinge", "/clips/day.mp4", "neutral", "side")
+        assert (first.athlete, first.kind, first.exercise, first.source, first.verdict, first.view) == (
+            "ana",
+            "review",
+            "hinge",
+            "/clips/day.mp4",
+            "neutral",
+            "side",
+        )
         assert first.started == T0
         assert [r.verdict for r in first.reps] == ["neutral", "lumbar_rounding", "not_judged"]
         r2 = first.reps[1]
         assert r2.faults == ("lumbar_rounding", "neck_extension") and r2.notes == ("rushed_tempo",)
-        assert (r2.hip_flexion_deg, r2.knee_flexion_deg, r2.trunk_incline_deg, r2.spine_flexion_deg,
-                r2.spine_peak_deg, r2.score) == (82.0, 20.0, 70.0, 24.0, 27.0, 70.0)
+        assert (
+            r2.hip_flexion_deg,
+            r2.knee_flexion_deg,
+            r2.trunk_incline_deg,
+            r2.spine_flexion_deg,
+            r2.spine_peak_deg,
+            r2.score,
+        ) == (82.0, 20.0, 70.0, 24.0, 27.0, 70.0)
         assert first.reps[2].not_judged == ("lumbar_rounding",)
         # Derived by hand: 2 judged reps, 1 neutral; the untrusted spine (30) is not the peak.
         assert first.judged == 2 and first.pct_neutral == 50.0 and first.peak_spine_deg == 24.0
@@ -98,8 +150,15 @@ WRITER = textwrap.dedent("""
 
 def test_two_writer_processes_lose_nothing(tmp_path):
     db, go, n = tmp_path / "h.sqlite3", tmp_path / "go", 100
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(db), name, str(n), str(go)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for name in ("w1", "w2")]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(db), name, str(n), str(go)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("w1", "w2")
+    ]
     deadline = time.time() + 60
     while not all((tmp_path / f"go.{w}").exists() for w in ("w1", "w2")):  # both interpreters up and waiting
         assert time.time() < deadline and all(p.poll() is None for p in procs)
@@ -135,8 +194,16 @@ def test_writer_killed_mid_transaction_leaves_a_consistent_file(tmp_path):
     db, marker = tmp_path / "h.sqlite3", tmp_path / "inside"
     with HistoryStore.open(db) as store:
         for i in range(2):
-            store.add(SessionRow(started=T0, athlete="kept", exercise="hinge", kind="score", source=f"{i}.mp4",
-                                 reps=(RepRow(1, "neutral"), RepRow(2, "neutral"))))
+            store.add(
+                SessionRow(
+                    started=T0,
+                    athlete="kept",
+                    exercise="hinge",
+                    kind="score",
+                    source=f"{i}.mp4",
+                    reps=(RepRow(1, "neutral"), RepRow(2, "neutral")),
+                )
+            )
     before = db.read_bytes()
     env = {**os.environ, PAUSE_TEST_ENV: str(marker)}
     p = subprocess.Popen([sys.executable, "-c", KILLED, str(db)], env=env, stderr=subprocess.PIPE)
@@ -184,12 +251,18 @@ def test_schema_1_file_is_migrated_and_keeps_its_rows(tmp_path):
     with HistoryStore.open(db) as store:
         assert store.schema_version == SCHEMA_VERSION
         old = store.sessions()
-        assert [(s.id, s.kind, s.source, s.n_reps) for s in old] == [(1, "live", "camera 0", 2), (2, "score", "/c/a.mp4", 1)]
+        assert [(s.id, s.kind, s.source, s.n_reps) for s in old] == [
+            (1, "live", "camera 0", 2),
+            (2, "score", "/c/a.mp4", 1),
+        ]
         assert old[0].reps[1].faults == ("hips_rise_first",) and old[0].reps[1].score == 40.0
         assert old[0].reps[1].notes == () and old[0].reps[1].spine_flexion_deg is None and old[0].verdict is None
         assert old[0].pct_neutral == 50.0 and old[0].most_common_fault == "hips_rise_first"
-        new = store.add(session_from_result(clip([rep(1, "neutral", spine=7.5)], "deadlift"), kind="review",
-                                            athlete="old", started=T0))
+        new = store.add(
+            session_from_result(
+                clip([rep(1, "neutral", spine=7.5)], "deadlift"), kind="review", athlete="old", started=T0
+            )
+        )
         assert store.sessions(Filter(ids=(new,)))[0].reps[0].spine_flexion_deg == 7.5
     con = sqlite3.connect(db)
     assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
@@ -220,15 +293,23 @@ def test_damaged_pages_inside_a_real_history(tmp_path):
     db = tmp_path / "h.sqlite3"
     with HistoryStore.open(db) as store:
         for i in range(200):
-            store.add(SessionRow(started=T0, athlete="a", exercise="hinge", kind="score", source=f"{i}.mp4" * 20,
-                                 reps=tuple(RepRow(j, "neutral") for j in range(1, 6))))
+            store.add(
+                SessionRow(
+                    started=T0,
+                    athlete="a",
+                    exercise="hinge",
+                    kind="score",
+                    source=f"{i}.mp4" * 20,
+                    reps=tuple(RepRow(j, "neutral") for j in range(1, 6)),
+                )
+            )
     con = sqlite3.connect(db)
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
     data = bytearray(db.read_bytes())
     page = 4096
     assert len(data) > 8 * page
-    data[2 * page:len(data) - page] = bytes(range(256)) * ((len(data) - 3 * page) // 256)  # header kept
+    data[2 * page : len(data) - page] = bytes(range(256)) * ((len(data) - 3 * page) // 256)  # header kept
     db.write_bytes(bytes(data))
     before = db.read_bytes()
     with pytest.raises(HistoryError) as e:

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from hingecheck.pose.backprofile import profile_from_mask
 from hingecheck.core.series import PROFILE_STATIONS
+from hingecheck.pose.backprofile import profile_from_mask
 
 
 def _rect_mask(h=300, w=300, x0=100, x1=160, y0=50, y1=250):

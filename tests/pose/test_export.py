@@ -6,8 +6,8 @@ import io
 import numpy as np
 import pytest
 
-from hingecheck.pose.export import csv_header, export_landmarks, series_to_csv
 from hingecheck.core.series import PROFILE_STATIONS, PoseSeries
+from hingecheck.pose.export import csv_header, export_landmarks, series_to_csv
 
 
 def _series(n=4):
@@ -16,10 +16,18 @@ def _series(n=4):
     image[1] = np.nan
     det = np.ones(n, bool)
     det[1] = False
-    return PoseSeries(image=image, visibility=rng.random((n, 33)).astype(np.float32),
-                      world=rng.random((n, 33, 3)).astype(np.float32), t=np.arange(n) / 30.0, detected=det,
-                      width=640, height=480, fps=30.0,
-                      profile=rng.random((n, len(PROFILE_STATIONS), 2)).astype(np.float32), source="x.mp4")
+    return PoseSeries(
+        image=image,
+        visibility=rng.random((n, 33)).astype(np.float32),
+        world=rng.random((n, 33, 3)).astype(np.float32),
+        t=np.arange(n) / 30.0,
+        detected=det,
+        width=640,
+        height=480,
+        fps=30.0,
+        profile=rng.random((n, len(PROFILE_STATIONS), 2)).astype(np.float32),
+        source="x.mp4",
+    )
 
 
 def test_npz_round_trip(tmp_path):
@@ -45,8 +53,16 @@ def test_csv_layout_and_missing_values():
 def test_shape_validation():
     s = _series()
     with pytest.raises(ValueError, match="visibility"):
-        PoseSeries(image=s.image, visibility=s.visibility[:, :5], world=s.world, t=s.t, detected=s.detected,
-                   width=1, height=1, fps=1.0)
+        PoseSeries(
+            image=s.image,
+            visibility=s.visibility[:, :5],
+            world=s.world,
+            t=s.t,
+            detected=s.detected,
+            width=1,
+            height=1,
+            fps=1.0,
+        )
 
 
 def test_failed_write_leaves_old_file(tmp_path, monkeypatch):

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from hingecheck.pose.landmarker import DEFAULT_MODEL_SHA256, PoseEstimator, default_model, file_sha256
 from hingecheck.core.series import INDEX
+from hingecheck.pose.landmarker import DEFAULT_MODEL_SHA256, PoseEstimator, default_model, file_sha256
 
 
 def test_model_bundle_checksum():

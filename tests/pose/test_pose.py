@@ -6,10 +6,11 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import write_clip
+from hingecheck.core.series import INDEX, PoseSeries
 from hingecheck.pose.cache import LandmarkCache
 from hingecheck.pose.landmarker import PoseEstimator, PoseSettings, content_box, estimate_clip
-from hingecheck.core.series import INDEX, PoseSeries
+
+from conftest import write_clip
 
 
 def test_estimate_clip_arrays(astronaut_clip):
@@ -101,7 +102,7 @@ def test_memory_stays_flat(tmp_path, astronaut):
         frames = []
         for i in range(n):
             f = canvas.copy()
-            f[14:526, 60 + i % 40:572 + i % 40] = astronaut
+            f[14:526, 60 + i % 40 : 572 + i % 40] = astronaut
             frames.append(f)
         return write_clip(tmp_path / f"c{n}.mp4", frames)
 
@@ -122,8 +123,12 @@ def test_any_frame_width_is_safe(tmp_path, astronaut):
     mediapipe 0.10.3x aborts the process on a segmentation mask whose width is not a multiple
     of 4 px unless the image is narrowed first. Run in a child process, since the abort is fatal."""
     clip = write_clip(tmp_path / "narrow.mp4", [np.ascontiguousarray(astronaut[:, 100:402])] * 5)
-    r = subprocess.run([sys.executable, "-m", "hingecheck", "landmarks", str(clip), "-o", str(tmp_path / "l.npz"),
-                        "--no-cache"], capture_output=True, text=True, timeout=300)
+    r = subprocess.run(
+        [sys.executable, "-m", "hingecheck", "landmarks", str(clip), "-o", str(tmp_path / "l.npz"), "--no-cache"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr[-500:]
     with np.load(tmp_path / "l.npz") as z:
         assert bool(np.all(np.isfinite(z["image"][:, 23, :2])))  # the left hip found on every frame

@@ -6,14 +6,15 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import write_clip
 from hingecheck.pose.sources import Images, SourceError, VideoFile, open_source, prefetch
+
+from conftest import write_clip
 
 
 def _marked_frames(n=6, w=64, h=48):
     """Frames with a bright square in the top-left corner, so orientation is visible."""
     frames = []
-    for i in range(n):
+    for _ in range(n):
         f = np.full((h, w, 3), 40, np.uint8)
         f[2:16, 2:16] = 250
         frames.append(f)
@@ -71,12 +72,15 @@ def test_image_glob(tmp_path):
     assert len(list(single.frames())) == 1
 
 
-@pytest.mark.parametrize("make, problem", [
-    (lambda p: None, "no such file"),
-    (lambda p: p.write_bytes(b""), "empty file"),
-    (lambda p: p.write_text("hello, I am a text file\n" * 50), "not a readable video"),
-    (lambda p: p.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 40), "video"),
-])
+@pytest.mark.parametrize(
+    "make, problem",
+    [
+        (lambda p: None, "no such file"),
+        (lambda p: p.write_bytes(b""), "empty file"),
+        (lambda p: p.write_text("hello, I am a text file\n" * 50), "not a readable video"),
+        (lambda p: p.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 40), "video"),
+    ],
+)
 def test_bad_files_give_one_line_errors(tmp_path, make, problem):
     p = tmp_path / "bad.mp4"
     make(p)

@@ -6,8 +6,9 @@ import wave
 import numpy as np
 import pytest
 
-from conftest import require
 from hingecheck.render.audio import FAULT_TONE_HZ, GOOD_TONE_HZ, SAMPLE_RATE, Speaker, speak_to_file, tone, wav_bytes
+
+from conftest import require
 
 
 @pytest.mark.parametrize("freq", [GOOD_TONE_HZ, FAULT_TONE_HZ])

@@ -1,13 +1,29 @@
 """Cues: one short cue per fault, set-up guidance, a held cue board, the set summary."""
 
-from hingecheck.render.cues import CUE_HOLD_S, CUES, SETUP_CUES, CueBoard, cue_for, main_fault, set_sentence
 from hingecheck.core.results import FAULTS, Rep
+from hingecheck.render.cues import CUE_HOLD_S, CUES, SETUP_CUES, CueBoard, cue_for, main_fault, set_sentence
 
 
 def _rep(i, verdict, faults=()):
-    return Rep(index=i, start_frame=0, bottom_frame=1, end_frame=2, start_s=0.0, bottom_s=0.5, end_s=1.0,
-               verdict=verdict, faults=tuple(faults), notes=(), hip_flexion_deg=80.0, knee_flexion_deg=20.0,
-               trunk_incline_deg=70.0, spine_flexion_deg=5.0, descent_s=1.0, ascent_s=1.0, score=90.0)
+    return Rep(
+        index=i,
+        start_frame=0,
+        bottom_frame=1,
+        end_frame=2,
+        start_s=0.0,
+        bottom_s=0.5,
+        end_s=1.0,
+        verdict=verdict,
+        faults=tuple(faults),
+        notes=(),
+        hip_flexion_deg=80.0,
+        knee_flexion_deg=20.0,
+        trunk_incline_deg=70.0,
+        spine_flexion_deg=5.0,
+        descent_s=1.0,
+        ascent_s=1.0,
+        score=90.0,
+    )
 
 
 def test_every_fault_has_a_short_cue():
@@ -38,8 +54,11 @@ def test_cue_board_holds_then_changes_and_clears():
 
 
 def test_summary_names_the_most_common_fault():
-    reps = [_rep(1, "lumbar_rounding", ["lumbar_rounding"]), _rep(2, "neutral"),
-            _rep(3, "lumbar_rounding", ["lumbar_rounding", "neck_extension"])]
+    reps = [
+        _rep(1, "lumbar_rounding", ["lumbar_rounding"]),
+        _rep(2, "neutral"),
+        _rep(3, "lumbar_rounding", ["lumbar_rounding", "neck_extension"]),
+    ]
     assert main_fault(reps) == ("lumbar_rounding", 2)
     assert set_sentence(reps, "lumbar_rounding").startswith("2 of 3 reps rounded at the bottom")
     assert "neutral spine" in set_sentence(reps[1:2], "neutral")

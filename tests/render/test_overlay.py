@@ -4,11 +4,23 @@ it belongs, colours follow the state, and nothing is drawn without data."""
 import numpy as np
 import pytest
 
-from conftest import SAMPLES
 from hingecheck.core.kinematics import SIDES
-from hingecheck.render.overlay import (FAULT, OK, AngleLabelAnnotator, CueAnnotator, DowelAnnotator, OverlayState,
-                                RepCounterAnnotator, SkeletonAnnotator, StatsAnnotator, VerdictBannerAnnotator,
-                                default_annotators, draw)
+from hingecheck.render.overlay import (
+    FAULT,
+    OK,
+    AngleLabelAnnotator,
+    CueAnnotator,
+    DowelAnnotator,
+    OverlayState,
+    RepCounterAnnotator,
+    SkeletonAnnotator,
+    StatsAnnotator,
+    VerdictBannerAnnotator,
+    default_annotators,
+    draw,
+)
+
+from conftest import SAMPLES
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +45,7 @@ def _changed(a, b):
 def _near(img, xy, color, r=3, tol=12):
     """Some pixel within ``r`` px of ``xy`` has (about) ``color`` (lines are antialiased)."""
     x, y = (int(round(v)) for v in xy)
-    patch = img[y - r: y + r + 1, x - r: x + r + 1].astype(int)
+    patch = img[y - r : y + r + 1, x - r : x + r + 1].astype(int)
     return bool((np.abs(patch - np.array(color)).max(axis=2) <= tol).any())
 
 
@@ -46,8 +58,14 @@ def _state(landmarks, **kw):
 def test_no_data_draws_nothing(real_frame):
     rgb, _ = real_frame
     empty = OverlayState()
-    for a in (SkeletonAnnotator(), DowelAnnotator(), AngleLabelAnnotator(), VerdictBannerAnnotator(),
-              CueAnnotator(), StatsAnnotator()):
+    for a in (
+        SkeletonAnnotator(),
+        DowelAnnotator(),
+        AngleLabelAnnotator(),
+        VerdictBannerAnnotator(),
+        CueAnnotator(),
+        StatsAnnotator(),
+    ):
         out = a.annotate(rgb.copy(), empty)
         assert not _changed(out, rgb).any(), type(a).__name__
 
@@ -85,17 +103,19 @@ def test_counter_banner_cue_stats_in_their_regions(real_frame):
     rgb, lm = real_frame
     h, w = rgb.shape[:2]
     s = _state(lm, reps=7, last_verdict="lumbar_rounding", cue="Brace — flat back", fps=30.0, latency_ms=55.0)
-    regions = {RepCounterAnnotator: (slice(0, h // 4), slice(0, w // 4)),
-               VerdictBannerAnnotator: (slice(0, h // 6), slice(w // 4, 3 * w // 4)),
-               CueAnnotator: (slice(5 * h // 6, h), slice(w // 6, 5 * w // 6)),
-               StatsAnnotator: (slice(0, h // 10), slice(3 * w // 4, w))}
+    regions = {
+        RepCounterAnnotator: (slice(0, h // 4), slice(0, w // 4)),
+        VerdictBannerAnnotator: (slice(0, h // 6), slice(w // 4, 3 * w // 4)),
+        CueAnnotator: (slice(5 * h // 6, h), slice(w // 6, 5 * w // 6)),
+        StatsAnnotator: (slice(0, h // 10), slice(3 * w // 4, w)),
+    }
     for cls, (ry, rx) in regions.items():
         ch = _changed(cls().annotate(rgb.copy(), s), rgb)
         assert ch[ry, rx].sum() > 0.5 * ch.sum() > 0, cls.__name__  # drawn, and mostly in its corner
     banner = VerdictBannerAnnotator().annotate(rgb.copy(), s)
-    assert (banner[: h // 6, w // 4: 3 * w // 4] == FAULT).all(axis=2).sum() > 500  # a red banner for a fault
+    assert (banner[: h // 6, w // 4 : 3 * w // 4] == FAULT).all(axis=2).sum() > 500  # a red banner for a fault
     good = VerdictBannerAnnotator().annotate(rgb.copy(), _state(lm, last_verdict="neutral"))
-    assert (good[: h // 6, w // 4: 3 * w // 4] == OK).all(axis=2).sum() > 500
+    assert (good[: h // 6, w // 4 : 3 * w // 4] == OK).all(axis=2).sum() > 500
 
 
 def test_draw_runs_the_default_stack_at_any_resolution(real_frame):

@@ -12,12 +12,29 @@ from hingecheck.pose.landmarker import estimate_clip
 from hingecheck.synth.scenarios import Scenario, render_scenario
 
 SCENARIOS = {
-    "setup_start": Scenario("setup_start", "deadlift", ("deadlift", "hips_rise_first"), from_floor=True,
-                            start_at_setup=True, load="kettlebell", yaw=180.0, seed=21,
-                            verdict="hips_rise_first"),  # a tie goes to the fault
-    "oblique_45": Scenario("oblique_45", "hinge", ("neutral", "squatty_hinge"), yaw=45.0, seed=22, verdict="squatty_hinge"),
-    "far_camera": Scenario("far_camera", "hinge", ("neutral", "squatty_hinge"), camera_scale=0.19, seed=23,
-                           expect=("not_judged", "squatty_hinge"), verdict="squatty_hinge"),
+    "setup_start": Scenario(
+        "setup_start",
+        "deadlift",
+        ("deadlift", "hips_rise_first"),
+        from_floor=True,
+        start_at_setup=True,
+        load="kettlebell",
+        yaw=180.0,
+        seed=21,
+        verdict="hips_rise_first",
+    ),  # a tie goes to the fault
+    "oblique_45": Scenario(
+        "oblique_45", "hinge", ("neutral", "squatty_hinge"), yaw=45.0, seed=22, verdict="squatty_hinge"
+    ),
+    "far_camera": Scenario(
+        "far_camera",
+        "hinge",
+        ("neutral", "squatty_hinge"),
+        camera_scale=0.19,
+        seed=23,
+        expect=("not_judged", "squatty_hinge"),
+        verdict="squatty_hinge",
+    ),
 }
 
 
@@ -39,8 +56,14 @@ def test_live_gives_the_batch_verdicts(scored):
     live = StreamingAnalyzer(sc.exercise, fps=s.fps)
     reps = []
     for i in range(s.n_frames):
-        st = live.push(s.image[i], s.visibility[i], s.world[i], float(s.t[i]), bool(s.detected[i]),
-                       None if s.profile is None else s.profile[i])
+        st = live.push(
+            s.image[i],
+            s.visibility[i],
+            s.world[i],
+            float(s.t[i]),
+            bool(s.detected[i]),
+            None if s.profile is None else s.profile[i],
+        )
         if st.new_rep is not None:
             reps.append(st.new_rep.verdict)
     assert reps == [r.verdict for r in batch.reps]

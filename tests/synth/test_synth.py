@@ -7,12 +7,13 @@ import av
 import numpy as np
 import pytest
 
-from conftest import SAMPLES
 from hingecheck.core.analysis import analyze
 from hingecheck.synth import SAMPLES as SCENARIOS
 from hingecheck.synth import Scenario, Timing, render_scenario, trajectory
 from hingecheck.synth.body import joints, primitives
 from hingecheck.synth.render import Camera, background, render
+
+from conftest import SAMPLES
 
 #: Bounds set from the measurement (mean absolute error, degrees, real model on the side-view samples:
 #: hip 1.5-4.3 deg (kb_swing 5.6), knee 1.0-8.2 deg) with some room for other CPUs' float differences.
@@ -49,8 +50,18 @@ def test_lumbar_flexion_bends_the_spine_chain():
 
 
 def test_ground_truth_follows_the_scenario(tmp_path):
-    sc = Scenario("t", "hinge", ("neutral", "squatty_hinge"), verdict="squatty_hinge", width=320, height=240,
-                  timing=Timing(descent=0.6, pause=0.1, ascent=0.5, top=0.3), lead_in=0.4, tail=0.3, fps=15)
+    sc = Scenario(
+        "t",
+        "hinge",
+        ("neutral", "squatty_hinge"),
+        verdict="squatty_hinge",
+        width=320,
+        height=240,
+        timing=Timing(descent=0.6, pause=0.1, ascent=0.5, top=0.3),
+        lead_in=0.4,
+        tail=0.3,
+        fps=15,
+    )
     truth = render_scenario(sc, tmp_path / "t.mp4")
     fr = truth["frames"]
     t, pose, rep = trajectory(sc)

@@ -87,8 +87,11 @@ def expand_inputs(paths: Iterable[str], recursive: bool = False) -> tuple[list[s
             clips.extend(found)
         elif Path(spec).is_dir():
             pattern = "**/*" if recursive else "*"
-            found = sorted(str(p) for p in Path(spec).glob(pattern)
-                           if p.is_file() and p.suffix.lower() in VIDEO_EXTENSIONS and not p.name.startswith("."))
+            found = sorted(
+                str(p)
+                for p in Path(spec).glob(pattern)
+                if p.is_file() and p.suffix.lower() in VIDEO_EXTENSIONS and not p.name.startswith(".")
+            )
             if not found:
                 problems.append(f"{spec}: no video files in folder" + ("" if recursive else " (try --recursive)"))
             clips.extend(found)
@@ -120,17 +123,20 @@ def _manifest(folder: str) -> dict[str, str]:
         return {}
     if not isinstance(data, dict):
         return {}
-    return {name: entry["exercise"] for name, entry in data.items()
-            if isinstance(entry, dict) and isinstance(entry.get("exercise"), str)}
+    return {
+        name: entry["exercise"]
+        for name, entry in data.items()
+        if isinstance(entry, dict) and isinstance(entry.get("exercise"), str)
+    }
 
 
 def score_clip(job: ScoreJob, progress: Callable[[int, int | None], None] | None = None) -> dict:
     """Score one clip: pose (cached) → analysis. Returns the ``clips[]`` dict of the JSON schema."""
     from hingecheck.core.analysis import analyze
-    from hingecheck.pose.cache import LandmarkCache
     from hingecheck.core.config import ConfigError, load_config
-    from hingecheck.pose.landmarker import estimate_clip
     from hingecheck.core.results import ClipResult
+    from hingecheck.pose.cache import LandmarkCache
+    from hingecheck.pose.landmarker import estimate_clip
 
     try:
         config = load_config(job.config, exercise=job.exercise)
@@ -139,7 +145,9 @@ def score_clip(job: ScoreJob, progress: Callable[[int, int | None], None] | None
             series = estimate_clip(job.path, model=job.model, settings=job.settings, cache=cache, progress=progress)
         result = analyze(series, exercise=job.exercise, config=config, file=job.path)
     except ClipTimeout:
-        result = ClipResult.failed(job.path, f"{job.path}: timed out after {job.timeout_s:g} s (--timeout)", job.exercise)
+        result = ClipResult.failed(
+            job.path, f"{job.path}: timed out after {job.timeout_s:g} s (--timeout)", job.exercise
+        )
     except (SourceError, PoseError, ConfigError) as exc:
         result = ClipResult.failed(job.path, str(exc), job.exercise)
     except OSError as exc:
@@ -198,8 +206,9 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
-def run_local(jobs: list[ScoreJob], workers: int | None = None,
-              on_progress: Callable[[Progress], None] | None = None) -> Iterator[dict]:
+def run_local(
+    jobs: list[ScoreJob], workers: int | None = None, on_progress: Callable[[Progress], None] | None = None
+) -> Iterator[dict]:
     """Score ``jobs`` on a pool of ``workers`` processes; yield results as clips finish.
 
     With one worker (or one job) everything runs in this process. Closing the iterator (or a
@@ -209,6 +218,7 @@ def run_local(jobs: list[ScoreJob], workers: int | None = None,
     state = Progress(total=len(jobs))
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
+
             def report(done: int, total: int | None, _job=job) -> None:
                 prev = state.current.get(0, (None, 0, None))[1]
                 state.frames += max(0, done - prev)
@@ -240,20 +250,21 @@ def run_local(jobs: list[ScoreJob], workers: int | None = None,
 def _crashed(job: ScoreJob) -> dict:
     from hingecheck.core.results import ClipResult
 
-    return ClipResult.failed(job.path, f"{job.path}: the pose library crashed on this clip (worker process died)",
-                             job.exercise).to_dict()
+    return ClipResult.failed(
+        job.path, f"{job.path}: the pose library crashed on this clip (worker process died)", job.exercise
+    ).to_dict()
 
 
-def _pool_run(jobs: list[ScoreJob], workers: int, state: Progress,
-              on_progress: Callable[[Progress], None] | None):
+def _pool_run(jobs: list[ScoreJob], workers: int, state: Progress, on_progress: Callable[[Progress], None] | None):
     """Generator: score ``jobs`` on a fresh spawn pool, yielding results; returns the jobs left
     unfinished when the pool broke (empty when all finished)."""
     import multiprocessing as mp
 
     ctx = mp.get_context("spawn")  # no fork: MediaPipe and threads do not survive fork
     queue = ctx.Manager().Queue()
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx,
-                               initializer=_init_worker, initargs=(queue,))
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(jobs)), mp_context=ctx, initializer=_init_worker, initargs=(queue,)
+    )
     pending: dict[Future, ScoreJob] = {}
     try:
         pending = {pool.submit(_pool_task, j): j for j in jobs}
@@ -306,7 +317,6 @@ def _count(state: Progress, result: dict) -> None:
         state.failed += 1
 
 
-
 # --- Ray ---------------------------------------------------------------------------------
 
 #: Ray settings that keep a run private and quiet: no usage statistics, no dashboard.
@@ -317,8 +327,12 @@ class EngineError(Exception):
     """The chosen engine cannot run (e.g. Ray is not installed or the cluster is unreachable)."""
 
 
-def run_ray(jobs: list[ScoreJob], address: str | None = None, workers: int | None = None,
-            on_progress: Callable[[Progress], None] | None = None) -> Iterator[dict]:
+def run_ray(
+    jobs: list[ScoreJob],
+    address: str | None = None,
+    workers: int | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> Iterator[dict]:
     """Score ``jobs`` as Ray tasks (the same :func:`score_clip`), yielding results as they finish.
 
     ``address`` is an existing cluster (``ray://host:10001`` or ``auto``); ``None`` starts a

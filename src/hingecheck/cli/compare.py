@@ -16,14 +16,14 @@ from pathlib import Path
 import numpy as np
 from jinja2 import Environment, select_autoescape
 
-from hingecheck.core.analysis import analyze
 from hingecheck.atomic import write_text
+from hingecheck.core.analysis import analyze
 from hingecheck.core.config import load_config
+from hingecheck.core.results import SCHEMA_VERSION, ClipResult, Kinematics
+from hingecheck.pose.landmarker import estimate_clip
 from hingecheck.render.cues import set_sentence
 from hingecheck.render.overlay import OverlayState, default_annotators, draw
 from hingecheck.render.plots import angle_plot
-from hingecheck.pose.landmarker import estimate_clip
-from hingecheck.core.results import SCHEMA_VERSION, ClipResult, Kinematics
 from hingecheck.render.videoio import H264Writer
 
 #: Output frame height in pixels (both clips are scaled to it).
@@ -66,8 +66,14 @@ def _frames(path: Path, wanted: set[int]) -> dict[int, np.ndarray]:
     return out
 
 
-def compare_clips(a: str | Path, b: str | Path, out_dir: str | Path, exercise: str = "hinge",
-                  model: str | Path | None = None, cache=None) -> dict[str, Path]:
+def compare_clips(
+    a: str | Path,
+    b: str | Path,
+    out_dir: str | Path,
+    exercise: str = "hinge",
+    model: str | Path | None = None,
+    cache=None,
+) -> dict[str, Path]:
     """Write compare.mp4, compare.html and compare.json (see module doc)."""
     import cv2
 
@@ -78,8 +84,12 @@ def compare_clips(a: str | Path, b: str | Path, out_dir: str | Path, exercise: s
     pairs = list(zip(ra.reps, rb.reps))
     fps = sa.fps or 30.0
     n_before, n_after = int(WINDOW_BEFORE_S * fps), int(WINDOW_AFTER_S * fps)
-    wanted_a = {int(np.clip(x.bottom_frame + d, 0, sa.n_frames - 1)) for x, _ in pairs for d in range(-n_before, n_after)}
-    wanted_b = {int(np.clip(y.bottom_frame + d, 0, sb.n_frames - 1)) for _, y in pairs for d in range(-n_before, n_after)}
+    wanted_a = {
+        int(np.clip(x.bottom_frame + d, 0, sa.n_frames - 1)) for x, _ in pairs for d in range(-n_before, n_after)
+    }
+    wanted_b = {
+        int(np.clip(y.bottom_frame + d, 0, sb.n_frames - 1)) for _, y in pairs for d in range(-n_before, n_after)
+    }
     fa, fb = _frames(a, wanted_a), _frames(b, wanted_b)
     annotators = default_annotators()
 
@@ -112,12 +122,24 @@ def compare_clips(a: str | Path, b: str | Path, out_dir: str | Path, exercise: s
     plot = angle_plot([(a.name, ra), (b.name, _shifted(rb, dt) if rb.kinematics is not None else rb)], th)
 
     def facts(p, r):
-        return dict(name=p.name, verdict=r.verdict, reps=len(r.reps), score="" if r.score is None else f"{r.score:.0f}",
-                    summary=set_sentence(r.reps, r.verdict))
+        return dict(
+            name=p.name,
+            verdict=r.verdict,
+            reps=len(r.reps),
+            score="" if r.score is None else f"{r.score:.0f}",
+            summary=set_sentence(r.reps, r.verdict),
+        )
 
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-    html = env.from_string(PAGE).render(a=facts(a, ra), b=facts(b, rb), plot=base64.b64encode(plot).decode(),
-                                        video=base64.b64encode(video.read_bytes()).decode())
+    html = env.from_string(PAGE).render(
+        a=facts(a, ra),
+        b=facts(b, rb),
+        plot=base64.b64encode(plot).decode(),
+        video=base64.b64encode(video.read_bytes()).decode(),
+    )
     write_text(out / "compare.html", html)
-    write_text(out / "compare.json", json.dumps({"schema": SCHEMA_VERSION, "clips": [ra.to_dict(), rb.to_dict()]}, indent=2) + "\n")
+    write_text(
+        out / "compare.json",
+        json.dumps({"schema": SCHEMA_VERSION, "clips": [ra.to_dict(), rb.to_dict()]}, indent=2) + "\n",
+    )
     return {"video": video, "html": out / "compare.html", "json": out / "compare.json"}

@@ -11,18 +11,19 @@ import dataclasses
 import json
 from pathlib import Path
 
-from hingecheck.core.evaluate import CALLS, LABELS, TUNED, LabelledClip, Score, call, leave_one_source_out, score
+from hingecheck.core.evaluate import CALLS, LABELS, LabelledClip, Score, call, leave_one_source_out, score
 
 
-def run_evaluation(rows: list[LabelledClip], jobs, workers: int | None, loso: bool, list_clips: bool,
-                   out: Path | None) -> dict:
+def run_evaluation(
+    rows: list[LabelledClip], jobs, workers: int | None, loso: bool, list_clips: bool, out: Path | None
+) -> dict:
     from rich.console import Console
 
+    from hingecheck.atomic import write_text
     from hingecheck.cli import batch
     from hingecheck.core.analysis import judge, measure
-    from hingecheck.atomic import write_text
-    from hingecheck.pose.cache import LandmarkCache
     from hingecheck.core.config import load_config
+    from hingecheck.pose.cache import LandmarkCache
     from hingecheck.pose.landmarker import estimate_clip
 
     console = Console()
@@ -32,10 +33,21 @@ def run_evaluation(rows: list[LabelledClip], jobs, workers: int | None, loso: bo
     shipped = [results[j.path] for j in jobs]
     doc: dict = {"clips": [], "scores": {}, "loso": {}}
     for row, res in zip(rows, shipped):
-        doc["clips"].append({"file": str(row.path), "source": row.source, "label": row.label, "view": row.view,
-                             "graded": row.graded, "verdict": res.get("verdict"), "call": call(res.get("verdict")),
-                             "measured_view": res.get("view"), "yaw_deg": res.get("yaw_deg"), "why": res.get("why"),
-                             "error": res.get("error")})
+        doc["clips"].append(
+            {
+                "file": str(row.path),
+                "source": row.source,
+                "label": row.label,
+                "view": row.view,
+                "graded": row.graded,
+                "verdict": res.get("verdict"),
+                "call": call(res.get("verdict")),
+                "measured_view": res.get("view"),
+                "yaw_deg": res.get("yaw_deg"),
+                "why": res.get("why"),
+                "error": res.get("error"),
+            }
+        )
     scores = score(rows, shipped)
     doc["scores"] = {k: v.to_dict() for k, v in scores.items()}
     if list_clips:
@@ -52,14 +64,20 @@ def run_evaluation(rows: list[LabelledClip], jobs, workers: int | None, loso: bo
 
         def judge_all(values: dict) -> list[dict]:
             """Every clip judged with ``values`` over its own exercise's thresholds (failed clips as they were)."""
-            return [judge(x[0], dataclasses.replace(x[1], **values)).to_dict() if x else res
-                    for x, res in zip(measured, shipped)]
+            return [
+                judge(x[0], dataclasses.replace(x[1], **values)).to_dict() if x else res
+                for x, res in zip(measured, shipped)
+            ]
 
         held = leave_one_source_out(rows, judge_all)
         loso_scores = {src: s for src, (_, s) in held.items()}
         doc["loso"] = {src: {"chosen": values, **s.to_dict()} for src, (values, s) in held.items()}
-        _score_table(console, "leave-one-source-out (thresholds chosen on the other sources)", loso_scores,
-                     chosen={src: values for src, (values, _) in held.items()})
+        _score_table(
+            console,
+            "leave-one-source-out (thresholds chosen on the other sources)",
+            loso_scores,
+            chosen={src: values for src, (values, _) in held.items()},
+        )
     if out is not None:
         write_text(out, json.dumps(doc, indent=1) + "\n")
     return doc
@@ -74,8 +92,14 @@ def _clip_table(console, clips: list[dict]) -> None:
     for c in clips:
         mark = "" if not c["graded"] else ("[green]✓" if c["call"] == c["label"] else "[red]✗")
         yaw = f"{c['yaw_deg']:.0f}°" if c.get("yaw_deg") is not None else ""
-        t.add_row(c["source"], Path(c["file"]).name, c["label"], f"{c['view']} / {c['measured_view']} {yaw}",
-                  str(c["verdict"] or c["error"]), f"{c['call']} {mark}")
+        t.add_row(
+            c["source"],
+            Path(c["file"]).name,
+            c["label"],
+            f"{c['view']} / {c['measured_view']} {yaw}",
+            str(c["verdict"] or c["error"]),
+            f"{c['call']} {mark}",
+        )
     console.print(t)
 
 
@@ -89,8 +113,14 @@ def _score_table(console, title: str, scores: dict[str, Score], chosen: dict | N
     for col in cols:
         t.add_column(col)
     for src, s in sorted(scores.items(), key=lambda kv: (kv[0] == "all", kv[0])):
-        row = [src, str(s.n), f"{s.correct}/{s.n} {s.accuracy:.0%}", f"{s.coverage:.0%}", f"{s.judged_accuracy:.0%}",
-               f"{s.good_faulted}/{s.good}"]
+        row = [
+            src,
+            str(s.n),
+            f"{s.correct}/{s.n} {s.accuracy:.0%}",
+            f"{s.coverage:.0%}",
+            f"{s.judged_accuracy:.0%}",
+            f"{s.good_faulted}/{s.good}",
+        ]
         row += [str(s.confusion[(lab, c)]) for lab in LABELS for c in CALLS] + [f"{s.reps_not_judged}/{s.reps}"]
         if chosen:
             row.append(" ".join(f"{k.split('_')[0]}={v:g}" for k, v in chosen.get(src, {}).items()))
@@ -107,7 +137,9 @@ def _score_table(console, title: str, scores: dict[str, Score], chosen: dict | N
         faults = scores["all"].faults
     rows = [(f, v) for f, v in faults.items() if any(v)]
     if rows:
-        ft = Table(title=f"{title}: per fault (captioned faults; false positives = called on a good clip or a clip captioned otherwise)")
+        ft = Table(
+            title=f"{title}: per fault (captioned faults; false positives = called on a good clip or a clip captioned otherwise)"
+        )
         for col in ("fault", "true pos", "false pos", "false neg", "precision", "recall"):
             ft.add_column(col)
         for f, (tp, fp, fn) in rows:

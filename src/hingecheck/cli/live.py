@@ -21,15 +21,22 @@ from pathlib import Path
 
 import numpy as np
 
-from hingecheck.core.analysis import FrameState, StreamingAnalyzer
 from hingecheck.atomic import write_text
-from hingecheck.render.audio import Speaker
-from hingecheck.render.display import qt_fonts
-from hingecheck.render.cues import CUE_HOLD_S, SETUP_CUES, CueBoard, cue_for, main_fault, rep_cue  # noqa: F401 (CUE_HOLD_S re-exported)
-from hingecheck.render.overlay import OverlayState, default_annotators, draw
-from hingecheck.pose.landmarker import PoseEstimator, PoseSettings
+from hingecheck.core.analysis import FrameState, StreamingAnalyzer
 from hingecheck.core.results import ClipResult
-from hingecheck.pose.sources import Camera, Frame, SourceError, VideoFile
+from hingecheck.pose.landmarker import PoseEstimator, PoseSettings
+from hingecheck.pose.sources import Camera, Frame, VideoFile
+from hingecheck.render.audio import Speaker
+from hingecheck.render.cues import (  # noqa: F401 (CUE_HOLD_S re-exported)
+    CUE_HOLD_S,
+    SETUP_CUES,
+    CueBoard,
+    cue_for,
+    main_fault,
+    rep_cue,
+)
+from hingecheck.render.display import qt_fonts
+from hingecheck.render.overlay import OverlayState, default_annotators, draw
 
 WINDOW = "hingecheck live"
 #: Set-up checks: mean frame brightness (0-255) under this asks for more light.
@@ -147,16 +154,31 @@ def setup_cue(state: FrameState, rgb: np.ndarray) -> str | None:
 
 
 #: What each window key does (OpenCV key codes; 27 = Esc).
-KEYS: dict[int, str] = {ord("q"): "quit", 27: "quit", ord(" "): "pause", ord("r"): "reset", ord("m"): "mirror",
-                        ord("s"): "snapshot"}
+KEYS: dict[int, str] = {
+    ord("q"): "quit",
+    27: "quit",
+    ord(" "): "pause",
+    ord("r"): "reset",
+    ord("m"): "mirror",
+    ord("s"): "snapshot",
+}
 
 
 class LiveSession:
     """One live session: the loop's state and its three jobs — :meth:`process` a frame (pose →
     core → cues → overlay), :meth:`apply` a key's action, and :meth:`run` the capture loop."""
 
-    def __init__(self, source, exercise: str = "hinge", mirror: bool = False, record: str | None = None,
-                 audio: bool = True, window: bool = True, model: str | None = None, stats: list | None = None):
+    def __init__(
+        self,
+        source,
+        exercise: str = "hinge",
+        mirror: bool = False,
+        record: str | None = None,
+        audio: bool = True,
+        window: bool = True,
+        model: str | None = None,
+        stats: list | None = None,
+    ):
         self.is_file = not isinstance(source, int)
         self.source = source
         self.src = VideoFile(source) if self.is_file else Camera(source)
@@ -174,8 +196,9 @@ class LiveSession:
         if record:
             from hingecheck.render.videoio import H264Writer
 
-            self.writer = H264Writer(record, info.fps, (info.width - info.width % 2, info.height - info.height % 2),
-                                     preset="veryfast").__enter__()
+            self.writer = H264Writer(
+                record, info.fps, (info.width - info.width % 2, info.height - info.height % 2), preset="veryfast"
+            ).__enter__()
         self.paused = False
         self.frames = 0  # frames analysed
         self.fps_ema: float | None = None
@@ -285,8 +308,14 @@ class LiveSession:
                 self.writer.__exit__(None, None, None)
             if self.window:
                 cv2.destroyAllWindows()
-        summary = _session_summary(self.analyzer, started, str(self.source), time.monotonic() - t_start, self.frames,
-                           capture.dropped if capture else 0)
+        summary = _session_summary(
+            self.analyzer,
+            started,
+            str(self.source),
+            time.monotonic() - t_start,
+            self.frames,
+            capture.dropped if capture else 0,
+        )
         if summary_path:
             write_text(summary_path, json.dumps(summary.to_dict(), indent=2) + "\n")
         if capture is not None and capture.error is not None:
@@ -294,9 +323,17 @@ class LiveSession:
         return summary
 
 
-def run_live(source, exercise: str = "hinge", mirror: bool = False, record: str | None = None,
-             audio: bool = True, window: bool = True, summary_path: str | None = None,
-             model: str | None = None, stats: list | None = None) -> SessionSummary:
+def run_live(
+    source,
+    exercise: str = "hinge",
+    mirror: bool = False,
+    record: str | None = None,
+    audio: bool = True,
+    window: bool = True,
+    summary_path: str | None = None,
+    model: str | None = None,
+    stats: list | None = None,
+) -> SessionSummary:
     """Run a session on ``source`` (a camera index or a clip path); returns its summary.
 
     ``stats``, if given, receives ``(capture_to_display_s, processed_at)`` per displayed frame.
@@ -309,9 +346,18 @@ def _session_summary(analyzer: StreamingAnalyzer, started, source, duration, fra
     result = analyzer.session_result(source)
     fault, _ = main_fault(result.reps)
     return SessionSummary(
-        started=started, source=source, exercise=analyzer.exercise, duration_s=round(duration, 2), frames=frames,
+        started=started,
+        source=source,
+        exercise=analyzer.exercise,
+        duration_s=round(duration, 2),
+        frames=frames,
         dropped_frames=dropped,
-        reps=[{"index": r.index, "verdict": r.verdict, "faults": list(r.faults), "score": round(r.score, 1)}
-              for r in result.reps],
-        verdict=result.verdict, most_common_fault=fault, cue=cue_for(fault), result=result,
+        reps=[
+            {"index": r.index, "verdict": r.verdict, "faults": list(r.faults), "score": round(r.score, 1)}
+            for r in result.reps
+        ],
+        verdict=result.verdict,
+        most_common_fault=fault,
+        cue=cue_for(fault),
+        result=result,
     )

@@ -26,13 +26,24 @@ app = typer.Typer(
 EXIT_SOME_FAILED = 1
 EXIT_USAGE = 2
 
-ModelOpt = typer.Option(None, "--model", help="A MediaPipe pose_landmarker .task bundle to use instead of the shipped one.")
+ModelOpt = typer.Option(
+    None, "--model", help="A MediaPipe pose_landmarker .task bundle to use instead of the shipped one."
+)
 NoCacheOpt = typer.Option(False, "--no-cache", help="Do not read or write the landmark cache.")
-MaxWidthOpt = typer.Option(640, "--max-width", help="Scale frames down to this width (px) before inference; 0 = full size.")
-AthleteOpt = typer.Option(None, "--athlete", help="Whose session this is, in the training history (default: your user name).")
+MaxWidthOpt = typer.Option(
+    640, "--max-width", help="Scale frames down to this width (px) before inference; 0 = full size."
+)
+AthleteOpt = typer.Option(
+    None, "--athlete", help="Whose session this is, in the training history (default: your user name)."
+)
 NoHistoryOpt = typer.Option(False, "--no-history", help="Do not keep this run in the training history.")
-DbOpt = typer.Option(None, "--db", envvar="HINGECHECK_DB", show_envvar=True,
-                     help="The training history file (default: history.sqlite3 in your user data folder).")
+DbOpt = typer.Option(
+    None,
+    "--db",
+    envvar="HINGECHECK_DB",
+    show_envvar=True,
+    help="The training history file (default: history.sqlite3 in your user data folder).",
+)
 
 
 def _version(value: bool) -> None:
@@ -43,7 +54,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
 ) -> None:
     """Watch a hip hinge and say, rep by rep, whether the spine stayed neutral."""
     from hingecheck.pose.nativelog import install
@@ -58,10 +71,9 @@ def fail(message: str, code: int = EXIT_SOME_FAILED) -> None:
 
 
 def _expected_errors() -> tuple[type[BaseException], ...]:
+    from hingecheck.history.store import HistoryError
     from hingecheck.pose.landmarker import PoseError
     from hingecheck.pose.sources import SourceError
-
-    from hingecheck.history.store import HistoryError
 
     errors: list[type[BaseException]] = [SourceError, PoseError, OSError, HistoryError]
     try:
@@ -124,8 +136,9 @@ def _progress_bar(label: str):
         return None, None
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeRemainingColumn(), transient=True)
+    bar = Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True
+    )
     task = bar.add_task(label, total=None)
 
     def update(done: int, total: int | None) -> None:
@@ -165,8 +178,9 @@ class _History:
         return self.store
 
     def session(self, result, kind: str, source: str | None = None, started=None):
-        from hingecheck.history.store import NOW_ENV, now, session_from_result
         import os
+
+        from hingecheck.history.store import NOW_ENV, now, session_from_result
 
         when = now() if started is None or os.environ.get(NOW_ENV) else started
         return session_from_result(result, kind=kind, athlete=self.athlete, started=when, source=source)
@@ -203,8 +217,11 @@ class _History:
         if self.problem is not None:
             typer.echo(f"warning: history not saved: {self.problem}", err=True)
         elif self.saved and not quiet:
-            typer.echo(f"history: {len(self.saved)} session{'' if len(self.saved) == 1 else 's'} of "
-                       f"{self.athlete} kept in {self.store_path()}", err=True)
+            typer.echo(
+                f"history: {len(self.saved)} session{'' if len(self.saved) == 1 else 's'} of "
+                f"{self.athlete} kept in {self.store_path()}",
+                err=True,
+            )
 
     def store_path(self) -> Path:
         from hingecheck.history.store import default_path
@@ -247,20 +264,31 @@ def landmarks(
 def score(
     paths: List[str] = typer.Argument(..., help="Clips, folders of clips, or quoted globs."),
     exercise: Optional[str] = typer.Option(
-        None, "--exercise", "-e",
-        help="hinge | good_morning | deadlift | kb_swing (default: as a labels.json beside the clip says, else hinge)."),
+        None,
+        "--exercise",
+        "-e",
+        help="hinge | good_morning | deadlift | kb_swing (default: as a labels.json beside the clip says, else hinge).",
+    ),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write results here (atomically) instead of stdout."),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="json | jsonl | csv (default: from --out's extension, else json)."),
+    fmt: Optional[str] = typer.Option(
+        None, "--format", "-f", help="json | jsonl | csv (default: from --out's extension, else json)."
+    ),
     recursive: bool = typer.Option(False, "--recursive", "-r", help="Descend into sub-folders."),
     jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (default: one per core)."),
-    timeout: float = typer.Option(3600.0, "--timeout", help="Seconds one clip may take before it is reported and skipped (0 = no limit)."),
+    timeout: float = typer.Option(
+        3600.0, "--timeout", help="Seconds one clip may take before it is reported and skipped (0 = no limit)."
+    ),
     resume: bool = typer.Option(False, "--resume", help="Skip clips already scored in --out."),
     config: Optional[Path] = typer.Option(None, "--config", help="A thresholds TOML overriding the shipped one."),
     model: Optional[Path] = ModelOpt,
     max_width: int = MaxWidthOpt,
     no_cache: bool = NoCacheOpt,
-    engine: str = typer.Option("local", "--engine", help="local (process pool) | ray (Ray tasks; pip install 'hingecheck[ray]')."),
-    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="An existing Ray cluster (default: start a local Ray)."),
+    engine: str = typer.Option(
+        "local", "--engine", help="local (process pool) | ray (Ray tasks; pip install 'hingecheck[ray]')."
+    ),
+    ray_address: Optional[str] = typer.Option(
+        None, "--ray-address", help="An existing Ray cluster (default: start a local Ray)."
+    ),
     athlete: Optional[str] = AthleteOpt,
     no_history: bool = NoHistoryOpt,
     db: Optional[Path] = DbOpt,
@@ -274,12 +302,21 @@ def score(
     from hingecheck.cli import batch
     from hingecheck.pose.landmarker import PoseSettings
 
-    clips, problems, previous, writer = _score_inputs(paths, exercise, out, fmt, recursive, resume, config, engine,
-                                                      timeout)
-    job_list = [batch.ScoreJob(path=c, exercise=exercise or batch.exercise_for(c), config=str(config) if config else None,
-                               model=str(model) if model else None, settings=PoseSettings(max_width=max_width),
-                               use_cache=not no_cache, timeout_s=timeout)
-                for c in clips]
+    clips, problems, previous, writer = _score_inputs(
+        paths, exercise, out, fmt, recursive, resume, config, engine, timeout
+    )
+    job_list = [
+        batch.ScoreJob(
+            path=c,
+            exercise=exercise or batch.exercise_for(c),
+            config=str(config) if config else None,
+            model=str(model) if model else None,
+            settings=PoseSettings(max_width=max_width),
+            use_cache=not no_cache,
+            timeout_s=timeout,
+        )
+        for c in clips
+    ]
     history = _History(db, athlete, not no_history)
     interrupted = _run_jobs(job_list, writer, history, engine, ray_address, jobs)
     history.close(quiet=not sys.stderr.isatty())
@@ -289,7 +326,7 @@ def score(
         fail(f"{out}: cannot write ({exc.strerror or exc}); nothing was overwritten")
     if text is not None:
         typer.echo(text, nl=False)
-    new = writer.clips[len(previous or []):]
+    new = writer.clips[len(previous or []) :]
     _print_totals(writer.clips, new, interrupted, to_stderr=text is not None or not sys.stdout.isatty())
     if interrupted:
         typer.echo(f"interrupted: {len(new)} of {len(job_list)} clips finished and kept", err=True)
@@ -377,9 +414,16 @@ class _BatchDisplay:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-        self.progress = Progress(TextColumn("[bold]clips"), BarColumn(), MofNCompleteColumn(),
-                                 TextColumn("{task.fields[fps]:.0f} frames/s"), TimeRemainingColumn(),
-                                 TextColumn("{task.fields[current]}"), console=Console(stderr=True), transient=True)
+        self.progress = Progress(
+            TextColumn("[bold]clips"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[fps]:.0f} frames/s"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[current]}"),
+            console=Console(stderr=True),
+            transient=True,
+        )
         self.task = self.progress.add_task("clips", total=total, fps=0.0, current="")
 
     def start(self) -> None:
@@ -403,8 +447,11 @@ def _print_totals(clips: list[dict], new: list[dict], interrupted: bool, to_stde
     console = Console(stderr=to_stderr)
     if not console.is_terminal and to_stderr:
         ok = sum(c["status"] == "ok" for c in new)
-        console.print(f"scored {ok} of {len(new)} clips" + ("" if ok == len(new) else f", {len(new) - ok} failed"),
-                      highlight=False, soft_wrap=True)
+        console.print(
+            f"scored {ok} of {len(new)} clips" + ("" if ok == len(new) else f", {len(new) - ok} failed"),
+            highlight=False,
+            soft_wrap=True,
+        )
         for c in new:
             if c["status"] != "ok":
                 console.print(f"failed: {c['error']}", highlight=False, soft_wrap=True)
@@ -419,15 +466,23 @@ def _print_totals(clips: list[dict], new: list[dict], interrupted: bool, to_stde
         table.add_column(col, justify="right" if col in ("reps", "score") else "left")
     for c in clips:
         if c["status"] == "ok":
-            table.add_row(Path(c["file"]).name, c["exercise"], c["view"], str(len(c["reps"])), c["verdict"] or "",
-                          "" if c["score"] is None else f"{float(c['score']):.0f}")
+            table.add_row(
+                Path(c["file"]).name,
+                c["exercise"],
+                c["view"],
+                str(len(c["reps"])),
+                c["verdict"] or "",
+                "" if c["score"] is None else f"{float(c['score']):.0f}",
+            )
         else:
             table.add_row(Path(c["file"]).name, c.get("exercise") or "", "", "", "[red]error[/red]", "")
     console.print(table)
     verdicts = Counter(c["verdict"] for c in clips if c["status"] == "ok")
     reps = sum(len(c["reps"]) for c in clips if c["status"] == "ok")
-    console.print(f"{len(clips)} clips, {reps} reps; verdicts: " + ", ".join(f"{v} {n}" for v, n in verdicts.most_common()),
-                  highlight=False)
+    console.print(
+        f"{len(clips)} clips, {reps} reps; verdicts: " + ", ".join(f"{v} {n}" for v, n in verdicts.most_common()),
+        highlight=False,
+    )
     for c in clips:
         if c["status"] != "ok":
             console.print(f"[red]failed[/red]: {c['error']}", highlight=False, soft_wrap=True)
@@ -436,13 +491,19 @@ def _print_totals(clips: list[dict], new: list[dict], interrupted: bool, to_stde
 @app.command()
 def review(
     clip: str = typer.Argument(..., help="The clip to review."),
-    out: Path = typer.Option(Path("review"), "--out", "-o", help="Folder for annotated.mp4, report.html, result.json, reps.csv."),
-    exercise: Optional[str] = typer.Option(None, "--exercise", "-e", help="hinge | good_morning | deadlift | kb_swing."),
+    out: Path = typer.Option(
+        Path("review"), "--out", "-o", help="Folder for annotated.mp4, report.html, result.json, reps.csv."
+    ),
+    exercise: Optional[str] = typer.Option(
+        None, "--exercise", "-e", help="hinge | good_morning | deadlift | kb_swing."
+    ),
     config: Optional[Path] = typer.Option(None, "--config", help="A thresholds TOML overriding the shipped one."),
     model: Optional[Path] = ModelOpt,
     max_width: int = MaxWidthOpt,
     no_cache: bool = NoCacheOpt,
-    play: bool = typer.Option(False, "--play", help="Study the clip in a window instead: pause, step, jump to a rep, slow down."),
+    play: bool = typer.Option(
+        False, "--play", help="Study the clip in a window instead: pause, step, jump to a rep, slow down."
+    ),
     athlete: Optional[str] = AthleteOpt,
     no_history: bool = NoHistoryOpt,
     db: Optional[Path] = DbOpt,
@@ -452,8 +513,8 @@ def review(
     The review is kept in the training history (unless --no-history), and the report shows the
     athlete's progress when there are earlier sessions."""
     from hingecheck.cli import batch
-    from hingecheck.pose.landmarker import PoseSettings
     from hingecheck.cli.review import review_clip
+    from hingecheck.pose.landmarker import PoseSettings
 
     _check_exercise(exercise)
     if play:
@@ -473,19 +534,32 @@ def review(
             return None
         shown = earlier[-9:] + [session]
         columns = ("date", "kind", "source", "reps", "% neutral", "peak spine °", "most common fault")
-        return {"athlete": history.athlete, "columns": columns, "text_columns": ("date", "kind", "source", "most common fault"),
-                "rows": table_rows(shown, columns), "plot": trend_plot(earlier + [session], highlight_last=True,
-                                                                       title=f"{history.athlete}: {len(earlier) + 1} sessions")}
+        return {
+            "athlete": history.athlete,
+            "columns": columns,
+            "text_columns": ("date", "kind", "source", "most common fault"),
+            "rows": table_rows(shown, columns),
+            "plot": trend_plot(
+                earlier + [session], highlight_last=True, title=f"{history.athlete}: {len(earlier) + 1} sessions"
+            ),
+        }
 
     bar, update = _progress_bar(Path(clip).name)
     try:
         if bar is not None:
             bar.start()
         try:
-            outputs = review_clip(clip, out, exercise or batch.exercise_for(clip), config, model, cache=_cache(no_cache),
-                                  settings=PoseSettings(max_width=max_width),
-                                  progress=(lambda stage, d, t: update(d, t)) if update else None,
-                                  trend=trend if not no_history else None)
+            outputs = review_clip(
+                clip,
+                out,
+                exercise or batch.exercise_for(clip),
+                config,
+                model,
+                cache=_cache(no_cache),
+                settings=PoseSettings(max_width=max_width),
+                progress=(lambda stage, d, t: update(d, t)) if update else None,
+                trend=trend if not no_history else None,
+            )
         finally:
             if bar is not None:
                 bar.stop()
@@ -499,9 +573,9 @@ def review(
 
 
 def _play(clip, exercise, config, model, settings, no_cache) -> None:
+    from hingecheck.cli.player import Player
     from hingecheck.core.analysis import analyze
     from hingecheck.core.config import load_config
-    from hingecheck.cli.player import Player
     from hingecheck.pose.landmarker import estimate_clip
 
     try:
@@ -516,13 +590,22 @@ def _play(clip, exercise, config, model, settings, no_cache) -> None:
 
 @app.command()
 def evaluate(
-    labels: List[Path] = typer.Argument(..., help="labels.csv files (file,label,view,fault_from_caption), one per source."),
-    exercise: Optional[str] = typer.Option(None, "--exercise", "-e", help="hinge | good_morning | deadlift | kb_swing (default: as labels.json says, else hinge)."),
+    labels: List[Path] = typer.Argument(
+        ..., help="labels.csv files (file,label,view,fault_from_caption), one per source."
+    ),
+    exercise: Optional[str] = typer.Option(
+        None,
+        "--exercise",
+        "-e",
+        help="hinge | good_morning | deadlift | kb_swing (default: as labels.json says, else hinge).",
+    ),
     config: Optional[Path] = typer.Option(None, "--config", help="A thresholds TOML overriding the shipped one."),
     model: Optional[Path] = ModelOpt,
     max_width: int = MaxWidthOpt,
     jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes for pose inference (0 = one per core)."),
-    loso: bool = typer.Option(True, "--loso/--no-loso", help="Also score each source with thresholds chosen on the others."),
+    loso: bool = typer.Option(
+        True, "--loso/--no-loso", help="Also score each source with thresholds chosen on the others."
+    ),
     clips: bool = typer.Option(False, "--clips", help="List every clip's verdict against its label."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write everything as JSON here."),
 ) -> None:
@@ -544,9 +627,16 @@ def evaluate(
         typer.echo(f"error: {r.path}: no such file (listed in {r.source}/labels.csv)", err=True)
     rows = [r for r in rows if r.path.is_file()]
     settings = PoseSettings(max_width=max_width)
-    job_list = [batch.ScoreJob(path=str(r.path), exercise=exercise or batch.exercise_for(str(r.path)),
-                               config=str(config) if config else None, model=str(model) if model else None,
-                               settings=settings) for r in rows]
+    job_list = [
+        batch.ScoreJob(
+            path=str(r.path),
+            exercise=exercise or batch.exercise_for(str(r.path)),
+            config=str(config) if config else None,
+            model=str(model) if model else None,
+            settings=settings,
+        )
+        for r in rows
+    ]
     from hingecheck.cli.evaluation_report import run_evaluation
 
     try:
@@ -560,8 +650,12 @@ def evaluate(
 def compare(
     before: str = typer.Argument(..., help="The earlier clip."),
     after: str = typer.Argument(..., help="The later clip."),
-    out: Path = typer.Option(Path("compare"), "--out", "-o", help="Folder for compare.mp4, compare.html, compare.json."),
-    exercise: Optional[str] = typer.Option(None, "--exercise", "-e", help="hinge | good_morning | deadlift | kb_swing."),
+    out: Path = typer.Option(
+        Path("compare"), "--out", "-o", help="Folder for compare.mp4, compare.html, compare.json."
+    ),
+    exercise: Optional[str] = typer.Option(
+        None, "--exercise", "-e", help="hinge | good_morning | deadlift | kb_swing."
+    ),
     model: Optional[Path] = ModelOpt,
     no_cache: bool = NoCacheOpt,
 ) -> None:
@@ -602,9 +696,16 @@ def live(
     from hingecheck.history.store import parse_time
 
     try:
-        session = run_live(source if source is not None else (camera or 0), exercise, mirror,
-                           str(record) if record else None, not no_audio, not no_window,
-                           str(summary) if summary else None, str(model) if model else None)
+        session = run_live(
+            source if source is not None else (camera or 0),
+            exercise,
+            mirror,
+            str(record) if record else None,
+            not no_audio,
+            not no_window,
+            str(summary) if summary else None,
+            str(model) if model else None,
+        )
     except _expected_errors() as exc:
         fail(str(exc))
     typer.echo(session.text())
@@ -615,8 +716,9 @@ def live(
         history.close()
 
 
-history_app = typer.Typer(help="The training history: sessions over time, a trend plot, export, delete.",
-                          no_args_is_help=False)
+history_app = typer.Typer(
+    help="The training history: sessions over time, a trend plot, export, delete.", no_args_is_help=False
+)
 app.add_typer(history_app, name="history")
 
 
@@ -648,13 +750,25 @@ def _open_history(db: Path | None):
 @history_app.callback(invoke_without_command=True)
 def history(
     ctx: typer.Context,
-    athlete: Optional[str] = typer.Option(None, "--athlete", help="Only this athlete's sessions (default: everyone's)."),
-    since: Optional[str] = typer.Option(None, "--since", help="Only sessions on or after this date (YYYY-MM-DD, local time)."),
-    until: Optional[str] = typer.Option(None, "--until", help="Only sessions on or before this date (YYYY-MM-DD, local time)."),
+    athlete: Optional[str] = typer.Option(
+        None, "--athlete", help="Only this athlete's sessions (default: everyone's)."
+    ),
+    since: Optional[str] = typer.Option(
+        None, "--since", help="Only sessions on or after this date (YYYY-MM-DD, local time)."
+    ),
+    until: Optional[str] = typer.Option(
+        None, "--until", help="Only sessions on or before this date (YYYY-MM-DD, local time)."
+    ),
     exercise: Optional[str] = typer.Option(None, "--exercise", "-e", help="Only this exercise."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table | json (sessions with every rep) | csv (one row per session)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the json / csv export here (atomically) instead of stdout."),
-    plot: Optional[Path] = typer.Option(None, "--plot", help="Write the trend plot here (PNG): % neutral reps and peak spine flexion per session."),
+    fmt: str = typer.Option(
+        "table", "--format", "-f", help="table | json (sessions with every rep) | csv (one row per session)."
+    ),
+    out: Optional[Path] = typer.Option(
+        None, "--out", "-o", help="Write the json / csv export here (atomically) instead of stdout."
+    ),
+    plot: Optional[Path] = typer.Option(
+        None, "--plot", help="Write the trend plot here (PNG): % neutral reps and peak spine flexion per session."
+    ),
     db: Optional[Path] = DbOpt,
 ) -> None:
     """Training history: sessions over time (date, exercise, reps, % neutral, most common fault).
@@ -670,8 +784,9 @@ def history(
     from hingecheck.history.trend import to_csv, trend_plot
 
     _check_exercise(exercise)
-    which = Filter(athlete=athlete, exercise=exercise, since=_date_option(since, "--since"),
-                   until=_date_option(until, "--until"))
+    which = Filter(
+        athlete=athlete, exercise=exercise, since=_date_option(since, "--since"), until=_date_option(until, "--until")
+    )
     if fmt not in ("table", "json", "csv"):
         fail(f"unknown format {fmt!r} (choose from table, json, csv)", EXIT_USAGE)
     if out is not None and fmt == "table":
@@ -694,8 +809,16 @@ def history(
         if fmt == "table":
             _history_table(sessions, path, store is None)
         else:
-            text = (json.dumps({"history_schema": SCHEMA_VERSION, "sessions": [s.to_dict() for s in sessions]}, indent=2)
-                    + "\n") if fmt == "json" else to_csv(sessions)
+            text = (
+                (
+                    json.dumps(
+                        {"history_schema": SCHEMA_VERSION, "sessions": [s.to_dict() for s in sessions]}, indent=2
+                    )
+                    + "\n"
+                )
+                if fmt == "json"
+                else to_csv(sessions)
+            )
             if out is None:
                 typer.echo(text, nl=False)
             else:
@@ -720,8 +843,11 @@ def _history_table(sessions: list, path: Path, missing: bool) -> None:
     if not console.is_terminal:
         console = Console(width=160)
     if not sessions:
-        console.print(f"no sessions{' (no history file at ' + str(path) + ' yet)' if missing else ''}",
-                      highlight=False, soft_wrap=True)
+        console.print(
+            f"no sessions{' (no history file at ' + str(path) + ' yet)' if missing else ''}",
+            highlight=False,
+            soft_wrap=True,
+        )
         return
     table = Table(title=f"hingecheck history ({path})")
     numeric = {"id", "reps", "% neutral", "peak spine °"}
@@ -753,8 +879,13 @@ def history_delete(
     from hingecheck.history.store import Filter, HistoryError
 
     _check_exercise(exercise)
-    which = Filter(athlete=athlete, exercise=exercise, since=_date_option(since, "--since"),
-                   until=_date_option(until, "--until"), ids=tuple(ids or ()))
+    which = Filter(
+        athlete=athlete,
+        exercise=exercise,
+        since=_date_option(since, "--since"),
+        until=_date_option(until, "--until"),
+        ids=tuple(ids or ()),
+    )
     if which.is_empty() and not everything:
         fail("say which sessions to delete (--id, --athlete, --exercise, --since, --until) or --all", EXIT_USAGE)
     if everything and not which.is_empty():

@@ -22,8 +22,22 @@ from hingecheck.core.results import SCHEMA_VERSION
 
 FORMATS = ("json", "jsonl", "csv")
 CLIP_COLUMNS = ("file", "status", "error", "exercise", "view", "frames", "fps", "detected_fraction", "verdict", "score")
-REP_COLUMNS = ("rep", "start_s", "bottom_s", "end_s", "rep_verdict", "faults", "notes", "hip_flexion_deg",
-               "knee_flexion_deg", "trunk_incline_deg", "spine_flexion_deg", "descent_s", "ascent_s", "rep_score")
+REP_COLUMNS = (
+    "rep",
+    "start_s",
+    "bottom_s",
+    "end_s",
+    "rep_verdict",
+    "faults",
+    "notes",
+    "hip_flexion_deg",
+    "knee_flexion_deg",
+    "trunk_incline_deg",
+    "spine_flexion_deg",
+    "descent_s",
+    "ascent_s",
+    "rep_score",
+)
 
 
 def format_for(path: str | Path | None, fmt: str | None) -> str:
@@ -60,9 +74,28 @@ def to_csv(clips: list[dict]) -> tuple[str, str]:
         if not reps:
             rw.writerow(head + [""] * len(REP_COLUMNS))
         for r in reps:
-            rw.writerow(head + [_cell(r.get(k)) for k in (
-                "index", "start_s", "bottom_s", "end_s", "verdict", "faults", "notes", "hip_flexion_deg",
-                "knee_flexion_deg", "trunk_incline_deg", "spine_flexion_deg", "descent_s", "ascent_s", "score")])
+            rw.writerow(
+                head
+                + [
+                    _cell(r.get(k))
+                    for k in (
+                        "index",
+                        "start_s",
+                        "bottom_s",
+                        "end_s",
+                        "verdict",
+                        "faults",
+                        "notes",
+                        "hip_flexion_deg",
+                        "knee_flexion_deg",
+                        "trunk_incline_deg",
+                        "spine_flexion_deg",
+                        "descent_s",
+                        "ascent_s",
+                        "score",
+                    )
+                ]
+            )
     return reps_buf.getvalue(), clips_buf.getvalue()
 
 
@@ -135,12 +168,22 @@ def read_done(path: str | Path, fmt: str) -> list[dict]:
     for row in rows:
         clip = by_file.setdefault(row["file"], {k: (row[k] or None) for k in CLIP_COLUMNS} | {"reps": []})
         if row.get("rep"):
-            clip["reps"].append({
-                "index": int(row["rep"]), "start_s": row["start_s"], "bottom_s": row["bottom_s"], "end_s": row["end_s"],
-                "verdict": row["rep_verdict"], "faults": [f for f in row["faults"].split(";") if f],
-                "notes": [n for n in row["notes"].split(";") if n], "hip_flexion_deg": row["hip_flexion_deg"],
-                "knee_flexion_deg": row["knee_flexion_deg"], "trunk_incline_deg": row["trunk_incline_deg"],
-                "spine_flexion_deg": row["spine_flexion_deg"], "descent_s": row["descent_s"],
-                "ascent_s": row["ascent_s"], "score": row["rep_score"],
-            })
+            clip["reps"].append(
+                {
+                    "index": int(row["rep"]),
+                    "start_s": row["start_s"],
+                    "bottom_s": row["bottom_s"],
+                    "end_s": row["end_s"],
+                    "verdict": row["rep_verdict"],
+                    "faults": [f for f in row["faults"].split(";") if f],
+                    "notes": [n for n in row["notes"].split(";") if n],
+                    "hip_flexion_deg": row["hip_flexion_deg"],
+                    "knee_flexion_deg": row["knee_flexion_deg"],
+                    "trunk_incline_deg": row["trunk_incline_deg"],
+                    "spine_flexion_deg": row["spine_flexion_deg"],
+                    "descent_s": row["descent_s"],
+                    "ascent_s": row["ascent_s"],
+                    "score": row["rep_score"],
+                }
+            )
     return list(by_file.values())

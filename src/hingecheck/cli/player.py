@@ -15,10 +15,19 @@ from pathlib import Path
 import numpy as np
 
 from hingecheck.core.config import Thresholds
-from hingecheck.render.overlay import (OverlayState, AngleLabelAnnotator, CueAnnotator, DowelAnnotator, RepCounterAnnotator,
-                                SkeletonAnnotator, VerdictBannerAnnotator, _text, draw)
 from hingecheck.core.results import ClipResult
 from hingecheck.core.series import PoseSeries
+from hingecheck.render.overlay import (
+    AngleLabelAnnotator,
+    CueAnnotator,
+    DowelAnnotator,
+    OverlayState,
+    RepCounterAnnotator,
+    SkeletonAnnotator,
+    VerdictBannerAnnotator,
+    _text,
+    draw,
+)
 
 WINDOW = "hingecheck review"
 SPEEDS = (1.0, 0.5, 0.25)
@@ -82,7 +91,8 @@ class Player:
             draw(rgb, OverlayState.from_clip(self.index, self._landmarks(self.index), self.result), annotators)
         k = rgb.shape[0] / 480.0
         status = f"frame {self.index + 1}/{self.n}  t {self.index / self.fps:5.2f}s  speed {SPEEDS[self.speed]:g}x" + (
-            "  PAUSED" if self.paused else "")
+            "  PAUSED" if self.paused else ""
+        )
         _text(rgb, status, (int(10 * k), rgb.shape[0] - int(52 * k)), 0.45 * k)
         if self.show_help:
             _text(rgb, HELP, (int(10 * k), rgb.shape[0] - int(80 * k)), 0.4 * k)

@@ -9,24 +9,22 @@ in memory beyond the one being drawn (and one thumbnail per rep).
 
 from __future__ import annotations
 
-
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from hingecheck.core.analysis import analyze
 from hingecheck.atomic import write_text
-from hingecheck.core.config import Thresholds, load_config
 from hingecheck.cli.output import to_csv, to_json
+from hingecheck.core.analysis import analyze
+from hingecheck.core.config import load_config
+from hingecheck.core.results import ClipResult
+from hingecheck.pose.landmarker import PoseSettings, estimate_clip
+from hingecheck.pose.sources import VideoFile, prefetch
 from hingecheck.render.overlay import OverlayState, default_annotators, draw
 from hingecheck.render.plots import angle_plot
-from hingecheck.pose.landmarker import PoseSettings, estimate_clip
 from hingecheck.render.report import render_report
-from hingecheck.core.results import ClipResult
-from hingecheck.core.series import PoseSeries
-from hingecheck.pose.sources import VideoFile, prefetch
 from hingecheck.render.videoio import H264Writer
 
 #: Thumbnail width in pixels (the report shows them at 220 px).
@@ -45,10 +43,17 @@ class ReviewOutputs:
     reps_csv: Path
 
 
-def review_clip(clip: str | Path, out_dir: str | Path, exercise: str = "hinge", config: str | Path | None = None,
-                model: str | Path | None = None, cache=None, settings: PoseSettings | None = None,
-                progress: Callable[[str, int, int | None], None] | None = None,
-                trend: Callable[[ClipResult], dict | None] | None = None) -> ReviewOutputs:
+def review_clip(
+    clip: str | Path,
+    out_dir: str | Path,
+    exercise: str = "hinge",
+    config: str | Path | None = None,
+    model: str | Path | None = None,
+    cache=None,
+    settings: PoseSettings | None = None,
+    progress: Callable[[str, int, int | None], None] | None = None,
+    trend: Callable[[ClipResult], dict | None] | None = None,
+) -> ReviewOutputs:
     """Write annotated.mp4, report.html, result.json and reps.csv for ``clip`` into ``out_dir``.
 
     ``trend(result)``, if given, returns the report's progress section (see
@@ -60,22 +65,32 @@ def review_clip(clip: str | Path, out_dir: str | Path, exercise: str = "hinge", 
     clip = Path(clip)
     out = Path(out_dir)
     th = load_config(config, exercise)
-    series = estimate_clip(clip, model=model, settings=settings, cache=cache,
-                           progress=(lambda d, t: progress("pose", d, t)) if progress else None)
+    series = estimate_clip(
+        clip,
+        model=model,
+        settings=settings,
+        cache=cache,
+        progress=(lambda d, t: progress("pose", d, t)) if progress else None,
+    )
     result = analyze(series, exercise=exercise, config=th, file=str(clip))
     annotators = default_annotators()
     bottoms = {r.bottom_frame: r for r in result.reps}
     thumbs: list[tuple[int, bytes, str]] = []
     src = VideoFile(clip)
     video_path = out / "annotated.mp4"
-    with H264Writer(video_path, series.fps or src.info.fps, (src.info.width - src.info.width % 2,
-                                                             src.info.height - src.info.height % 2),
-                    preset=VIDEO_PRESET) as w:
+    with H264Writer(
+        video_path,
+        series.fps or src.info.fps,
+        (src.info.width - src.info.width % 2, src.info.height - src.info.height % 2),
+        preset=VIDEO_PRESET,
+    ) as w:
         for frame in prefetch(src.frames()):
             i = frame.index
             rgb = frame.rgb[: src.info.height - src.info.height % 2, : src.info.width - src.info.width % 2].copy()
             if i < series.n_frames:
-                draw(rgb, OverlayState.from_clip(i, series.image[i] if series.detected[i] else None, result), annotators)
+                draw(
+                    rgb, OverlayState.from_clip(i, series.image[i] if series.detected[i] else None, result), annotators
+                )
             w.write(rgb, frame.t)
             if i in bottoms:
                 r = bottoms[i]
@@ -84,8 +99,9 @@ def review_clip(clip: str | Path, out_dir: str | Path, exercise: str = "hinge", 
                 progress("video", i, series.n_frames)
     out.mkdir(parents=True, exist_ok=True)
     plot = angle_plot([(clip.name, result)], th) if result.kinematics is not None else None
-    html = render_report(result, clip.name, video_path.read_bytes(), plot, thumbs,
-                         trend(result) if trend is not None else None)
+    html = render_report(
+        result, clip.name, video_path.read_bytes(), plot, thumbs, trend(result) if trend is not None else None
+    )
     report = out / "report.html"
     write_text(report, html)
     result_path = out / "result.json"

@@ -40,9 +40,24 @@ LIVE_VIEW_WINDOW_S = 3.0
 #: The measures whose standing medians are the :class:`Baselines`, in its field order.
 BASELINE_MEASURES = ("bend", "neck_angle", "hip_height", "leg_len", "foot_len", "chord_bend_base", "heel_rise_px")
 
-MEASURES = ("hip_flexion", "knee_flexion", "trunk_incline", "shin_angle", "neck_angle", "thigh_angle",
-            "bend", "head", "hip_height", "leg_len", "hip_below_knee", "load_ahead_px", "knee_past_toe_px",
-            "foot_len", "chord_bend_base", "heel_rise_px")
+MEASURES = (
+    "hip_flexion",
+    "knee_flexion",
+    "trunk_incline",
+    "shin_angle",
+    "neck_angle",
+    "thigh_angle",
+    "bend",
+    "head",
+    "hip_height",
+    "leg_len",
+    "hip_below_knee",
+    "load_ahead_px",
+    "knee_past_toe_px",
+    "foot_len",
+    "chord_bend_base",
+    "heel_rise_px",
+)
 
 
 def sample_rate(t: np.ndarray) -> float:
@@ -65,8 +80,9 @@ CLEAN_BLOCK_COLUMNS = 12
 WORLD_TRUNK = (INDEX["left_hip"], INDEX["right_hip"], INDEX["left_shoulder"], INDEX["right_shoulder"])
 
 
-def clean_series(series: PoseSeries, th: Thresholds,
-                 world_joints: tuple[int, ...] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+def clean_series(
+    series: PoseSeries, th: Thresholds, world_joints: tuple[int, ...] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Offline cleaning: low-visibility landmarks masked, short gaps filled, Hampel, Butterworth.
 
     Returns ``(image, world, profile)`` float64 arrays with the series' shapes, NaN where missing;
@@ -113,8 +129,14 @@ def clean_series(series: PoseSeries, th: Thresholds,
 MEASURE_BLOCK_FRAMES = 4096
 
 
-def frame_measures(image: np.ndarray, world: np.ndarray, profile: np.ndarray | None, side: str,
-                   facing: int, world_joints: tuple[int, ...] | None = None) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def frame_measures(
+    image: np.ndarray,
+    world: np.ndarray,
+    profile: np.ndarray | None,
+    side: str,
+    facing: int,
+    world_joints: tuple[int, ...] | None = None,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Raw per-frame measures ``(T,)`` (angles in degrees, lengths in pixels) and the dowel's
     contact points ``(T, 3, 2)``. Works on any number of frames, including one; long clips are
     measured :data:`MEASURE_BLOCK_FRAMES` frames at a time (a loop over blocks, not frames).
@@ -123,16 +145,29 @@ def frame_measures(image: np.ndarray, world: np.ndarray, profile: np.ndarray | N
     t_len = len(image)
     if t_len <= MEASURE_BLOCK_FRAMES:
         return _frame_measures(image, world, profile, side, facing, world_joints)
-    parts = [_frame_measures(image[i:i + MEASURE_BLOCK_FRAMES], world[i:i + MEASURE_BLOCK_FRAMES],
-                             None if profile is None else profile[i:i + MEASURE_BLOCK_FRAMES], side, facing,
-                             world_joints)
-             for i in range(0, t_len, MEASURE_BLOCK_FRAMES)]
+    parts = [
+        _frame_measures(
+            image[i : i + MEASURE_BLOCK_FRAMES],
+            world[i : i + MEASURE_BLOCK_FRAMES],
+            None if profile is None else profile[i : i + MEASURE_BLOCK_FRAMES],
+            side,
+            facing,
+            world_joints,
+        )
+        for i in range(0, t_len, MEASURE_BLOCK_FRAMES)
+    ]
     m = {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]}
     return m, np.concatenate([p[1] for p in parts])
 
 
-def _frame_measures(image: np.ndarray, world: np.ndarray, profile: np.ndarray | None, side: str,
-                    facing: int, world_joints: tuple[int, ...] | None = None) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def _frame_measures(
+    image: np.ndarray,
+    world: np.ndarray,
+    profile: np.ndarray | None,
+    side: str,
+    facing: int,
+    world_joints: tuple[int, ...] | None = None,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
     m = joint_angles(image, side, facing)
     idx = SIDES[side]
     if profile is not None:
@@ -237,8 +272,14 @@ def baselines(m: dict[str, np.ndarray], standing: np.ndarray) -> Baselines:
     return Baselines(*(med(k) for k in BASELINE_MEASURES))
 
 
-def features(m: dict[str, np.ndarray], base: Baselines, t: np.ndarray, spine_from_mask: bool, th: Thresholds,
-             untrusted: dict | None = None) -> Features:
+def features(
+    m: dict[str, np.ndarray],
+    base: Baselines,
+    t: np.ndarray,
+    spine_from_mask: bool,
+    th: Thresholds,
+    untrusted: dict | None = None,
+) -> Features:
     """Measures relative to the standing baselines, ready for :func:`classify_rep`.
 
     The back outline's bend is taken relative to the standing reference only as far as that
@@ -254,11 +295,19 @@ def features(m: dict[str, np.ndarray], base: Baselines, t: np.ndarray, spine_fro
     leg = base.leg_len if np.isfinite(base.leg_len) and base.leg_len > 0 else np.nan
     foot = base.foot_len if np.isfinite(base.foot_len) and base.foot_len > 0 else np.nan
     return Features(
-        t=t, hip_flexion=m["hip_flexion"], knee_flexion=m["knee_flexion"], trunk_incline=m["trunk_incline"],
-        shin_angle=m["shin_angle"], spine_flexion=spine, neck_change=m["neck_angle"] - base.neck,
-        hip_drop=(base.hip_height - m["hip_height"]) / leg, hip_below_knee=m["hip_below_knee"],
-        load_ahead=m["load_ahead_px"] / leg, knee_past_toe=m["knee_past_toe_px"] / foot,
-        spine_from_landmarks=not spine_from_mask, untrusted=dict(untrusted or {}),
+        t=t,
+        hip_flexion=m["hip_flexion"],
+        knee_flexion=m["knee_flexion"],
+        trunk_incline=m["trunk_incline"],
+        shin_angle=m["shin_angle"],
+        spine_flexion=spine,
+        neck_change=m["neck_angle"] - base.neck,
+        hip_drop=(base.hip_height - m["hip_height"]) / leg,
+        hip_below_knee=m["hip_below_knee"],
+        load_ahead=m["load_ahead_px"] / leg,
+        knee_past_toe=m["knee_past_toe_px"] / foot,
+        spine_from_landmarks=not spine_from_mask,
+        untrusted=dict(untrusted or {}),
         arch_change=m["bend"] - base.bend if spine_from_mask else None,
         heel_lift=(m["heel_rise_px"] - base.heel_rise) / foot,
     )
@@ -288,20 +337,29 @@ def input_warnings(series: PoseSeries, th: Thresholds) -> tuple[str, ...]:
     out = []
     n, expected = series.n_frames, series.expected_frames
     if expected > 0 and n < th.min_read_fraction * expected:
-        out.append(f"read {n} of the {expected} frames the file announces: it ends early (truncated or damaged); "
-                   "judged on what was read")
+        out.append(
+            f"read {n} of the {expected} frames the file announces: it ends early (truncated or damaged); "
+            "judged on what was read"
+        )
     if series.damaged_packets:
         out.append(f"{series.damaged_packets} damaged packet(s) skipped")
     return tuple(out)
 
 
-def measure(series: PoseSeries, exercise: str = "hinge", config: Thresholds | None = None,
-            file: str | None = None) -> Measured:
+def measure(
+    series: PoseSeries, exercise: str = "hinge", config: Thresholds | None = None, file: str | None = None
+) -> Measured:
     """Clean the landmarks, measure every frame, find the view and the reps (see module doc)."""
     th = config or load_config(exercise=exercise)
     exercise = th.exercise
-    head = dict(file=file or series.source, exercise=exercise, frames=series.n_frames, fps=series.fps,
-                detected_fraction=series.detected_fraction, warnings=input_warnings(series, th))
+    head = dict(
+        file=file or series.source,
+        exercise=exercise,
+        frames=series.n_frames,
+        fps=series.fps,
+        detected_fraction=series.detected_fraction,
+        warnings=input_warnings(series, th),
+    )
     t = np.asarray(series.t, np.float64)
     if series.n_frames == 0 or series.detected_fraction < th.min_detected_fraction:
         return Measured(**head)
@@ -319,14 +377,26 @@ def measure(series: PoseSeries, exercise: str = "hinge", config: Thresholds | No
     spine_from_mask = profile is not None and np.isfinite(m["bend"]).mean() > 0.5
     if spine_from_mask:
         fs = sample_rate(t)
-        m["bend"] = lowpass(hampel(fill_gaps(m["bend"], int(round(th.max_gap_s * fs))), th.hampel_window,
-                                   th.hampel_sigmas), fs, th.lowpass_hz, th.lowpass_order)
+        m["bend"] = lowpass(
+            hampel(fill_gaps(m["bend"], int(round(th.max_gap_s * fs))), th.hampel_window, th.hampel_sigmas),
+            fs,
+            th.lowpass_hz,
+            th.lowpass_order,
+        )
     drop_implausible(m, th)
     standing = standing_frames(m["hip_flexion"], t, th)
     base = baselines(m, standing)
     f = features(m, base, t, spine_from_mask, th, untrusted_checks(trunk_px(image[rows]), view, th))
-    windows = segment_reps(m["hip_flexion"], t, th.rep_enter_deg, th.rep_exit_deg, th.rep_edge_deg, th.min_rep_s,
-                           from_floor=exercise == "deadlift", allow_partial=True)
+    windows = segment_reps(
+        m["hip_flexion"],
+        t,
+        th.rep_enter_deg,
+        th.rep_exit_deg,
+        th.rep_edge_deg,
+        th.min_rep_s,
+        from_floor=exercise == "deadlift",
+        allow_partial=True,
+    )
     kin = _kinematics(t, m, f, side, facing, spine_from_mask, contacts, clip_warnings(f, th))
     return Measured(**head, view=view, yaw_deg=yaw, features=f, windows=tuple(windows), kinematics=kin)
 
@@ -334,22 +404,46 @@ def measure(series: PoseSeries, exercise: str = "hinge", config: Thresholds | No
 def judge(meas: Measured, config: Thresholds | None = None) -> ClipResult:
     """Verdicts of a measured clip under ``config`` (default: the exercise's shipped thresholds)."""
     th = config or load_config(exercise=meas.exercise)
-    head = dict(file=meas.file, status="ok", exercise=meas.exercise, frames=meas.frames, fps=meas.fps,
-                detected_fraction=meas.detected_fraction, warnings=meas.warnings)
+    head = dict(
+        file=meas.file,
+        status="ok",
+        exercise=meas.exercise,
+        frames=meas.frames,
+        fps=meas.fps,
+        detected_fraction=meas.detected_fraction,
+        warnings=meas.warnings,
+    )
     if meas.features is None:
-        return ClipResult(**head, view="unknown", verdict="no_reps", score=None,
-                          why=f"a person was found on {meas.detected_fraction:.0%} of the frames")
+        return ClipResult(
+            **head,
+            view="unknown",
+            verdict="no_reps",
+            score=None,
+            why=f"a person was found on {meas.detected_fraction:.0%} of the frames",
+        )
     view = meas.view
     # A front view cannot see the sagittal plane: no reps are graded, the clip is unusable_view.
-    reps = () if view == "front" else tuple(classify_rep(meas.features, w, th, i + 1, view)
-                                            for i, w in enumerate(meas.windows))
+    reps = (
+        ()
+        if view == "front"
+        else tuple(classify_rep(meas.features, w, th, i + 1, view) for i, w in enumerate(meas.windows))
+    )
     verdict = clip_verdict(list(reps), view)
-    return ClipResult(**head, view=view, verdict=verdict, score=clip_score(reps, view), reps=reps,
-                      kinematics=meas.kinematics, yaw_deg=meas.yaw_deg, why=_why(verdict, reps, view, meas.yaw_deg))
+    return ClipResult(
+        **head,
+        view=view,
+        verdict=verdict,
+        score=clip_score(reps, view),
+        reps=reps,
+        kinematics=meas.kinematics,
+        yaw_deg=meas.yaw_deg,
+        why=_why(verdict, reps, view, meas.yaw_deg),
+    )
 
 
-def analyze(series: PoseSeries, exercise: str = "hinge", config: Thresholds | None = None,
-            file: str | None = None) -> ClipResult:
+def analyze(
+    series: PoseSeries, exercise: str = "hinge", config: Thresholds | None = None, file: str | None = None
+) -> ClipResult:
     """Kinematics, reps and verdicts of a whole clip: :func:`measure`, then :func:`judge`.
 
     Parameters
@@ -388,18 +482,33 @@ def clip_warnings(f: Features, th: Thresholds) -> dict[str, np.ndarray]:
     in_rep = hysteresis_state(f.hip_flexion, th.rep_enter_deg, th.rep_exit_deg) == 1
     window = max(1, int(sample_rate(f.t) * WARN_HELD_WINDOW_S))
     held = held_in_rep(f.spine_flexion, in_rep, window, th.spine_rep_percentile)
-    signals = FrameSignals(spine_held=held, knee=f.knee_flexion, neck_change=f.neck_change, in_rep=in_rep,
-                           spine_from_landmarks=f.spine_from_landmarks)
+    signals = FrameSignals(
+        spine_held=held,
+        knee=f.knee_flexion,
+        neck_change=f.neck_change,
+        in_rep=in_rep,
+        spine_from_landmarks=f.spine_from_landmarks,
+    )
     return frame_warnings(signals, th, f.untrusted)
 
 
 def _kinematics(t, m, f: Features, side, facing, spine_from_mask, contacts, warnings) -> Kinematics:
     valid = np.isfinite(m["hip_flexion"]) & np.isfinite(m["knee_flexion"])
     return Kinematics(
-        t=t, hip_flexion=m["hip_flexion"], knee_flexion=m["knee_flexion"], trunk_incline=m["trunk_incline"],
-        shin_angle=m["shin_angle"], neck_change=f.neck_change, spine_flexion=f.spine_flexion,
-        head_offset=m["head"], valid=valid, side=side, facing=facing,
-        spine_source="mask" if spine_from_mask else "landmarks", dowel_contacts=contacts, warnings=warnings,
+        t=t,
+        hip_flexion=m["hip_flexion"],
+        knee_flexion=m["knee_flexion"],
+        trunk_incline=m["trunk_incline"],
+        shin_angle=m["shin_angle"],
+        neck_change=f.neck_change,
+        spine_flexion=f.spine_flexion,
+        head_offset=m["head"],
+        valid=valid,
+        side=side,
+        facing=facing,
+        spine_source="mask" if spine_from_mask else "landmarks",
+        dowel_contacts=contacts,
+        warnings=warnings,
     )
 
 
@@ -414,7 +523,9 @@ class FrameState:
     detected: bool
     phase: str  # "setup" (not graded yet), "standing", "descending", "ascending"
     reps: int  # completed reps so far
-    angles: dict = field(default_factory=dict)  # hip_flexion, knee_flexion, trunk_incline, shin_angle, neck_change, spine_flexion
+    angles: dict = field(
+        default_factory=dict
+    )  # hip_flexion, knee_flexion, trunk_incline, shin_angle, neck_change, spine_flexion
     landmarks: np.ndarray | None = None  # (33, 3) filtered image landmarks, pixels
     contacts: np.ndarray | None = None  # (3, 2) dowel contact points, pixels
     side: str | None = None
@@ -461,15 +572,29 @@ class StreamingAnalyzer:
         self._standing = {k: RunningMedian() for k in BASELINE_MEASURES}
         self._rep_spine: list[float] = []  # spine flexion of the current rep so far, for the live warning
 
-    def push(self, image: np.ndarray, visibility: np.ndarray, world: np.ndarray, t: float, detected: bool,
-             profile: np.ndarray | None = None) -> FrameState:
+    def push(
+        self,
+        image: np.ndarray,
+        visibility: np.ndarray,
+        world: np.ndarray,
+        t: float,
+        detected: bool,
+        profile: np.ndarray | None = None,
+    ) -> FrameState:
         """One frame: landmarks ``(33, 3)`` px, visibility ``(33,)``, world ``(33, 3)`` m, ``t`` s,
         back profile ``(29, 2)`` px or None. Returns what the overlay and cues need."""
         th = self.th
         if not detected:
-            return FrameState(t=t, detected=False, phase="setup" if self.side is None else self._phase(),
-                              reps=len(self.reps), side=self.side, facing=self.facing, view=self.view,
-                              last_rep=self._last_rep)
+            return FrameState(
+                t=t,
+                detected=False,
+                phase="setup" if self.side is None else self._phase(),
+                reps=len(self.reps),
+                side=self.side,
+                facing=self.facing,
+                view=self.view,
+                last_rep=self._last_rep,
+            )
         img = np.array(image, np.float64)
         img[visibility < th.min_visibility] = np.nan
         img = self._euro_image(img, t)
@@ -511,16 +636,32 @@ class StreamingAnalyzer:
         # Before the first rep the baselines are the medians over every standing frame so far
         # (what standing_frames gives without a rep), kept up to date frame by frame.
         base = self._base or Baselines(*(self._standing[k].median() for k in BASELINE_MEASURES))
-        f = features({k: m[k] for k in MEASURES}, base, np.array([t]), bool(self._spine_from_mask), th,
-                     self._untrusted())
+        f = features(
+            {k: m[k] for k in MEASURES}, base, np.array([t]), bool(self._spine_from_mask), th, self._untrusted()
+        )
         angles = {
-            "hip_flexion": hip, "knee_flexion": float(m["knee_flexion"][0]), "trunk_incline": float(m["trunk_incline"][0]),
-            "shin_angle": float(m["shin_angle"][0]), "neck_change": float(f.neck_change[0]),
+            "hip_flexion": hip,
+            "knee_flexion": float(m["knee_flexion"][0]),
+            "trunk_incline": float(m["trunk_incline"][0]),
+            "shin_angle": float(m["shin_angle"][0]),
+            "neck_change": float(f.neck_change[0]),
             "spine_flexion": float(f.spine_flexion[0]),
         }
-        return FrameState(t=t, detected=True, phase=self._phase(), reps=len(self.reps), angles=angles, landmarks=img,
-                          contacts=contacts[0], side=self.side, facing=self.facing, view=self.view, new_rep=new_rep,
-                          last_rep=self._last_rep, warnings=self._warnings(f))
+        return FrameState(
+            t=t,
+            detected=True,
+            phase=self._phase(),
+            reps=len(self.reps),
+            angles=angles,
+            landmarks=img,
+            contacts=contacts[0],
+            side=self.side,
+            facing=self.facing,
+            view=self.view,
+            new_rep=new_rep,
+            last_rep=self._last_rep,
+            warnings=self._warnings(f),
+        )
 
     def _arrays(self, start: int = 0) -> dict[str, np.ndarray]:
         return {k: np.asarray(v[start:], np.float64) for k, v in self._m.items()}
@@ -543,26 +684,34 @@ class StreamingAnalyzer:
         batch segmentation and classification on the frames since the last finished rep."""
         if self._state != 0 or not self._down_since_close:
             return None  # only once back up after a descent: no buffer scan on every standing frame
-        h = np.asarray(self._m["hip_flexion"][self._closed_until:], np.float64)
+        h = np.asarray(self._m["hip_flexion"][self._closed_until :], np.float64)
         state = hysteresis_state(h, self.th.rep_enter_deg, self.th.rep_exit_deg)
         if not (state == 1).any():
             return None
         last_down = int(np.flatnonzero(state == 1)[-1])
-        top = h[last_down + 1:]
-        t = np.asarray(self._t[self._closed_until:])
+        top = h[last_down + 1 :]
+        t = np.asarray(self._t[self._closed_until :])
         held = t[-1] - t[last_down + 1] if len(top) else 0.0
         rising = len(top) > 1 and np.isfinite(top).any() and top[-1] > np.nanmin(top) + self.th.rep_edge_deg
         if held < LIVE_LOCKOUT_HOLD_S and not rising:
             return None
         th = self.th
-        windows = segment_reps(h, t, th.rep_enter_deg, th.rep_exit_deg, th.rep_edge_deg, th.min_rep_s,
-                               from_floor=self.exercise == "deadlift" or bool(self.reps))
+        windows = segment_reps(
+            h,
+            t,
+            th.rep_enter_deg,
+            th.rep_exit_deg,
+            th.rep_edge_deg,
+            th.min_rep_s,
+            from_floor=self.exercise == "deadlift" or bool(self.reps),
+        )
         if self._base is None or not np.isfinite(self._base.neck):
             # No standing frames before the first pull (filmed from the set-up): the lockout
             # just reached is the standing reference, as offline.
             self._base = self._baselines()
-        f = features(self._arrays(self._closed_until), self._base, t, bool(self._spine_from_mask), th,
-                     self._untrusted())
+        f = features(
+            self._arrays(self._closed_until), self._base, t, bool(self._spine_from_mask), th, self._untrusted()
+        )
         rep = None
         for w in windows:
             rep = classify_rep(f, w, th, len(self.reps) + 1, self.view)
@@ -579,29 +728,48 @@ class StreamingAnalyzer:
         th = self.th
         if self._state == 1:
             self._rep_spine.append(float(f.spine_flexion[0]))
-            del self._rep_spine[:-int(self.fps * WARN_HELD_WINDOW_S)]
+            del self._rep_spine[: -int(self.fps * WARN_HELD_WINDOW_S)]
         else:
             self._rep_spine.clear()
         spine = np.asarray(self._rep_spine or [np.nan], np.float64)
-        held = held_in_rep(spine, np.full(len(spine), self._state == 1), len(spine), th.spine_rep_percentile,
-                           rows=np.array([-1]))
-        signals = FrameSignals(spine_held=held, knee=f.knee_flexion, neck_change=f.neck_change,
-                               in_rep=np.array([self._state == 1]), spine_from_landmarks=f.spine_from_landmarks)
+        held = held_in_rep(
+            spine, np.full(len(spine), self._state == 1), len(spine), th.spine_rep_percentile, rows=np.array([-1])
+        )
+        signals = FrameSignals(
+            spine_held=held,
+            knee=f.knee_flexion,
+            neck_change=f.neck_change,
+            in_rep=np.array([self._state == 1]),
+            spine_from_landmarks=f.spine_from_landmarks,
+        )
         return warnings_at(frame_warnings(signals, th, f.untrusted), 0)
 
     def session_result(self, file: str = "live") -> ClipResult:
         """The session so far as a :class:`ClipResult` (same schema as ``score``)."""
         verdict = clip_verdict(self.reps, self.view)
-        return ClipResult(file=file, status="ok", exercise=self.exercise, view=self.view, frames=len(self._t),
-                          fps=self.fps, detected_fraction=1.0, verdict=verdict, score=clip_score(self.reps, self.view),
-                          reps=tuple(self.reps))
+        return ClipResult(
+            file=file,
+            status="ok",
+            exercise=self.exercise,
+            view=self.view,
+            frames=len(self._t),
+            fps=self.fps,
+            detected_fraction=1.0,
+            verdict=verdict,
+            score=clip_score(self.reps, self.view),
+            reps=tuple(self.reps),
+        )
 
 
 def _shift(rep: Rep, offset: int) -> Rep:
     from dataclasses import replace
 
-    return replace(rep, start_frame=rep.start_frame + offset, bottom_frame=rep.bottom_frame + offset,
-                   end_frame=rep.end_frame + offset)
+    return replace(
+        rep,
+        start_frame=rep.start_frame + offset,
+        bottom_frame=rep.bottom_frame + offset,
+        end_frame=rep.end_frame + offset,
+    )
 
 
 __all__ = ["FrameState", "StreamingAnalyzer", "analyze", "clean_series", "frame_measures", "RepWindow"]

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hingecheck.core.config import Thresholds
+from hingecheck.core.faults import REGISTRY, RepMeasures, squat_signs
 from hingecheck.core.nanstats import quiet_nan
 from hingecheck.core.reps import RepWindow
-from hingecheck.core.faults import REGISTRY, RepMeasures, squat_signs
 from hingecheck.core.results import FAULTS, NEUTRAL, NOT_JUDGED, Rep
 
 #: Highest score a rep with a fault can get (a faulted rep always scores under 50).
@@ -83,22 +83,28 @@ def rep_measures(f: Features, w: RepWindow, th: Thresholds) -> RepMeasures:
     top = (t >= t[w.end] - LOCKOUT_WINDOW_S) & (t <= t[w.end] + LOCKOUT_WINDOW_S)
     gain, way_up_seen = _hips_first(f, w)
     return RepMeasures(
-        hip=hip, knee=knee, trunk=trunk, shin=shin,
+        hip=hip,
+        knee=knee,
+        trunk=trunk,
+        shin=shin,
         knee_hip_ratio=knee / hip if np.isfinite(hip) and hip > 1.0 else float("nan"),
-        hip_drop=_at(f.hip_drop, b), hip_below_knee=bool(_at(f.hip_below_knee, b) > 0.5),
+        hip_drop=_at(f.hip_drop, b),
+        hip_below_knee=bool(_at(f.hip_below_knee, b) > 0.5),
         torso_vs_shin=trunk - shin,
         spine_held=_pct(f.spine_flexion[sl], th.spine_rep_percentile),  # flexed through the rep, not a blip
         spine_peak=_pct(f.spine_flexion[sl], 95),
         spine_seen=float(np.isfinite(f.spine_flexion[sl]).mean()) if w.end >= w.start else 0.0,
         spine_from_landmarks=f.spine_from_landmarks,
         neck_peak=_pct(f.neck_change[sl], 90),
-        knee_past_toe=_at(f.knee_past_toe, b), load_ahead=_at(f.load_ahead, b),
+        knee_past_toe=_at(f.knee_past_toe, b),
+        load_ahead=_at(f.load_ahead, b),
         heel_lift=_pct(None if f.heel_lift is None else f.heel_lift[sl], 90),
         lockout_seen=not w.partial,
         top_hip=_pct(f.hip_flexion[top], 0, default=_at(f.hip_flexion, w.end)),
         top_trunk=_pct(f.trunk_incline[top], 0),
         top_arch=_pct(None if f.arch_change is None else f.arch_change[top], 50),
-        hips_first_gain=gain, way_up_seen=way_up_seen,
+        hips_first_gain=gain,
+        way_up_seen=way_up_seen,
     )
 
 
@@ -148,12 +154,26 @@ def classify_rep(f: Features, w: RepWindow, th: Thresholds, index: int, view: st
         score = min(score, FAULT_SCORE_CAP)
     t = f.t
     return Rep(
-        index=index, start_frame=w.start, bottom_frame=w.bottom, end_frame=w.end, start_s=float(t[w.start]),
-        bottom_s=float(t[w.bottom]), end_s=float(t[w.end]), verdict=verdict, faults=ordered,
+        index=index,
+        start_frame=w.start,
+        bottom_frame=w.bottom,
+        end_frame=w.end,
+        start_s=float(t[w.start]),
+        bottom_s=float(t[w.bottom]),
+        end_s=float(t[w.end]),
+        verdict=verdict,
+        faults=ordered,
         notes=_notes(r, w, th, view, float(t[w.bottom] - t[w.start])),
-        hip_flexion_deg=r.hip, knee_flexion_deg=r.knee, trunk_incline_deg=r.trunk, spine_flexion_deg=r.spine_held,
-        descent_s=float(t[w.bottom] - t[w.start]), ascent_s=float(t[w.end] - t[w.bottom]), score=float(score),
-        evidence=_evidence(r, th), not_judged=not_judged, confidence=1.0 - len(not_judged) / len(checks),
+        hip_flexion_deg=r.hip,
+        knee_flexion_deg=r.knee,
+        trunk_incline_deg=r.trunk,
+        spine_flexion_deg=r.spine_held,
+        descent_s=float(t[w.bottom] - t[w.start]),
+        ascent_s=float(t[w.end] - t[w.bottom]),
+        score=float(score),
+        evidence=_evidence(r, th),
+        not_judged=not_judged,
+        confidence=1.0 - len(not_judged) / len(checks),
     )
 
 
@@ -175,10 +195,17 @@ def _notes(r: RepMeasures, w: RepWindow, th: Thresholds, view: str, descent_s: f
 def _evidence(r: RepMeasures, th: Thresholds) -> dict:
     """The numbers behind a verdict, as written to JSON (names carry units)."""
     return {
-        "knee_hip_ratio": r.knee_hip_ratio, "shin_angle_deg": r.shin, "hip_drop_leg": r.hip_drop,
-        "torso_minus_shin_deg": r.torso_vs_shin, "spine_peak_deg": r.spine_peak, "neck_change_deg": r.neck_peak,
-        "lockout_hip_deg": r.top_hip, "lockout_trunk_deg": r.top_trunk, "load_ahead_leg": r.load_ahead,
-        "knee_past_toe_foot": r.knee_past_toe, "heel_lift_foot": r.heel_lift,
+        "knee_hip_ratio": r.knee_hip_ratio,
+        "shin_angle_deg": r.shin,
+        "hip_drop_leg": r.hip_drop,
+        "torso_minus_shin_deg": r.torso_vs_shin,
+        "spine_peak_deg": r.spine_peak,
+        "neck_change_deg": r.neck_peak,
+        "lockout_hip_deg": r.top_hip,
+        "lockout_trunk_deg": r.top_trunk,
+        "load_ahead_leg": r.load_ahead,
+        "knee_past_toe_foot": r.knee_past_toe,
+        "heel_lift_foot": r.heel_lift,
         "hips_first_trunk_gain_deg": r.hips_first_gain,
         "squat_signs": [k for k, v in squat_signs(r, th).items() if v],
     }
@@ -189,15 +216,15 @@ def _hips_first(f: Features, w: RepWindow) -> tuple[float, bool]:
     trunk tips forward (degrees, the largest rise of its incline above its value at the bottom;
     0 when the back angle is held or the chest rises first), and whether the knees and trunk
     were tracked on the way up at all. NaN when the knees barely move."""
-    k = f.knee_flexion[w.bottom:w.end + 1]
-    r = f.trunk_incline[w.bottom:w.end + 1]
+    k = f.knee_flexion[w.bottom : w.end + 1]
+    r = f.trunk_incline[w.bottom : w.end + 1]
     if len(k) < 3 or not (np.isfinite(k).all() and np.isfinite(r).all()):
         return float("nan"), False
     k_range = k[0] - k.min()
     if k_range < HIPS_FIRST_MIN_RANGE_DEG:
         return float("nan"), True
     half = int(np.argmax(k <= k[0] - 0.5 * k_range))
-    return float(np.max(r[:half + 1]) - r[0]), True
+    return float(np.max(r[: half + 1]) - r[0]), True
 
 
 def clip_score(reps, view: str) -> float | None:

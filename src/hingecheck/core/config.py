@@ -110,10 +110,15 @@ def _check(table: dict, where: str, path) -> dict:
         if key not in _FIELDS:
             raise ConfigError(f"{path}: unknown setting {where}.{key}")
         want = _FIELDS[key].type
-        ok = isinstance(value, bool) if want == "bool" else (
-            isinstance(value, (int, float)) and not isinstance(value, bool))
+        ok = (
+            isinstance(value, bool)
+            if want == "bool"
+            else (isinstance(value, (int, float)) and not isinstance(value, bool))
+        )
         if not ok:
-            raise ConfigError(f"{path}: {where}.{key} must be {'true/false' if want == 'bool' else 'a number'}, got {value!r}")
+            raise ConfigError(
+                f"{path}: {where}.{key} must be {'true/false' if want == 'bool' else 'a number'}, got {value!r}"
+            )
         lo, hi = _range(key)
         if want != "bool" and not (lo <= value <= hi):
             raise ConfigError(f"{path}: {where}.{key} = {value!r} is out of range ({lo:g} to {hi:g})")

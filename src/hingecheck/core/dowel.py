@@ -39,8 +39,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from hingecheck.core.nanstats import nanquantile, quiet_nan
 from hingecheck.core.kinematics import trunk_axis
+from hingecheck.core.nanstats import nanquantile, quiet_nan
 from hingecheck.core.series import PROFILE_STATIONS
 
 #: Station ranges (fraction of hip→shoulder) where the dowel's contact points are searched.
@@ -52,7 +52,6 @@ BULGE_WINDOW = (0.2, 0.65)
 BULGE_PERCENTILE = 90
 #: Width (stations) of the median filter across stations.
 STATION_MEDIAN = 3
-
 
 
 @dataclass(frozen=True)

@@ -69,9 +69,15 @@ def read_labels(paths: list[str | Path]) -> list[LabelledClip]:
         for row in rows:
             caption = (row.get("fault_from_caption") or "").strip()
             first = caption.split(" ")[0] if caption else ""
-            clips.append(LabelledClip(path=p.parent / row["file"], label=row["label"].strip(),
-                                      view=(row.get("view") or "side").strip(),
-                                      caption_fault=first if first in FAULTS else None, source=p.parent.name))
+            clips.append(
+                LabelledClip(
+                    path=p.parent / row["file"],
+                    label=row["label"].strip(),
+                    view=(row.get("view") or "side").strip(),
+                    caption_fault=first if first in FAULTS else None,
+                    source=p.parent.name,
+                )
+            )
     return clips
 
 
@@ -129,11 +135,17 @@ class Score:
 
     def to_dict(self) -> dict:
         return {
-            "clips": self.n, "correct": self.correct, "accuracy": _r(self.accuracy), "coverage": _r(self.coverage),
-            "judged_accuracy": _r(self.judged_accuracy), "good_clips": self.good, "good_faulted": self.good_faulted,
+            "clips": self.n,
+            "correct": self.correct,
+            "accuracy": _r(self.accuracy),
+            "coverage": _r(self.coverage),
+            "judged_accuracy": _r(self.judged_accuracy),
+            "good_clips": self.good,
+            "good_faulted": self.good_faulted,
             "confusion": {f"{lab}->{c}": v for (lab, c), v in self.confusion.items()},
             "faults": {f: {"tp": v[0], "fp": v[1], "fn": v[2]} for f, v in self.faults.items() if any(v)},
-            "reps": self.reps, "reps_not_judged": self.reps_not_judged,
+            "reps": self.reps,
+            "reps_not_judged": self.reps_not_judged,
         }
 
 

@@ -93,13 +93,13 @@ class Fault:
     name: str
     means: str
     thresholds: tuple[str, ...]
-    check: Callable[[RepMeasures, "Thresholds"], Finding]
+    check: Callable[[RepMeasures, Thresholds], Finding]
     cue: str  # said the moment a rep ends: imperative, under ~30 characters
     phrase: str  # "3 of 5 reps <phrase>"
     advice: str  # the longer advice in a set's summary
     regions: tuple[str, ...]
-    applies: Callable[["Thresholds"], bool] = lambda th: True
-    warn: Callable[[FrameSignals, "Thresholds"], np.ndarray] | None = None
+    applies: Callable[[Thresholds], bool] = lambda th: True
+    warn: Callable[[FrameSignals, Thresholds], np.ndarray] | None = None
 
 
 def band(value: float, threshold: float, tolerance: float) -> float:
@@ -155,8 +155,10 @@ def _squatty(r: RepMeasures, th: Thresholds) -> Finding:
     s = squat_signs(r, th)
     if th.use_knee_angle_for_squat:  # hinge-style profiles: a bent knee plus one squat sign
         bent = bool(np.isfinite(r.knee) and r.knee > th.knee_max_deg)
-        return Finding(bent and (s["knee_hip_ratio"] or s["hip_drop"] or s["torso_vs_shin"]),
-                       band(r.knee, th.knee_max_deg, th.squat_tolerance_deg))
+        return Finding(
+            bent and (s["knee_hip_ratio"] or s["hip_drop"] or s["torso_vs_shin"]),
+            band(r.knee, th.knee_max_deg, th.squat_tolerance_deg),
+        )
     # deadlift: the knees bend a lot in a correct pull, so two of three other signs
     return Finding(s["hip_drop"] + s["hip_below_knee"] + s["torso_vs_shin"] >= 2)
 
@@ -182,15 +184,21 @@ def _load(r: RepMeasures, th: Thresholds) -> Finding:
 def _neck(r: RepMeasures, th: Thresholds) -> Finding:
     if not np.isfinite(r.neck_peak):
         return Finding(not_judged="head or standing posture not seen")
-    return Finding(bool(r.neck_peak > th.neck_extension_max_deg),
-                   band(r.neck_peak, th.neck_extension_max_deg, th.neck_tolerance_deg))
+    return Finding(
+        bool(r.neck_peak > th.neck_extension_max_deg),
+        band(r.neck_peak, th.neck_extension_max_deg, th.neck_tolerance_deg),
+    )
 
 
 def _hyperextension(r: RepMeasures, th: Thresholds) -> Finding:
     if not (r.lockout_seen and (np.isfinite(r.top_trunk) or np.isfinite(r.top_arch))):
         return Finding(not_judged="the clip does not show the lockout")
-    return Finding(bool((np.isfinite(r.top_trunk) and r.top_trunk < th.hyperextension_trunk_deg)
-                        or (np.isfinite(r.top_arch) and r.top_arch < th.hyperextension_spine_deg)))
+    return Finding(
+        bool(
+            (np.isfinite(r.top_trunk) and r.top_trunk < th.hyperextension_trunk_deg)
+            or (np.isfinite(r.top_arch) and r.top_arch < th.hyperextension_spine_deg)
+        )
+    )
 
 
 def _lockout(r: RepMeasures, th: Thresholds) -> Finding:
@@ -223,52 +231,125 @@ def _warn_neck(s: FrameSignals, th: Thresholds) -> np.ndarray:
 
 
 REGISTRY: tuple[Fault, ...] = (
-    Fault("lumbar_rounding",
-          "the back's flexion held through the rep (virtual dowel) above its limit",
-          ("lumbar_flexion_max_deg", "lumbar_fallback_max_deg", "lumbar_tolerance_deg", "spine_rep_percentile",
-           "min_judged_fraction"),
-          _lumbar, "Brace — flat back", "rounded at the bottom", "brace before you hinge", ("back",),
-          warn=_warn_lumbar),
-    Fault("hips_rise_first",
-          "pulls from the floor: the trunk tips forward while the knees straighten (the hips rise, the shoulders do not)",
-          ("hips_first_trunk_gain_deg",), _hips_first, "Chest and hips rise together", "let the hips rise first",
-          "push the floor away with chest and hips together", ("thigh", "back"),
-          applies=lambda th: th.check_hips_rise_first),
-    Fault("squatty_hinge",
-          "the hinge became a squat: knees bent with a squat sign (knee:hip ratio, hips dropped, torso no more "
-          "inclined than the shin); deadlift: two of hips dropped, crease below the knee, torso vs shin",
-          ("knee_max_deg", "knee_hip_ratio_max", "hip_drop_max", "torso_shin_margin_deg", "squat_tolerance_deg",
-           "use_knee_angle_for_squat"),
-          _squatty, "Push your hips back", "turned into a squat", "push the hips back, not down", ("thigh", "shin"),
-          warn=_warn_squat),
-    Fault("knees_forward", "shin far from vertical with the knee past the toes",
-          ("shin_max_deg", "knee_past_toe_frac"), _knees_forward, "Less knee bend", "pushed the knees forward",
-          "keep the shins near vertical", ("shin",)),
-    Fault("heels_lift", "the heels rise during the rep (weight rolled onto the toes); off unless `check_heels_lift` is set",
-          ("heel_lift_max", "heel_lift_tolerance"), _heels, "Heels down", "lifted the heels",
-          "keep the weight over the mid-foot, heels down", ("foot",),
-          applies=lambda th: th.check_heels_lift),
-    Fault("load_drift", "at the bottom the hands are well ahead of the mid-foot",
-          ("load_drift_max",), _load, "Keep the weight close", "let the weight drift forward",
-          "keep the weight close to the legs", ("arm",), applies=lambda th: th.check_load_drift),
-    Fault("neck_extension", "the neck extends beyond its limit above standing during the rep",
-          ("neck_extension_max_deg", "neck_tolerance_deg"), _neck, "Chin tucked", "craned the neck",
-          "keep the eyes on the floor and the chin tucked", ("neck",), warn=_warn_neck),
-    Fault("lockout_hyperextension", "at the top the trunk leans back or the back arches beyond its limit",
-          ("hyperextension_trunk_deg", "hyperextension_spine_deg"), _hyperextension,
-          "Squeeze your glutes to finish", "leaned back at the top", "finish with the glutes, not the lower back",
-          ("back",)),
-    Fault("incomplete_lockout", "the hips never get close to straight at the top",
-          ("lockout_hip_max_deg",), _lockout, "Stand all the way up", "stopped short of lockout",
-          "drive the hips all the way through", ("back", "thigh")),
+    Fault(
+        "lumbar_rounding",
+        "the back's flexion held through the rep (virtual dowel) above its limit",
+        (
+            "lumbar_flexion_max_deg",
+            "lumbar_fallback_max_deg",
+            "lumbar_tolerance_deg",
+            "spine_rep_percentile",
+            "min_judged_fraction",
+        ),
+        _lumbar,
+        "Brace — flat back",
+        "rounded at the bottom",
+        "brace before you hinge",
+        ("back",),
+        warn=_warn_lumbar,
+    ),
+    Fault(
+        "hips_rise_first",
+        "pulls from the floor: the trunk tips forward while the knees straighten (the hips rise, the shoulders do not)",
+        ("hips_first_trunk_gain_deg",),
+        _hips_first,
+        "Chest and hips rise together",
+        "let the hips rise first",
+        "push the floor away with chest and hips together",
+        ("thigh", "back"),
+        applies=lambda th: th.check_hips_rise_first,
+    ),
+    Fault(
+        "squatty_hinge",
+        "the hinge became a squat: knees bent with a squat sign (knee:hip ratio, hips dropped, torso no more "
+        "inclined than the shin); deadlift: two of hips dropped, crease below the knee, torso vs shin",
+        (
+            "knee_max_deg",
+            "knee_hip_ratio_max",
+            "hip_drop_max",
+            "torso_shin_margin_deg",
+            "squat_tolerance_deg",
+            "use_knee_angle_for_squat",
+        ),
+        _squatty,
+        "Push your hips back",
+        "turned into a squat",
+        "push the hips back, not down",
+        ("thigh", "shin"),
+        warn=_warn_squat,
+    ),
+    Fault(
+        "knees_forward",
+        "shin far from vertical with the knee past the toes",
+        ("shin_max_deg", "knee_past_toe_frac"),
+        _knees_forward,
+        "Less knee bend",
+        "pushed the knees forward",
+        "keep the shins near vertical",
+        ("shin",),
+    ),
+    Fault(
+        "heels_lift",
+        "the heels rise during the rep (weight rolled onto the toes); off unless `check_heels_lift` is set",
+        ("heel_lift_max", "heel_lift_tolerance"),
+        _heels,
+        "Heels down",
+        "lifted the heels",
+        "keep the weight over the mid-foot, heels down",
+        ("foot",),
+        applies=lambda th: th.check_heels_lift,
+    ),
+    Fault(
+        "load_drift",
+        "at the bottom the hands are well ahead of the mid-foot",
+        ("load_drift_max",),
+        _load,
+        "Keep the weight close",
+        "let the weight drift forward",
+        "keep the weight close to the legs",
+        ("arm",),
+        applies=lambda th: th.check_load_drift,
+    ),
+    Fault(
+        "neck_extension",
+        "the neck extends beyond its limit above standing during the rep",
+        ("neck_extension_max_deg", "neck_tolerance_deg"),
+        _neck,
+        "Chin tucked",
+        "craned the neck",
+        "keep the eyes on the floor and the chin tucked",
+        ("neck",),
+        warn=_warn_neck,
+    ),
+    Fault(
+        "lockout_hyperextension",
+        "at the top the trunk leans back or the back arches beyond its limit",
+        ("hyperextension_trunk_deg", "hyperextension_spine_deg"),
+        _hyperextension,
+        "Squeeze your glutes to finish",
+        "leaned back at the top",
+        "finish with the glutes, not the lower back",
+        ("back",),
+    ),
+    Fault(
+        "incomplete_lockout",
+        "the hips never get close to straight at the top",
+        ("lockout_hip_max_deg",),
+        _lockout,
+        "Stand all the way up",
+        "stopped short of lockout",
+        "drive the hips all the way through",
+        ("back", "thigh"),
+    ),
 )
 BY_NAME: dict[str, Fault] = {f.name: f for f in REGISTRY}
 #: Fault names, most important first.
 FAULTS: tuple[str, ...] = tuple(f.name for f in REGISTRY)
 
 
-def held_in_rep(values: np.ndarray, in_rep: np.ndarray, window: int, q: float, min_seen: int = 5,
-                rows: np.ndarray | None = None) -> np.ndarray:
+def held_in_rep(
+    values: np.ndarray, in_rep: np.ndarray, window: int, q: float, min_seen: int = 5, rows: np.ndarray | None = None
+) -> np.ndarray:
     """For each frame (or each index in ``rows``): the ``q``-th percentile of ``values`` over the
     frames of the current rep so far, at most ``window`` frames back; NaN outside a rep or with
     fewer than ``min_seen`` readings. Vectorized: one ``(rows, window)`` gather.
@@ -303,8 +384,11 @@ def frame_warnings(s: FrameSignals, th: Thresholds, untrusted: dict | None = Non
     """The one per-frame warning rule (live overlay, review video and cues): fault name → bool
     ``(T,)``, for the faults that have a warning, apply to the profile and can be trusted."""
     untrusted = untrusted or {}
-    return {f.name: np.asarray(f.warn(s, th), bool) for f in REGISTRY
-            if f.warn is not None and f.applies(th) and f.name not in untrusted}
+    return {
+        f.name: np.asarray(f.warn(s, th), bool)
+        for f in REGISTRY
+        if f.warn is not None and f.applies(th) and f.name not in untrusted
+    }
 
 
 def warnings_at(warn: dict[str, np.ndarray], i: int) -> tuple[str, ...]:

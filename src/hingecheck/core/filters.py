@@ -78,7 +78,7 @@ def hampel(x: np.ndarray, window: int = 7, n_sigmas: float = 3.0) -> np.ndarray:
     for start in range(0, t_len, HAMPEL_BLOCK_FRAMES):
         stop = min(t_len, start + HAMPEL_BLOCK_FRAMES)
         # Output frame i looks at padded[i : i + window]: the block needs padded[start : stop + 2 * half].
-        win = sliding_window_view(padded[start:stop + 2 * half], window, axis=0)[: stop - start]  # (n, ..., window)
+        win = sliding_window_view(padded[start : stop + 2 * half], window, axis=0)[: stop - start]  # (n, ..., window)
         with np.errstate(all="ignore"):
             med = nanquantile(win, 0.5)
             mad = MAD_TO_SIGMA * nanquantile(np.abs(win - med[..., None]), 0.5)
@@ -193,5 +193,3 @@ class RunningMedian:
         if n == 0:
             return float("nan")
         return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2.0
-
-

@@ -29,8 +29,10 @@ from hingecheck.core.series import INDEX
 
 #: Landmark indices of each side.
 SIDES = {
-    side: {part: INDEX[f"{side}_{part}"] for part in (
-        "shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "foot_index", "ear")}
+    side: {
+        part: INDEX[f"{side}_{part}"]
+        for part in ("shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "foot_index", "ear")
+    }
     for side in ("left", "right")
 }
 _GRADED_PARTS = ("shoulder", "hip", "knee", "ankle")
@@ -143,8 +145,9 @@ def _wrap(a: np.ndarray) -> np.ndarray:
 def leg_length(image: np.ndarray, side: str) -> np.ndarray:
     """Hip→knee + knee→ankle length per frame, pixels."""
     idx = SIDES[side]
-    return (np.linalg.norm(image[:, idx["knee"], :2] - image[:, idx["hip"], :2], axis=-1)
-            + np.linalg.norm(image[:, idx["ankle"], :2] - image[:, idx["knee"], :2], axis=-1))
+    return np.linalg.norm(image[:, idx["knee"], :2] - image[:, idx["hip"], :2], axis=-1) + np.linalg.norm(
+        image[:, idx["ankle"], :2] - image[:, idx["knee"], :2], axis=-1
+    )
 
 
 def forward_offset(image: np.ndarray, side: str, facing: int, part: str, ref: np.ndarray) -> np.ndarray:

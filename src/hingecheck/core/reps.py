@@ -76,8 +76,16 @@ def hysteresis_step(state: int, h: float, enter: float, exit_: float) -> int:
     return state
 
 
-def segment_reps(h: np.ndarray, t: np.ndarray, enter: float, exit_: float, edge: float,
-                 min_rep_s: float, from_floor: bool = False, allow_partial: bool = False) -> list[RepWindow]:
+def segment_reps(
+    h: np.ndarray,
+    t: np.ndarray,
+    enter: float,
+    exit_: float,
+    edge: float,
+    min_rep_s: float,
+    from_floor: bool = False,
+    allow_partial: bool = False,
+) -> list[RepWindow]:
     """Reps in a hip-flexion series (see module doc).
 
     Parameters

@@ -101,14 +101,23 @@ class Rep:
 
     def to_dict(self) -> dict:
         return {
-            "index": self.index, "start_s": _r(self.start_s), "bottom_s": _r(self.bottom_s),
-            "end_s": _r(self.end_s), "verdict": self.verdict, "faults": list(self.faults),
-            "notes": list(self.notes), "hip_flexion_deg": _r(self.hip_flexion_deg, 1),
-            "knee_flexion_deg": _r(self.knee_flexion_deg, 1), "trunk_incline_deg": _r(self.trunk_incline_deg, 1),
-            "spine_flexion_deg": _r(self.spine_flexion_deg, 1), "descent_s": _r(self.descent_s),
-            "ascent_s": _r(self.ascent_s), "score": _r(self.score, 1),
+            "index": self.index,
+            "start_s": _r(self.start_s),
+            "bottom_s": _r(self.bottom_s),
+            "end_s": _r(self.end_s),
+            "verdict": self.verdict,
+            "faults": list(self.faults),
+            "notes": list(self.notes),
+            "hip_flexion_deg": _r(self.hip_flexion_deg, 1),
+            "knee_flexion_deg": _r(self.knee_flexion_deg, 1),
+            "trunk_incline_deg": _r(self.trunk_incline_deg, 1),
+            "spine_flexion_deg": _r(self.spine_flexion_deg, 1),
+            "descent_s": _r(self.descent_s),
+            "ascent_s": _r(self.ascent_s),
+            "score": _r(self.score, 1),
             "evidence": {k: _r(v, 3) if isinstance(v, float) else v for k, v in self.evidence.items()},
-            "not_judged": dict(self.not_judged), "confidence": _r(self.confidence, 2),
+            "not_judged": dict(self.not_judged),
+            "confidence": _r(self.confidence, 2),
         }
 
 
@@ -134,16 +143,24 @@ class ClipResult:
 
     def to_dict(self) -> dict:
         return {
-            "file": self.file, "status": self.status, "error": self.error, "exercise": self.exercise,
-            "view": self.view, "frames": self.frames, "fps": _r(self.fps, 3),
-            "detected_fraction": _r(self.detected_fraction, 4), "verdict": self.verdict,
-            "score": _r(self.score, 1), "yaw_deg": _r(self.yaw_deg, 1), "why": self.why,
+            "file": self.file,
+            "status": self.status,
+            "error": self.error,
+            "exercise": self.exercise,
+            "view": self.view,
+            "frames": self.frames,
+            "fps": _r(self.fps, 3),
+            "detected_fraction": _r(self.detected_fraction, 4),
+            "verdict": self.verdict,
+            "score": _r(self.score, 1),
+            "yaw_deg": _r(self.yaw_deg, 1),
+            "why": self.why,
             "warnings": list(self.warnings),
             "reps": [r.to_dict() for r in self.reps],
         }
 
     @classmethod
-    def failed(cls, file: str, error: str, exercise: str = "hinge") -> "ClipResult":
+    def failed(cls, file: str, error: str, exercise: str = "hinge") -> ClipResult:
         return cls(file=file, status="error", error=error, exercise=exercise)
 
 

@@ -37,12 +37,39 @@ import numpy as np
 
 #: Names of the 33 MediaPipe pose landmarks, index = position.
 LANDMARKS: tuple[str, ...] = (
-    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
-    "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right", "left_shoulder",
-    "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist", "left_pinky",
-    "right_pinky", "left_index", "right_index", "left_thumb", "right_thumb", "left_hip",
-    "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle", "left_heel",
-    "right_heel", "left_foot_index", "right_foot_index",
+    "nose",
+    "left_eye_inner",
+    "left_eye",
+    "left_eye_outer",
+    "right_eye_inner",
+    "right_eye",
+    "right_eye_outer",
+    "left_ear",
+    "right_ear",
+    "mouth_left",
+    "mouth_right",
+    "left_shoulder",
+    "right_shoulder",
+    "left_elbow",
+    "right_elbow",
+    "left_wrist",
+    "right_wrist",
+    "left_pinky",
+    "right_pinky",
+    "left_index",
+    "right_index",
+    "left_thumb",
+    "right_thumb",
+    "left_hip",
+    "right_hip",
+    "left_knee",
+    "right_knee",
+    "left_ankle",
+    "right_ankle",
+    "left_heel",
+    "right_heel",
+    "left_foot_index",
+    "right_foot_index",
 )
 N_LANDMARKS = len(LANDMARKS)
 INDEX = {name: i for i, name in enumerate(LANDMARKS)}
@@ -92,15 +119,19 @@ class PoseSeries:
     def __post_init__(self) -> None:
         n = len(self.t)
         shapes = {
-            "image": (n, N_LANDMARKS, 3), "visibility": (n, N_LANDMARKS),
-            "world": (n, N_LANDMARKS, 3), "detected": (n,),
+            "image": (n, N_LANDMARKS, 3),
+            "visibility": (n, N_LANDMARKS),
+            "world": (n, N_LANDMARKS, 3),
+            "detected": (n,),
         }
         for name, shape in shapes.items():
             got = np.shape(getattr(self, name))
             if got != shape:
                 raise ValueError(f"PoseSeries.{name}: shape {got}, expected {shape}")
         if self.profile is not None and np.shape(self.profile) != (n, len(PROFILE_STATIONS), 2):
-            raise ValueError(f"PoseSeries.profile: shape {np.shape(self.profile)}, expected {(n, len(PROFILE_STATIONS), 2)}")
+            raise ValueError(
+                f"PoseSeries.profile: shape {np.shape(self.profile)}, expected {(n, len(PROFILE_STATIONS), 2)}"
+            )
 
     @property
     def n_frames(self) -> int:
@@ -110,12 +141,16 @@ class PoseSeries:
     def detected_fraction(self) -> float:
         return float(np.mean(self.detected)) if len(self.detected) else 0.0
 
-    def slice(self, start: int, stop: int) -> "PoseSeries":
+    def slice(self, start: int, stop: int) -> PoseSeries:
         """Frames ``start:stop`` as a new series (views, no copy)."""
         sl = slice(start, stop)
         return dataclasses.replace(
-            self, image=self.image[sl], visibility=self.visibility[sl], world=self.world[sl],
-            t=self.t[sl], detected=self.detected[sl],
+            self,
+            image=self.image[sl],
+            visibility=self.visibility[sl],
+            world=self.world[sl],
+            t=self.t[sl],
+            detected=self.detected[sl],
             profile=None if self.profile is None else self.profile[sl],
         )
 
@@ -125,10 +160,18 @@ class PoseSeries:
         from hingecheck.atomic import atomic_path
 
         arrays = dict(
-            image=self.image, visibility=self.visibility, world=self.world, t=self.t,
-            detected=self.detected, width=self.width, height=self.height, fps=self.fps,
-            source=np.array(self.source), stations=PROFILE_STATIONS,
-            expected_frames=self.expected_frames, damaged_packets=self.damaged_packets,
+            image=self.image,
+            visibility=self.visibility,
+            world=self.world,
+            t=self.t,
+            detected=self.detected,
+            width=self.width,
+            height=self.height,
+            fps=self.fps,
+            source=np.array(self.source),
+            stations=PROFILE_STATIONS,
+            expected_frames=self.expected_frames,
+            damaged_packets=self.damaged_packets,
         )
         if self.profile is not None:
             arrays["profile"] = self.profile
@@ -137,25 +180,38 @@ class PoseSeries:
                 np.savez_compressed(fh, **arrays)
 
     @classmethod
-    def from_npz(cls, path: str | Path) -> "PoseSeries":
+    def from_npz(cls, path: str | Path) -> PoseSeries:
         with np.load(path, allow_pickle=False) as z:
             profile = z["profile"] if "profile" in z.files else None
             if profile is not None and not np.array_equal(z["stations"], PROFILE_STATIONS):
                 profile = None  # written with other stations: do not misread it
             return cls(
-                image=z["image"], visibility=z["visibility"], world=z["world"], t=z["t"],
-                detected=z["detected"].astype(bool), width=int(z["width"]), height=int(z["height"]),
-                fps=float(z["fps"]), profile=profile, source=str(z["source"]),
+                image=z["image"],
+                visibility=z["visibility"],
+                world=z["world"],
+                t=z["t"],
+                detected=z["detected"].astype(bool),
+                width=int(z["width"]),
+                height=int(z["height"]),
+                fps=float(z["fps"]),
+                profile=profile,
+                source=str(z["source"]),
                 expected_frames=int(z["expected_frames"]) if "expected_frames" in z.files else -1,
                 damaged_packets=int(z["damaged_packets"]) if "damaged_packets" in z.files else 0,
             )
 
     @classmethod
-    def empty(cls, width: int, height: int, fps: float, source: str = "", with_profile: bool = True) -> "PoseSeries":
+    def empty(cls, width: int, height: int, fps: float, source: str = "", with_profile: bool = True) -> PoseSeries:
         """A valid series with no frames (a clip with no decodable frames)."""
         return cls(
-            image=np.zeros((0, N_LANDMARKS, 3), np.float32), visibility=np.zeros((0, N_LANDMARKS), np.float32),
-            world=np.zeros((0, N_LANDMARKS, 3), np.float32), t=np.zeros(0), detected=np.zeros(0, bool),
-            width=width, height=height, fps=fps,
-            profile=np.zeros((0, len(PROFILE_STATIONS), 2), np.float32) if with_profile else None, source=source,
+            image=np.zeros((0, N_LANDMARKS, 3), np.float32),
+            visibility=np.zeros((0, N_LANDMARKS), np.float32),
+            world=np.zeros((0, N_LANDMARKS, 3), np.float32),
+            t=np.zeros(0),
+            detected=np.zeros(0, bool),
+            width=width,
+            height=height,
+            fps=fps,
+            profile=np.zeros((0, len(PROFILE_STATIONS), 2), np.float32) if with_profile else None,
+            source=source,
         )

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from hingecheck.core.nanstats import quiet_nan
 from hingecheck.core.kinematics import trunk_axis
+from hingecheck.core.nanstats import quiet_nan
 from hingecheck.core.series import INDEX
 
 _LINES = ((INDEX["left_hip"], INDEX["right_hip"]), (INDEX["left_shoulder"], INDEX["right_shoulder"]))

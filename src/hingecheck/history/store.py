@@ -29,7 +29,8 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time as dtime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as dtime
 from pathlib import Path
 
 from hingecheck.core.results import FAULTS, NEUTRAL, NOT_JUDGED, ClipResult
@@ -109,11 +110,19 @@ class RepRow:
     not_judged: tuple[str, ...] = ()  # checks that could not be judged on this rep
 
     def to_dict(self) -> dict:
-        return {"index": self.index, "verdict": self.verdict, "faults": list(self.faults), "notes": list(self.notes),
-                "score": self.score, "hip_flexion_deg": self.hip_flexion_deg,
-                "knee_flexion_deg": self.knee_flexion_deg, "trunk_incline_deg": self.trunk_incline_deg,
-                "spine_flexion_deg": self.spine_flexion_deg, "spine_peak_deg": self.spine_peak_deg,
-                "not_judged": list(self.not_judged)}
+        return {
+            "index": self.index,
+            "verdict": self.verdict,
+            "faults": list(self.faults),
+            "notes": list(self.notes),
+            "score": self.score,
+            "hip_flexion_deg": self.hip_flexion_deg,
+            "knee_flexion_deg": self.knee_flexion_deg,
+            "trunk_incline_deg": self.trunk_incline_deg,
+            "spine_flexion_deg": self.spine_flexion_deg,
+            "spine_peak_deg": self.spine_peak_deg,
+            "not_judged": list(self.not_judged),
+        }
 
 
 @dataclass(frozen=True)
@@ -153,8 +162,11 @@ class SessionRow:
     def peak_spine_deg(self) -> float | None:
         """The highest spine flexion (degrees, held through the rep: the value the verdict reads)
         over the reps whose spine was judged; None when there is none."""
-        values = [r.spine_flexion_deg for r in self.reps
-                  if r.spine_flexion_deg is not None and "lumbar_rounding" not in r.not_judged]
+        values = [
+            r.spine_flexion_deg
+            for r in self.reps
+            if r.spine_flexion_deg is not None and "lumbar_rounding" not in r.not_judged
+        ]
         return max(values) if values else None
 
     @property
@@ -166,11 +178,21 @@ class SessionRow:
         return min(counts, key=lambda f: (-counts[f], FAULTS.index(f) if f in FAULTS else len(FAULTS)))
 
     def to_dict(self, reps: bool = True) -> dict:
-        d = {"id": self.id, "started": _iso(self.started), "athlete": self.athlete, "exercise": self.exercise,
-             "kind": self.kind, "source": self.source, "verdict": self.verdict, "view": self.view,
-             "reps": self.n_reps, "judged": self.judged,
-             "pct_neutral": None if self.pct_neutral is None else round(self.pct_neutral, 1),
-             "peak_spine_deg": self.peak_spine_deg, "most_common_fault": self.most_common_fault}
+        d = {
+            "id": self.id,
+            "started": _iso(self.started),
+            "athlete": self.athlete,
+            "exercise": self.exercise,
+            "kind": self.kind,
+            "source": self.source,
+            "verdict": self.verdict,
+            "view": self.view,
+            "reps": self.n_reps,
+            "judged": self.judged,
+            "pct_neutral": None if self.pct_neutral is None else round(self.pct_neutral, 1),
+            "peak_spine_deg": self.peak_spine_deg,
+            "most_common_fault": self.most_common_fault,
+        }
         if reps:
             d["rep_details"] = [r.to_dict() for r in self.reps]
         return d
@@ -211,6 +233,7 @@ class Filter:
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
 
 def default_path() -> Path:
     """``$HINGECHECK_DB``, else ``history.sqlite3`` in the user's data folder (platformdirs:
@@ -276,8 +299,9 @@ def _num(x) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def session_from_result(result: ClipResult | dict, *, kind: str, athlete: str, started: datetime | None = None,
-                        source: str | None = None) -> SessionRow:
+def session_from_result(
+    result: ClipResult | dict, *, kind: str, athlete: str, started: datetime | None = None, source: str | None = None
+) -> SessionRow:
     """A session from one analysed clip or live session: a :class:`ClipResult` or its
     ``to_dict()`` (the ``clips[]`` entry of the JSON schema, as ``score`` workers return it)."""
     if kind not in KINDS:
@@ -286,18 +310,35 @@ def session_from_result(result: ClipResult | dict, *, kind: str, athlete: str, s
     reps = []
     for r in d.get("reps") or ():
         ev = r.get("evidence") or {}
-        reps.append(RepRow(
-            index=int(r["index"]), verdict=str(r["verdict"]), faults=tuple(r.get("faults") or ()),
-            notes=tuple(r.get("notes") or ()), score=_num(r.get("score")),
-            hip_flexion_deg=_num(r.get("hip_flexion_deg")), knee_flexion_deg=_num(r.get("knee_flexion_deg")),
-            trunk_incline_deg=_num(r.get("trunk_incline_deg")), spine_flexion_deg=_num(r.get("spine_flexion_deg")),
-            spine_peak_deg=_num(ev.get("spine_peak_deg")), not_judged=tuple(sorted(r.get("not_judged") or {}))))
-    return SessionRow(started=started or now(), athlete=athlete, exercise=str(d.get("exercise") or "hinge"),
-                      kind=kind, source=source if source is not None else str(d.get("file") or ""),
-                      verdict=d.get("verdict"), view=d.get("view"), reps=tuple(reps))
+        reps.append(
+            RepRow(
+                index=int(r["index"]),
+                verdict=str(r["verdict"]),
+                faults=tuple(r.get("faults") or ()),
+                notes=tuple(r.get("notes") or ()),
+                score=_num(r.get("score")),
+                hip_flexion_deg=_num(r.get("hip_flexion_deg")),
+                knee_flexion_deg=_num(r.get("knee_flexion_deg")),
+                trunk_incline_deg=_num(r.get("trunk_incline_deg")),
+                spine_flexion_deg=_num(r.get("spine_flexion_deg")),
+                spine_peak_deg=_num(ev.get("spine_peak_deg")),
+                not_judged=tuple(sorted(r.get("not_judged") or {})),
+            )
+        )
+    return SessionRow(
+        started=started or now(),
+        athlete=athlete,
+        exercise=str(d.get("exercise") or "hinge"),
+        kind=kind,
+        source=source if source is not None else str(d.get("file") or ""),
+        verdict=d.get("verdict"),
+        view=d.get("view"),
+        reps=tuple(reps),
+    )
 
 
 # --- the store -------------------------------------------------------------------------------
+
 
 class HistoryStore:
     """An open history file. Use :meth:`open` (or ``with HistoryStore.open(path) as store``)."""
@@ -308,7 +349,7 @@ class HistoryStore:
         self.timeout_s = timeout_s
 
     @classmethod
-    def open(cls, path: str | Path | None = None, timeout_s: float = DEFAULT_TIMEOUT_S) -> "HistoryStore":
+    def open(cls, path: str | Path | None = None, timeout_s: float = DEFAULT_TIMEOUT_S) -> HistoryStore:
         """Open (creating it and its folder if missing) and migrate the history file.
 
         Raises :class:`HistoryError` for a file that is not a hingecheck history, is newer than
@@ -349,7 +390,7 @@ class HistoryStore:
     def close(self) -> None:
         self._con.close()
 
-    def __enter__(self) -> "HistoryStore":
+    def __enter__(self) -> HistoryStore:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -376,14 +417,22 @@ class HistoryStore:
     def _check_ours(self, version: int) -> None:
         """Raise :class:`HistoryError` unless this is a history file (or an empty database)."""
         if version > SCHEMA_VERSION:
-            raise HistoryError(f"{self.path}: written by a newer hingecheck (history schema {version}, this one "
-                               f"reads up to {SCHEMA_VERSION}); left untouched")
+            raise HistoryError(
+                f"{self.path}: written by a newer hingecheck (history schema {version}, this one "
+                f"reads up to {SCHEMA_VERSION}); left untouched"
+            )
         if version == 0:
-            tables = [r[0] for r in self._con.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+            tables = [
+                r[0]
+                for r in self._con.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                )
+            ]
             if tables:
-                raise HistoryError(f"{self.path}: a SQLite database of another program (tables "
-                                   f"{', '.join(sorted(tables)[:4])}), not a hingecheck history; left untouched")
+                raise HistoryError(
+                    f"{self.path}: a SQLite database of another program (tables "
+                    f"{', '.join(sorted(tables)[:4])}), not a hingecheck history; left untouched"
+                )
 
     def _migrate(self) -> None:
         con = self._con
@@ -427,17 +476,37 @@ class HistoryStore:
             cur = con.execute(
                 "INSERT INTO sessions (started, athlete, exercise, kind, source, verdict, view) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (_iso(session.started), session.athlete, session.exercise, session.kind, session.source,
-                 session.verdict, session.view))
+                (
+                    _iso(session.started),
+                    session.athlete,
+                    session.exercise,
+                    session.kind,
+                    session.source,
+                    session.verdict,
+                    session.view,
+                ),
+            )
             sid = int(cur.lastrowid)
             for i, r in enumerate(session.reps):
                 con.execute(
                     "INSERT INTO reps (session_id, idx, verdict, faults, notes, not_judged, score, "
                     "hip_flexion_deg, knee_flexion_deg, trunk_incline_deg, spine_flexion_deg, spine_peak_deg) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (sid, r.index, r.verdict, json.dumps(list(r.faults)), json.dumps(list(r.notes)),
-                     json.dumps(list(r.not_judged)), r.score, r.hip_flexion_deg, r.knee_flexion_deg,
-                     r.trunk_incline_deg, r.spine_flexion_deg, r.spine_peak_deg))
+                    (
+                        sid,
+                        r.index,
+                        r.verdict,
+                        json.dumps(list(r.faults)),
+                        json.dumps(list(r.notes)),
+                        json.dumps(list(r.not_judged)),
+                        r.score,
+                        r.hip_flexion_deg,
+                        r.knee_flexion_deg,
+                        r.trunk_incline_deg,
+                        r.spine_flexion_deg,
+                        r.spine_peak_deg,
+                    ),
+                )
                 if i == 0:
                     _pause_for_test()
         return sid
@@ -447,8 +516,9 @@ class HistoryStore:
         ``(sessions, reps)`` deleted."""
         where, args = which.sql()
         with self._write() as con:
-            n_reps = con.execute(f"SELECT COUNT(*) FROM reps WHERE session_id IN (SELECT id FROM sessions{where})",
-                                 args).fetchone()[0]
+            n_reps = con.execute(
+                f"SELECT COUNT(*) FROM reps WHERE session_id IN (SELECT id FROM sessions{where})", args
+            ).fetchone()[0]
             n_sessions = con.execute(f"DELETE FROM sessions{where}", args).rowcount
         return int(n_sessions), int(n_reps)
 
@@ -461,26 +531,53 @@ class HistoryStore:
         try:
             con.execute("BEGIN")
             try:
-                rows = con.execute(f"SELECT id, started, athlete, exercise, kind, source, verdict, view FROM sessions"
-                                   f"{where} ORDER BY started, id", args).fetchall()
+                rows = con.execute(
+                    f"SELECT id, started, athlete, exercise, kind, source, verdict, view FROM sessions"
+                    f"{where} ORDER BY started, id",
+                    args,
+                ).fetchall()
                 reps: dict[int, list[RepRow]] = {}
                 for r in con.execute(
-                        "SELECT session_id, idx, verdict, faults, notes, not_judged, score, hip_flexion_deg, "
-                        "knee_flexion_deg, trunk_incline_deg, spine_flexion_deg, spine_peak_deg FROM reps "
-                        f"WHERE session_id IN (SELECT id FROM sessions{where}) ORDER BY session_id, idx", args):
-                    reps.setdefault(r[0], []).append(RepRow(
-                        index=r[1], verdict=r[2], faults=tuple(json.loads(r[3])), notes=tuple(json.loads(r[4])),
-                        not_judged=tuple(json.loads(r[5])), score=r[6], hip_flexion_deg=r[7],
-                        knee_flexion_deg=r[8], trunk_incline_deg=r[9], spine_flexion_deg=r[10], spine_peak_deg=r[11]))
+                    "SELECT session_id, idx, verdict, faults, notes, not_judged, score, hip_flexion_deg, "
+                    "knee_flexion_deg, trunk_incline_deg, spine_flexion_deg, spine_peak_deg FROM reps "
+                    f"WHERE session_id IN (SELECT id FROM sessions{where}) ORDER BY session_id, idx",
+                    args,
+                ):
+                    reps.setdefault(r[0], []).append(
+                        RepRow(
+                            index=r[1],
+                            verdict=r[2],
+                            faults=tuple(json.loads(r[3])),
+                            notes=tuple(json.loads(r[4])),
+                            not_judged=tuple(json.loads(r[5])),
+                            score=r[6],
+                            hip_flexion_deg=r[7],
+                            knee_flexion_deg=r[8],
+                            trunk_incline_deg=r[9],
+                            spine_flexion_deg=r[10],
+                            spine_peak_deg=r[11],
+                        )
+                    )
             finally:
                 con.execute("COMMIT")
         except sqlite3.Error as exc:
             raise _error(self.path, exc, self.timeout_s) from None
         except ValueError as exc:  # a JSON column that is not JSON: written by something else
             raise HistoryError(f"{self.path}: damaged rep data ({exc})") from None
-        return [SessionRow(id=r[0], started=datetime.fromisoformat(r[1]), athlete=r[2], exercise=r[3], kind=r[4],
-                           source=r[5], verdict=r[6], view=r[7], reps=tuple(reps.get(r[0], ())))
-                for r in rows]
+        return [
+            SessionRow(
+                id=r[0],
+                started=datetime.fromisoformat(r[1]),
+                athlete=r[2],
+                exercise=r[3],
+                kind=r[4],
+                source=r[5],
+                verdict=r[6],
+                view=r[7],
+                reps=tuple(reps.get(r[0], ())),
+            )
+            for r in rows
+        ]
 
 
 def _pause_for_test() -> None:
@@ -505,6 +602,22 @@ def _error(path: Path, exc: sqlite3.Error, timeout_s: float) -> HistoryError:
     return HistoryError(f"{path}: {text}")
 
 
-__all__ = ["DB_ENV", "DEFAULT_TIMEOUT_S", "Filter", "HistoryError", "HistoryStore", "KINDS", "MIGRATIONS",
-           "NOW_ENV", "RepRow", "SCHEMA_VERSION", "SessionRow", "default_athlete", "default_path", "now",
-           "parse_date", "parse_time", "session_from_result"]
+__all__ = [
+    "DB_ENV",
+    "DEFAULT_TIMEOUT_S",
+    "Filter",
+    "HistoryError",
+    "HistoryStore",
+    "KINDS",
+    "MIGRATIONS",
+    "NOW_ENV",
+    "RepRow",
+    "SCHEMA_VERSION",
+    "SessionRow",
+    "default_athlete",
+    "default_path",
+    "now",
+    "parse_date",
+    "parse_time",
+    "session_from_result",
+]

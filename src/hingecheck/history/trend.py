@@ -11,10 +11,32 @@ from typing import Sequence
 from hingecheck.history.store import SessionRow
 
 #: The session table's columns (``history`` prints them, ``--format csv`` writes them).
-COLUMNS: tuple[str, ...] = ("id", "date", "athlete", "kind", "exercise", "source", "reps", "% neutral",
-                            "peak spine °", "most common fault")
-CSV_COLUMNS: tuple[str, ...] = ("id", "started", "athlete", "kind", "exercise", "source", "verdict", "reps", "judged",
-                                "pct_neutral", "peak_spine_deg", "most_common_fault")
+COLUMNS: tuple[str, ...] = (
+    "id",
+    "date",
+    "athlete",
+    "kind",
+    "exercise",
+    "source",
+    "reps",
+    "% neutral",
+    "peak spine °",
+    "most common fault",
+)
+CSV_COLUMNS: tuple[str, ...] = (
+    "id",
+    "started",
+    "athlete",
+    "kind",
+    "exercise",
+    "source",
+    "verdict",
+    "reps",
+    "judged",
+    "pct_neutral",
+    "peak_spine_deg",
+    "most_common_fault",
+)
 
 
 def local_time(s: SessionRow) -> str:
@@ -27,9 +49,14 @@ def table_rows(sessions: Sequence[SessionRow], columns: Sequence[str] = COLUMNS)
     rows = []
     for s in sessions:
         cells = {
-            "id": str(s.id if s.id is not None else ""), "date": local_time(s), "athlete": s.athlete, "kind": s.kind,
-            "exercise": s.exercise.replace("_", " "), "source": Path(s.source).name or s.source,
-            "reps": str(s.n_reps), "% neutral": "" if s.pct_neutral is None else f"{s.pct_neutral:.0f}%",
+            "id": str(s.id if s.id is not None else ""),
+            "date": local_time(s),
+            "athlete": s.athlete,
+            "kind": s.kind,
+            "exercise": s.exercise.replace("_", " "),
+            "source": Path(s.source).name or s.source,
+            "reps": str(s.n_reps),
+            "% neutral": "" if s.pct_neutral is None else f"{s.pct_neutral:.0f}%",
             "peak spine °": "" if s.peak_spine_deg is None else f"{s.peak_spine_deg:.1f}",
             "most common fault": (s.most_common_fault or "").replace("_", " "),
         }
@@ -48,8 +75,9 @@ def to_csv(sessions: Sequence[SessionRow]) -> str:
     return buf.getvalue()
 
 
-def trend_plot(sessions: Sequence[SessionRow], width_in: float = 8.0, title: str | None = None,
-               highlight_last: bool = False) -> bytes:
+def trend_plot(
+    sessions: Sequence[SessionRow], width_in: float = 8.0, title: str | None = None, highlight_last: bool = False
+) -> bytes:
     """PNG of two panels, one point per session in time order (sessions of one day share its
     date label; a batch of clips is one session per clip): the percent of judged reps that were
     neutral, and the peak spine flexion (degrees, held through the rep) with the exercise's lumbar
@@ -92,8 +120,15 @@ def trend_plot(sessions: Sequence[SessionRow], width_in: float = 8.0, title: str
             limit = None
         if limit is not None:
             ax2.axhline(limit, color="#c0392b", lw=1, ls="--")
-            ax2.text(0.005, limit, f" lumbar limit {limit:g}°", color="#c0392b", fontsize=8, va="bottom",
-                     transform=ax2.get_yaxis_transform())
+            ax2.text(
+                0.005,
+                limit,
+                f" lumbar limit {limit:g}°",
+                color="#c0392b",
+                fontsize=8,
+                va="bottom",
+                transform=ax2.get_yaxis_transform(),
+            )
             ax2.set_ylim(bottom=min(0.0, ax2.get_ylim()[0]), top=max(ax2.get_ylim()[1], limit + 5))
     # One date label per day (at its first session), thinned to about a dozen; days separated.
     firsts = [i for i in range(len(days)) if i == 0 or days[i] != days[i - 1]]

@@ -58,11 +58,17 @@ class LandmarkCache:
         return self._model_digests[k]
 
     def key(self, clip: Path, model: Path, settings) -> str:
-        payload = json.dumps({
-            "v": CACHE_VERSION, "clip": file_sha256(clip), "model": self._model_digest(model),
-            "settings": settings.key(), "stations": PROFILE_STATIONS.tolist(),
-            "mediapipe": _mediapipe_version(),
-        }, sort_keys=True)
+        payload = json.dumps(
+            {
+                "v": CACHE_VERSION,
+                "clip": file_sha256(clip),
+                "model": self._model_digest(model),
+                "settings": settings.key(),
+                "stations": PROFILE_STATIONS.tolist(),
+                "mediapipe": _mediapipe_version(),
+            },
+            sort_keys=True,
+        )
         return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
     def path(self, key: str) -> Path:

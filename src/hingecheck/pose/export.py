@@ -29,10 +29,16 @@ def csv_header() -> list[str]:
 def series_to_csv(series: PoseSeries) -> str:
     n = series.n_frames
     image = np.concatenate([series.image, series.visibility[..., None]], axis=-1).reshape(n, -1)
-    table = np.concatenate([
-        np.arange(n)[:, None], series.t[:, None], series.detected[:, None].astype(float),
-        image, series.world.reshape(n, -1),
-    ], axis=1)
+    table = np.concatenate(
+        [
+            np.arange(n)[:, None],
+            series.t[:, None],
+            series.detected[:, None].astype(float),
+            image,
+            series.world.reshape(n, -1),
+        ],
+        axis=1,
+    )
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(csv_header())

@@ -18,15 +18,15 @@ import contextlib
 import dataclasses
 import os
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np
 
+from hingecheck.core.series import INDEX, N_LANDMARKS, PROFILE_STATIONS, PoseSeries
 from hingecheck.pose.backprofile import profile_from_mask
 from hingecheck.pose.cache import file_sha256
-from hingecheck.core.series import INDEX, N_LANDMARKS, PROFILE_STATIONS, PoseSeries
 from hingecheck.pose.sources import Frame, SourceError, SourceInfo, open_source, prefetch
 
 #: File name of the pose model that ships with the project (see models/README.md).
@@ -140,22 +140,24 @@ class PoseEstimator:
         still_images: IMAGE mode (each frame independent) instead of VIDEO mode (tracking).
     """
 
-    def __init__(self, model: str | os.PathLike | None = None, settings: PoseSettings | None = None,
-                 still_images: bool = False):
+    def __init__(
+        self, model: str | os.PathLike | None = None, settings: PoseSettings | None = None, still_images: bool = False
+    ):
         self.model_path = resolve_model(model)
         self.settings = settings or PoseSettings()
         self.still_images = still_images
         self._landmarker = None
         self._last_ms = -1
 
-    def __enter__(self) -> "PoseEstimator":
+    def __enter__(self) -> PoseEstimator:
         from mediapipe.tasks.python import BaseOptions, vision
 
         s = self.settings
         mode = vision.RunningMode.IMAGE if self.still_images else vision.RunningMode.VIDEO
         opts = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(self.model_path)),
-            running_mode=mode, num_poses=1,
+            running_mode=mode,
+            num_poses=1,
             min_pose_detection_confidence=s.min_detection_confidence,
             min_pose_presence_confidence=s.min_presence_confidence,
             min_tracking_confidence=s.min_tracking_confidence,
@@ -234,8 +236,11 @@ class PoseEstimator:
         box = None
         for frame in frames:
             if box is None:
-                box = self.fit_box(content_box(frame.rgb) if self.settings.crop_bars
-                                   else (0, 0, frame.rgb.shape[1], frame.rgb.shape[0]))
+                box = self.fit_box(
+                    content_box(frame.rgb)
+                    if self.settings.crop_bars
+                    else (0, 0, frame.rgb.shape[1], frame.rgb.shape[0])
+                )
             yield frame, self.infer(self.prepare(frame.rgb, box), frame.t, box, frame.index)
 
 
@@ -270,13 +275,23 @@ def _to_frame_pose(result, index: int, t: float, box: tuple[int, int, int, int],
     w, h = x1 - x0, y1 - y0
     if not result.pose_landmarks:
         nan3 = np.full((N_LANDMARKS, 3), np.nan, np.float32)
-        return FramePose(index, t, False, nan3, np.zeros(N_LANDMARKS, np.float32), nan3.copy(),
-                         np.full((len(PROFILE_STATIONS), 2), np.nan, np.float32) if masks else None)
+        return FramePose(
+            index,
+            t,
+            False,
+            nan3,
+            np.zeros(N_LANDMARKS, np.float32),
+            nan3.copy(),
+            np.full((len(PROFILE_STATIONS), 2), np.nan, np.float32) if masks else None,
+        )
     lms = result.pose_landmarks[0]
     arr = np.array([(p.x, p.y, p.z, p.visibility if p.visibility is not None else 0.0) for p in lms], np.float32)
     image = arr[:, :3] * np.array([w, h, w], np.float32) + np.array([x0, y0, 0], np.float32)
-    world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[0]], np.float32) \
-        if result.pose_world_landmarks else np.full((N_LANDMARKS, 3), np.nan, np.float32)
+    world = (
+        np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[0]], np.float32)
+        if result.pose_world_landmarks
+        else np.full((N_LANDMARKS, 3), np.nan, np.float32)
+    )
     profile = None
     if masks:
         if result.segmentation_masks:
@@ -301,7 +316,9 @@ class _Collector:
     objects are kept beyond one chunk); :meth:`series` joins them once, field by field."""
 
     def __init__(self, masks: bool):
-        self.rows: dict[str, list[np.ndarray]] = {k: [] for k in ("image", "visibility", "world", "t", "detected", "profile")}
+        self.rows: dict[str, list[np.ndarray]] = {
+            k: [] for k in ("image", "visibility", "world", "t", "detected", "profile")
+        }
         self.masks = masks
         self.n = 0
         self._chunk: list[FramePose] = []
@@ -339,9 +356,16 @@ class _Collector:
             del chunks
         self.rows = {k: [v] for k, v in cat.items()}  # the joined arrays (not copies): callable again
         return PoseSeries(
-            image=cat["image"], visibility=cat["visibility"], world=cat["world"], t=cat["t"],
-            detected=cat["detected"], width=info.width, height=info.height, fps=info.fps,
-            profile=cat.get("profile"), source=info.name,
+            image=cat["image"],
+            visibility=cat["visibility"],
+            world=cat["world"],
+            t=cat["t"],
+            detected=cat["detected"],
+            width=info.width,
+            height=info.height,
+            fps=info.fps,
+            profile=cat.get("profile"),
+            source=info.name,
         )
 
 
@@ -359,9 +383,13 @@ def release_freed_memory() -> None:
         pass
 
 
-def estimate_clip(source: str | os.PathLike | int, model: str | os.PathLike | None = None,
-                  settings: PoseSettings | None = None, cache=None,
-                  progress: Callable[[int, int | None], None] | None = None) -> PoseSeries:
+def estimate_clip(
+    source: str | os.PathLike | int,
+    model: str | os.PathLike | None = None,
+    settings: PoseSettings | None = None,
+    cache=None,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> PoseSeries:
     """Pose landmarks of a whole source as a :class:`PoseSeries`.
 
     Args:
@@ -392,8 +420,11 @@ def estimate_clip(source: str | os.PathLike | int, model: str | os.PathLike | No
             if progress is not None and collector.n % 16 == 0:
                 progress(collector.n, info.frame_count)
     release_freed_memory()  # the landmarker is closed: what it freed goes back before the analysis allocates
-    series = dataclasses.replace(collector.series(info), expected_frames=info.frame_count or -1,
-                                 damaged_packets=getattr(src, "damaged_packets", 0))
+    series = dataclasses.replace(
+        collector.series(info),
+        expected_frames=info.frame_count or -1,
+        damaged_packets=getattr(src, "damaged_packets", 0),
+    )
     if progress is not None:
         progress(collector.n, collector.n)
     if key is not None:
@@ -402,6 +433,15 @@ def estimate_clip(source: str | os.PathLike | int, model: str | os.PathLike | No
 
 
 __all__ = [
-    "DEFAULT_MODEL_NAME", "DEFAULT_MODEL_SHA256", "default_model", "FramePose", "PoseError", "PoseEstimator", "PoseSettings",
-    "SourceError", "estimate_clip", "file_sha256", "resolve_model",
+    "DEFAULT_MODEL_NAME",
+    "DEFAULT_MODEL_SHA256",
+    "default_model",
+    "FramePose",
+    "PoseError",
+    "PoseEstimator",
+    "PoseSettings",
+    "SourceError",
+    "estimate_clip",
+    "file_sha256",
+    "resolve_model",
 ]

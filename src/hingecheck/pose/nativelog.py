@@ -47,8 +47,13 @@ def install() -> None:
     os.dup2(write_end, fd)
     os.close(write_end)
     # Python's own messages (errors, progress, rich) go straight to the terminal.
-    sys.stderr = io.TextIOWrapper(os.fdopen(os.dup(real), "wb", buffering=0), encoding="utf-8",
-                                  errors="backslashreplace", line_buffering=True, write_through=True)
+    sys.stderr = io.TextIOWrapper(
+        os.fdopen(os.dup(real), "wb", buffering=0),
+        encoding="utf-8",
+        errors="backslashreplace",
+        line_buffering=True,
+        write_through=True,
+    )
     threading.Thread(target=_forward, args=(read_end, real), name="hingecheck-native-log", daemon=True).start()
     _installed = True
 

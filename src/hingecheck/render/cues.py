@@ -66,8 +66,10 @@ def set_sentence(reps, verdict: str | None) -> str:
     unjudged = [r for r in reps if r.verdict == NOT_JUDGED]
     if fault is None and unjudged:
         why = next(iter(unjudged[0].not_judged.values()), "the back could not be seen")
-        return (f"The spine could not be judged on {len(unjudged)} of {len(reps)} reps ({why}) — "
-                "film the whole body from the side, closer.")
+        return (
+            f"The spine could not be judged on {len(unjudged)} of {len(reps)} reps ({why}) — "
+            "film the whole body from the side, closer."
+        )
     if fault is None:
         return f"All {len(reps)} reps hinged with a neutral spine — keep it up."
     return f"{n} of {len(reps)} reps {PHRASES[fault]} — {ADVICE[fault]}."

@@ -31,9 +31,17 @@ BLACK = (0, 0, 0)
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 #: Skeleton segments of the graded side and the body region they show.
-SEGMENTS = (("ear", "shoulder", "neck"), ("shoulder", "hip", "back"), ("hip", "knee", "thigh"),
-            ("knee", "ankle", "shin"), ("ankle", "heel", "foot"), ("heel", "foot_index", "foot"),
-            ("ankle", "foot_index", "foot"), ("shoulder", "elbow", "arm"), ("elbow", "wrist", "arm"))
+SEGMENTS = (
+    ("ear", "shoulder", "neck"),
+    ("shoulder", "hip", "back"),
+    ("hip", "knee", "thigh"),
+    ("knee", "ankle", "shin"),
+    ("ankle", "heel", "foot"),
+    ("heel", "foot_index", "foot"),
+    ("ankle", "foot_index", "foot"),
+    ("shoulder", "elbow", "arm"),
+    ("elbow", "wrist", "arm"),
+)
 #: Which body region each fault lights up (from the fault registry).
 FAULT_REGIONS = {f.name: f.regions for f in REGISTRY}
 
@@ -68,25 +76,42 @@ class OverlayState:
         last = done[-1] if done else None
         warnings = tuple(name for name, on in k.warnings.items() if on[i])
         return cls(
-            landmarks=landmarks, side=k.side,
-            angles={"hip_flexion": float(k.hip_flexion[i]), "knee_flexion": float(k.knee_flexion[i]),
-                    "trunk_incline": float(k.trunk_incline[i]), "spine_flexion": float(k.spine_flexion[i])},
-            contacts=None if k.dowel_contacts is None else k.dowel_contacts[i], contact_lost=_contacts_lost(warnings),
+            landmarks=landmarks,
+            side=k.side,
+            angles={
+                "hip_flexion": float(k.hip_flexion[i]),
+                "knee_flexion": float(k.knee_flexion[i]),
+                "trunk_incline": float(k.trunk_incline[i]),
+                "spine_flexion": float(k.spine_flexion[i]),
+            },
+            contacts=None if k.dowel_contacts is None else k.dowel_contacts[i],
+            contact_lost=_contacts_lost(warnings),
             faults=current.faults if current is not None and i >= current.bottom_frame else (),
-            warnings=warnings, reps=len(done), last_verdict=last.verdict if last else None,
+            warnings=warnings,
+            reps=len(done),
+            last_verdict=last.verdict if last else None,
             cue=BY_NAME[last.faults[0]].cue if last and last.faults else None,
         )
 
     @classmethod
-    def from_frame(cls, state: FrameState, cue: str | None = None, fps: float | None = None,
-                   latency_ms: float | None = None) -> OverlayState:
+    def from_frame(
+        cls, state: FrameState, cue: str | None = None, fps: float | None = None, latency_ms: float | None = None
+    ) -> OverlayState:
         """One live frame: the finished rep's faults light on the frame it ends."""
         last = state.last_rep
         return cls(
-            landmarks=state.landmarks, side=state.side, angles=state.angles, contacts=state.contacts,
-            contact_lost=_contacts_lost(state.warnings), warnings=state.warnings,
-            faults=last.faults if state.new_rep is not None and last else (), reps=state.reps,
-            last_verdict=last.verdict if last else None, cue=cue, fps=fps, latency_ms=latency_ms,
+            landmarks=state.landmarks,
+            side=state.side,
+            angles=state.angles,
+            contacts=state.contacts,
+            contact_lost=_contacts_lost(state.warnings),
+            warnings=state.warnings,
+            faults=last.faults if state.new_rep is not None and last else (),
+            reps=state.reps,
+            last_verdict=last.verdict if last else None,
+            cue=cue,
+            fps=fps,
+            latency_ms=latency_ms,
         )
 
 
@@ -201,7 +226,7 @@ class RepCounterAnnotator(BaseAnnotator):
     def annotate(self, frame: np.ndarray, s: OverlayState) -> np.ndarray:
         k = _scale(frame)
         x0, y0, w, h = int(10 * k), int(10 * k), int(120 * k), int(90 * k)
-        sub = frame[y0:y0 + h, x0:x0 + w]
+        sub = frame[y0 : y0 + h, x0 : x0 + w]
         sub[:] = (sub * 0.35).astype(frame.dtype)
         _text(frame, "REPS", (x0 + int(10 * k), y0 + int(24 * k)), 0.55 * k, thick=max(1, int(k)))
         _text(frame, str(s.reps), (x0 + int(12 * k), y0 + int(78 * k)), 1.8 * k, thick=max(2, int(3 * k)))
@@ -250,8 +275,14 @@ class StatsAnnotator(BaseAnnotator):
 
 def default_annotators(stats: bool = False) -> list[BaseAnnotator]:
     """The standard overlay: skeleton, dowel, angles, rep counter, verdict banner, cue (and stats)."""
-    out = [SkeletonAnnotator(), DowelAnnotator(), AngleLabelAnnotator(), RepCounterAnnotator(),
-           VerdictBannerAnnotator(), CueAnnotator()]
+    out = [
+        SkeletonAnnotator(),
+        DowelAnnotator(),
+        AngleLabelAnnotator(),
+        RepCounterAnnotator(),
+        VerdictBannerAnnotator(),
+        CueAnnotator(),
+    ]
     if stats:
         out.append(StatsAnnotator())
     return out

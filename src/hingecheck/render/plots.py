@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 
-import numpy as np
-
 from hingecheck.core.config import Thresholds
 from hingecheck.core.results import ClipResult
 
@@ -34,8 +32,13 @@ def angle_plot(results: list[tuple[str, ClipResult]], th: Thresholds, width_in: 
             ax.plot(k.t, getattr(k, name), lw=1.6, label=clip_label, color=("#1f6fb4", "#d9631e")[j % 2])
             if j == 0:
                 for rep in r.reps:
-                    ax.axvspan(rep.start_s, rep.end_s, color="#8ab6e0" if rep.verdict == "neutral" else "#f2a0a0",
-                               alpha=0.25, lw=0)
+                    ax.axvspan(
+                        rep.start_s,
+                        rep.end_s,
+                        color="#8ab6e0" if rep.verdict == "neutral" else "#f2a0a0",
+                        alpha=0.25,
+                        lw=0,
+                    )
         if limit is not None:
             v = getattr(th, limit)
             ax.axhline(v, color="#c0392b", lw=1, ls="--")

@@ -12,8 +12,8 @@ import math
 from jinja2 import Environment, select_autoescape
 
 from hingecheck import __version__
-from hingecheck.render.cues import cue_for, main_fault, set_sentence
 from hingecheck.core.results import ClipResult
+from hingecheck.render.cues import cue_for, main_fault, set_sentence
 
 TEMPLATE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -64,23 +64,48 @@ def _fmt(x, nd=0):
     return "" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:.{nd}f}"
 
 
-def render_report(result: ClipResult, name: str, video: bytes | None, plot_png: bytes | None,
-                  thumbs: list[tuple[int, bytes, str]], trend: dict | None = None) -> str:
+def render_report(
+    result: ClipResult,
+    name: str,
+    video: bytes | None,
+    plot_png: bytes | None,
+    thumbs: list[tuple[int, bytes, str]],
+    trend: dict | None = None,
+) -> str:
     """The HTML text. ``thumbs``: ``(rep index, JPEG bytes, caption)``. ``trend``, when the
     athlete has earlier sessions: ``athlete``, ``columns`` (names), ``text_columns`` (the
     left-aligned ones), ``rows`` (tuples of text, oldest first, this review last) and ``plot``
     (PNG bytes or None)."""
     fault, _ = main_fault(result.reps)
     good = result.verdict == "neutral"
-    reps = [dict(index=r.index, verdict=r.verdict, faults=list(r.faults), notes=list(r.notes),
-                 hip=_fmt(r.hip_flexion_deg), knee=_fmt(r.knee_flexion_deg), trunk=_fmt(r.trunk_incline_deg),
-                 spine=_fmt(r.spine_flexion_deg), descent=_fmt(r.descent_s, 1), score=_fmt(r.score))
-            for r in result.reps]
+    reps = [
+        dict(
+            index=r.index,
+            verdict=r.verdict,
+            faults=list(r.faults),
+            notes=list(r.notes),
+            hip=_fmt(r.hip_flexion_deg),
+            knee=_fmt(r.knee_flexion_deg),
+            trunk=_fmt(r.trunk_incline_deg),
+            spine=_fmt(r.spine_flexion_deg),
+            descent=_fmt(r.descent_s, 1),
+            score=_fmt(r.score),
+        )
+        for r in result.reps
+    ]
     b64 = lambda b: base64.b64encode(b).decode("ascii") if b else None  # noqa: E731
     return _template.render(
-        name=name, exercise=result.exercise.replace("_", " "), view=result.view, reps=reps,
-        score=_fmt(result.score) or None, headline=set_sentence(result.reps, result.verdict), cue=cue_for(fault),
-        colour="#1e8a45" if good else "#c0392b", plot=b64(plot_png), video=b64(video),
-        thumbs=[dict(index=i, data=b64(j), caption=c) for i, j, c in thumbs], version=__version__,
+        name=name,
+        exercise=result.exercise.replace("_", " "),
+        view=result.view,
+        reps=reps,
+        score=_fmt(result.score) or None,
+        headline=set_sentence(result.reps, result.verdict),
+        cue=cue_for(fault),
+        colour="#1e8a45" if good else "#c0392b",
+        plot=b64(plot_png),
+        video=b64(video),
+        thumbs=[dict(index=i, data=b64(j), caption=c) for i, j, c in thumbs],
+        version=__version__,
         trend=None if not trend else {**trend, "plot": b64(trend.get("plot"))},
     )

@@ -21,8 +21,9 @@ class H264Writer:
     frame rates survive a round trip.
     """
 
-    def __init__(self, path: str | Path, fps: float, size: tuple[int, int], crf: int = DEFAULT_CRF,
-                 preset: str = "medium"):
+    def __init__(
+        self, path: str | Path, fps: float, size: tuple[int, int], crf: int = DEFAULT_CRF, preset: str = "medium"
+    ):
         self.path = Path(path)
         self.fps = fps
         self.size = size
@@ -30,7 +31,7 @@ class H264Writer:
         self.preset = preset
         self.frames = 0
 
-    def __enter__(self) -> "H264Writer":
+    def __enter__(self) -> H264Writer:
         import av
 
         self._atomic = atomic_path(self.path)

@@ -124,11 +124,22 @@ def joints(pose: dict, height: float = 1.75) -> Joints:
         return p[None, :] + half * h * side
 
     return Joints(
-        ankle=pair(ankle0, HIP_HALF_WIDTH), heel=pair(heel0, HIP_HALF_WIDTH), toe=pair(toe0, HIP_HALF_WIDTH),
-        knee=pair(knee0, HIP_HALF_WIDTH), hip=pair(hip0, HIP_HALF_WIDTH), sacrum=sacrum, t12=t12, c7=c7,
-        shoulder=pair(shoulder0, SHOULDER_HALF_WIDTH), elbow=pair(elbow0, SHOULDER_HALF_WIDTH + 0.01),
-        wrist=pair(wrist0, SHOULDER_HALF_WIDTH - 0.005), hand=pair(hand0, SHOULDER_HALF_WIDTH - 0.01),
-        head=head0, ear=pair(ear0, 0.9 * HEAD_RADIUS), nose=nose0, eye=pair(eye0, 0.35 * HEAD_RADIUS),
+        ankle=pair(ankle0, HIP_HALF_WIDTH),
+        heel=pair(heel0, HIP_HALF_WIDTH),
+        toe=pair(toe0, HIP_HALF_WIDTH),
+        knee=pair(knee0, HIP_HALF_WIDTH),
+        hip=pair(hip0, HIP_HALF_WIDTH),
+        sacrum=sacrum,
+        t12=t12,
+        c7=c7,
+        shoulder=pair(shoulder0, SHOULDER_HALF_WIDTH),
+        elbow=pair(elbow0, SHOULDER_HALF_WIDTH + 0.01),
+        wrist=pair(wrist0, SHOULDER_HALF_WIDTH - 0.005),
+        hand=pair(hand0, SHOULDER_HALF_WIDTH - 0.01),
+        head=head0,
+        ear=pair(ear0, 0.9 * HEAD_RADIUS),
+        nose=nose0,
+        eye=pair(eye0, 0.35 * HEAD_RADIUS),
     )
 
 
@@ -179,20 +190,28 @@ def primitives(j: Joints, height: float = 1.75, load: str | None = None) -> list
     # Trunk: two chains (left and right halves) along sacrum → T12 → C7, thick at the chest.
     for dz in (-0.05 * h, 0.05 * h):
         off = np.array([0, 0, dz])
-        s += _chain([j.sacrum + off, j.t12 + off, j.c7 + off - 0.02 * h * _unit(j.c7 - j.t12)],
-                    [0.055 * h, 0.058 * h, 0.05 * h], SHIRT)
+        s += _chain(
+            [j.sacrum + off, j.t12 + off, j.c7 + off - 0.02 * h * _unit(j.c7 - j.t12)],
+            [0.055 * h, 0.058 * h, 0.05 * h],
+            SHIRT,
+        )
     # Chest volume in front of the thoracic spine.
     tho = _unit(j.c7 - j.t12)
     for dz in (-0.05 * h, 0.05 * h):
         off = np.array([0, 0, dz])
-        s += _chain([j.t12 + 0.03 * h * _perp(tho) + off, j.c7 - 0.03 * h * tho + 0.035 * h * _perp(tho) + off],
-                    [0.05 * h, 0.052 * h], SHIRT)
+        s += _chain(
+            [j.t12 + 0.03 * h * _perp(tho) + off, j.c7 - 0.03 * h * tho + 0.035 * h * _perp(tho) + off],
+            [0.05 * h, 0.052 * h],
+            SHIRT,
+        )
     s += _chain([j.shoulder[0], j.shoulder[1]], [0.035 * h, 0.035 * h], SHIRT)
     # Neck and head with a face side.
     s += _chain([j.c7, j.head], [0.03 * h, 0.03 * h], SKIN)
     s.append((j.head, HEAD_RADIUS * h, SKIN))
     back = _unit(j.head - j.nose)
-    s.append((j.head + 0.25 * HEAD_RADIUS * h * back + np.array([0, 0.2 * HEAD_RADIUS * h, 0]), 0.9 * HEAD_RADIUS * h, HAIR))
+    s.append(
+        (j.head + 0.25 * HEAD_RADIUS * h * back + np.array([0, 0.2 * HEAD_RADIUS * h, 0]), 0.9 * HEAD_RADIUS * h, HAIR)
+    )
     s.append((j.nose, 0.018 * h, SKIN))
     for k in (0, 1):
         s.append((j.eye[k], 0.009 * h, DARK))

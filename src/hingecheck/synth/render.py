@@ -56,12 +56,18 @@ def background(cam: Camera, seed: int, wall=(196, 188, 174), floor=(120, 104, 92
     fl = yy >= horizon
     boards = 0.92 + 0.08 * np.sin(xx / 23.0 + 3 * tex)
     img[fl] = (floor_c[None, :] * boards[fl][:, None]).astype(np.float32)
-    img[horizon - 3:horizon + 1] *= 0.8  # skirting shadow
+    img[horizon - 3 : horizon + 1] *= 0.8  # skirting shadow
     return np.clip(img, 0, 255)
 
 
-def render(spheres, cam: Camera, bg: np.ndarray, shift_x: float = 0.0, noise: float = 2.0,
-           rng: np.random.Generator | None = None) -> np.ndarray:
+def render(
+    spheres,
+    cam: Camera,
+    bg: np.ndarray,
+    shift_x: float = 0.0,
+    noise: float = 2.0,
+    rng: np.random.Generator | None = None,
+) -> np.ndarray:
     """Draw spheres ``(centre, radius, rgb)`` (metres, body frame) over ``bg``; RGB uint8."""
     h, w = cam.height, cam.width
     img = bg.copy()

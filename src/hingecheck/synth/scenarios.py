@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from hingecheck.atomic import write_text
+from hingecheck.render.videoio import H264Writer
 from hingecheck.synth.body import POSE_KEYS, joints, primitives
 from hingecheck.synth.render import Camera, background, render
-from hingecheck.render.videoio import H264Writer
 
 STAND = dict(shin=0.0, knee=3.0, pelvis=0.0, lumbar=0.0, thoracic=0.0, neck=0.0, arm=0.0, elbow=5.0)
 #: Bottom poses (degrees) per kind of rep; see hingecheck.synth.body for the angle meanings.
@@ -31,7 +31,9 @@ BOTTOMS = {
     "lumbar_rounding": dict(shin=6.0, knee=20.0, pelvis=55.0, lumbar=35.0, thoracic=12.0, neck=0.0, arm=0.0, elbow=5.0),
     # Neutral hinge, head tipped back 40 deg.
     "neck_extension": dict(shin=6.0, knee=20.0, pelvis=78.0, lumbar=0.0, thoracic=0.0, neck=40.0, arm=0.0, elbow=5.0),
-    "lockout_hyperextension": dict(shin=6.0, knee=20.0, pelvis=78.0, lumbar=0.0, thoracic=0.0, neck=0.0, arm=0.0, elbow=5.0),
+    "lockout_hyperextension": dict(
+        shin=6.0, knee=20.0, pelvis=78.0, lumbar=0.0, thoracic=0.0, neck=0.0, arm=0.0, elbow=5.0
+    ),
     # Good morning (dowel drill style, hands down the legs), knees nearly straight.
     "good_morning": dict(shin=2.0, knee=8.0, pelvis=75.0, lumbar=0.0, thoracic=0.0, neck=0.0, arm=0.0, elbow=5.0),
     # Kettlebell deadlift from the floor: a lot more knee bend in a correct pull.
@@ -42,9 +44,15 @@ BOTTOMS = {
 }
 #: The verdict each kind of rep should get.
 EXPECTED = {
-    "neutral": "neutral", "squatty_hinge": "squatty_hinge", "lumbar_rounding": "lumbar_rounding",
-    "neck_extension": "neck_extension", "lockout_hyperextension": "lockout_hyperextension",
-    "good_morning": "neutral", "deadlift": "neutral", "hips_rise_first": "hips_rise_first", "kb_swing": "neutral",
+    "neutral": "neutral",
+    "squatty_hinge": "squatty_hinge",
+    "lumbar_rounding": "lumbar_rounding",
+    "neck_extension": "neck_extension",
+    "lockout_hyperextension": "lockout_hyperextension",
+    "good_morning": "neutral",
+    "deadlift": "neutral",
+    "hips_rise_first": "hips_rise_first",
+    "kb_swing": "neutral",
 }
 #: How far the trunk tips forward while the hips shoot up (degrees of pelvis flexion at its peak).
 HIPS_FIRST_TIP_DEG = 12.0
@@ -218,12 +226,24 @@ def render_scenario(sc: Scenario, out: str | Path) -> dict:
     """Render ``sc`` to ``out`` (MP4) and return its ground truth (also written beside it as JSON
     when ``out`` has a ``truth/`` sibling folder)."""
     t, pose, rep = trajectory(sc)
-    cam = Camera(yaw=sc.yaw, width=sc.width, height=sc.height, origin_x=sc.width * (0.5 if sc.yaw % 180 == 90 else 0.47),
-                 floor_y=sc.height * 0.93, scale=sc.height * sc.camera_scale)
+    cam = Camera(
+        yaw=sc.yaw,
+        width=sc.width,
+        height=sc.height,
+        origin_x=sc.width * (0.5 if sc.yaw % 180 == 90 else 0.47),
+        floor_y=sc.height * 0.93,
+        scale=sc.height * sc.camera_scale,
+    )
     rng = np.random.default_rng(sc.seed)
     bg = background(cam, sc.seed)
-    truth = {"scenario": sc.name, "exercise": sc.exercise, "fps": sc.fps, "verdict": sc.expected_verdict,
-             "reps": sc.expected_reps, "frames": []}
+    truth = {
+        "scenario": sc.name,
+        "exercise": sc.exercise,
+        "fps": sc.fps,
+        "verdict": sc.expected_verdict,
+        "reps": sc.expected_reps,
+        "frames": [],
+    }
     with H264Writer(out, sc.fps, (sc.width, sc.height), crf=26) as w:
         for i, ti in enumerate(t):
             p = {k: float(pose[k][i]) for k in POSE_KEYS}
@@ -237,17 +257,23 @@ def render_scenario(sc: Scenario, out: str | Path) -> dict:
                 img = render(primitives(j, load=sc.load), cam, bg, shift_x=shift, noise=sc.noise, rng=rng)
             w.write(img)
             a = _angles(j)
-            truth["frames"].append({
-                "t": round(float(ti), 4), "rep": int(rep[i]), "hip_flexion": round(a["hip_flexion"], 2),
-                "knee_flexion": round(a["knee_flexion"], 2), "trunk_incline": round(a["trunk_incline"], 2),
-                "shin_angle": round(a["shin_angle"], 2),
-                # The pure hip joint angle: pelvis (hip→lumbosacral axis) against the thigh, 0 at the
-                # body model's neutral; hip_flexion above is what the pipeline measures (the
-                # shoulder-hip line, so it also contains the lumbar and thoracic bend).
-                "pelvis_thigh_flexion": round(p["pelvis"] + p["knee"] - p["shin"], 2),
-                "lumbar_flexion": round(p["lumbar"], 2),
-                "neck_extension": round(p["neck"], 2), "in_view": bool(not sc.empty and (sc.walk_in <= 0 or ti >= 0.6 * sc.walk_in)),
-            })
+            truth["frames"].append(
+                {
+                    "t": round(float(ti), 4),
+                    "rep": int(rep[i]),
+                    "hip_flexion": round(a["hip_flexion"], 2),
+                    "knee_flexion": round(a["knee_flexion"], 2),
+                    "trunk_incline": round(a["trunk_incline"], 2),
+                    "shin_angle": round(a["shin_angle"], 2),
+                    # The pure hip joint angle: pelvis (hip→lumbosacral axis) against the thigh, 0 at the
+                    # body model's neutral; hip_flexion above is what the pipeline measures (the
+                    # shoulder-hip line, so it also contains the lumbar and thoracic bend).
+                    "pelvis_thigh_flexion": round(p["pelvis"] + p["knee"] - p["shin"], 2),
+                    "lumbar_flexion": round(p["lumbar"], 2),
+                    "neck_extension": round(p["neck"], 2),
+                    "in_view": bool(not sc.empty and (sc.walk_in <= 0 or ti >= 0.6 * sc.walk_in)),
+                }
+            )
     return truth
 
 
@@ -264,13 +290,35 @@ SAMPLES: tuple[Scenario, ...] = (
     Scenario("hinge_neck_extension", "hinge", ("neck_extension",) * 3, yaw=0.0, seed=5),
     Scenario("hinge_lockout_hyperextension", "hinge", ("lockout_hyperextension",) * 3, yaw=180.0, seed=6),
     Scenario("good_morning_neutral", "good_morning", ("good_morning",) * 3, yaw=0.0, seed=7),
-    Scenario("deadlift_kettlebell", "deadlift", ("deadlift",) * 3, yaw=180.0, from_floor=True, load="kettlebell", seed=8),
-    Scenario("deadlift_hips_rise_first", "deadlift", ("hips_rise_first",) * 3, yaw=0.0, from_floor=True,
-             load="kettlebell", seed=9),
-    Scenario("kb_swing", "kb_swing", ("kb_swing",) * 4, yaw=0.0, load="kettlebell",
-             timing=Timing(descent=0.55, pause=0.05, ascent=0.5, top=0.3), seed=10),
-    Scenario("mixed_set", "hinge", ("neutral", "lumbar_rounding", "neutral", "squatty_hinge"), yaw=0.0, seed=11,
-             verdict="neutral"),  # most common rep verdict
+    Scenario(
+        "deadlift_kettlebell", "deadlift", ("deadlift",) * 3, yaw=180.0, from_floor=True, load="kettlebell", seed=8
+    ),
+    Scenario(
+        "deadlift_hips_rise_first",
+        "deadlift",
+        ("hips_rise_first",) * 3,
+        yaw=0.0,
+        from_floor=True,
+        load="kettlebell",
+        seed=9,
+    ),
+    Scenario(
+        "kb_swing",
+        "kb_swing",
+        ("kb_swing",) * 4,
+        yaw=0.0,
+        load="kettlebell",
+        timing=Timing(descent=0.55, pause=0.05, ascent=0.5, top=0.3),
+        seed=10,
+    ),
+    Scenario(
+        "mixed_set",
+        "hinge",
+        ("neutral", "lumbar_rounding", "neutral", "squatty_hinge"),
+        yaw=0.0,
+        seed=11,
+        verdict="neutral",
+    ),  # most common rep verdict
     Scenario("walk_in_late", "hinge", ("neutral",) * 3, yaw=180.0, walk_in=2.0, seed=12),
     Scenario("front_view", "hinge", ("neutral",) * 3, yaw=90.0, seed=13),
     Scenario("empty_scene", "hinge", (), empty=True, lead_in=4.0, seed=14),
