@@ -127,3 +127,25 @@ def test_prefetch_stops_producer_when_consumer_leaves():
     n = len(produced)
     time.sleep(0.3)
     assert len(produced) == n < 100
+
+
+@pytest.mark.parametrize("rotation, vfr", [(0, False), (90, True)])
+def test_frame_seeker_gives_the_frames_the_landmarks_came_from(tmp_path, rotation, vfr):
+    """Random access (steps back, jumps, the next frame) returns exactly the picture
+    VideoFile.frames gave at that index, on a rotated phone clip with variable frame rate too."""
+    from hingecheck.pose.sources import FrameSeeker
+
+    n = 40
+    raw = []
+    for k in range(n):  # each frame tells its number: a bright column at x = 4 + k
+        f = np.full((48, 64, 3), 40, np.uint8)
+        f[:, 4 + k] = 250
+        raw.append(f)
+    pts = np.cumsum([0.0] + [0.02 if k % 3 else 0.05 for k in range(n - 1)]) if vfr else None
+    clip = write_clip(tmp_path / "seek.mp4", raw, fps=30, pts=pts, rotation=rotation)
+    seq = list(VideoFile(clip).frames())
+    seeker = FrameSeeker(clip, np.array([f.t for f in seq]))
+    for i in (0, 1, 2, 30, 12, 13, 39, 5, 6, 38):
+        assert np.array_equal(seeker.read(i), seq[i].rgb), i
+    assert seeker.read(n) is None
+    seeker.close()

@@ -17,6 +17,7 @@ import numpy as np
 from hingecheck.core.config import Thresholds
 from hingecheck.core.results import ClipResult
 from hingecheck.core.series import PoseSeries
+from hingecheck.pose.sources import FrameSeeker
 from hingecheck.render.overlay import (
     AngleLabelAnnotator,
     CueAnnotator,
@@ -41,13 +42,7 @@ class Player:
     """The window's state; :meth:`run` loops until the user quits."""
 
     def __init__(self, clip: str | Path, series: PoseSeries, result: ClipResult, th: Thresholds):
-        import cv2
-
-        self.cap = cv2.VideoCapture(str(clip))
-        if not self.cap.isOpened():
-            from hingecheck.pose.sources import SourceError
-
-            raise SourceError(f"{clip}: cannot open for playback")
+        self.clip = FrameSeeker(clip, series.t)
         self.series, self.result, self.th = series, result, th
         self.n = series.n_frames
         self.fps = series.fps or 30.0
@@ -63,17 +58,12 @@ class Player:
         return s.image[i] if i < s.n_frames and s.detected[i] else None
 
     def _read(self, i: int) -> np.ndarray | None:
-        import cv2
-
         i = int(np.clip(i, 0, max(self.n - 1, 0)))
-        if i != self.index + 1:
-            self.cap.set(cv2.CAP_PROP_POS_FRAMES, i)
-        ok, bgr = self.cap.read()
-        if not ok:
+        rgb = self.clip.read(i)
+        if rgb is None:
             return None
-        self.index = i
-        self.frame = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-        return self.frame
+        self.index, self.frame = i, rgb
+        return rgb
 
     def render(self) -> np.ndarray:
         import cv2
@@ -151,6 +141,6 @@ class Player:
                     self.paused = True  # the end: stay on the last frame
                     self._read(self.n - 1)
         finally:
-            self.cap.release()
+            self.clip.close()
             cv2.destroyWindow(WINDOW)
         return self.index

@@ -156,6 +156,64 @@ class VideoFile:
             raise SourceError(f"{self.path}: no decodable video frames")
 
 
+class FrameSeeker:
+    """A clip's frames by index, for stepping through it (the player): the next frame decodes
+    forward; any other index seeks to the key frame before it and decodes forward to it.
+    Indices and times are those of :meth:`VideoFile.frames` (frame 0 at ``times[0]``, upright),
+    so each picture matches the landmarks computed from it, on variable frame rates and rotated
+    phone clips too.
+
+    Args:
+        path: the clip.
+        times: ``(T,)`` seconds of each frame from the first, as the pose series holds them.
+    """
+
+    def __init__(self, path: str | os.PathLike, times: np.ndarray):
+        import av
+
+        self.path = Path(path)
+        self.times = np.asarray(times, np.float64)
+        try:
+            self._container = av.open(str(self.path))
+            self._stream = self._container.streams.video[0]
+            self._rotation = _first_frame_rotation(self.path)
+            first = next(self._container.decode(self._stream))
+        except (av.FFmpegError, IndexError, StopIteration, OSError, ValueError) as exc:
+            raise SourceError(f"{self.path}: cannot open for playback ({_reason(exc)})") from None
+        self._start = first.time or 0.0
+        step = np.diff(self.times)
+        self._tolerance = 0.5 * float(np.median(step)) if len(step) else 0.0
+        self._frames = None
+        self.index = -1
+
+    def read(self, i: int) -> np.ndarray | None:
+        """Frame ``i`` as RGB ``uint8``, upright; None past the end."""
+        import av
+
+        if not 0 <= i < len(self.times):
+            return None
+        try:
+            if self._frames is None or i != self.index + 1:
+                target = self._start + self.times[i]
+                self._container.seek(int(target / float(self._stream.time_base)), stream=self._stream, backward=True)
+                self._frames = (
+                    vf
+                    for vf in self._container.decode(self._stream)
+                    if vf.time is None or vf.time >= target - self._tolerance
+                )
+            vf = next(self._frames, None)
+        except av.FFmpegError:
+            return None
+        if vf is None:
+            return None
+        self.index = i
+        rgb = vf.to_ndarray(format="rgb24")
+        return np.ascontiguousarray(np.rot90(rgb, k=self._rotation // 90)) if self._rotation else rgb
+
+    def close(self) -> None:
+        self._container.close()
+
+
 class Camera:
     """A webcam through OpenCV. ``t`` is monotonic time since the first frame (seconds)."""
 
