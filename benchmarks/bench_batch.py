@@ -25,6 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from clips import scaled_copy  # noqa: E402 (benchmarks/ is on sys.path when run as a script)
 from naive import naive_fps  # noqa: E402 (benchmarks/ is on sys.path when run as a script)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -50,26 +51,7 @@ def make_clips(folder: Path, n: int) -> list[Path]:
     out = []
     for src in sources[:n]:
         dst = folder / f"{src.stem}_1080p.mp4"
-        subprocess.run(
-            [
-                "ffmpeg",
-                "-y",
-                "-loglevel",
-                "error",
-                "-i",
-                str(src),
-                "-vf",
-                "scale=1920:1080",
-                "-c:v",
-                "libx264",
-                "-pix_fmt",
-                "yuv420p",
-                "-crf",
-                "20",
-                str(dst),
-            ],
-            check=True,
-        )
+        scaled_copy(src, dst, "1920:1080", crf=20)
         out.append(dst)
     return out
 

@@ -26,6 +26,8 @@ import threading
 import time
 from pathlib import Path
 
+from clips import scaled_copy  # noqa: E402 (benchmarks/ is on sys.path when run as a script)
+
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = REPO / "sample_videos" / "mixed_set.mp4"
 #: RSS sampling period (s).
@@ -35,33 +37,7 @@ SAMPLE_S = 0.2
 def make_clip(folder: Path, minutes: float, width: int) -> Path:
     out = folder / f"loop_{minutes:g}min_{width}px.mp4"
     if not out.exists():
-        subprocess.run(
-            [
-                "ffmpeg",
-                "-y",
-                "-loglevel",
-                "error",
-                "-stream_loop",
-                "-1",
-                "-i",
-                str(SOURCE),
-                "-t",
-                str(minutes * 60),
-                "-vf",
-                f"scale={width}:-2",
-                "-an",
-                "-c:v",
-                "libx264",
-                "-preset",
-                "veryfast",
-                "-crf",
-                "26",
-                "-pix_fmt",
-                "yuv420p",
-                str(out),
-            ],
-            check=True,
-        )
+        scaled_copy(SOURCE, out, f"{width}:-2", seconds=minutes * 60, preset="veryfast", crf=26, audio=False)
     return out
 
 

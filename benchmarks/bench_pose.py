@@ -16,12 +16,12 @@ and prints the ratio hingecheck / naive.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from clips import scaled_copy  # noqa: E402 (benchmarks/ is on sys.path when run as a script)
 from naive import naive_fps  # noqa: E402 (benchmarks/ is on sys.path when run as a script)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,26 +35,7 @@ def make_1080p(out: Path) -> Path:
         if not candidates:
             sys.exit("bench_pose: no clip given and none found to upscale")
         src = candidates[0]
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-y",
-            "-loglevel",
-            "error",
-            "-i",
-            str(src),
-            "-vf",
-            "scale=1920:1080",
-            "-c:v",
-            "libx264",
-            "-pix_fmt",
-            "yuv420p",
-            "-crf",
-            "20",
-            str(out),
-        ],
-        check=True,
-    )
+    scaled_copy(src, out, "1920:1080", crf=20)
     return out
 
 
