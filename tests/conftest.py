@@ -221,3 +221,25 @@ def wait_for_picture(display: str, path: Path, timeout: float = 90.0, size: str 
             return
         time.sleep(0.5)
     raise AssertionError(f"nothing was drawn on {display} within {timeout:.0f} s")
+
+
+def replay_live(series, exercise: str) -> list:
+    """Feed every frame of ``series`` to a live :class:`StreamingAnalyzer`, as the live loop does;
+    the reps it closes, in order."""
+    from hingecheck.core.analysis import StreamingAnalyzer
+
+    live = StreamingAnalyzer(exercise, fps=series.fps)
+    reps = []
+    for i in range(series.n_frames):
+        profile = None if series.profile is None else series.profile[i]
+        st = live.push(
+            series.image[i],
+            series.visibility[i],
+            series.world[i],
+            float(series.t[i]),
+            bool(series.detected[i]),
+            profile,
+        )
+        if st.new_rep is not None:
+            reps.append(st.new_rep)
+    return reps

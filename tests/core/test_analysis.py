@@ -5,9 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from hingecheck.core.analysis import StreamingAnalyzer, analyze
+from hingecheck.core.analysis import analyze
 
 import stick
+from conftest import replay_live
 
 
 def test_stick_figure_reps_and_verdicts():
@@ -59,19 +60,7 @@ def test_streaming_matches_batch(sample_series, sample_labels, name):
     s = sample_series[name]
     exercise = sample_labels[name]["exercise"]
     batch = analyze(s, exercise=exercise)
-    live = StreamingAnalyzer(exercise, fps=s.fps)
-    reps = []
-    for i in range(s.n_frames):
-        st = live.push(
-            s.image[i],
-            s.visibility[i],
-            s.world[i],
-            float(s.t[i]),
-            bool(s.detected[i]),
-            None if s.profile is None else s.profile[i],
-        )
-        if st.new_rep is not None:
-            reps.append(st.new_rep)
+    reps = replay_live(s, exercise)
     assert [r.verdict for r in reps] == [r.verdict for r in batch.reps]
     for a, b in zip(reps, batch.reps):
         # The bottom lies somewhere in a 0.3 s pause; the causal filter may put it elsewhere in it.

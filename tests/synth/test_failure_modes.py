@@ -11,6 +11,8 @@ from hingecheck.core.analysis import analyze
 from hingecheck.pose.landmarker import estimate_clip
 from hingecheck.synth.scenarios import Scenario, render_scenario
 
+from conftest import replay_live
+
 SCENARIOS = {
     "setup_start": Scenario(
         "setup_start",
@@ -50,22 +52,8 @@ def scored(request, tmp_path_factory):
 def test_live_gives_the_batch_verdicts(scored):
     """One core, one answer: the live path fed the same frames calls the same reps (a pull
     filmed from the set-up has no standing frames before it: both take the lockout)."""
-    from hingecheck.core.analysis import StreamingAnalyzer
-
     sc, _, batch, s = scored
-    live = StreamingAnalyzer(sc.exercise, fps=s.fps)
-    reps = []
-    for i in range(s.n_frames):
-        st = live.push(
-            s.image[i],
-            s.visibility[i],
-            s.world[i],
-            float(s.t[i]),
-            bool(s.detected[i]),
-            None if s.profile is None else s.profile[i],
-        )
-        if st.new_rep is not None:
-            reps.append(st.new_rep.verdict)
+    reps = [r.verdict for r in replay_live(s, sc.exercise)]
     assert reps == [r.verdict for r in batch.reps]
 
 
