@@ -582,7 +582,7 @@ def _play(clip, exercise, config, model, settings, no_cache) -> None:
         th = load_config(config, exercise)
         series = estimate_clip(clip, model=model, settings=settings, cache=_cache(no_cache))
         result = analyze(series, exercise=exercise, config=th, file=str(clip))
-        stopped = Player(clip, series, result, th).run()
+        stopped = Player(clip, series, result).run()
         typer.echo(f"stopped at frame {stopped + 1} of {series.n_frames} ({stopped / (series.fps or 30.0):.2f} s)")
     except _expected_errors() as exc:
         fail(str(exc))

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 
-from hingecheck.core.config import Thresholds
 from hingecheck.core.results import ClipResult
 from hingecheck.core.series import PoseSeries
 from hingecheck.pose.sources import FrameSeeker
@@ -41,9 +40,9 @@ HELP = "space play/pause  <- -> step  1-9 rep  s speed  k skeleton  d dowel  a a
 class Player:
     """The window's state; :meth:`run` loops until the user quits."""
 
-    def __init__(self, clip: str | Path, series: PoseSeries, result: ClipResult, th: Thresholds):
+    def __init__(self, clip: str | Path, series: PoseSeries, result: ClipResult):
         self.clip = FrameSeeker(clip, series.t)
-        self.series, self.result, self.th = series, result, th
+        self.series, self.result = series, result
         self.n = series.n_frames
         self.fps = series.fps or 30.0
         self.index = -1

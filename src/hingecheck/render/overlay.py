@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
-from hingecheck.core.faults import BY_NAME, REGISTRY
+from hingecheck.core.faults import REGISTRY, warnings_at
 from hingecheck.core.kinematics import SIDES
+from hingecheck.render.cues import cue_for
 
 if TYPE_CHECKING:  # pragma: no cover
     from hingecheck.core.analysis import FrameState
@@ -74,7 +75,7 @@ class OverlayState:
         done = [r for r in result.reps if r.end_frame <= i]
         current = next((r for r in result.reps if r.start_frame <= i < r.end_frame), None)
         last = done[-1] if done else None
-        warnings = tuple(name for name, on in k.warnings.items() if on[i])
+        warnings = warnings_at(k.warnings, i)
         return cls(
             landmarks=landmarks,
             side=k.side,
@@ -90,7 +91,7 @@ class OverlayState:
             warnings=warnings,
             reps=len(done),
             last_verdict=last.verdict if last else None,
-            cue=BY_NAME[last.faults[0]].cue if last and last.faults else None,
+            cue=cue_for(last.faults[0]) if last and last.faults else None,
         )
 
     @classmethod
