@@ -242,4 +242,7 @@ def replay_live(series, exercise: str) -> list:
         )
         if st.new_rep is not None:
             reps.append(st.new_rep)
+    last = live.finish()  # the stream ends, as the live loop ends it
+    if last is not None:
+        reps.append(last)
     return reps

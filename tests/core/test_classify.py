@@ -69,6 +69,21 @@ def test_a_blip_on_the_back_outline_is_not_rounding():
     assert "lumbar_rounding" not in r.faults and r.evidence["spine_peak_deg"] > th + 30
 
 
+def test_an_unsteady_back_outline_is_not_judged_not_faulted():
+    """A back held rounded past the limit is a fault when its outline is steady; the same reading
+    with the outline jumping around it from frame to frame (a loose shirt flapping) is not a
+    measure of a rigid back: not judged, and said why, never a fault."""
+    th = load_config()
+    held = slice(W.start, W.end + 1)
+    spine = at(th.lumbar_flexion_max_deg + 10, held)
+    steady = np.full(T, 0.4)  # degrees off the smooth curve, as on tight clothing
+    jumpy = np.full(T, 2.0 * th.max_outline_jitter_deg)
+    assert verdict(features(spine_flexion=spine, spine_jitter=steady)).verdict == "lumbar_rounding"
+    r = verdict(features(spine_flexion=spine, spine_jitter=jumpy))
+    assert "lumbar_rounding" not in r.faults and r.verdict == "not_judged"
+    assert "unsteady" in r.not_judged["lumbar_rounding"]
+
+
 def test_squatty_hinge_boundary_and_joint_rule():
     th = load_config()
     knee = th.knee_max_deg

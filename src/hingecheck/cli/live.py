@@ -308,6 +308,7 @@ class LiveSession:
                 self.writer.__exit__(None, None, None)
             if self.window:
                 cv2.destroyAllWindows()
+        self.analyzer.finish()  # the rep the stream's end cut short, judged as score judges it
         summary = _session_summary(
             self.analyzer,
             started,

@@ -3,13 +3,14 @@ review and live.
 
 * :func:`analyze` takes a whole :class:`~hingecheck.core.series.PoseSeries` (offline: Hampel and a
   zero-phase Butterworth low-pass).
-* :class:`StreamingAnalyzer` takes one frame at a time (live: a causal one-euro filter) and
-  calls the same functions: :func:`frame_measures` per frame, :func:`baselines` from the
-  lifter's standing frames, :func:`features`, :func:`~hingecheck.core.reps.segment_reps` and
-  :func:`~hingecheck.core.classify.classify_rep` on each finished rep.
+* :class:`StreamingAnalyzer` takes one frame at a time: a causal one-euro filter and
+  :func:`frame_measures` give the live overlay its angles and warnings on every frame; once a
+  rep is finished (the lockout held, or the stream ended), the raw frames since just before it
+  go through :func:`measure` — the batch path — and :func:`~hingecheck.core.classify.classify_rep`,
+  so a clip played live gets the reps and verdicts ``score`` gives it.
 
 Both judge each rep against the lifter's standing posture *before the first rep* (or, when the
-clip starts mid-rep, all standing frames), so live and batch agree.
+clip starts mid-rep, all standing frames).
 """
 
 from __future__ import annotations
@@ -36,7 +37,12 @@ LIVE_SETUP_FRAMES = 15
 LIVE_LOCKOUT_HOLD_S = 0.3
 #: Live: the view is the median body yaw over this many seconds of the most recent frames.
 LIVE_VIEW_WINDOW_S = 3.0
-#: The measures the standing baselines are medians of (see :func:`baselines`).
+#: Live: a finished rep is judged on the raw frames from this long (s) before the last lockout
+#: (the batch filters settle within ~0.3 s of a window's edge; the rep starts after the lockout).
+LIVE_CONTEXT_S = 2.0
+#: Live: the first rep's window reaches this far back (s) for the standing baselines (batch takes
+#: them from the ``baseline_window_s`` before the first rep).
+LIVE_FIRST_WINDOW_S = 30.0
 #: The measures whose standing medians are the :class:`Baselines`, in its field order.
 BASELINE_MEASURES = ("bend", "neck_angle", "hip_height", "leg_len", "foot_len", "chord_bend_base", "heel_rise_px")
 
@@ -192,6 +198,21 @@ def _frame_measures(
     return m, contacts
 
 
+def smooth_bend(raw: np.ndarray, t: np.ndarray, th: Thresholds) -> tuple[np.ndarray, np.ndarray]:
+    """The back outline's bend (degrees, ``(T,)``) gap-filled, Hampel-filtered and low-passed as
+    the landmarks are, and its jitter: the size of each frame's departure from that smooth curve
+    (degrees; NaN where the frame had no reading). A rigid back bends smoothly; an outline that
+    jitters (a loose shirt, the mask losing the back) is not trusted (``max_outline_jitter_deg``)."""
+    fs = sample_rate(t)
+    smooth = lowpass(
+        hampel(fill_gaps(raw, int(round(th.max_gap_s * fs))), th.hampel_window, th.hampel_sigmas),
+        fs,
+        th.lowpass_hz,
+        th.lowpass_order,
+    )
+    return smooth, np.abs(raw - smooth)
+
+
 def drop_implausible(m: dict[str, np.ndarray], th: Thresholds) -> dict[str, np.ndarray]:
     """Angles no human reaches are tracking failures: NaN on those frames (in place; returned).
     A frame whose hip or knee angle is impossible loses its joint angles; an impossible back
@@ -279,6 +300,7 @@ def features(
     spine_from_mask: bool,
     th: Thresholds,
     untrusted: dict | None = None,
+    spine_jitter: np.ndarray | None = None,
 ) -> Features:
     """Measures relative to the standing baselines, ready for :func:`classify_rep`.
 
@@ -310,6 +332,7 @@ def features(
         untrusted=dict(untrusted or {}),
         arch_change=m["bend"] - base.bend if spine_from_mask else None,
         heel_lift=(m["heel_rise_px"] - base.heel_rise) / foot,
+        spine_jitter=spine_jitter if spine_from_mask else None,
     )
 
 
@@ -330,6 +353,7 @@ class Measured:
     windows: tuple[RepWindow, ...] = ()
     kinematics: Kinematics | None = None
     warnings: tuple[str, ...] = ()
+    baselines: Baselines | None = None  # the standing posture the features are relative to
 
 
 def input_warnings(series: PoseSeries, th: Thresholds) -> tuple[str, ...]:
@@ -347,9 +371,15 @@ def input_warnings(series: PoseSeries, th: Thresholds) -> tuple[str, ...]:
 
 
 def measure(
-    series: PoseSeries, exercise: str = "hinge", config: Thresholds | None = None, file: str | None = None
+    series: PoseSeries,
+    exercise: str = "hinge",
+    config: Thresholds | None = None,
+    file: str | None = None,
+    base: Baselines | None = None,
 ) -> Measured:
-    """Clean the landmarks, measure every frame, find the view and the reps (see module doc)."""
+    """Clean the landmarks, measure every frame, find the view and the reps (see module doc).
+    ``base``: standing baselines to judge against instead of the series' own (the live path
+    re-measures a window of frames against the session's first baselines)."""
     th = config or load_config(exercise=exercise)
     exercise = th.exercise
     head = dict(
@@ -375,18 +405,13 @@ def measure(
         image = rectify_oblique(image, yaw)  # the back profile stays as seen: its bend is a ratio of lengths
     m, contacts = frame_measures(image, world, profile, side, facing, WORLD_TRUNK)
     spine_from_mask = profile is not None and np.isfinite(m["bend"]).mean() > 0.5
+    jitter = None
     if spine_from_mask:
-        fs = sample_rate(t)
-        m["bend"] = lowpass(
-            hampel(fill_gaps(m["bend"], int(round(th.max_gap_s * fs))), th.hampel_window, th.hampel_sigmas),
-            fs,
-            th.lowpass_hz,
-            th.lowpass_order,
-        )
+        m["bend"], jitter = smooth_bend(m["bend"], t, th)
     drop_implausible(m, th)
-    standing = standing_frames(m["hip_flexion"], t, th)
-    base = baselines(m, standing)
-    f = features(m, base, t, spine_from_mask, th, untrusted_checks(trunk_px(image[rows]), view, th))
+    if base is None:
+        base = baselines(m, standing_frames(m["hip_flexion"], t, th))
+    f = features(m, base, t, spine_from_mask, th, untrusted_checks(trunk_px(image[rows]), view, th), jitter)
     windows = segment_reps(
         m["hip_flexion"],
         t,
@@ -398,7 +423,7 @@ def measure(
         allow_partial=True,
     )
     kin = _kinematics(t, m, f, side, facing, spine_from_mask, contacts, clip_warnings(f, th))
-    return Measured(**head, view=view, yaw_deg=yaw, features=f, windows=tuple(windows), kinematics=kin)
+    return Measured(**head, view=view, yaw_deg=yaw, features=f, windows=tuple(windows), kinematics=kin, baselines=base)
 
 
 def judge(meas: Measured, config: Thresholds | None = None) -> ClipResult:
@@ -551,7 +576,9 @@ class StreamingAnalyzer:
 
     def reset(self) -> None:
         """Forget everything (the ``r`` key): reps, baselines, side and facing."""
-        self._setup: list[tuple[np.ndarray, np.ndarray]] = []
+        # Frames seen before the side is fixed: visibility, landmarks, world, profile, t.
+        self._setup: list[tuple] = []
+        self._yaw = float("nan")
         self.side: str | None = None
         self.facing = 0
         self.view = "unknown"
@@ -571,6 +598,12 @@ class StreamingAnalyzer:
         self._trunks = RunningMedian()
         self._standing = {k: RunningMedian() for k in BASELINE_MEASURES}
         self._rep_spine: list[float] = []  # spine flexion of the current rep so far, for the live warning
+        # Raw landmarks of the measured frames (image, visibility, world, profile, t) from index
+        # _raw_offset on, for judging finished reps with the batch path (_judge_window).
+        self._raw: list[tuple] = []
+        self._raw_offset = 0
+        self._judge_base: Baselines | None = None  # the session's standing baselines, batch-measured
+        self._last_bottom = -1  # bottom frame of the last rep judged
 
     def push(
         self,
@@ -595,44 +628,36 @@ class StreamingAnalyzer:
                 view=self.view,
                 last_rep=self._last_rep,
             )
+        self._raw.append((image, visibility, world, profile, t))
         img = np.array(image, np.float64)
         img[visibility < th.min_visibility] = np.nan
         img = self._euro_image(img, t)
         wld = self._euro_world(np.asarray(world, np.float64), t)
         prof = self._euro_profile(np.asarray(profile, np.float64), t) if profile is not None else None
+        early = None  # a rep closed while measuring the set-up frames
         if self.side is None:
-            self._setup.append((np.asarray(visibility, np.float64), img))
+            self._setup.append((np.asarray(visibility, np.float64), img, wld, prof, t))
             yaw_now = float(body_yaw(wld[None])[0])
             self._yaws.add(yaw_now)
             if len(self._setup) < LIVE_SETUP_FRAMES:
                 return FrameState(t=t, detected=True, phase="setup", reps=0, landmarks=img, view=self.view)
-            vis = np.stack([v for v, _ in self._setup])
-            imgs = np.stack([i for _, i in self._setup])
+            vis = np.stack([s[0] for s in self._setup])
+            imgs = np.stack([s[1] for s in self._setup])
             self.side = choose_side(vis, imgs)
             self.facing = facing_direction(imgs, self.side)
             self._yaws.add(yaw_now)  # the frame that fixes the side counts twice, as it always has
+            # The frames that fixed the side are measured now, not lost: a pull filmed from the
+            # set-up starts on them (batch measures every frame).
+            self._update_view()
+            for _, i, w, p, ts in self._setup[:-1]:
+                early = self._ingest(i, w, p, ts)[2] or early
+            self._setup = []
         else:
             self._yaws.add(float(body_yaw(wld[None])[0]))
-        yaw = self._yaws.median()
-        self.view = view_from_yaw(yaw, th.side_view_min_yaw_deg, th.oblique_view_min_yaw_deg)
-        img_m = img[None] if self.view != "oblique" else rectify_oblique(img[None], yaw)
-        m, contacts = frame_measures(img_m, wld[None], None if prof is None else prof[None], self.side, self.facing)
-        drop_implausible(m, th)
-        self._trunks.add(trunk_lengths(img[None])[0])
-        if self._spine_from_mask is None:
-            self._spine_from_mask = prof is not None
-        for k in MEASURES:
-            self._m[k].append(float(m[k][0]))
-        self._t.append(t)
+        self._update_view()
+        m, contacts, new_rep = self._ingest(img, wld, prof, t)
+        new_rep = new_rep or early
         hip = float(m["hip_flexion"][0])
-        self._state = hysteresis_step(self._state, hip, th.rep_enter_deg, th.rep_exit_deg)
-        self._down_since_close |= self._state == 1
-        if self._base is None and self._state == 1:
-            self._base = self._baselines()
-        elif self._base is None and np.isfinite(hip) and hip < th.standing_max_deg:
-            for k, med in self._standing.items():  # no rep yet: every standing frame counts
-                med.add(m[k][0])
-        new_rep = self._maybe_close_rep()
         # Before the first rep the baselines are the medians over every standing frame so far
         # (what standing_frames gives without a rep), kept up to date frame by frame.
         base = self._base or Baselines(*(self._standing[k].median() for k in BASELINE_MEASURES))
@@ -663,6 +688,33 @@ class StreamingAnalyzer:
             warnings=self._warnings(f),
         )
 
+    def _update_view(self) -> None:
+        self._yaw = self._yaws.median()
+        self.view = view_from_yaw(self._yaw, self.th.side_view_min_yaw_deg, self.th.oblique_view_min_yaw_deg)
+
+    def _ingest(self, img: np.ndarray, wld: np.ndarray, prof: np.ndarray | None, t: float):
+        """Measure one filtered frame into the buffers, step the rep state, close a finished rep:
+        ``(measures, dowel contacts, the rep closed on this frame or None)``."""
+        th = self.th
+        img_m = img[None] if self.view != "oblique" else rectify_oblique(img[None], self._yaw)
+        m, contacts = frame_measures(img_m, wld[None], None if prof is None else prof[None], self.side, self.facing)
+        drop_implausible(m, th)
+        self._trunks.add(trunk_lengths(img[None])[0])
+        if self._spine_from_mask is None:
+            self._spine_from_mask = prof is not None
+        for k in MEASURES:
+            self._m[k].append(float(m[k][0]))
+        self._t.append(t)
+        hip = float(m["hip_flexion"][0])
+        self._state = hysteresis_step(self._state, hip, th.rep_enter_deg, th.rep_exit_deg)
+        self._down_since_close |= self._state == 1
+        if self._base is None and self._state == 1:
+            self._base = self._baselines()
+        elif self._base is None and np.isfinite(hip) and hip < th.standing_max_deg:
+            for k, med in self._standing.items():  # no rep yet: every standing frame counts
+                med.add(m[k][0])
+        return m, contacts, self._maybe_close_rep()
+
     def _arrays(self, start: int = 0) -> dict[str, np.ndarray]:
         return {k: np.asarray(v[start:], np.float64) for k, v in self._m.items()}
 
@@ -679,10 +731,23 @@ class StreamingAnalyzer:
             return "standing"
         return "descending" if len(h) < 2 or h[-1] >= h[0] else "ascending"
 
-    def _maybe_close_rep(self) -> Rep | None:
+    def finish(self) -> Rep | None:
+        """The stream has ended (the clip is over, or the lifter quit): close what the batch path
+        would still judge — a rep whose lockout was reached but not yet held, and, when the session
+        has no rep at all, the pull cut by the clip's edge (a single pull filmed from the set-up,
+        judged as a partial rep) — so a clip played live gets the reps ``score`` gives it."""
+        if not self._down_since_close:
+            return None
+        rep = self._maybe_close_rep(final=True)
+        if rep is not None:
+            self._last_rep = rep
+        return rep
+
+    def _maybe_close_rep(self, final: bool = False) -> Rep | None:
         """Once the lifter is back up and has held the lockout (or starts down again), run the
-        batch segmentation and classification on the frames since the last finished rep."""
-        if self._state != 0 or not self._down_since_close:
+        batch segmentation and classification on the frames since the last finished rep.
+        ``final``: the stream has ended (see :meth:`finish`)."""
+        if not self._down_since_close or (self._state != 0 and not final):
             return None  # only once back up after a descent: no buffer scan on every standing frame
         h = np.asarray(self._m["hip_flexion"][self._closed_until :], np.float64)
         state = hysteresis_state(h, self.th.rep_enter_deg, self.th.rep_exit_deg)
@@ -693,35 +758,72 @@ class StreamingAnalyzer:
         t = np.asarray(self._t[self._closed_until :])
         held = t[-1] - t[last_down + 1] if len(top) else 0.0
         rising = len(top) > 1 and np.isfinite(top).any() and top[-1] > np.nanmin(top) + self.th.rep_edge_deg
-        if held < LIVE_LOCKOUT_HOLD_S and not rising:
+        if held < LIVE_LOCKOUT_HOLD_S and not rising and not final:
             return None
-        th = self.th
-        windows = segment_reps(
-            h,
-            t,
-            th.rep_enter_deg,
-            th.rep_exit_deg,
-            th.rep_edge_deg,
-            th.min_rep_s,
-            from_floor=self.exercise == "deadlift" or bool(self.reps),
-        )
         if self._base is None or not np.isfinite(self._base.neck):
             # No standing frames before the first pull (filmed from the set-up): the lockout
             # just reached is the standing reference, as offline.
             self._base = self._baselines()
-        f = features(
-            self._arrays(self._closed_until), self._base, t, bool(self._spine_from_mask), th, self._untrusted()
-        )
         rep = None
-        for w in windows:
-            rep = classify_rep(f, w, th, len(self.reps) + 1, self.view)
-            rep = _shift(rep, self._closed_until)
+        # As offline: a clip with no complete rep is judged on the pull its edge cuts.
+        for rep in self._judge_window(final and not self.reps and self._closed_until == 0):
             self.reps.append(rep)
         self._last_rep = rep or self._last_rep
         # The next rep may start from this lockout: keep the standing frames after the bottom.
         self._closed_until += last_down + 1
         self._down_since_close = False
+        self._trim_raw()
         return rep
+
+    def _judge_window(self, partial_ok: bool) -> list[Rep]:
+        """One core, one answer: a finished rep is judged on the raw landmarks buffered since just
+        before it, cleaned and measured by the batch path (:func:`measure`: Hampel, zero-phase
+        Butterworth, the same baselines, the outline's jitter) — the one-euro filter only draws
+        the live overlay — so a clip played live gets the verdicts ``score`` gives it. The first
+        rep's window reaches back :data:`LIVE_FIRST_WINDOW_S` for the standing baselines; later
+        windows start :data:`LIVE_CONTEXT_S` before the last lockout and keep those baselines."""
+        n = len(self._t)
+        if self._judge_base is None:
+            w0 = max(0, n - int(round(LIVE_FIRST_WINDOW_S * self.fps)))
+        else:
+            w0 = max(0, self._closed_until - int(round(LIVE_CONTEXT_S * self.fps)))
+        w0 = max(w0, self._raw_offset)
+        meas = measure(self._raw_series(w0), config=self.th, base=self._judge_base)
+        if meas.features is None:
+            return []
+        if self._judge_base is None:
+            self._judge_base = meas.baselines
+        out = []
+        for w in meas.windows:
+            if w0 + w.bottom <= self._last_bottom or (w.partial and not partial_ok):
+                continue
+            out.append(_shift(classify_rep(meas.features, w, self.th, len(self.reps) + len(out) + 1, meas.view), w0))
+            self._last_bottom = w0 + w.bottom
+        return out
+
+    def _raw_series(self, start: int) -> PoseSeries:
+        """The buffered raw frames from index ``start`` (of the measured frames) as a series."""
+        rows = self._raw[start - self._raw_offset :]
+        profiles = [r[3] for r in rows]
+        return PoseSeries(
+            image=np.stack([r[0] for r in rows]),
+            visibility=np.stack([r[1] for r in rows]),
+            world=np.stack([r[2] for r in rows]),
+            t=np.array([r[4] for r in rows], np.float64),
+            detected=np.ones(len(rows), bool),
+            width=0,
+            height=0,
+            fps=self.fps,
+            profile=None if any(p is None for p in profiles) else np.stack(profiles),
+            source="live",
+        )
+
+    def _trim_raw(self) -> None:
+        """Drop the raw frames no later window can reach (memory stays bounded in session length)."""
+        drop = self._closed_until - int(round(LIVE_CONTEXT_S * self.fps)) - self._raw_offset
+        if drop > 0 and self._judge_base is not None:
+            del self._raw[:drop]
+            self._raw_offset += drop
 
     def _warnings(self, f: Features) -> tuple[str, ...]:
         """The one warning rule (:func:`~hingecheck.core.faults.frame_warnings`) on this frame."""

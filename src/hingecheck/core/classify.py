@@ -60,6 +60,9 @@ class Features:
     #: Checks that cannot be judged anywhere in the clip, fault name → why (e.g. the lifter is
     #: too small in the frame for the back outline and the head).
     untrusted: dict = field(default_factory=dict)
+    #: Per frame: the back outline's departure from its smoothed curve (degrees), None without a
+    #: mask (see :func:`hingecheck.core.analysis.smooth_bend`).
+    spine_jitter: np.ndarray | None = None
 
 
 def _at(a: np.ndarray | None, i: int) -> float:
@@ -95,6 +98,7 @@ def rep_measures(f: Features, w: RepWindow, th: Thresholds) -> RepMeasures:
         spine_peak=_pct(f.spine_flexion[sl], 95),
         spine_seen=float(np.isfinite(f.spine_flexion[sl]).mean()) if w.end >= w.start else 0.0,
         spine_from_landmarks=f.spine_from_landmarks,
+        spine_jitter=_pct(None if f.spine_jitter is None else f.spine_jitter[sl], 50),
         neck_peak=_pct(f.neck_change[sl], 90),
         knee_past_toe=_at(f.knee_past_toe, b),
         load_ahead=_at(f.load_ahead, b),
@@ -200,6 +204,7 @@ def _evidence(r: RepMeasures, th: Thresholds) -> dict:
         "hip_drop_leg": r.hip_drop,
         "torso_minus_shin_deg": r.torso_vs_shin,
         "spine_peak_deg": r.spine_peak,
+        "spine_jitter_deg": r.spine_jitter,
         "neck_change_deg": r.neck_peak,
         "lockout_hip_deg": r.top_hip,
         "lockout_trunk_deg": r.top_trunk,

@@ -45,6 +45,7 @@ class Thresholds:
     min_read_fraction: float
     min_trunk_px: float
     min_judged_fraction: float
+    max_outline_jitter_deg: float
     plausible_hip_min_deg: float
     plausible_hip_max_deg: float
     plausible_knee_min_deg: float

@@ -49,6 +49,7 @@ class RepMeasures:
     spine_peak: float  # 95th percentile of back flexion over the rep
     spine_seen: float  # share of the rep's frames with a back reading, 0..1
     spine_from_landmarks: bool  # no segmentation mask: the landmark-only fallback
+    spine_jitter: float  # median over the rep of the outline's frame-to-frame departure from its smooth curve, deg
     neck_peak: float  # 90th percentile of the neck angle's change from standing over the rep
     knee_past_toe: float  # knee ahead of the toes at the bottom, / foot length
     load_ahead: float  # wrists ahead of the mid-foot at the bottom, / leg length
@@ -129,6 +130,11 @@ def _finite(*values: float) -> bool:
 def _lumbar(r: RepMeasures, th: Thresholds) -> Finding:
     if r.spine_seen < th.min_judged_fraction:
         return Finding(not_judged="back outline missing or implausible on most of the rep")
+    if np.isfinite(r.spine_jitter) and r.spine_jitter > th.max_outline_jitter_deg:
+        return Finding(
+            not_judged=f"back outline unsteady ({r.spine_jitter:.1f} deg of jitter > {th.max_outline_jitter_deg:g}): "
+            "loose clothing or the mask losing the back"
+        )
     limit = lumbar_limit(th, r.spine_from_landmarks)
     return Finding(bool(r.spine_held > limit), band(r.spine_held, limit, th.lumbar_tolerance_deg))
 
@@ -240,6 +246,7 @@ REGISTRY: tuple[Fault, ...] = (
             "lumbar_tolerance_deg",
             "spine_rep_percentile",
             "min_judged_fraction",
+            "max_outline_jitter_deg",
         ),
         _lumbar,
         "Brace — flat back",
