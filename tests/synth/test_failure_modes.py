@@ -28,6 +28,16 @@ SCENARIOS = {
     "oblique_45": Scenario(
         "oblique_45", "hinge", ("neutral", "squatty_hinge"), yaw=45.0, seed=22, verdict="squatty_hinge"
     ),
+    "loose_shirt": Scenario(
+        "loose_shirt",
+        "hinge",
+        ("neutral", "lumbar_rounding"),
+        yaw=180.0,
+        shirt_flap=0.06,
+        seed=24,
+        expect=("not_judged", "not_judged"),
+        verdict="not_judged",
+    ),
     "far_camera": Scenario(
         "far_camera",
         "hinge",
@@ -71,6 +81,11 @@ def test_each_mechanism_says_what_it_did(scored):
     elif sc.name == "oblique_45":
         assert result.view == "oblique" and 40 <= result.yaw_deg <= 50
         assert all("oblique_view" in r.notes and "neck_extension" in r.not_judged for r in result.reps)
+    elif sc.name == "loose_shirt":
+        # The outline follows the cloth, not the spine: the back is not judged either way (a
+        # neutral rep is not passed, a rounded one not faulted), and the reason says why.
+        assert all("unsteady" in r.not_judged["lumbar_rounding"] for r in result.reps)
+        assert all(r.evidence["spine_jitter_deg"] > 2.5 for r in result.reps)
     else:
         assert all("too small" in r.not_judged["lumbar_rounding"] for r in result.reps)
         assert result.reps[0].confidence < 1.0

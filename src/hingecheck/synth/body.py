@@ -224,6 +224,21 @@ def primitives(j: Joints, height: float = 1.75, load: str | None = None) -> list
     return s
 
 
+def loose_shirt(j: Joints, rng: np.random.Generator, flap: float, height: float = 1.75) -> list:
+    """A loose shirt hanging off the back, as spheres ``(centre, radius, rgb)``: cloth bulging
+    behind the spine from the sacrum to C7 by a random 0..``flap`` (fraction of body height)
+    afresh on every frame, the way a loose shirt billows and folds as the lifter moves. The
+    spine under it (the ground truth) is untouched."""
+    h = height
+    out = []
+    for a, b in ((j.sacrum, j.t12), (j.t12, j.c7)):
+        back = -_perp(_unit(b - a))
+        for s in np.linspace(0.1, 0.9, 4):
+            centre = a + s * (b - a) + (0.035 * h + rng.uniform(0.0, flap) * h) * back
+            out += [(centre + np.array([0, 0, dz]), 0.04 * h, SHIRT) for dz in (-0.05 * h, 0.05 * h)]
+    return out
+
+
 def _unit(v: np.ndarray) -> np.ndarray:
     n = np.linalg.norm(v)
     return v / n if n > 0 else v

@@ -17,7 +17,7 @@ import numpy as np
 
 from hingecheck.atomic import write_text
 from hingecheck.render.videoio import H264Writer
-from hingecheck.synth.body import POSE_KEYS, joints, primitives
+from hingecheck.synth.body import POSE_KEYS, joints, loose_shirt, primitives
 from hingecheck.synth.render import Camera, background, render
 
 STAND = dict(shin=0.0, knee=3.0, pelvis=0.0, lumbar=0.0, thoracic=0.0, neck=0.0, arm=0.0, elbow=5.0)
@@ -96,6 +96,9 @@ class Scenario:
     #: Pixels per metre as a fraction of the frame height (0.45: the lifter fills most of the
     #: frame; 0.19: a far camera, the body about a third of the frame height).
     camera_scale: float = 0.45
+    #: A loose shirt billowing off the back by up to this fraction of body height, afresh every
+    #: frame (0: a fitted shirt): the back outline no longer follows the spine.
+    shirt_flap: float = 0.0
     #: Expected rep verdicts when they differ from :data:`EXPECTED` (e.g. ``not_judged`` where
     #: the lifter is too small for the spine to be judged).
     expect: tuple[str, ...] | None = None
@@ -254,7 +257,10 @@ def render_scenario(sc: Scenario, out: str | Path) -> dict:
                 shift = 0.0
                 if sc.walk_in > 0 and ti < sc.walk_in:
                     shift = -3.2 * (1.0 - ti / sc.walk_in)  # metres: from off screen to the mark
-                img = render(primitives(j, load=sc.load), cam, bg, shift_x=shift, noise=sc.noise, rng=rng)
+                prims = primitives(j, load=sc.load)
+                if sc.shirt_flap > 0:
+                    prims += loose_shirt(j, rng, sc.shirt_flap)
+                img = render(prims, cam, bg, shift_x=shift, noise=sc.noise, rng=rng)
             w.write(img)
             a = _angles(j)
             truth["frames"].append(
