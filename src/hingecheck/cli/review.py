@@ -41,10 +41,10 @@ THUMB_WIDTH = 440
 #: sizes follow the frame height, so text and lines stay legible; a 1080p video would cost a
 #: 1080p encode (~10x the CPU) for a video the report shows about 1000 px wide.
 VIDEO_WIDTH = 640
-#: x264 preset of the annotated video ("veryfast": ~2 ms of CPU per 640-px frame).
+#: x264 preset of the annotated video.
 VIDEO_PRESET = "veryfast"
-#: The intermediate frames file: x264 "ultrafast" at a near-lossless quality (~1.4 ms of CPU per
-#: 640-px frame, written in the decode thread while the model works).
+#: The intermediate frames file: x264 "ultrafast" at a near-lossless quality (about 5% of the
+#: CPU the model takes per frame, spent in the decode thread while the model works).
 FRAMES_PRESET = "ultrafast"
 FRAMES_CRF = 12
 

@@ -52,8 +52,8 @@ class H264Writer:
         import av
         import cv2
 
-        # RGB to I420 with OpenCV (BT.601 limited range, as swscale's default; measured 0.8 ms per
-        # 1080p frame against 8.5 ms for PyAV's rgb24 frame reformatted by the encoder).
+        # RGB to I420 with OpenCV (BT.601 limited range, as swscale's default), about a tenth of
+        # the CPU of handing PyAV an rgb24 frame for swscale to convert (measured at 1080p).
         yuv = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YUV_I420)
         frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
         t = self.frames / self.fps if t is None else t
