@@ -11,9 +11,10 @@ duration (target < 0.6 on two cores).
 Issue 14, 30 s of 1080p, both runs back to back with a load average of ~18 on two cores (so
 CPU, not wall time, is the figure to compare), CPU time / clip duration:
 before (annotated.mp4 at 1080p from a second 1080p decode): pose 1.15, video 0.89, all 2.13;
-after (640-px frames written during the pose pass): pose 1.10, video 0.18, all 1.35. Pose
-inference is ~0.95 of it, so two idle cores cannot go below ~0.55 x the duration for the pose
-pass alone, nor below ~0.68 for the whole review.
+after (640-px frames written during the pose pass): pose 1.10, video 0.18, all 1.35. Of the
+pose pass, MediaPipe's own threads take ~0.69 and the 1080p decode, RGB conversion and scaling
+most of the rest, so two idle cores cannot finish the pose pass in under ~0.55 x the duration,
+nor the whole review in under ~0.68.
 """
 
 from __future__ import annotations
