@@ -7,11 +7,18 @@ import sys
 from pathlib import Path
 
 import av
+import cv2
+import numpy as np
 import pytest
 
 from hingecheck.cli.review import review_clip
+from hingecheck.core.analysis import analyze
+from hingecheck.core.kinematics import SIDES
+from hingecheck.pose.cache import LandmarkCache
+from hingecheck.pose.landmarker import estimate_clip
+from hingecheck.pose.sources import VideoFile
 
-from conftest import SAMPLES, require
+from conftest import SAMPLES, require, write_clip
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -81,6 +88,7 @@ def test_annotated_video_is_h264_with_every_frame(reviewed):
     codec, n = frames(reviewed / "annotated.mp4")
     assert codec == "h264"
     assert n == frames(SAMPLES / "mixed_set.mp4")[1]
+    assert not [p.name for p in reviewed.iterdir() if p.name.startswith(".")]  # no intermediate or temp file left
     # faststart: the moov atom (the index a browser needs) comes before the media data.
     data = (reviewed / "annotated.mp4").read_bytes()
     assert 0 <= data.find(b"moov") < data.find(b"mdat")
@@ -148,3 +156,47 @@ def test_compare_before_after(tmp_path, sample_series):
     assert n == 3 * 90  # three rep pairs, 3 s around each bottom at 30 frames/s
     errors, dialogs, facts = open_page(out / "compare.html", SHOTS / "compare.png")
     assert errors == [] and facts["ready"] >= 2 and "lumbar_rounding" in facts["text"]
+
+
+def _video(path):
+    """(size, [(t, rgb)]) of a video as a browser would show it (rotation applied)."""
+    src = VideoFile(path)
+    return (src.info.width, src.info.height), [(f.t, f.rgb) for f in src.frames()]
+
+
+def test_big_rotated_vfr_clip_gets_every_frame_at_its_time_upright_and_scaled(tmp_path):
+    """A 960x720 phone clip stored sideways with variable frame rate: the annotated video is
+    upright, 640 px wide, with every frame at the clip's timestamps and the skeleton drawn where
+    the person is in the scaled picture; a second review from the landmark cache (no pose pass to
+    write frames during) gives the same video and the same results."""
+    n = 75
+    upright = [cv2.resize(f.rgb, (960, 720)) for f in list(VideoFile(SAMPLES / "hinge_squatty.mp4").frames())[:n]]
+    pts = np.cumsum([0.0] + [0.025 if k % 3 else 0.05 for k in range(n - 1)])
+    clip = write_clip(
+        tmp_path / "phone.mp4", [np.ascontiguousarray(np.rot90(f, k=-1)) for f in upright], pts=pts, rotation=90
+    )
+    cache = LandmarkCache(tmp_path / "cache")
+    runs = []
+    for name in ("first", "cached"):
+        out = review_clip(clip, tmp_path / name, cache=cache)
+        size, frames = _video(out.video)
+        assert size == (640, 480) and len(frames) == n
+        np.testing.assert_allclose([t for t, _ in frames], pts, atol=2e-3)
+        assert not [p.name for p in out.folder.iterdir() if p.name.startswith(".")]
+        runs.append((frames, out.result.read_text(), out.reps_csv.read_text()))
+    assert cache.hits == 1
+    assert runs[0][1:] == runs[1][1:]  # same results from the cache
+    diff = [np.abs(a.astype(int) - b).mean() for (_, a), (_, b) in zip(runs[0][0], runs[1][0])]
+    assert max(diff) < 4  # the intermediate file costs no visible quality
+
+    series = estimate_clip(clip, cache=cache)
+    side = SIDES[analyze(series, exercise="hinge").kinematics.side]
+    i = int(np.flatnonzero(series.detected)[n // 2])
+    plain = cv2.resize(upright[i], (640, 480), interpolation=cv2.INTER_AREA).astype(int)
+    drawn = np.abs(runs[0][0][i][1].astype(int) - plain).max(axis=2) > 60
+    for joint in ("hip", "knee", "shoulder"):
+        x, y = (series.image[i, side[joint], :2] * 640 / 960).round().astype(int)
+        assert drawn[y - 4 : y + 5, x - 4 : x + 5].any(), joint  # the joint's dot, at the scaled position
+        X, Y = (series.image[i, side[joint], :2]).round().astype(int)  # the full-size position: not drawn there
+        if 0 <= X < 640 and 0 <= Y < 480 and np.hypot(X - x, Y - y) > 40:
+            assert not drawn[Y - 2 : Y + 3, X - 2 : X + 3].all(), joint

@@ -27,6 +27,21 @@ def test_estimate_clip_arrays(astronaut_clip):
     assert slope == pytest.approx(3.0, abs=0.8)
 
 
+def test_tap_sees_every_frame_and_changes_nothing(astronaut_clip):
+    seen = []
+
+    def tap(frame, box, small):
+        seen.append((frame.index, frame.t, frame.rgb.shape, box, small.shape))
+
+    plain = estimate_clip(astronaut_clip)
+    tapped = estimate_clip(astronaut_clip, tap=tap)
+    assert [s[0] for s in seen] == list(range(plain.n_frames))
+    np.testing.assert_array_equal([s[1] for s in seen], plain.t)
+    assert {s[2:] for s in seen} == {((540, 720, 3), (0, 0, 720, 540), (480, 640, 3))}  # 640-px model width
+    assert np.array_equal(plain.image, tapped.image, equal_nan=True)
+    assert np.array_equal(plain.profile, tapped.profile, equal_nan=True)
+
+
 def test_downscaled_inference_reports_full_size_pixels(astronaut_clip):
     full = estimate_clip(astronaut_clip, settings=PoseSettings(max_width=0, masks=False))
     small = estimate_clip(astronaut_clip, settings=PoseSettings(max_width=360, masks=False))

@@ -127,3 +127,28 @@ def test_draw_runs_the_default_stack_at_any_resolution(real_frame):
         s = _state(lm * scale, reps=3, last_verdict="neutral", cue="Good rep", angles={"hip_flexion": 60.0})
         out = draw(big.copy(), s, default_annotators(stats=True))
         assert out.shape == big.shape and out.dtype == np.uint8 and _changed(out, big).mean() > 0.01
+
+
+def test_scaled_state_draws_on_a_resized_frame_where_the_full_size_state_does(real_frame):
+    """The review draws on frames scaled to the pose model's width: ``scaled`` moves the
+    skeleton and the dowel with the pixels, and leaves the full-size state alone."""
+    import cv2
+
+    rgb, lm = real_frame
+    big = cv2.resize(rgb, None, fx=3, fy=3)  # a full-size frame three times the model's
+    full = _state(lm * 3, faults=("lumbar_rounding",))
+    small = full.scaled(1 / 3, 1 / 3)
+    np.testing.assert_allclose(small.landmarks[:, :2], lm[:, :2], rtol=1e-5)
+    np.testing.assert_array_equal(small.landmarks[:, 2], full.landmarks[:, 2])  # depth untouched
+    np.testing.assert_allclose(small.contacts, full.contacts / 3, rtol=1e-5)
+    assert full.landmarks[0, 0] == pytest.approx(lm[0, 0] * 3)  # a copy, not scaled in place
+    stack = [SkeletonAnnotator(), DowelAnnotator()]
+    drawn_small = _changed(draw(rgb.copy(), small, stack), rgb)
+    drawn_big = _changed(draw(big.copy(), full, stack), big)
+    drawn_big = cv2.resize(drawn_big.astype(np.uint8), (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_AREA)
+    drawn_big = cv2.dilate(drawn_big, np.ones((3, 3), np.uint8)) > 0  # antialiased edges round differently
+    wrong = _changed(draw(rgb.copy(), full.scaled(0.5, 0.5), stack), rgb)  # the check can tell
+    assert drawn_small.sum() > 300 and (drawn_small & drawn_big).sum() > 0.9 * drawn_small.sum()
+    assert wrong.sum() > 300 and (wrong & drawn_big).sum() < 0.5 * wrong.sum()
+    mid_back = (lm[SIDES["right"]["hip"], :2] + lm[SIDES["right"]["shoulder"], :2]) / 2
+    assert _near(SkeletonAnnotator().annotate(rgb.copy(), small), mid_back, FAULT)  # the faults kept

@@ -1,17 +1,25 @@
 """Coach review of one clip: an annotated video, a self-contained HTML report, result.json and
 reps.csv in one folder.
 
-Two passes over the clip: pass 1 is pose inference (cached by content) and the analysis, which
-needs the whole clip (reps, the lifter's standing baselines); pass 2 decodes the clip again,
-draws the overlay for each frame from the analysis arrays and encodes it. Frames are never held
-in memory beyond the one being drawn (and one thumbnail per rep).
+The overlay of any frame needs the whole clip's analysis (reps, verdicts, the lifter's standing
+baselines), so drawing waits for it; the expensive work does not. While pose inference runs, its
+decode thread (``estimate_clip``'s ``tap``) also writes each frame, at the 640-px analysis width
+(the model's own downscaled image when it shows the whole frame), into a fast near-lossless
+H.264 file beside the outputs. After the analysis, a short second pass decodes that small file,
+draws each frame's overlay and encodes annotated.mp4 at that size: no second 1080p decode and no
+1080p encode (measured in benchmarks/bench_review.py). On a landmark-cache hit nothing was
+decoded, so the second pass decodes the clip itself (scaled to the same size). Frames are never
+held in memory beyond the few in flight (and one thumbnail per rep); the intermediate file is
+deleted at the end.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -21,7 +29,7 @@ from hingecheck.core.analysis import analyze
 from hingecheck.core.config import load_config
 from hingecheck.core.results import ClipResult
 from hingecheck.pose.landmarker import PoseSettings, estimate_clip
-from hingecheck.pose.sources import VideoFile, prefetch
+from hingecheck.pose.sources import Frame, VideoFile, prefetch
 from hingecheck.render.overlay import OverlayState, default_annotators, draw
 from hingecheck.render.plots import angle_plot
 from hingecheck.render.report import render_report
@@ -29,9 +37,16 @@ from hingecheck.render.videoio import H264Writer
 
 #: Thumbnail width in pixels (the report shows them at 220 px).
 THUMB_WIDTH = 440
-#: x264 preset of the annotated video: "veryfast" keeps a 1080p review faster than real time on
-#: two cores (measured in benchmarks/bench_review.py) at a modest size cost.
+#: The annotated video is at most this wide (px): the pose model's input width. The overlay's
+#: sizes follow the frame height, so text and lines stay legible; a 1080p video would cost a
+#: 1080p encode (~10x the CPU) for a video the report shows about 1000 px wide.
+VIDEO_WIDTH = 640
+#: x264 preset of the annotated video.
 VIDEO_PRESET = "veryfast"
+#: The intermediate frames file: x264 "ultrafast" at a near-lossless quality (about 5% of the
+#: CPU the model takes per frame, spent in the decode thread while the model works).
+FRAMES_PRESET = "ultrafast"
+FRAMES_CRF = 12
 
 
 @dataclass(frozen=True)
@@ -41,6 +56,60 @@ class ReviewOutputs:
     report: Path
     result: Path
     reps_csv: Path
+
+
+def video_size(width: int, height: int, max_width: int = VIDEO_WIDTH) -> tuple[tuple[int, int], tuple[int, int]]:
+    """``(scaled, written)`` sizes ``(w, h)`` of a ``width`` x ``height`` clip's annotated video:
+    scaled to at most ``max_width`` (the pose model's rounding of the height), then cropped to
+    even sizes (H.264 4:2:0)."""
+    if width > max_width:
+        w, h = max_width, max(2, int(round(height * max_width / width)))
+    else:
+        w, h = width, height
+    return (w, h), (w - w % 2, h - h % 2)
+
+
+class _FrameWriter:
+    """The pose pass's tap: each decoded frame, scaled to the video size, into the intermediate
+    file (opened on the first frame, so a clip that does not decode leaves nothing behind)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.n = 0
+        self._writer: H264Writer | None = None
+
+    def __call__(self, frame: Frame, box: tuple[int, int, int, int], small: np.ndarray) -> None:
+        import cv2
+
+        h, w = frame.rgb.shape[:2]
+        (sw, sh), (vw, vh) = video_size(w, h)
+        if self._writer is None:
+            # Every frame is written with its own timestamp: the nominal rate does not matter here.
+            self._writer = H264Writer(self.path, 30.0, (vw, vh), crf=FRAMES_CRF, preset=FRAMES_PRESET).__enter__()
+        if (sw, sh) == (w, h):
+            rgb = frame.rgb
+        elif box == (0, 0, w, h) and small.shape[:2] == (sh, sw):
+            rgb = small  # the model's image is this very scaling of the whole frame
+        else:
+            rgb = cv2.resize(frame.rgb, (sw, sh), interpolation=cv2.INTER_AREA)
+        self._writer.write(rgb[:vh, :vw], frame.t)
+        self.n += 1
+
+    def close(self, exc: BaseException | None = None) -> None:
+        if self._writer is not None:
+            self._writer.__exit__(type(exc) if exc else None, exc, None)
+            self._writer = None
+
+
+def _scaled_frames(frames: Iterator[Frame]) -> Iterator[Frame]:
+    """``frames`` scaled and cropped to the video size (the second pass after a cache hit)."""
+    import cv2
+
+    for f in frames:
+        h, w = f.rgb.shape[:2]
+        (sw, sh), (vw, vh) = video_size(w, h)
+        rgb = f.rgb if (sw, sh) == (w, h) else cv2.resize(f.rgb, (sw, sh), interpolation=cv2.INTER_AREA)
+        yield Frame(f.index, f.t, rgb[:vh, :vw])
 
 
 def review_clip(
@@ -65,38 +134,28 @@ def review_clip(
     clip = Path(clip)
     out = Path(out_dir)
     th = load_config(config, exercise)
-    series = estimate_clip(
-        clip,
-        model=model,
-        settings=settings,
-        cache=cache,
-        progress=(lambda d, t: progress("pose", d, t)) if progress else None,
-    )
-    result = analyze(series, exercise=exercise, config=th, file=str(clip))
-    annotators = default_annotators()
-    bottoms = {r.bottom_frame: r for r in result.reps}
-    thumbs: list[tuple[int, bytes, str]] = []
-    src = VideoFile(clip)
+    tap = _FrameWriter(out / f".annotated.{os.getpid()}.{id(out):x}.frames.mp4")
     video_path = out / "annotated.mp4"
-    with H264Writer(
-        video_path,
-        series.fps or src.info.fps,
-        (src.info.width - src.info.width % 2, src.info.height - src.info.height % 2),
-        preset=VIDEO_PRESET,
-    ) as w:
-        for frame in prefetch(src.frames()):
-            i = frame.index
-            rgb = frame.rgb[: src.info.height - src.info.height % 2, : src.info.width - src.info.width % 2].copy()
-            if i < series.n_frames:
-                draw(
-                    rgb, OverlayState.from_clip(i, series.image[i] if series.detected[i] else None, result), annotators
-                )
-            w.write(rgb, frame.t)
-            if i in bottoms:
-                r = bottoms[i]
-                thumbs.append((r.index, _jpeg(rgb), r.verdict.replace("_", " ")))
-            if progress and i % 16 == 0:
-                progress("video", i, series.n_frames)
+    try:
+        try:
+            series = estimate_clip(
+                clip,
+                model=model,
+                settings=settings,
+                cache=cache,
+                progress=(lambda d, t: progress("pose", d, t)) if progress else None,
+                tap=tap,
+            )
+        except BaseException as exc:
+            tap.close(exc)
+            raise
+        tap.close()
+        result = analyze(series, exercise=exercise, config=th, file=str(clip))
+        written = tap.path if tap.n == series.n_frames > 0 else None  # None: a cache hit, nothing decoded
+        thumbs = _annotated_video(clip, written, series, result, video_path, progress)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tap.path.unlink()
     out.mkdir(parents=True, exist_ok=True)
     plot = angle_plot([(clip.name, result)], th) if result.kinematics is not None else None
     html = render_report(
@@ -112,6 +171,39 @@ def review_clip(
     return ReviewOutputs(out, video_path, report, result_path, reps_path)
 
 
+def _annotated_video(
+    clip: Path,
+    frames_path: Path | None,
+    series,
+    result: ClipResult,
+    video_path: Path,
+    progress: Callable[[str, int, int | None], None] | None,
+) -> list[tuple[int, bytes, str]]:
+    """The second pass: frames (the intermediate file, else the clip scaled), each frame's overlay,
+    annotated.mp4 with the clip's timestamps. Returns one thumbnail per rep, at its bottom."""
+    src = VideoFile(frames_path if frames_path is not None else clip)
+    frames = src.frames() if frames_path is not None else _scaled_frames(src.frames())
+    (sw, sh), (vw, vh) = video_size(series.width, series.height)
+    sx, sy = sw / series.width, sh / series.height
+    annotators = default_annotators()
+    bottoms = {r.bottom_frame: r for r in result.reps}
+    thumbs: list[tuple[int, bytes, str]] = []
+    with H264Writer(video_path, series.fps or src.info.fps, (vw, vh), preset=VIDEO_PRESET) as w:
+        for frame in prefetch(frames):
+            i = frame.index
+            rgb = frame.rgb if frame.rgb.flags.writeable else frame.rgb.copy()
+            if i < series.n_frames:
+                landmarks = series.image[i] if series.detected[i] else None
+                draw(rgb, OverlayState.from_clip(i, landmarks, result).scaled(sx, sy), annotators)
+            w.write(rgb, series.t[i] if i < series.n_frames else frame.t)
+            if i in bottoms:
+                r = bottoms[i]
+                thumbs.append((r.index, _jpeg(rgb), r.verdict.replace("_", " ")))
+            if progress and i % 16 == 0:
+                progress("video", i, series.n_frames)
+    return thumbs
+
+
 def _jpeg(rgb: np.ndarray) -> bytes:
     import cv2
 
@@ -121,4 +213,4 @@ def _jpeg(rgb: np.ndarray) -> bytes:
     return buf.tobytes() if ok else b""
 
 
-__all__ = ["ReviewOutputs", "review_clip"]
+__all__ = ["ReviewOutputs", "review_clip", "video_size"]

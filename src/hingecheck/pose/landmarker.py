@@ -227,11 +227,12 @@ class PoseEstimator:
             return box
         return (x0, y0, x1 - (w % ROW_ALIGN_PX if w > ROW_ALIGN_PX else 0), y1)
 
-    def stream(self, frames: Iterator[Frame], info: SourceInfo) -> Iterator[tuple[Frame, FramePose]]:
-        """Infer every frame of ``frames``; yields ``(frame, pose)`` pairs.
+    def prepared(self, frames: Iterator[Frame]) -> Iterator[tuple[Frame, tuple[int, int, int, int], np.ndarray]]:
+        """``(frame, box, image for the model)`` for every frame of ``frames``.
 
         Black letterbox/pillarbox bars (a phone clip inside a 16:9 frame) are found on the first
-        frame and cropped off before downscaling, so the person keeps more pixels.
+        frame and cropped off before downscaling, so the person keeps more pixels. Uses no model
+        state, so it can run in the decoding thread while the model works on an earlier frame.
         """
         box = None
         for frame in frames:
@@ -241,7 +242,12 @@ class PoseEstimator:
                     if self.settings.crop_bars
                     else (0, 0, frame.rgb.shape[1], frame.rgb.shape[0])
                 )
-            yield frame, self.infer(self.prepare(frame.rgb, box), frame.t, box, frame.index)
+            yield frame, box, self.prepare(frame.rgb, box)
+
+    def stream(self, frames: Iterator[Frame], info: SourceInfo) -> Iterator[tuple[Frame, FramePose]]:
+        """Infer every frame of ``frames`` (bars cropped, see :meth:`prepared`); yields ``(frame, pose)`` pairs."""
+        for frame, box, small in self.prepared(frames):
+            yield frame, self.infer(small, frame.t, box, frame.index)
 
 
 #: Width granularity of the image given to the model (px): see :meth:`PoseEstimator.fit_box`.
@@ -383,12 +389,19 @@ def release_freed_memory() -> None:
         pass
 
 
+def _tapped(staged, tap):
+    for item in staged:
+        tap(*item)
+        yield item
+
+
 def estimate_clip(
     source: str | os.PathLike | int,
     model: str | os.PathLike | None = None,
     settings: PoseSettings | None = None,
     cache=None,
     progress: Callable[[int, int | None], None] | None = None,
+    tap: Callable[[Frame, tuple[int, int, int, int], np.ndarray], None] | None = None,
 ) -> PoseSeries:
     """Pose landmarks of a whole source as a :class:`PoseSeries`.
 
@@ -398,6 +411,9 @@ def estimate_clip(
         settings: inference settings.
         cache: a :class:`hingecheck.pose.cache.LandmarkCache`, or ``None`` for no caching.
         progress: called as ``progress(frames_done, frames_total_or_None)`` now and then.
+        tap: called as ``tap(frame, box, image_for_the_model)`` for every decoded frame, in the
+            decoding thread (so its work overlaps inference), in order, before the frame's
+            inference; not called on a cache hit. The review writes its video frames this way.
 
     Raises:
         SourceError: the source cannot be read (one-line message naming it).
@@ -415,8 +431,10 @@ def estimate_clip(
     info = src.info
     collector = _Collector(settings.masks)
     with PoseEstimator(model_path, settings, still_images=info.still) as est:
-        for _frame, fp in est.stream(prefetch(src.frames()), info):
-            collector.add(fp)
+        # Decoding, cropping and downscaling (and the tap) run in the prefetch thread.
+        staged = est.prepared(src.frames())
+        for frame, box, small in prefetch(staged if tap is None else _tapped(staged, tap)):
+            collector.add(est.infer(small, frame.t, box, frame.index))
             if progress is not None and collector.n % 16 == 0:
                 progress(collector.n, info.frame_count)
     release_freed_memory()  # the landmarker is closed: what it freed goes back before the analysis allocates

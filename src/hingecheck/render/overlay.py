@@ -10,7 +10,7 @@ Colours: ok green, warning amber, fault red. The skeleton shows the graded side 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import cv2
@@ -93,6 +93,15 @@ class OverlayState:
             last_verdict=last.verdict if last else None,
             cue=cue_for(last.faults[0]) if last and last.faults else None,
         )
+
+    def scaled(self, sx: float, sy: float) -> OverlayState:
+        """The same state for the frame resized by ``sx`` across and ``sy`` down: landmark and
+        dowel positions in the resized frame's pixels (depth, angles and the rest unchanged)."""
+        f = np.array([sx, sy], np.float32)
+        lm = self.landmarks
+        if lm is not None:
+            lm = np.concatenate([lm[:, :2] * f, lm[:, 2:]], axis=1)
+        return replace(self, landmarks=lm, contacts=None if self.contacts is None else self.contacts * f)
 
     @classmethod
     def from_frame(
