@@ -18,10 +18,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from hingecheck.core import liveframe
 from hingecheck.core.classify import Features, classify_rep, clip_score, clip_verdict
 from hingecheck.core.config import Thresholds, load_config
 from hingecheck.core.dowel import bend_from_chord_ratio, dowel_from_profile
-from hingecheck.core.faults import WARN_HELD_WINDOW_S, FrameSignals, frame_warnings, held_in_rep, warnings_at
+from hingecheck.core.faults import (
+    HELD_MIN_SEEN,
+    WARN_HELD_WINDOW_S,
+    FrameSignals,
+    frame_warnings,
+    frame_warnings_now,
+    held_in_rep,
+)
 from hingecheck.core.filters import OneEuro, RunningMedian, fill_gaps, hampel, lowpass
 from hingecheck.core.kinematics import SIDES, choose_side, facing_direction, forward_offset, joint_angles, leg_length
 from hingecheck.core.nanstats import quiet_nan
@@ -272,6 +280,18 @@ def baselines(m: dict[str, np.ndarray], standing: np.ndarray) -> Baselines:
     return Baselines(*(med(k) for k in BASELINE_MEASURES))
 
 
+def spine_flexion(bend, chord, base: Baselines, spine_from_mask: bool, th: Thresholds):
+    """Back flexion relative to standing, degrees, from the back outline's bend (degrees) or,
+    without a mask, the world hip→shoulder distance ``chord`` (metres) against its standing value;
+    arrays ``(T,)`` (a clip) or floats (one live frame), the same arithmetic. See :func:`features`."""
+    if spine_from_mask:
+        ref = base.bend if np.isfinite(base.bend) else th.spine_reference_max_arch_deg
+        return bend - max(ref, th.spine_reference_max_arch_deg)
+    with np.errstate(all="ignore"):
+        ratio = np.clip(np.divide(chord, base.chord), 0.0, 1.0)
+    return bend_from_chord_ratio(ratio)
+
+
 def features(
     m: dict[str, np.ndarray],
     base: Baselines,
@@ -285,13 +305,7 @@ def features(
     The back outline's bend is taken relative to the standing reference only as far as that
     reference reads flexed (``spine_reference_max_arch_deg``): an arched or unseen standing
     outline counts as a straight dowel, as in the dowel test."""
-    if spine_from_mask:
-        ref = base.bend if np.isfinite(base.bend) else th.spine_reference_max_arch_deg
-        spine = m["bend"] - max(ref, th.spine_reference_max_arch_deg)
-    else:
-        with np.errstate(all="ignore"):
-            ratio = np.clip(m["chord_bend_base"] / base.chord, 0.0, 1.0)
-        spine = bend_from_chord_ratio(ratio)
+    spine = spine_flexion(m["bend"], m["chord_bend_base"], base, spine_from_mask, th)
     leg = base.leg_len if np.isfinite(base.leg_len) and base.leg_len > 0 else np.nan
     foot = base.foot_len if np.isfinite(base.foot_len) and base.foot_len > 0 else np.nan
     return Features(
@@ -570,7 +584,8 @@ class StreamingAnalyzer:
         self._yaws = RunningMedian(window=int(self.fps * LIVE_VIEW_WINDOW_S))
         self._trunks = RunningMedian()
         self._standing = {k: RunningMedian() for k in BASELINE_MEASURES}
-        self._rep_spine: list[float] = []  # spine flexion of the current rep so far, for the live warning
+        # Spine flexion of the current rep so far (its last WARN_HELD_WINDOW_S), for the live warning.
+        self._rep_spine = RunningMedian(window=int(self.fps * WARN_HELD_WINDOW_S))
 
     def push(
         self,
@@ -600,9 +615,10 @@ class StreamingAnalyzer:
         img = self._euro_image(img, t)
         wld = self._euro_world(np.asarray(world, np.float64), t)
         prof = self._euro_profile(np.asarray(profile, np.float64), t) if profile is not None else None
+        # One frame in plain float math (liveframe: the same numbers as the vectorized functions).
         if self.side is None:
             self._setup.append((np.asarray(visibility, np.float64), img))
-            yaw_now = float(body_yaw(wld[None])[0])
+            yaw_now = liveframe.body_yaw(wld)
             self._yaws.add(yaw_now)
             if len(self._setup) < LIVE_SETUP_FRAMES:
                 return FrameState(t=t, detected=True, phase="setup", reps=0, landmarks=img, view=self.view)
@@ -610,42 +626,44 @@ class StreamingAnalyzer:
             imgs = np.stack([i for _, i in self._setup])
             self.side = choose_side(vis, imgs)
             self.facing = facing_direction(imgs, self.side)
+            self._setup = []  # no longer needed
             self._yaws.add(yaw_now)  # the frame that fixes the side counts twice, as it always has
         else:
-            self._yaws.add(float(body_yaw(wld[None])[0]))
+            self._yaws.add(liveframe.body_yaw(wld))
         yaw = self._yaws.median()
         self.view = view_from_yaw(yaw, th.side_view_min_yaw_deg, th.oblique_view_min_yaw_deg)
-        img_m = img[None] if self.view != "oblique" else rectify_oblique(img[None], yaw)
-        m, contacts = frame_measures(img_m, wld[None], None if prof is None else prof[None], self.side, self.facing)
-        drop_implausible(m, th)
-        self._trunks.add(trunk_lengths(img[None])[0])
+        img_m = img if self.view != "oblique" else rectify_oblique(img[None], yaw)[0]
+        m, contacts = liveframe.frame_measures(img_m, wld, prof, self.side, self.facing)
+        liveframe.drop_implausible(m, th)
+        self._trunks.add(liveframe.trunk_length(img))
         if self._spine_from_mask is None:
             self._spine_from_mask = prof is not None
-        for k in MEASURES:
-            self._m[k].append(float(m[k][0]))
+        for k, buf in self._m.items():
+            buf.append(m[k])
         self._t.append(t)
-        hip = float(m["hip_flexion"][0])
+        hip = m["hip_flexion"]
         self._state = hysteresis_step(self._state, hip, th.rep_enter_deg, th.rep_exit_deg)
         self._down_since_close |= self._state == 1
         if self._base is None and self._state == 1:
             self._base = self._baselines()
-        elif self._base is None and np.isfinite(hip) and hip < th.standing_max_deg:
+        elif self._base is None and hip == hip and hip < th.standing_max_deg:
             for k, med in self._standing.items():  # no rep yet: every standing frame counts
-                med.add(m[k][0])
+                med.add(m[k])
         new_rep = self._maybe_close_rep()
         # Before the first rep the baselines are the medians over every standing frame so far
         # (what standing_frames gives without a rep), kept up to date frame by frame.
         base = self._base or Baselines(*(self._standing[k].median() for k in BASELINE_MEASURES))
-        f = features(
-            {k: m[k] for k in MEASURES}, base, np.array([t]), bool(self._spine_from_mask), th, self._untrusted()
-        )
+        # What features() gives for this frame, of the measures the view and the warnings show.
+        spine_from_mask = bool(self._spine_from_mask)
+        spine = float(spine_flexion(m["bend"], m["chord_bend_base"], base, spine_from_mask, th))
+        neck = m["neck_angle"] - base.neck
         angles = {
             "hip_flexion": hip,
-            "knee_flexion": float(m["knee_flexion"][0]),
-            "trunk_incline": float(m["trunk_incline"][0]),
-            "shin_angle": float(m["shin_angle"][0]),
-            "neck_change": float(f.neck_change[0]),
-            "spine_flexion": float(f.spine_flexion[0]),
+            "knee_flexion": m["knee_flexion"],
+            "trunk_incline": m["trunk_incline"],
+            "shin_angle": m["shin_angle"],
+            "neck_change": neck,
+            "spine_flexion": spine,
         }
         return FrameState(
             t=t,
@@ -654,13 +672,13 @@ class StreamingAnalyzer:
             reps=len(self.reps),
             angles=angles,
             landmarks=img,
-            contacts=contacts[0],
+            contacts=contacts,
             side=self.side,
             facing=self.facing,
             view=self.view,
             new_rep=new_rep,
             last_rep=self._last_rep,
-            warnings=self._warnings(f),
+            warnings=self._warnings(spine, m["knee_flexion"], neck, not spine_from_mask),
         )
 
     def _arrays(self, start: int = 0) -> dict[str, np.ndarray]:
@@ -723,26 +741,26 @@ class StreamingAnalyzer:
         self._down_since_close = False
         return rep
 
-    def _warnings(self, f: Features) -> tuple[str, ...]:
-        """The one warning rule (:func:`~hingecheck.core.faults.frame_warnings`) on this frame."""
+    def _warnings(self, spine: float, knee: float, neck_change: float, from_landmarks: bool) -> tuple[str, ...]:
+        """The one warning rule (:func:`~hingecheck.core.faults.frame_warnings`) on this frame, from
+        its spine flexion, knee flexion and neck change (degrees): the back flexion held is
+        :func:`~hingecheck.core.faults.held_in_rep` over the rep so far, kept sorted as frames come."""
         th = self.th
+        held = float("nan")
         if self._state == 1:
-            self._rep_spine.append(float(f.spine_flexion[0]))
-            del self._rep_spine[: -int(self.fps * WARN_HELD_WINDOW_S)]
+            self._rep_spine.add(spine)
+            if self._rep_spine.finite_count() >= HELD_MIN_SEEN:
+                held = self._rep_spine.percentile(th.spine_rep_percentile)
         else:
             self._rep_spine.clear()
-        spine = np.asarray(self._rep_spine or [np.nan], np.float64)
-        held = held_in_rep(
-            spine, np.full(len(spine), self._state == 1), len(spine), th.spine_rep_percentile, rows=np.array([-1])
-        )
         signals = FrameSignals(
             spine_held=held,
-            knee=f.knee_flexion,
-            neck_change=f.neck_change,
-            in_rep=np.array([self._state == 1]),
-            spine_from_landmarks=f.spine_from_landmarks,
+            knee=knee,
+            neck_change=neck_change,
+            in_rep=self._state == 1,
+            spine_from_landmarks=from_landmarks,
         )
-        return warnings_at(frame_warnings(signals, th, f.untrusted), 0)
+        return frame_warnings_now(signals, th, self._untrusted())
 
     def session_result(self, file: str = "live") -> ClipResult:
         """The session so far as a :class:`ClipResult` (same schema as ``score``)."""
