@@ -119,3 +119,33 @@ def test_running_median_equals_nanmedian(window):
             warnings.simplefilter("ignore", RuntimeWarning)
             expected = np.nanmedian(seen)
         assert rm.median() == expected or (np.isnan(expected) and np.isnan(rm.median()))
+
+
+@pytest.mark.parametrize("window", [0, 5, 120])
+def test_running_percentile_equals_nanpercentile(window):
+    """The live warning's held back flexion: any percentile of the window, exactly np.nanpercentile,
+    and the count of finite values (NaN and ±inf excluded), also after clear()."""
+    import warnings
+
+    from hingecheck.core.filters import RunningMedian
+
+    rng = np.random.default_rng(window + 1)
+    x = rng.normal(size=300) * 20
+    x[rng.random(300) < 0.2] = np.nan
+    x[rng.random(300) < 0.02] = np.inf
+    x[rng.random(300) < 0.02] = -np.inf
+    rm = RunningMedian(window)
+    start = 0
+    for i, v in enumerate(x):
+        if i == 150:
+            rm.clear()
+            start = 150
+        rm.add(v)
+        seen = x[start : i + 1] if window == 0 else x[max(start, i + 1 - window) : i + 1]
+        assert rm.finite_count() == np.isfinite(seen).sum()
+        for q in (0.0, 12.5, 50.0, 90.0, 100.0):
+            with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+                warnings.simplefilter("ignore", RuntimeWarning)
+                expected = np.nanpercentile(seen, q)
+            got = rm.percentile(q)
+            assert got == expected or (np.isnan(expected) and np.isnan(got)), (i, q, got, expected)

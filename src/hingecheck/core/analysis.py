@@ -4,9 +4,11 @@ review and live.
 * :func:`analyze` takes a whole :class:`~hingecheck.core.series.PoseSeries` (offline: Hampel and a
   zero-phase Butterworth low-pass).
 * :class:`StreamingAnalyzer` takes one frame at a time (live: a causal one-euro filter) and
-  calls the same functions: :func:`frame_measures` per frame, :func:`baselines` from the
-  lifter's standing frames, :func:`features`, :func:`~hingecheck.core.reps.segment_reps` and
-  :func:`~hingecheck.core.classify.classify_rep` on each finished rep.
+  calls the same functions: :func:`baselines` from the lifter's standing frames,
+  :func:`features`, :func:`~hingecheck.core.reps.segment_reps` and
+  :func:`~hingecheck.core.classify.classify_rep` on each finished rep; per frame it measures
+  with :mod:`~hingecheck.core.liveframe`, :func:`frame_measures`' float-math twin (the same
+  numbers without ~80 small numpy calls a frame).
 
 Both judge each rep against the lifter's standing posture *before the first rep* (or, when the
 clip starts mid-rep, all standing frames), so live and batch agree.
@@ -558,8 +560,9 @@ class StreamingAnalyzer:
         self.exercise = self.th.exercise
         self.fps = fps
         th = self.th
-        self._euro_image = OneEuro(th.euro_min_cutoff_hz, th.euro_beta, th.euro_d_cutoff_hz)
-        self._euro_world = OneEuro(th.euro_min_cutoff_hz, th.euro_beta, th.euro_d_cutoff_hz)
+        # Image and world landmarks in one filter (33 rows each): every element is filtered on its
+        # own and both come on every frame with a person, so one call does both.
+        self._euro_body = OneEuro(th.euro_min_cutoff_hz, th.euro_beta, th.euro_d_cutoff_hz)
         self._euro_profile = OneEuro(th.euro_min_cutoff_hz, th.euro_beta, th.euro_d_cutoff_hz)
         self.reset()
 
@@ -610,10 +613,10 @@ class StreamingAnalyzer:
                 view=self.view,
                 last_rep=self._last_rep,
             )
-        img = np.array(image, np.float64)
-        img[visibility < th.min_visibility] = np.nan
-        img = self._euro_image(img, t)
-        wld = self._euro_world(np.asarray(world, np.float64), t)
+        body = np.concatenate((image, world)).astype(np.float64)
+        body[: len(image)][visibility < th.min_visibility] = np.nan
+        body = self._euro_body(body, t)
+        img, wld = body[: len(image)], body[len(image) :]
         prof = self._euro_profile(np.asarray(profile, np.float64), t) if profile is not None else None
         # One frame in plain float math (liveframe: the same numbers as the vectorized functions).
         if self.side is None:

@@ -20,7 +20,15 @@ import math
 
 import numpy as np
 
-from hingecheck.core.dowel import BULGE_PERCENTILE, BULGE_WINDOW, SACRAL_WINDOW, UPPER_WINDOW, _window, back_column
+from hingecheck.core.dowel import (
+    BULGE_PERCENTILE,
+    BULGE_WINDOW,
+    SACRAL_WINDOW,
+    STATION_MEDIAN,
+    UPPER_WINDOW,
+    _window,
+    back_column,
+)
 from hingecheck.core.kinematics import PLAUSIBLE, SIDES
 from hingecheck.core.series import INDEX, PROFILE_STATIONS
 
@@ -32,6 +40,7 @@ _STATIONS = PROFILE_STATIONS.tolist()
 _SAC = np.flatnonzero(_window(*SACRAL_WINDOW)).tolist()
 _UPP = np.flatnonzero(_window(*UPPER_WINDOW)).tolist()
 _MID = np.flatnonzero(_window(*BULGE_WINDOW)).tolist()
+assert STATION_MEDIAN == 3, "dowel() filters across stations three at a time"
 _LH, _RH, _LS, _RS = (INDEX[k] for k in ("left_hip", "right_hip", "left_shoulder", "right_shoulder"))
 _HIP_LIM, _KNEE_LIM, _TRUNK_LIM = PLAUSIBLE["hip_flexion"], PLAUSIBLE["knee_flexion"], PLAUSIBLE["trunk_incline"]
 
@@ -123,7 +132,14 @@ def dowel(profile: np.ndarray, p: list, facing: int, ear_index: int) -> tuple[fl
 
     raw = profile[:, back_column(facing)].tolist()
     padded = [raw[0], *raw, raw[-1]]  # edge padding for the median across stations
-    d = [nanquantile(padded[i : i + 3], 0.5) for i in range(len(raw))]
+    d = []
+    isfinite = math.isfinite
+    for a, b, c in zip(padded, padded[1:], padded[2:]):  # STATION_MEDIAN = 3 wide
+        if isfinite(a) and isfinite(b) and isfinite(c):  # nanquantile's arithmetic for three values
+            s0, s1, s2 = sorted((a, b, c))
+            d.append(s1 + (s2 - s1) * 0.0)
+        else:
+            d.append(nanquantile((a, b, c), 0.5))
 
     def filled(i: int) -> float:
         v = d[i]
