@@ -149,3 +149,24 @@ def test_running_percentile_equals_nanpercentile(window):
                 expected = np.nanpercentile(seen, q)
             got = rm.percentile(q)
             assert got == expected or (np.isnan(expected) and np.isnan(got)), (i, q, got, expected)
+
+
+def test_one_euro_split_continues_as_if_filtered_apart():
+    """The live path filters landmarks and back profile in one call while both come, and splits
+    when the profile stops: the two parts then go on exactly as two filters would have."""
+    rng = np.random.default_rng(4)
+    body = np.cumsum(rng.normal(size=(80, 12)), axis=0)
+    prof = np.cumsum(rng.normal(size=(80, 5)), axis=0)
+    body[rng.random(body.shape) < 0.05] = np.nan
+    t = np.cumsum(rng.uniform(0.02, 0.05, 80))
+    fused, apart_body, apart_prof = OneEuro(1.0, 0.05, 1.0), OneEuro(1.0, 0.05, 1.0), OneEuro(1.0, 0.05, 1.0)
+    for i in range(40):
+        out = fused(np.concatenate([body[i], prof[i]]), t[i])
+        assert np.array_equal(
+            out, np.concatenate([apart_body(body[i], t[i]), apart_prof(prof[i], t[i])]), equal_nan=True
+        )
+    f_body, f_prof = fused.split(12)
+    for i in range(40, 80):
+        assert np.array_equal(f_body(body[i], t[i]), apart_body(body[i], t[i]), equal_nan=True)
+        if i % 3:  # the profile now comes on some frames only
+            assert np.array_equal(f_prof(prof[i], t[i]), apart_prof(prof[i], t[i]), equal_nan=True)

@@ -559,12 +559,18 @@ class StreamingAnalyzer:
         self.th = config or load_config(exercise=exercise)
         self.exercise = self.th.exercise
         self.fps = fps
-        th = self.th
-        # Image and world landmarks in one filter (33 rows each): every element is filtered on its
-        # own and both come on every frame with a person, so one call does both.
-        self._euro_body = OneEuro(th.euro_min_cutoff_hz, th.euro_beta, th.euro_d_cutoff_hz)
-        self._euro_profile = OneEuro(th.euro_min_cutoff_hz, th.euro_beta, th.euro_d_cutoff_hz)
+        # Image and world landmarks and the back profile, flattened, in one filter: every element
+        # is filtered on its own, so one call does all three while every frame with a person has
+        # a profile (masks on). A profile that is missing on some frames is filtered apart from
+        # then on (OneEuro.split), as it would have been all along.
+        self._euro = self._new_euro()
+        self._euro_profile: OneEuro | None = None  # the profile's own filter once it is apart
+        self._euro_has_profile = False  # self._euro has filtered profiles (its last elements)
         self.reset()
+
+    def _new_euro(self) -> OneEuro:
+        th = self.th
+        return OneEuro(th.euro_min_cutoff_hz, th.euro_beta, th.euro_d_cutoff_hz)
 
     def reset(self) -> None:
         """Forget everything (the ``r`` key): reps, baselines, side and facing."""
@@ -613,11 +619,24 @@ class StreamingAnalyzer:
                 view=self.view,
                 last_rep=self._last_rep,
             )
-        body = np.concatenate((image, world)).astype(np.float64)
-        body[: len(image)][visibility < th.min_visibility] = np.nan
-        body = self._euro_body(body, t)
-        img, wld = body[: len(image)], body[len(image) :]
-        prof = self._euro_profile(np.asarray(profile, np.float64), t) if profile is not None else None
+        n_img, n_body = np.size(image), np.size(image) + np.size(world)
+        fused = profile is not None and self._euro_profile is None
+        parts = (image, world, profile) if fused else (image, world)
+        flat = np.concatenate([np.ravel(a) for a in parts], dtype=np.float64)
+        flat[:n_img].reshape(np.shape(image))[np.asarray(visibility) < th.min_visibility] = np.nan
+        if not fused and self._euro_profile is None:  # no profile on this frame: apart from now on
+            if self._euro_has_profile:  # profiles came before: their part of the filter goes on apart
+                self._euro, self._euro_profile = self._euro.split(n_body)
+            else:
+                self._euro_profile = self._new_euro()
+        self._euro_has_profile |= fused
+        flat = self._euro(flat, t)
+        img, wld = flat[:n_img].reshape(np.shape(image)), flat[n_img:n_body].reshape(np.shape(world))
+        prof = None
+        if fused:
+            prof = flat[n_body:].reshape(np.shape(profile))
+        elif profile is not None:
+            prof = self._euro_profile(np.ravel(np.asarray(profile, np.float64)), t).reshape(np.shape(profile))
         # One frame in plain float math (liveframe: the same numbers as the vectorized functions).
         if self.side is None:
             self._setup.append((np.asarray(visibility, np.float64), img))

@@ -162,6 +162,17 @@ class OneEuro:
         self._x = np.where(np.isfinite(out), out, self._x)
         return out
 
+    def split(self, n: int) -> tuple[OneEuro, OneEuro]:
+        """Two filters carrying on this one's first ``n`` elements (of the flattened array) and
+        the rest: every element is filtered on its own, so they continue exactly as if the two
+        parts had been filtered apart all along."""
+        a, b = (OneEuro(self.min_cutoff, self.beta, self.d_cutoff) for _ in range(2))
+        if self._x is not None:
+            x, dx = self._x.ravel(), self._dx.ravel()
+            a._x, b._x, a._dx, b._dx = x[:n].copy(), x[n:].copy(), dx[:n].copy(), dx[n:].copy()
+        a._t = b._t = self._t
+        return a, b
+
 
 class RunningMedian:
     """Median of the values added so far, or of the last ``window`` added, ignoring NaN, kept
