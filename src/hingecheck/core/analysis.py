@@ -16,6 +16,7 @@ clip starts mid-rep, all standing frames), so live and batch agree.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -668,7 +669,7 @@ class StreamingAnalyzer:
         self._down_since_close |= self._state == 1
         if self._base is None and self._state == 1:
             self._base = self._baselines()
-        elif self._base is None and hip == hip and hip < th.standing_max_deg:
+        elif self._base is None and math.isfinite(hip) and hip < th.standing_max_deg:
             for k, med in self._standing.items():  # no rep yet: every standing frame counts
                 med.add(m[k])
         new_rep = self._maybe_close_rep()
