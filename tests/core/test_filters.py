@@ -119,3 +119,54 @@ def test_running_median_equals_nanmedian(window):
             warnings.simplefilter("ignore", RuntimeWarning)
             expected = np.nanmedian(seen)
         assert rm.median() == expected or (np.isnan(expected) and np.isnan(rm.median()))
+
+
+@pytest.mark.parametrize("window", [0, 5, 120])
+def test_running_percentile_equals_nanpercentile(window):
+    """The live warning's held back flexion: any percentile of the window, exactly np.nanpercentile,
+    and the count of finite values (NaN and ±inf excluded), also after clear()."""
+    import warnings
+
+    from hingecheck.core.filters import RunningMedian
+
+    rng = np.random.default_rng(window + 1)
+    x = rng.normal(size=300) * 20
+    x[rng.random(300) < 0.2] = np.nan
+    x[rng.random(300) < 0.02] = np.inf
+    x[rng.random(300) < 0.02] = -np.inf
+    rm = RunningMedian(window)
+    start = 0
+    for i, v in enumerate(x):
+        if i == 150:
+            rm.clear()
+            start = 150
+        rm.add(v)
+        seen = x[start : i + 1] if window == 0 else x[max(start, i + 1 - window) : i + 1]
+        assert rm.finite_count() == np.isfinite(seen).sum()
+        for q in (0.0, 12.5, 50.0, 90.0, 100.0):
+            with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+                warnings.simplefilter("ignore", RuntimeWarning)
+                expected = np.nanpercentile(seen, q)
+            got = rm.percentile(q)
+            assert got == expected or (np.isnan(expected) and np.isnan(got)), (i, q, got, expected)
+
+
+def test_one_euro_split_continues_as_if_filtered_apart():
+    """The live path filters landmarks and back profile in one call while both come, and splits
+    when the profile stops: the two parts then go on exactly as two filters would have."""
+    rng = np.random.default_rng(4)
+    body = np.cumsum(rng.normal(size=(80, 12)), axis=0)
+    prof = np.cumsum(rng.normal(size=(80, 5)), axis=0)
+    body[rng.random(body.shape) < 0.05] = np.nan
+    t = np.cumsum(rng.uniform(0.02, 0.05, 80))
+    fused, apart_body, apart_prof = OneEuro(1.0, 0.05, 1.0), OneEuro(1.0, 0.05, 1.0), OneEuro(1.0, 0.05, 1.0)
+    for i in range(40):
+        out = fused(np.concatenate([body[i], prof[i]]), t[i])
+        assert np.array_equal(
+            out, np.concatenate([apart_body(body[i], t[i]), apart_prof(prof[i], t[i])]), equal_nan=True
+        )
+    f_body, f_prof = fused.split(12)
+    for i in range(40, 80):
+        assert np.array_equal(f_body(body[i], t[i]), apart_body(body[i], t[i]), equal_nan=True)
+        if i % 3:  # the profile now comes on some frames only
+            assert np.array_equal(f_prof(prof[i], t[i]), apart_prof(prof[i], t[i]), equal_nan=True)

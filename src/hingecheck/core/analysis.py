@@ -4,10 +4,12 @@ review and live.
 * :func:`analyze` takes a whole :class:`~hingecheck.core.series.PoseSeries` (offline: Hampel and a
   zero-phase Butterworth low-pass).
 * :class:`StreamingAnalyzer` takes one frame at a time: a causal one-euro filter and
-  :func:`frame_measures` give the live overlay its angles and warnings on every frame; once a
-  rep is finished (the lockout held, or the stream ended), the raw frames since just before it
-  go through :func:`measure` — the batch path — and :func:`~hingecheck.core.classify.classify_rep`,
-  so a clip played live gets the reps and verdicts ``score`` gives it.
+  :mod:`~hingecheck.core.liveframe` (:func:`frame_measures`' float-math twin: the same numbers
+  without ~80 small numpy calls a frame) give the live overlay its angles and warnings on every
+  frame; once a rep is finished (the lockout held, or the stream ended), the raw frames since
+  just before it go through :func:`measure` — the batch path — and
+  :func:`~hingecheck.core.classify.classify_rep`, so a clip played live gets the reps and
+  verdicts ``score`` gives it.
 
 Both judge each rep against the lifter's standing posture *before the first rep* (or, when the
 clip starts mid-rep, all standing frames).
@@ -15,14 +17,23 @@ clip starts mid-rep, all standing frames).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from hingecheck.core import liveframe
 from hingecheck.core.classify import Features, classify_rep, clip_score, clip_verdict
 from hingecheck.core.config import Thresholds, load_config
 from hingecheck.core.dowel import bend_from_chord_ratio, dowel_from_profile
-from hingecheck.core.faults import WARN_HELD_WINDOW_S, FrameSignals, frame_warnings, held_in_rep, warnings_at
+from hingecheck.core.faults import (
+    HELD_MIN_SEEN,
+    WARN_HELD_WINDOW_S,
+    FrameSignals,
+    frame_warnings,
+    frame_warnings_now,
+    held_in_rep,
+)
 from hingecheck.core.filters import OneEuro, RunningMedian, fill_gaps, hampel, lowpass
 from hingecheck.core.kinematics import SIDES, choose_side, facing_direction, forward_offset, joint_angles, leg_length
 from hingecheck.core.nanstats import quiet_nan
@@ -293,6 +304,18 @@ def baselines(m: dict[str, np.ndarray], standing: np.ndarray) -> Baselines:
     return Baselines(*(med(k) for k in BASELINE_MEASURES))
 
 
+def spine_flexion(bend, chord, base: Baselines, spine_from_mask: bool, th: Thresholds):
+    """Back flexion relative to standing, degrees, from the back outline's bend (degrees) or,
+    without a mask, the world hip→shoulder distance ``chord`` (metres) against its standing value;
+    arrays ``(T,)`` (a clip) or floats (one live frame), the same arithmetic. See :func:`features`."""
+    if spine_from_mask:
+        ref = base.bend if np.isfinite(base.bend) else th.spine_reference_max_arch_deg
+        return bend - max(ref, th.spine_reference_max_arch_deg)
+    with np.errstate(all="ignore"):
+        ratio = np.clip(np.divide(chord, base.chord), 0.0, 1.0)
+    return bend_from_chord_ratio(ratio)
+
+
 def features(
     m: dict[str, np.ndarray],
     base: Baselines,
@@ -307,13 +330,7 @@ def features(
     The back outline's bend is taken relative to the standing reference only as far as that
     reference reads flexed (``spine_reference_max_arch_deg``): an arched or unseen standing
     outline counts as a straight dowel, as in the dowel test."""
-    if spine_from_mask:
-        ref = base.bend if np.isfinite(base.bend) else th.spine_reference_max_arch_deg
-        spine = m["bend"] - max(ref, th.spine_reference_max_arch_deg)
-    else:
-        with np.errstate(all="ignore"):
-            ratio = np.clip(m["chord_bend_base"] / base.chord, 0.0, 1.0)
-        spine = bend_from_chord_ratio(ratio)
+    spine = spine_flexion(m["bend"], m["chord_bend_base"], base, spine_from_mask, th)
     leg = base.leg_len if np.isfinite(base.leg_len) and base.leg_len > 0 else np.nan
     foot = base.foot_len if np.isfinite(base.foot_len) and base.foot_len > 0 else np.nan
     return Features(
@@ -568,11 +585,18 @@ class StreamingAnalyzer:
         self.th = config or load_config(exercise=exercise)
         self.exercise = self.th.exercise
         self.fps = fps
-        th = self.th
-        self._euro_image = OneEuro(th.euro_min_cutoff_hz, th.euro_beta, th.euro_d_cutoff_hz)
-        self._euro_world = OneEuro(th.euro_min_cutoff_hz, th.euro_beta, th.euro_d_cutoff_hz)
-        self._euro_profile = OneEuro(th.euro_min_cutoff_hz, th.euro_beta, th.euro_d_cutoff_hz)
+        # Image and world landmarks and the back profile, flattened, in one filter: every element
+        # is filtered on its own, so one call does all three while every frame with a person has
+        # a profile (masks on). A profile that is missing on some frames is filtered apart from
+        # then on (OneEuro.split), as it would have been all along.
+        self._euro = self._new_euro()
+        self._euro_profile: OneEuro | None = None  # the profile's own filter once it is apart
+        self._euro_has_profile = False  # self._euro has filtered profiles (its last elements)
         self.reset()
+
+    def _new_euro(self) -> OneEuro:
+        th = self.th
+        return OneEuro(th.euro_min_cutoff_hz, th.euro_beta, th.euro_d_cutoff_hz)
 
     def reset(self) -> None:
         """Forget everything (the ``r`` key): reps, baselines, side and facing."""
@@ -597,7 +621,8 @@ class StreamingAnalyzer:
         self._yaws = RunningMedian(window=int(self.fps * LIVE_VIEW_WINDOW_S))
         self._trunks = RunningMedian()
         self._standing = {k: RunningMedian() for k in BASELINE_MEASURES}
-        self._rep_spine: list[float] = []  # spine flexion of the current rep so far, for the live warning
+        # Spine flexion of the current rep so far (its last WARN_HELD_WINDOW_S), for the live warning.
+        self._rep_spine = RunningMedian(window=int(self.fps * WARN_HELD_WINDOW_S))
         # Raw landmarks of the measured frames (image, visibility, world, profile, t) from index
         # _raw_offset on, for judging finished reps with the batch path (_judge_window).
         self._raw: list[tuple] = []
@@ -629,15 +654,29 @@ class StreamingAnalyzer:
                 last_rep=self._last_rep,
             )
         self._raw.append((image, visibility, world, profile, t))
-        img = np.array(image, np.float64)
-        img[visibility < th.min_visibility] = np.nan
-        img = self._euro_image(img, t)
-        wld = self._euro_world(np.asarray(world, np.float64), t)
-        prof = self._euro_profile(np.asarray(profile, np.float64), t) if profile is not None else None
+        n_img, n_body = np.size(image), np.size(image) + np.size(world)
+        fused = profile is not None and self._euro_profile is None
+        parts = (image, world, profile) if fused else (image, world)
+        flat = np.concatenate([np.ravel(a) for a in parts], dtype=np.float64)
+        flat[:n_img].reshape(np.shape(image))[np.asarray(visibility) < th.min_visibility] = np.nan
+        if not fused and self._euro_profile is None:  # no profile on this frame: apart from now on
+            if self._euro_has_profile:  # profiles came before: their part of the filter goes on apart
+                self._euro, self._euro_profile = self._euro.split(n_body)
+            else:
+                self._euro_profile = self._new_euro()
+        self._euro_has_profile |= fused
+        flat = self._euro(flat, t)
+        img, wld = flat[:n_img].reshape(np.shape(image)), flat[n_img:n_body].reshape(np.shape(world))
+        prof = None
+        if fused:
+            prof = flat[n_body:].reshape(np.shape(profile))
+        elif profile is not None:
+            prof = self._euro_profile(np.ravel(np.asarray(profile, np.float64)), t).reshape(np.shape(profile))
         early = None  # a rep closed while measuring the set-up frames
+        # One frame in plain float math (liveframe: the same numbers as the vectorized functions).
         if self.side is None:
             self._setup.append((np.asarray(visibility, np.float64), img, wld, prof, t))
-            yaw_now = float(body_yaw(wld[None])[0])
+            yaw_now = liveframe.body_yaw(wld)
             self._yaws.add(yaw_now)
             if len(self._setup) < LIVE_SETUP_FRAMES:
                 return FrameState(t=t, detected=True, phase="setup", reps=0, landmarks=img, view=self.view)
@@ -653,24 +692,25 @@ class StreamingAnalyzer:
                 early = self._ingest(i, w, p, ts)[2] or early
             self._setup = []
         else:
-            self._yaws.add(float(body_yaw(wld[None])[0]))
+            self._yaws.add(liveframe.body_yaw(wld))
         self._update_view()
         m, contacts, new_rep = self._ingest(img, wld, prof, t)
         new_rep = new_rep or early
-        hip = float(m["hip_flexion"][0])
+        hip = m["hip_flexion"]
         # Before the first rep the baselines are the medians over every standing frame so far
         # (what standing_frames gives without a rep), kept up to date frame by frame.
         base = self._base or Baselines(*(self._standing[k].median() for k in BASELINE_MEASURES))
-        f = features(
-            {k: m[k] for k in MEASURES}, base, np.array([t]), bool(self._spine_from_mask), th, self._untrusted()
-        )
+        # What features() gives for this frame, of the measures the view and the warnings show.
+        spine_from_mask = bool(self._spine_from_mask)
+        spine = float(spine_flexion(m["bend"], m["chord_bend_base"], base, spine_from_mask, th))
+        neck = m["neck_angle"] - base.neck
         angles = {
             "hip_flexion": hip,
-            "knee_flexion": float(m["knee_flexion"][0]),
-            "trunk_incline": float(m["trunk_incline"][0]),
-            "shin_angle": float(m["shin_angle"][0]),
-            "neck_change": float(f.neck_change[0]),
-            "spine_flexion": float(f.spine_flexion[0]),
+            "knee_flexion": m["knee_flexion"],
+            "trunk_incline": m["trunk_incline"],
+            "shin_angle": m["shin_angle"],
+            "neck_change": neck,
+            "spine_flexion": spine,
         }
         return FrameState(
             t=t,
@@ -679,13 +719,13 @@ class StreamingAnalyzer:
             reps=len(self.reps),
             angles=angles,
             landmarks=img,
-            contacts=contacts[0],
+            contacts=contacts,
             side=self.side,
             facing=self.facing,
             view=self.view,
             new_rep=new_rep,
             last_rep=self._last_rep,
-            warnings=self._warnings(f),
+            warnings=self._warnings(spine, m["knee_flexion"], neck, not spine_from_mask),
         )
 
     def _update_view(self) -> None:
@@ -693,26 +733,27 @@ class StreamingAnalyzer:
         self.view = view_from_yaw(self._yaw, self.th.side_view_min_yaw_deg, self.th.oblique_view_min_yaw_deg)
 
     def _ingest(self, img: np.ndarray, wld: np.ndarray, prof: np.ndarray | None, t: float):
-        """Measure one filtered frame into the buffers, step the rep state, close a finished rep:
-        ``(measures, dowel contacts, the rep closed on this frame or None)``."""
+        """Measure one filtered frame into the buffers (plain float math: :mod:`liveframe`), step
+        the rep state, close a finished rep: ``(measures, dowel contacts, the rep closed on this
+        frame or None)``."""
         th = self.th
-        img_m = img[None] if self.view != "oblique" else rectify_oblique(img[None], self._yaw)
-        m, contacts = frame_measures(img_m, wld[None], None if prof is None else prof[None], self.side, self.facing)
-        drop_implausible(m, th)
-        self._trunks.add(trunk_lengths(img[None])[0])
+        img_m = img if self.view != "oblique" else rectify_oblique(img[None], self._yaw)[0]
+        m, contacts = liveframe.frame_measures(img_m, wld, prof, self.side, self.facing)
+        liveframe.drop_implausible(m, th)
+        self._trunks.add(liveframe.trunk_length(img))
         if self._spine_from_mask is None:
             self._spine_from_mask = prof is not None
-        for k in MEASURES:
-            self._m[k].append(float(m[k][0]))
+        for k, buf in self._m.items():
+            buf.append(m[k])
         self._t.append(t)
-        hip = float(m["hip_flexion"][0])
+        hip = m["hip_flexion"]
         self._state = hysteresis_step(self._state, hip, th.rep_enter_deg, th.rep_exit_deg)
         self._down_since_close |= self._state == 1
         if self._base is None and self._state == 1:
             self._base = self._baselines()
-        elif self._base is None and np.isfinite(hip) and hip < th.standing_max_deg:
+        elif self._base is None and math.isfinite(hip) and hip < th.standing_max_deg:
             for k, med in self._standing.items():  # no rep yet: every standing frame counts
-                med.add(m[k][0])
+                med.add(m[k])
         return m, contacts, self._maybe_close_rep()
 
     def _arrays(self, start: int = 0) -> dict[str, np.ndarray]:
@@ -825,26 +866,26 @@ class StreamingAnalyzer:
             del self._raw[:drop]
             self._raw_offset += drop
 
-    def _warnings(self, f: Features) -> tuple[str, ...]:
-        """The one warning rule (:func:`~hingecheck.core.faults.frame_warnings`) on this frame."""
+    def _warnings(self, spine: float, knee: float, neck_change: float, from_landmarks: bool) -> tuple[str, ...]:
+        """The one warning rule (:func:`~hingecheck.core.faults.frame_warnings`) on this frame, from
+        its spine flexion, knee flexion and neck change (degrees): the back flexion held is
+        :func:`~hingecheck.core.faults.held_in_rep` over the rep so far, kept sorted as frames come."""
         th = self.th
+        held = float("nan")
         if self._state == 1:
-            self._rep_spine.append(float(f.spine_flexion[0]))
-            del self._rep_spine[: -int(self.fps * WARN_HELD_WINDOW_S)]
+            self._rep_spine.add(spine)
+            if self._rep_spine.finite_count() >= HELD_MIN_SEEN:
+                held = self._rep_spine.percentile(th.spine_rep_percentile)
         else:
             self._rep_spine.clear()
-        spine = np.asarray(self._rep_spine or [np.nan], np.float64)
-        held = held_in_rep(
-            spine, np.full(len(spine), self._state == 1), len(spine), th.spine_rep_percentile, rows=np.array([-1])
-        )
         signals = FrameSignals(
             spine_held=held,
-            knee=f.knee_flexion,
-            neck_change=f.neck_change,
-            in_rep=np.array([self._state == 1]),
-            spine_from_landmarks=f.spine_from_landmarks,
+            knee=knee,
+            neck_change=neck_change,
+            in_rep=self._state == 1,
+            spine_from_landmarks=from_landmarks,
         )
-        return warnings_at(frame_warnings(signals, th, f.untrusted), 0)
+        return frame_warnings_now(signals, th, self._untrusted())
 
     def session_result(self, file: str = "live") -> ClipResult:
         """The session so far as a :class:`ClipResult` (same schema as ``score``)."""

@@ -139,6 +139,13 @@ def dowel_from_profile(profile: np.ndarray, image: np.ndarray, facing: int, ear_
     return DowelTrace(bend_deg=bend, head_offset=head, contacts=contacts)
 
 
+#: The table :func:`bend_from_chord_ratio` inverts, built once (every live frame reads it):
+#: half-angles θ/2 (radians) and the chord / arc ratio sin(θ/2) / (θ/2), ratio increasing.
+_x = np.linspace(1e-6, np.pi, 2000)
+_HALF_THETA, _CHORD_RATIO = _x[::-1], (np.sin(_x) / _x)[::-1]
+del _x
+
+
 def bend_from_chord_ratio(ratio: np.ndarray) -> np.ndarray:
     """Bend θ (degrees) of an arc whose chord is ``ratio`` times its length: inverts
     chord / arc = sin(θ/2) / (θ/2) on a table (monotonic for θ in 0..360°). NaN stays NaN.
@@ -148,7 +155,5 @@ def bend_from_chord_ratio(ratio: np.ndarray) -> np.ndarray:
     >>> np.round(bend_from_chord_ratio(np.array([1.0, 0.9003, 2 / np.pi, np.nan])), 1).tolist()
     [0.0, 90.0, 180.0, nan]
     """
-    x = np.linspace(1e-6, np.pi, 2000)
-    r = np.sin(x) / x
-    half_theta = np.interp(ratio, r[::-1], x[::-1])
+    half_theta = np.interp(ratio, _CHORD_RATIO, _HALF_THETA)
     return np.where(np.isfinite(ratio), np.degrees(2.0 * half_theta), np.nan)

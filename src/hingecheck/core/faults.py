@@ -73,7 +73,8 @@ class Finding:
 
 @dataclass(frozen=True)
 class FrameSignals:
-    """Per-frame inputs of the warnings, arrays ``(T,)``: the back flexion held in the rep so far
+    """Per-frame inputs of the warnings, arrays ``(T,)`` (or one live frame's scalars, see
+    :func:`frame_warnings_now`): the back flexion held in the rep so far
     (:func:`held_in_rep`), knee flexion, the neck's change from standing, and whether the frame is
     inside a rep (the hip flexion's hysteresis state)."""
 
@@ -354,8 +355,17 @@ BY_NAME: dict[str, Fault] = {f.name: f for f in REGISTRY}
 FAULTS: tuple[str, ...] = tuple(f.name for f in REGISTRY)
 
 
+#: Fewest back readings (frames) in the rep so far for a held back flexion (:func:`held_in_rep`).
+HELD_MIN_SEEN = 5
+
+
 def held_in_rep(
-    values: np.ndarray, in_rep: np.ndarray, window: int, q: float, min_seen: int = 5, rows: np.ndarray | None = None
+    values: np.ndarray,
+    in_rep: np.ndarray,
+    window: int,
+    q: float,
+    min_seen: int = HELD_MIN_SEEN,
+    rows: np.ndarray | None = None,
 ) -> np.ndarray:
     """For each frame (or each index in ``rows``): the ``q``-th percentile of ``values`` over the
     frames of the current rep so far, at most ``window`` frames back; NaN outside a rep or with
@@ -396,6 +406,15 @@ def frame_warnings(s: FrameSignals, th: Thresholds, untrusted: dict | None = Non
         for f in REGISTRY
         if f.warn is not None and f.applies(th) and f.name not in untrusted
     }
+
+
+def frame_warnings_now(s: FrameSignals, th: Thresholds, untrusted: dict | None = None) -> tuple[str, ...]:
+    """The same rule as :func:`frame_warnings` on one live frame, whose signals are scalars
+    (floats in degrees, ``in_rep`` a bool): the fault names warned, most important first."""
+    untrusted = untrusted or {}
+    return tuple(
+        f.name for f in REGISTRY if f.warn is not None and f.applies(th) and f.name not in untrusted and f.warn(s, th)
+    )
 
 
 def warnings_at(warn: dict[str, np.ndarray], i: int) -> tuple[str, ...]:

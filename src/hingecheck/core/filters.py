@@ -13,6 +13,8 @@ All functions take arrays with time on axis 0 (``(T, ...)``) and NaN for missing
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy import signal
@@ -150,19 +152,33 @@ class OneEuro:
         prev = np.where(np.isfinite(self._x), self._x, x)  # a landmark that reappears restarts
         dx = (x - prev) / dt
         a_d = self._alpha(self.d_cutoff, dt)
-        self._dx = np.where(np.isfinite(dx), a_d * dx + (1 - a_d) * np.nan_to_num(self._dx), self._dx)
+        old_dx = self._dx
+        if not np.isfinite(old_dx).all():  # only after an overflow: nan_to_num is slow on every frame
+            old_dx = np.nan_to_num(old_dx)
+        self._dx = np.where(np.isfinite(dx), a_d * dx + (1 - a_d) * old_dx, self._dx)
         cutoff = self.min_cutoff + self.beta * np.abs(self._dx)
         a = self._alpha(cutoff, dt)
         out = np.where(np.isfinite(x), a * x + (1 - a) * prev, np.nan)
         self._x = np.where(np.isfinite(out), out, self._x)
         return out
 
+    def split(self, n: int) -> tuple[OneEuro, OneEuro]:
+        """Two filters carrying on this one's first ``n`` elements (of the flattened array) and
+        the rest: every element is filtered on its own, so they continue exactly as if the two
+        parts had been filtered apart all along."""
+        a, b = (OneEuro(self.min_cutoff, self.beta, self.d_cutoff) for _ in range(2))
+        if self._x is not None:
+            x, dx = self._x.ravel(), self._dx.ravel()
+            a._x, b._x, a._dx, b._dx = x[:n].copy(), x[n:].copy(), dx[:n].copy(), dx[n:].copy()
+        a._t = b._t = self._t
+        return a, b
+
 
 class RunningMedian:
     """Median of the values added so far, or of the last ``window`` added, ignoring NaN, kept
     sorted as they come (``bisect``): each frame of a live session costs a binary search and one
     insertion instead of a median over its whole history. Equals ``np.nanmedian`` of the same
-    values (NaN when there is none).
+    values (NaN when there is none); :meth:`percentile` equals ``np.nanpercentile``.
 
     Args:
         window: how many of the most recent values count (NaN ones included); 0 = all of them.
@@ -187,6 +203,39 @@ class RunningMedian:
                     del self._sorted[bisect_left(self._sorted, old)]
         if x == x:
             insort(self._sorted, x)
+
+    def clear(self) -> None:
+        """Forget every value."""
+        self._sorted.clear()
+        self._recent.clear()
+
+    def finite_count(self) -> int:
+        """How many of the values that count are finite (NaN and ±inf are not)."""
+        s, n = self._sorted, len(self._sorted)
+        lo, hi = 0, n
+        while lo < hi and s[lo] == -math.inf:
+            lo += 1
+        while hi > lo and s[hi - 1] == math.inf:
+            hi -= 1
+        return hi - lo
+
+    def percentile(self, q: float) -> float:
+        """``np.nanpercentile`` (linear method, the same arithmetic) of the values that count;
+        ``q`` in percent (0..100). NaN when there is none."""
+        s, n = self._sorted, len(self._sorted)
+        if n == 0:
+            return float("nan")
+        v = (n - 1) * (q / 100.0)
+        if v >= n - 1:  # numpy takes the last value twice, weighted by v + 1
+            lo = hi = n - 1
+            gamma = v + 1
+        else:
+            lo = math.floor(v)
+            hi = lo + 1
+            gamma = v - lo
+        a, b = s[lo], s[hi]
+        diff = b - a
+        return b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma
 
     def median(self) -> float:
         s, n = self._sorted, len(self._sorted)
