@@ -44,6 +44,17 @@ def main() -> None:
         result = analyze(series)
     batch = (time.perf_counter() - t0) / reps / series.n_frames
     live = StreamingAnalyzer(fps=series.fps)
+    judging = [0.0]  # time spent judging finished reps with the batch path (once per rep)
+    judge = live._judge_window
+
+    def timed_judge(*a, **k):
+        t = time.perf_counter()
+        try:
+            return judge(*a, **k)
+        finally:
+            judging[0] += time.perf_counter() - t
+
+    live._judge_window = timed_judge
     t0 = time.perf_counter()
     for i in range(series.n_frames):
         live.push(
@@ -59,6 +70,10 @@ def main() -> None:
     print(f"pose inference        {infer * 1e3:8.3f} ms/frame")
     print(f"core, batch analyze   {batch * 1e3:8.3f} ms/frame   {100 * batch / infer:6.2f}% of inference")
     print(f"core, live push       {stream * 1e3:8.3f} ms/frame   {100 * stream / infer:6.2f}% of inference")
+    per_frame = stream - judging[0] / series.n_frames
+    per_rep = judging[0] / max(len(live.reps), 1)
+    print(f"  of which per frame  {per_frame * 1e3:8.3f} ms/frame   {100 * per_frame / infer:6.2f}% of inference")
+    print(f"  judging each rep    {per_rep * 1e3:8.3f} ms/rep     {per_rep / infer:6.2f} frames of inference")
 
 
 if __name__ == "__main__":

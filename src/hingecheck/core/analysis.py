@@ -393,10 +393,12 @@ def measure(
     config: Thresholds | None = None,
     file: str | None = None,
     base: Baselines | None = None,
+    per_frame: bool = True,
 ) -> Measured:
     """Clean the landmarks, measure every frame, find the view and the reps (see module doc).
     ``base``: standing baselines to judge against instead of the series' own (the live path
-    re-measures a window of frames against the session's first baselines)."""
+    re-measures a window of frames against the session's first baselines); ``per_frame=False``
+    skips the per-frame kinematics and warnings that only drawing needs."""
     th = config or load_config(exercise=exercise)
     exercise = th.exercise
     head = dict(
@@ -439,7 +441,7 @@ def measure(
         from_floor=exercise == "deadlift",
         allow_partial=True,
     )
-    kin = _kinematics(t, m, f, side, facing, spine_from_mask, contacts, clip_warnings(f, th))
+    kin = _kinematics(t, m, f, side, facing, spine_from_mask, contacts, clip_warnings(f, th)) if per_frame else None
     return Measured(**head, view=view, yaw_deg=yaw, features=f, windows=tuple(windows), kinematics=kin, baselines=base)
 
 
@@ -829,7 +831,7 @@ class StreamingAnalyzer:
         else:
             w0 = max(0, self._closed_until - int(round(LIVE_CONTEXT_S * self.fps)))
         w0 = max(w0, self._raw_offset)
-        meas = measure(self._raw_series(w0), config=self.th, base=self._judge_base)
+        meas = measure(self._raw_series(w0), config=self.th, base=self._judge_base, per_frame=False)
         if meas.features is None:
             return []
         if self._judge_base is None:
