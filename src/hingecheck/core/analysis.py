@@ -630,7 +630,7 @@ class StreamingAnalyzer:
         self._raw: list[tuple] = []
         self._raw_offset = 0
         self._judge_base: Baselines | None = None  # the session's standing baselines, batch-measured
-        self._last_bottom = -1  # bottom frame of the last rep judged
+        self._last_end = 0  # end frame of the last rep judged
 
     def push(
         self,
@@ -838,10 +838,12 @@ class StreamingAnalyzer:
             self._judge_base = meas.baselines
         out = []
         for w in meas.windows:
-            if w0 + w.bottom <= self._last_bottom or (w.partial and not partial_ok):
+            # Reps follow one another: one that starts before the last judged rep ended is that
+            # rep again, seen from inside (the window opens during it).
+            if w0 + w.start < self._last_end or (w.partial and not partial_ok):
                 continue
             out.append(_shift(classify_rep(meas.features, w, self.th, len(self.reps) + len(out) + 1, meas.view), w0))
-            self._last_bottom = w0 + w.bottom
+            self._last_end = w0 + w.end
         return out
 
     def _raw_series(self, start: int) -> PoseSeries:
