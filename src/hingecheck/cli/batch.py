@@ -204,13 +204,13 @@ def _worker_main(conn) -> None:
         name = os.path.basename(job.path)
         if crash_on and crash_on in name:
             os.abort()  # fault injection: a worker dying the way a native crash kills it
-        while hang_on and hang_on in name:
-            time.sleep(60)  # fault injection: a clip stuck in native code
 
         def report(done: int, total: int | None) -> None:
             conn.send(("progress", done, total))
 
         report(0, None)  # started: the parent's clock for this clip's timeout runs from here
+        while hang_on and hang_on in name:
+            time.sleep(60)  # fault injection: a clip stuck in native code
         result = score_clip(job, report)
         if log:
             with open(log, "a", encoding="utf-8") as f:
