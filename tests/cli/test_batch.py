@@ -213,3 +213,31 @@ def test_a_worker_crash_loses_only_its_clip(tmp_path, empty_clip, sample_series)
         rows["hinge_rounded.mp4"]["verdict"] == "lumbar_rounding"
         and rows["hinge_squatty.mp4"]["verdict"] == "squatty_hinge"
     )
+
+
+def test_workers_live_for_the_whole_batch(tmp_path, empty_clip):
+    """Five clips on two workers: every clip scored by one of at most two processes (spawned and
+    imported once each, not once per clip)."""
+    clips = [shutil.copy(empty_clip, tmp_path / f"clip{i}.mp4") for i in range(5)]
+    log, out = tmp_path / "workers.log", tmp_path / "r.jsonl"
+    env = {**os.environ, "HINGECHECK_TEST_WORKER_LOG": str(log)}
+    r = score(*clips, "--out", out, "--jobs", "2", "--no-cache", "--exercise", "hinge", env=env)
+    assert r.returncode == 0, r.stderr[-2000:]
+    rows = [line.split() for line in log.read_text().splitlines()]
+    assert sorted(name for _, name in rows) == [f"clip{i}.mp4" for i in range(5)]
+    assert len({pid for pid, _ in rows}) <= 2
+    assert len(out.read_text().splitlines()) == 5
+
+
+def test_a_hung_clip_is_killed_and_the_batch_goes_on(tmp_path, empty_clip):
+    """A clip stuck where the worker's own deadline cannot fire (inside a native call) is killed
+    with its worker after --timeout and a grace, reported, and the other clips are scored."""
+    clips = [shutil.copy(empty_clip, tmp_path / name) for name in ("hang-me.mp4", "a.mp4", "b.mp4", "c.mp4")]
+    out = tmp_path / "r.jsonl"
+    env = {**os.environ, "HINGECHECK_TEST_HANG_ON": "hang-me"}
+    r = score(*clips, "--out", out, "--jobs", "2", "--timeout", "2", "--no-cache", "--exercise", "hinge", env=env)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr[-2000:]
+    assert "hang-me.mp4: timed out after 2 s" in r.stderr
+    rows = {os.path.basename(x["file"]): x for x in map(json.loads, out.read_text().splitlines())}
+    assert rows["hang-me.mp4"]["status"] == "error" and "timed out after 2 s" in rows["hang-me.mp4"]["error"]
+    assert all(rows[n]["status"] == "ok" for n in ("a.mp4", "b.mp4", "c.mp4"))
