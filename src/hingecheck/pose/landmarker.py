@@ -27,6 +27,7 @@ import numpy as np
 from hingecheck.core.series import INDEX, N_LANDMARKS, PROFILE_STATIONS, PoseSeries
 from hingecheck.pose.backprofile import profile_from_mask
 from hingecheck.pose.cache import file_sha256
+from hingecheck.pose.lifter import LifterTracker
 from hingecheck.pose.sources import Frame, SourceError, SourceInfo, open_source, prefetch
 
 #: File name of the pose model that ships with the project (see models/README.md).
@@ -55,6 +56,16 @@ class PoseSettings:
         min_detection_confidence, min_presence_confidence, min_tracking_confidence: MediaPipe's
             thresholds (0..1); MediaPipe's defaults are 0.5.
         crop_bars: crop black letterbox/pillarbox bars (found on the first frame) before inference.
+        num_poses: people the model looks for per frame; with more than one, the lifter is chosen
+            among them (:class:`~hingecheck.pose.lifter.LifterTracker`) and the others dropped.
+            2: gyms have other people in view (issue 12). Measured cost: see ARCHITECTURE.md.
+        lifter_gate_bodies: body sizes (the landmarks' box, longer side) the lifter's mid-hip may
+            move between two sightings before the person found there is someone else. 0.3: at
+            30 frames/s a hinge moves the hips a few hundredths of a body per frame, a person
+            beside the lifter stands at least 0.5 away (project measure on the rendered clips).
+        lifter_speed_bodies_per_s: how fast that allowance grows while the lifter is unseen
+            (body sizes per second). 1.5: faster than a brisk walk (1.4 m/s is 0.8 of a 1.75 m
+            body per second), so a lifter stepping back into view is found again.
     """
 
     max_width: int = 640
@@ -63,6 +74,9 @@ class PoseSettings:
     min_presence_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
     crop_bars: bool = True
+    num_poses: int = 2
+    lifter_gate_bodies: float = 0.3
+    lifter_speed_bodies_per_s: float = 1.5
 
     def key(self) -> dict:
         return asdict(self)
@@ -148,6 +162,7 @@ class PoseEstimator:
         self.still_images = still_images
         self._landmarker = None
         self._last_ms = -1
+        self._tracker: LifterTracker | None = None
 
     def __enter__(self) -> PoseEstimator:
         from mediapipe.tasks.python import BaseOptions, vision
@@ -157,7 +172,7 @@ class PoseEstimator:
         opts = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(self.model_path)),
             running_mode=mode,
-            num_poses=1,
+            num_poses=s.num_poses,
             min_pose_detection_confidence=s.min_detection_confidence,
             min_pose_presence_confidence=s.min_presence_confidence,
             min_tracking_confidence=s.min_tracking_confidence,
@@ -194,7 +209,20 @@ class PoseEstimator:
                 ms = max(int(round(t * 1000.0)), self._last_ms + 1)  # strictly increasing, as VIDEO mode needs
                 self._last_ms = ms
                 result = self._landmarker.detect_for_video(image, ms)
-        return _to_frame_pose(result, index, t, box, self.settings.masks)
+        return _to_frame_pose(result, index, t, box, self.settings.masks, self._choose(result, t, box))
+
+    def _choose(self, result, t: float, box: tuple[int, int, int, int]) -> int | None:
+        """Which of ``result``'s people is the lifter (``None``: not in this frame)."""
+        people = result.pose_landmarks or []
+        if len(people) <= 1 and self.settings.num_poses <= 1:
+            return 0 if people else None
+        x0, y0, x1, y1 = box
+        scale = np.array([x1 - x0, y1 - y0, x1 - x0], np.float32)
+        arrays = [np.array([(p.x, p.y, p.z) for p in lms], np.float32) * scale for lms in people]
+        if self._tracker is None or self.still_images:  # still images: each one on its own
+            s = self.settings
+            self._tracker = LifterTracker(x1 - x0, s.lifter_gate_bodies, s.lifter_speed_bodies_per_s)
+        return self._tracker.choose(arrays, t)
 
     def prepare(self, rgb: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
         """Crop ``rgb`` (a full frame) to ``box`` and scale it down to ``max_width``."""
@@ -270,10 +298,14 @@ def content_box(rgb: np.ndarray) -> tuple[int, int, int, int]:
     return x0, y0, x1, y1
 
 
-def _to_frame_pose(result, index: int, t: float, box: tuple[int, int, int, int], masks: bool) -> FramePose:
+def _to_frame_pose(
+    result, index: int, t: float, box: tuple[int, int, int, int], masks: bool, pick: int | None = 0
+) -> FramePose:
+    """The ``pick``-th person of ``result`` (``None``: nobody) as a :class:`FramePose`; the mask
+    comes per person, so the back profile is the chosen person's."""
     x0, y0, x1, y1 = box
     w, h = x1 - x0, y1 - y0
-    if not result.pose_landmarks:
+    if not result.pose_landmarks or pick is None:
         nan3 = np.full((N_LANDMARKS, 3), np.nan, np.float32)
         return FramePose(
             index,
@@ -284,18 +316,18 @@ def _to_frame_pose(result, index: int, t: float, box: tuple[int, int, int, int],
             nan3.copy(),
             np.full((len(PROFILE_STATIONS), 2), np.nan, np.float32) if masks else None,
         )
-    lms = result.pose_landmarks[0]
+    lms = result.pose_landmarks[pick]
     arr = np.array([(p.x, p.y, p.z, p.visibility if p.visibility is not None else 0.0) for p in lms], np.float32)
     image = arr[:, :3] * np.array([w, h, w], np.float32) + np.array([x0, y0, 0], np.float32)
     world = (
-        np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[0]], np.float32)
-        if result.pose_world_landmarks
+        np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks[pick]], np.float32)
+        if result.pose_world_landmarks and len(result.pose_world_landmarks) > pick
         else np.full((N_LANDMARKS, 3), np.nan, np.float32)
     )
     profile = None
     if masks:
-        if result.segmentation_masks:
-            mask = result.segmentation_masks[0].numpy_view()
+        if result.segmentation_masks and len(result.segmentation_masks) > pick:
+            mask = result.segmentation_masks[pick].numpy_view()
             mask = mask[..., 0] if mask.ndim == 3 else mask
             hip = image[list(_HIPS), :2].mean(axis=0)
             sho = image[list(_SHOULDERS), :2].mean(axis=0)
