@@ -16,7 +16,7 @@ def person(x: float, trunk: float = 0.0, thigh: float = 0.0, scale: float = 1.0)
 
 
 def tracker() -> LifterTracker:
-    return LifterTracker(W, gate_bodies=0.3, speed_bodies_per_s=1.5)
+    return LifterTracker(W)
 
 
 def run(frames, fps=30.0):
@@ -46,10 +46,11 @@ def test_a_lone_bystander_is_not_taken_for_a_lifter_who_left():
     assert all(p is not None and frames[i][p][0, 0] < 800 for i, p in enumerate(picks[120:], start=120))
 
 
-def test_someone_far_away_is_not_the_lifter_after_one_missed_frame():
-    frames = [[person(640)] for _ in range(10)] + [[person(1150)]] + [[person(640)] for _ in range(5)]
-    picks = run(frames)
-    assert picks[10] is None and picks[:10] == [0] * 10 and picks[11:] == [0] * 5
+def test_a_lone_person_jumping_is_still_the_lifter():
+    """Real clips' first landmarks jump (box 2.4x larger, hips 80 px off): with nobody else in
+    view the one person is the lifter."""
+    frames = [[person(640, scale=2.4)]] + [[person(720)] for _ in range(10)]
+    assert run(frames) == [0] * 11
 
 
 def test_the_same_person_found_twice_is_not_a_second_person():

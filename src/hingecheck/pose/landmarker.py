@@ -59,13 +59,6 @@ class PoseSettings:
         num_poses: people the model looks for per frame; with more than one, the lifter is chosen
             among them (:class:`~hingecheck.pose.lifter.LifterTracker`) and the others dropped.
             2: gyms have other people in view (issue 12). Measured cost: see ARCHITECTURE.md.
-        lifter_gate_bodies: body sizes (the landmarks' box, longer side) the lifter's mid-hip may
-            move between two sightings before the person found there is someone else. 0.3: at
-            30 frames/s a hinge moves the hips a few hundredths of a body per frame, a person
-            beside the lifter stands at least 0.5 away (project measure on the rendered clips).
-        lifter_speed_bodies_per_s: how fast that allowance grows while the lifter is unseen
-            (body sizes per second). 1.5: faster than a brisk walk (1.4 m/s is 0.8 of a 1.75 m
-            body per second), so a lifter stepping back into view is found again.
     """
 
     max_width: int = 640
@@ -75,8 +68,6 @@ class PoseSettings:
     min_tracking_confidence: float = 0.5
     crop_bars: bool = True
     num_poses: int = 2
-    lifter_gate_bodies: float = 0.3
-    lifter_speed_bodies_per_s: float = 1.5
 
     def key(self) -> dict:
         return asdict(self)
@@ -220,8 +211,7 @@ class PoseEstimator:
         scale = np.array([x1 - x0, y1 - y0, x1 - x0], np.float32)
         arrays = [np.array([(p.x, p.y, p.z) for p in lms], np.float32) * scale for lms in people]
         if self._tracker is None or self.still_images:  # still images: each one on its own
-            s = self.settings
-            self._tracker = LifterTracker(x1 - x0, s.lifter_gate_bodies, s.lifter_speed_bodies_per_s)
+            self._tracker = LifterTracker(x1 - x0)
         return self._tracker.choose(arrays, t)
 
     def prepare(self, rgb: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:

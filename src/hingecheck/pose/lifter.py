@@ -8,12 +8,13 @@ a body size and the time it was last seen: the lifter, and the other person in v
 * **Acquire** (no lifter yet): the larger, more centred person (:func:`acquire_score`); the
   other one, if any, starts the other track.
 * **Keep**: each frame the people are matched to the two tracks by the hip distance in body
-  sizes (the pairing with the smaller sum). The lifter's match counts only within
-  ``gate_bodies + speed_bodies_per_s × (time since the lifter was last seen)`` body sizes of
-  where the lifter was last seen: a person further away (someone walking past while the lifter
-  is hidden) is not the lifter. A lone person nearer the other track than the lifter's is the
-  other person, so a lifter who leaves the view is *lost* (the frame has no lifter) instead of
-  replaced by whoever stands beside them; the core says so (``lifter_lost_s``).
+  sizes (the pairing with the smaller sum). A lone person nearer the other track than the
+  lifter's is the other person, so a lifter who leaves the view is *lost* (the frame has no
+  lifter) instead of replaced by whoever stands beside them; the core says so
+  (``lifter_lost_s``). A lone person with no other person known is the lifter, wherever they
+  are: on real clips the first frames' landmarks jump (box sizes 2.4x apart a few frames
+  apart, measured on a development clip), so a distance or size gate lost lifters who never
+  left, and with one person in view there is nobody else to take.
 * A person within :data:`DUPLICATE_BODIES` of the lifter is the same person found twice, never
   the other track.
 
@@ -41,10 +42,6 @@ DUPLICATE_BODIES = 0.15
 #: The other person's track is forgotten after this long unseen (s). Project choice: longer than
 #: a rep (so someone briefly hidden behind the lifter is still known), shorter than a set's rest.
 OTHER_FORGET_S = 3.0
-#: A new person may differ from the lifter's last size by at most this factor (unitless): the
-#: body's box changes by ~1.6 from standing to the bottom of a deadlift, but over seconds, while
-#: frame to frame it changes by a few per cent.
-SIZE_RATIO_MAX = 1.6
 
 
 def hip_and_size(image: np.ndarray) -> tuple[np.ndarray, float]:
@@ -78,16 +75,10 @@ class LifterTracker:
 
     Args:
         width: the frame's width (px), for "centred".
-        gate_bodies: how far (body sizes) the lifter's hips may be from where they were last
-            seen, at no time elapsed.
-        speed_bodies_per_s: how fast (body sizes per second) that distance grows while the lifter
-            is unseen.
     """
 
-    def __init__(self, width: float, gate_bodies: float, speed_bodies_per_s: float):
+    def __init__(self, width: float):
         self.width = float(width)
-        self.gate_bodies = gate_bodies
-        self.speed = speed_bodies_per_s
         self.lifter: _Track | None = None
         self.other: _Track | None = None
 
@@ -103,31 +94,23 @@ class LifterTracker:
             scores = [acquire_score(s, h[0], self.width) for h, s in found]
             pick = int(np.argmax(scores))
         else:
-            pick = self._match(found, t)
+            pick = self._match(found)
         if pick is not None:
             hip, size = found[pick]
             self.lifter = _Track(hip, size, t)
         self._update_other(found, pick, t)
         return pick
 
-    def _match(self, found, t: float) -> int | None:
+    def _match(self, found) -> int | None:
         lifter, other = self.lifter, self.other
         d_lift = [lifter.distance(h) for h, _ in found]
-        d_other = [other.distance(h) if other is not None else np.inf for h, _ in found]
-        if len(found) == 1 or other is None:
-            order = np.argsort(d_lift)
-            cand = int(order[0])
-            if other is not None and d_other[cand] < d_lift[cand]:
-                return None  # the one person here is the other one: the lifter is not in view
-        else:
-            # Two people, two tracks: the pairing with the smaller summed distance.
-            cand = 0 if d_lift[0] + d_other[1] <= d_lift[1] + d_other[0] else 1
-        gate = self.gate_bodies + self.speed * max(t - lifter.t, 0.0)
-        size = found[cand][1]
-        ratio = max(size, lifter.size) / min(size, lifter.size)
-        if d_lift[cand] > gate or ratio > SIZE_RATIO_MAX:
-            return None
-        return cand
+        if other is None:
+            return int(np.argmin(d_lift))
+        d_other = [other.distance(h) for h, _ in found]
+        if len(found) == 1:
+            return 0 if d_lift[0] <= d_other[0] else None  # the one person here may be the other one
+        # Two people, two tracks: the pairing with the smaller summed distance.
+        return 0 if d_lift[0] + d_other[1] <= d_lift[1] + d_other[0] else 1
 
     def _update_other(self, found, pick: int | None, t: float) -> None:
         rest = [i for i in range(len(found)) if i != pick]
