@@ -12,7 +12,7 @@ import pytest
 
 from hingecheck.core.analysis import analyze
 from hingecheck.core.series import INDEX
-from hingecheck.pose.landmarker import estimate_clip
+from hingecheck.pose.landmarker import PoseSettings, estimate_clip
 from hingecheck.synth.scenarios import Bystander, Scenario, render_scenario
 
 from conftest import replay_live
@@ -72,7 +72,8 @@ def scored(request, tmp_path_factory):
     sc = SCENARIOS[request.param]
     clip = tmp_path_factory.mktemp("failure-modes") / f"{sc.name}.mp4"
     truth = render_scenario(sc, clip)
-    series = estimate_clip(clip)
+    # Looking for a second person is a setting (PoseSettings.num_poses): on where others are in view.
+    series = estimate_clip(clip, settings=PoseSettings(num_poses=2) if sc.bystander else None)
     return sc, truth, analyze(series, exercise=sc.exercise), series
 
 

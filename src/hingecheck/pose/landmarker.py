@@ -57,8 +57,11 @@ class PoseSettings:
             thresholds (0..1); MediaPipe's defaults are 0.5.
         crop_bars: crop black letterbox/pillarbox bars (found on the first frame) before inference.
         num_poses: people the model looks for per frame; with more than one, the lifter is chosen
-            among them (:class:`~hingecheck.pose.lifter.LifterTracker`) and the others dropped.
-            2: gyms have other people in view (issue 12). Measured cost: see ARCHITECTURE.md.
+            among them (:class:`~hingecheck.pose.lifter.LifterTracker`) and the others dropped
+            (issue 12: gyms have other people in view). Default 1, measured: 2 costs ~2x the
+            inference CPU and changes the model's landmarks and mask for a lone lifter (the
+            rendered 45-deg clip's spine reading 2.4 -> 7.4 deg; 10 of 48 development clips
+            changed verdict, 26/38 -> 22/38 right), so 2 is for clips with others in view.
     """
 
     max_width: int = 640
@@ -67,7 +70,7 @@ class PoseSettings:
     min_presence_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
     crop_bars: bool = True
-    num_poses: int = 2
+    num_poses: int = 1
 
     def key(self) -> dict:
         return asdict(self)
