@@ -58,9 +58,9 @@ class PoseSettings:
         crop_bars: crop black letterbox/pillarbox bars (found on the first frame) before inference.
         num_poses: people the model looks for per frame; with more than one, the lifter is chosen
             among them (:class:`~hingecheck.pose.lifter.LifterTracker`) and the others dropped
-            (issue 12: gyms have other people in view). Default 1, measured: 2 costs ~2x the
+            (issue 12: gyms have other people in view). Default 1, measured: 2 costs 1.5-2x the
             inference CPU and changes the model's landmarks and mask for a lone lifter (the
-            rendered 45-deg clip's spine reading 2.4 -> 7.4 deg; 10 of 48 development clips
+            rendered 45-deg clip's spine reading 2.4 -> 7.4 deg; 17 of 48 development clips
             changed verdict, 26/38 -> 22/38 right), so 2 is for clips with others in view.
     """
 
