@@ -170,3 +170,27 @@ def test_analysis_memory_per_frame_is_small():
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert peak / s.n_frames < 6 * 1024, peak / s.n_frames
+
+
+def test_lifter_lost_is_said_with_when():
+    """A stretch without the lifter longer than lifter_lost_s is a warning with its times;
+    a short one and the frames before the lifter first appears are not."""
+    import dataclasses
+
+    from hingecheck.core.analysis import lifter_lost
+
+    t, trunk, thigh, shin, neck = stick.hinge_reps(3, bottom_trunk=75, bottom_thigh=10, bottom_shin=5)
+    s = stick.series(trunk, thigh, shin, neck)
+    det = s.detected.copy()
+    det[:15] = False  # walking in: not lost
+    det[100:106] = False  # 0.23 s: not lost
+    det[200:260] = False  # 2 s between t[199] and t[260]
+    image = s.image.copy()
+    image[~det] = np.nan
+    r = analyze(dataclasses.replace(s, detected=det, image=image))
+    lost = [w for w in r.warnings if w.startswith("lifter lost")]
+    assert len(lost) == 1
+    assert f"from {s.t[199]:.1f} s to {s.t[260]:.1f} s" in lost[0] and "2.0 s" in lost[0]
+    assert lifter_lost(np.array([True] * 10 + [False] * 20), np.arange(30) / 10.0, 0.5) == [
+        "lifter lost for 2.0 s (from 0.9 s to the end): nothing measured there"
+    ]

@@ -384,7 +384,29 @@ def input_warnings(series: PoseSeries, th: Thresholds) -> tuple[str, ...]:
         )
     if series.damaged_packets:
         out.append(f"{series.damaged_packets} damaged packet(s) skipped")
+    out += lifter_lost(series.detected, np.asarray(series.t, np.float64), th.lifter_lost_s)
     return tuple(out)
+
+
+def lifter_lost(detected: np.ndarray, t: np.ndarray, max_gap_s: float) -> list[str]:
+    """One warning per stretch after the lifter was first seen where they are not found for
+    longer than ``max_gap_s`` (s): hidden, out of view, or someone else in their place (the pose
+    layer drops a person who is not the lifter). Before the first sighting is not "lost" (a
+    lifter walking in); a stretch running to the clip's end is."""
+    seen = np.flatnonzero(detected)
+    if len(seen) == 0:
+        return []
+    miss = ~np.asarray(detected, bool)
+    miss[: seen[0]] = False
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], miss.view(np.int8), [0]))))
+    out = []
+    for a, b in zip(edges[::2], edges[1::2]):  # frames a..b-1 missing, a-1 seen
+        end = t[b] if b < len(t) else t[-1]
+        gap = end - t[a - 1]
+        if gap > max_gap_s:
+            to = f"to {t[b]:.1f} s" if b < len(t) else "to the end"
+            out.append(f"lifter lost for {gap:.1f} s (from {t[a - 1]:.1f} s {to}): nothing measured there")
+    return out
 
 
 def measure(

@@ -43,6 +43,7 @@ class Thresholds:
     oblique_view_min_yaw_deg: float
     min_detected_fraction: float
     min_read_fraction: float
+    lifter_lost_s: float
     min_trunk_px: float
     min_judged_fraction: float
     max_outline_jitter_deg: float

@@ -67,19 +67,29 @@ def render(
     shift_x: float = 0.0,
     noise: float = 2.0,
     rng: np.random.Generator | None = None,
+    others: tuple = (),
 ) -> np.ndarray:
-    """Draw spheres ``(centre, radius, rgb)`` (metres, body frame) over ``bg``; RGB uint8."""
+    """Draw spheres ``(centre, radius, rgb)`` (metres, body frame) over ``bg``; RGB uint8.
+
+    ``others``: more people, each a list of spheres already placed in the lifter's body frame
+    (not shifted by ``shift_x``), drawn in the same z-buffer, each with its own floor shadow."""
     h, w = cam.height, cam.width
     img = bg.copy()
     zbuf = np.full((h, w), np.inf, np.float32)
     centres = cam.project(np.array([c for c, _, _ in spheres]).reshape(-1, 3), shift_x)
     light = LIGHT / np.linalg.norm(LIGHT)
-    # A soft contact shadow on the floor under the lifter.
-    if len(centres):
-        sx = centres[:, 0].mean()
+    groups = [centres] + [cam.project(np.array([c for c, _, _ in o]).reshape(-1, 3)) for o in others]
+    # A soft contact shadow on the floor under each person.
+    for g in groups:
+        if not len(g):
+            continue
+        sx = g[:, 0].mean()
         yy, xx = np.ogrid[0:h, 0:w]
         shadow = np.exp(-(((xx - sx) / (0.35 * cam.scale)) ** 2 + ((yy - cam.floor_y) / 8.0) ** 2))
         img *= (1.0 - 0.35 * shadow)[..., None]
+    if others:
+        centres = np.concatenate(groups)
+        spheres = list(spheres) + [sp for o in others for sp in o]
     for (cx, cy, cz), (_, r, color) in zip(centres, spheres):
         rp = r * cam.scale
         x0, x1 = int(max(0, np.floor(cx - rp))), int(min(w, np.ceil(cx + rp) + 1))

@@ -17,7 +17,7 @@ import numpy as np
 
 from hingecheck.atomic import write_text
 from hingecheck.render.videoio import H264Writer
-from hingecheck.synth.body import POSE_KEYS, joints, loose_shirt, primitives
+from hingecheck.synth.body import POSE_KEYS, SHIRT, joints, loose_shirt, primitives
 from hingecheck.synth.render import Camera, background, render
 
 STAND = dict(shin=0.0, knee=3.0, pelvis=0.0, lumbar=0.0, thoracic=0.0, neck=0.0, arm=0.0, elbow=5.0)
@@ -71,6 +71,26 @@ class Timing:
 
 
 @dataclass(frozen=True)
+class Bystander:
+    """A second person in view who never hinges (issue 12: gyms have other people in view):
+    standing, or walking at a constant speed, the arms swaying a little. Metres and degrees in
+    the lifter's body frame (x the lifter's forward, z toward the lifter's left: a yaw-0 camera
+    looks toward +z, so a positive ``z`` stands behind the lifter in depth)."""
+
+    x: float = -1.2  # m along the lifter's forward axis at t = 0 (negative: behind the lifter's back)
+    z: float = 1.0  # m toward the lifter's left
+    speed: float = 0.0  # m/s along x (0: standing)
+    height: float = 1.7  # m (the lifter is 1.75)
+    facing: float = 90.0  # deg about the vertical from the lifter's facing; 90: toward a yaw-0 camera
+    shirt: tuple = (150, 52, 48)  # RGB, so the two are told apart in a frame by eye
+
+
+#: A lifter stepping out of view walks this far (m) along their backward axis, in STEP_WALK_S.
+STEP_OUT_M = 3.2
+STEP_WALK_S = 0.8
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A clip to render: reps (kinds from :data:`BOTTOMS`), camera, scene, timing, seed."""
 
@@ -105,6 +125,12 @@ class Scenario:
     #: The clip's verdict, written by hand when its reps disagree (the renderer never asks the
     #: core what a clip's verdict should be).
     verdict: str | None = None
+    #: Another person in view (never hinging), or ``None``.
+    bystander: Bystander | None = None
+    #: The lifter walks out of view after this rep (1-based; 0 = never) and is away for
+    #: ``step_out_s`` seconds (walking out and back in included), standing, before the next rep.
+    step_out_after: int = 0
+    step_out_s: float = 0.0
 
     @property
     def expected_reps(self) -> list[str]:
@@ -135,7 +161,14 @@ def _ease(x: np.ndarray) -> np.ndarray:
 
 def trajectory(sc: Scenario) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray]:
     """Times ``(T,)`` s, pose angles ``{key: (T,)}`` degrees, and the rep index per frame (0 = none)."""
+    t, pose, rep, _ = _trajectory(sc)
+    return t, pose, rep
+
+
+def _trajectory(sc: Scenario) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """:func:`trajectory` and the lifter's step-out shift per frame ``(T,)`` (m along x)."""
     tm = sc.timing
+    away = []  # (start, duration) of the lifter's step out of view
     segments = []  # (duration, from_pose, to_pose, rep_index, key_lead)
     top = dict(STAND)
     t_total = sc.walk_in + sc.lead_in
@@ -172,6 +205,9 @@ def trajectory(sc: Scenario) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndar
             segments.append((tm.ascent, bottom, lock, i, lead))
             segments.append((tm.top, lock, top, i, None))
             current = top
+            if i == sc.step_out_after and sc.step_out_s > 0:
+                away.append((sum(seg[0] for seg in segments), sc.step_out_s))
+                segments.append((sc.step_out_s, top, top, 0, None))
     # A pull from the floor ends with the load back on the floor (the clip stops there: standing up
     # without the load would look like one more pull).
     segments.append((sc.tail, current, current, 0, None))
@@ -195,7 +231,12 @@ def trajectory(sc: Scenario) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndar
                 pose[k][sel] += HIPS_FIRST_TIP_DEG * np.sin(np.pi * np.clip(x / 0.5, 0.0, 1.0))
         rep[sel] = r
         start += dur
-    return t, pose, rep
+    shift = np.zeros(n)
+    for a0, dur in away:
+        x = t - a0
+        out = _ease(x / STEP_WALK_S) * _ease((dur - x) / STEP_WALK_S)
+        shift -= STEP_OUT_M * np.where((x >= 0) & (x < dur), out, 0.0)
+    return t, pose, rep, shift
 
 
 def _signed(a: np.ndarray, b: np.ndarray) -> float:
@@ -228,7 +269,7 @@ def _angles(j) -> dict[str, float]:
 def render_scenario(sc: Scenario, out: str | Path) -> dict:
     """Render ``sc`` to ``out`` (MP4) and return its ground truth (also written beside it as JSON
     when ``out`` has a ``truth/`` sibling folder)."""
-    t, pose, rep = trajectory(sc)
+    t, pose, rep, away = _trajectory(sc)
     cam = Camera(
         yaw=sc.yaw,
         width=sc.width,
@@ -257,12 +298,21 @@ def render_scenario(sc: Scenario, out: str | Path) -> dict:
                 shift = 0.0
                 if sc.walk_in > 0 and ti < sc.walk_in:
                     shift = -3.2 * (1.0 - ti / sc.walk_in)  # metres: from off screen to the mark
+                shift += away[i]
+                others = (_bystander(sc.bystander, ti),) if sc.bystander is not None else ()
                 prims = primitives(j, load=sc.load)
                 if sc.shirt_flap > 0:
                     prims += loose_shirt(j, rng, sc.shirt_flap)
-                img = render(prims, cam, bg, shift_x=shift, noise=sc.noise, rng=rng)
+                img = render(prims, cam, bg, shift_x=shift, noise=sc.noise, rng=rng, others=others)
             w.write(img)
             a = _angles(j)
+            extra = {}
+            if sc.bystander is not None:
+                # Where the two people's mid-hips are in the image (px), from the geometry.
+                extra["hip_px"] = [round(float(v), 1) for v in cam.project(j.hip.mean(axis=0), shift)[:2]]
+                extra["bystander_hip_px"] = [
+                    round(float(v), 1) for v in cam.project(_bystander_hip(sc.bystander, ti))[:2]
+                ]
             truth["frames"].append(
                 {
                     "t": round(float(ti), 4),
@@ -277,10 +327,37 @@ def render_scenario(sc: Scenario, out: str | Path) -> dict:
                     "pelvis_thigh_flexion": round(p["pelvis"] + p["knee"] - p["shin"], 2),
                     "lumbar_flexion": round(p["lumbar"], 2),
                     "neck_extension": round(p["neck"], 2),
-                    "in_view": bool(not sc.empty and (sc.walk_in <= 0 or ti >= 0.6 * sc.walk_in)),
+                    "in_view": bool(
+                        not sc.empty
+                        and (sc.walk_in <= 0 or ti >= 0.6 * sc.walk_in)
+                        and away[i] > -0.4 * STEP_OUT_M  # as much of the body as 0.6 of a walk-in
+                    ),
+                    **extra,
                 }
             )
     return truth
+
+
+def _bystander_place(b: Bystander, t: float):
+    """Rotation (3, 3) and position (3,) of the bystander's body frame in the lifter's at ``t``."""
+    a = np.radians(b.facing)
+    rot = np.array([[np.cos(a), 0.0, np.sin(a)], [0.0, 1.0, 0.0], [-np.sin(a), 0.0, np.cos(a)]])
+    return rot, np.array([b.x + b.speed * t, 0.0, b.z])
+
+
+def _bystander(b: Bystander, t: float) -> list:
+    """The bystander's spheres at ``t`` (s), in the lifter's body frame: standing, arms swaying."""
+    pose = dict(STAND, arm=8.0 * np.sin(2 * np.pi * t / 1.6), elbow=10.0)
+    rot, pos = _bystander_place(b, t)
+    out = []
+    for c, r, col in primitives(joints(pose, height=b.height), height=b.height):
+        out.append((rot @ c + pos, r, b.shirt if col == SHIRT else col))
+    return out
+
+
+def _bystander_hip(b: Bystander, t: float) -> np.ndarray:
+    rot, pos = _bystander_place(b, t)
+    return rot @ joints(dict(STAND), height=b.height).hip.mean(axis=0) + pos
 
 
 def with_seed(sc: Scenario, seed: int) -> Scenario:
