@@ -55,6 +55,8 @@ class PoseSettings:
         min_detection_confidence, min_presence_confidence, min_tracking_confidence: MediaPipe's
             thresholds (0..1); MediaPipe's defaults are 0.5.
         crop_bars: crop black letterbox/pillarbox bars (found on the first frame) before inference.
+        mirror_tta: also infer every frame's left-right mirror (a second landmarker) and average
+            the two (:mod:`hingecheck.pose.tta`); about twice the inference cost.
     """
 
     max_width: int = 640
@@ -63,9 +65,13 @@ class PoseSettings:
     min_presence_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
     crop_bars: bool = True
+    mirror_tta: bool = False
 
     def key(self) -> dict:
-        return asdict(self)
+        key = asdict(self)
+        if not self.mirror_tta:
+            del key["mirror_tta"]  # entries cached before the option existed stay valid
+        return key
 
 
 @dataclass
@@ -148,6 +154,7 @@ class PoseEstimator:
         self.still_images = still_images
         self._landmarker = None
         self._last_ms = -1
+        self._mirror: PoseEstimator | None = None  # mirror_tta's second landmarker
 
     def __enter__(self) -> PoseEstimator:
         from mediapipe.tasks.python import BaseOptions, vision
@@ -168,9 +175,19 @@ class PoseEstimator:
                 self._landmarker = vision.PoseLandmarker.create_from_options(opts)
         except (RuntimeError, ValueError) as exc:
             raise PoseError(f"{self.model_path}: cannot load pose model ({' '.join(str(exc).split())[:160]})") from None
+        if s.mirror_tta:
+            self._mirror = PoseEstimator(self.model_path, dataclasses.replace(s, mirror_tta=False), self.still_images)
+            try:
+                self._mirror.__enter__()
+            except PoseError:
+                self.__exit__()
+                raise
         return self
 
     def __exit__(self, *exc) -> None:
+        if self._mirror is not None:
+            self._mirror.__exit__()
+            self._mirror = None
         if self._landmarker is not None:
             with _quiet_native_stderr():  # some releases log as the graph shuts down
                 self._landmarker.close()
@@ -194,7 +211,12 @@ class PoseEstimator:
                 ms = max(int(round(t * 1000.0)), self._last_ms + 1)  # strictly increasing, as VIDEO mode needs
                 self._last_ms = ms
                 result = self._landmarker.detect_for_video(image, ms)
-        return _to_frame_pose(result, index, t, box, self.settings.masks)
+        pose = _to_frame_pose(result, index, t, box, self.settings.masks)
+        if self._mirror is not None:
+            from hingecheck.pose import tta
+
+            pose = tta.merge(pose, self._mirror.infer(tta.flip(rgb), t, box, index), box)
+        return pose
 
     def prepare(self, rgb: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
         """Crop ``rgb`` (a full frame) to ``box`` and scale it down to ``max_width``."""
