@@ -33,6 +33,11 @@ NoCacheOpt = typer.Option(False, "--no-cache", help="Do not read or write the la
 MaxWidthOpt = typer.Option(
     640, "--max-width", help="Scale frames down to this width (px) before inference; 0 = full size."
 )
+MirrorTtaOpt = typer.Option(
+    False,
+    "--mirror-tta",
+    help="Also infer each frame mirrored left to right and average the two (steadier verdicts; ~2x inference).",
+)
 AthleteOpt = typer.Option(
     None, "--athlete", help="Whose session this is, in the training history (default: your user name)."
 )
@@ -235,6 +240,7 @@ def landmarks(
     out: Path = typer.Option(..., "-o", "--out", help="Output file: .npz (arrays) or .csv (one row per frame)."),
     model: Optional[Path] = ModelOpt,
     max_width: int = MaxWidthOpt,
+    mirror_tta: bool = MirrorTtaOpt,
     no_masks: bool = typer.Option(False, "--no-masks", help="Skip the segmentation mask (no back profile)."),
     no_cache: bool = NoCacheOpt,
 ) -> None:
@@ -244,7 +250,7 @@ def landmarks(
 
     if out.suffix.lower() not in FORMATS:
         fail(f"{out}: unknown output format {out.suffix!r} (use .npz or .csv)", EXIT_USAGE)
-    settings = PoseSettings(max_width=max_width, masks=not no_masks)
+    settings = PoseSettings(max_width=max_width, masks=not no_masks, mirror_tta=mirror_tta)
     bar, update = _progress_bar(Path(clip).name)
     try:
         if bar is not None:
@@ -282,6 +288,7 @@ def score(
     config: Optional[Path] = typer.Option(None, "--config", help="A thresholds TOML overriding the shipped one."),
     model: Optional[Path] = ModelOpt,
     max_width: int = MaxWidthOpt,
+    mirror_tta: bool = MirrorTtaOpt,
     no_cache: bool = NoCacheOpt,
     engine: str = typer.Option(
         "local", "--engine", help="local (process pool) | ray (Ray tasks; pip install 'hingecheck[ray]')."
@@ -311,7 +318,7 @@ def score(
             exercise=exercise or batch.exercise_for(c),
             config=str(config) if config else None,
             model=str(model) if model else None,
-            settings=PoseSettings(max_width=max_width),
+            settings=PoseSettings(max_width=max_width, mirror_tta=mirror_tta),
             use_cache=not no_cache,
             timeout_s=timeout,
         )
@@ -500,6 +507,7 @@ def review(
     config: Optional[Path] = typer.Option(None, "--config", help="A thresholds TOML overriding the shipped one."),
     model: Optional[Path] = ModelOpt,
     max_width: int = MaxWidthOpt,
+    mirror_tta: bool = MirrorTtaOpt,
     no_cache: bool = NoCacheOpt,
     play: bool = typer.Option(
         False, "--play", help="Study the clip in a window instead: pause, step, jump to a rep, slow down."
@@ -518,7 +526,14 @@ def review(
 
     _check_exercise(exercise)
     if play:
-        _play(clip, exercise or batch.exercise_for(clip), config, model, PoseSettings(max_width=max_width), no_cache)
+        _play(
+            clip,
+            exercise or batch.exercise_for(clip),
+            config,
+            model,
+            PoseSettings(max_width=max_width, mirror_tta=mirror_tta),
+            no_cache,
+        )
         return
     history = _History(db, athlete, not no_history)
     this: list = []
@@ -556,7 +571,7 @@ def review(
                 config,
                 model,
                 cache=_cache(no_cache),
-                settings=PoseSettings(max_width=max_width),
+                settings=PoseSettings(max_width=max_width, mirror_tta=mirror_tta),
                 progress=(lambda stage, d, t: update(d, t)) if update else None,
                 trend=trend if not no_history else None,
             )
@@ -602,6 +617,7 @@ def evaluate(
     config: Optional[Path] = typer.Option(None, "--config", help="A thresholds TOML overriding the shipped one."),
     model: Optional[Path] = ModelOpt,
     max_width: int = MaxWidthOpt,
+    mirror_tta: bool = MirrorTtaOpt,
     jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes for pose inference (0 = one per core)."),
     loso: bool = typer.Option(
         True, "--loso/--no-loso", help="Also score each source with thresholds chosen on the others."
@@ -626,7 +642,7 @@ def evaluate(
     for r in missing:
         typer.echo(f"error: {r.path}: no such file (listed in {r.source}/labels.csv)", err=True)
     rows = [r for r in rows if r.path.is_file()]
-    settings = PoseSettings(max_width=max_width)
+    settings = PoseSettings(max_width=max_width, mirror_tta=mirror_tta)
     job_list = [
         batch.ScoreJob(
             path=str(r.path),

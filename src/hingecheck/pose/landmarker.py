@@ -62,6 +62,8 @@ class PoseSettings:
             inference CPU and changes the model's landmarks and mask for a lone lifter (the
             rendered 45-deg clip's spine reading 2.4 -> 7.4 deg; 17 of 48 development clips
             changed verdict, 26/38 -> 22/38 right), so 2 is for clips with others in view.
+        mirror_tta: also infer every frame's left-right mirror (a second landmarker) and average
+            the two (:mod:`hingecheck.pose.tta`); about twice the inference cost.
     """
 
     max_width: int = 640
@@ -71,9 +73,16 @@ class PoseSettings:
     min_tracking_confidence: float = 0.5
     crop_bars: bool = True
     num_poses: int = 1
+    mirror_tta: bool = False
 
     def key(self) -> dict:
-        return asdict(self)
+        key = asdict(self)
+        # Options added later are left out at their defaults: entries cached before they existed
+        # stay valid.
+        for name, default in (("num_poses", 1), ("mirror_tta", False)):
+            if key[name] == default:
+                del key[name]
+        return key
 
 
 @dataclass
@@ -157,6 +166,7 @@ class PoseEstimator:
         self._landmarker = None
         self._last_ms = -1
         self._tracker: LifterTracker | None = None
+        self._mirror: PoseEstimator | None = None  # mirror_tta's second landmarker
 
     def __enter__(self) -> PoseEstimator:
         from mediapipe.tasks.python import BaseOptions, vision
@@ -177,9 +187,19 @@ class PoseEstimator:
                 self._landmarker = vision.PoseLandmarker.create_from_options(opts)
         except (RuntimeError, ValueError) as exc:
             raise PoseError(f"{self.model_path}: cannot load pose model ({' '.join(str(exc).split())[:160]})") from None
+        if s.mirror_tta:
+            self._mirror = PoseEstimator(self.model_path, dataclasses.replace(s, mirror_tta=False), self.still_images)
+            try:
+                self._mirror.__enter__()
+            except PoseError:
+                self.__exit__()
+                raise
         return self
 
     def __exit__(self, *exc) -> None:
+        if self._mirror is not None:
+            self._mirror.__exit__()
+            self._mirror = None
         if self._landmarker is not None:
             with _quiet_native_stderr():  # some releases log as the graph shuts down
                 self._landmarker.close()
@@ -203,7 +223,12 @@ class PoseEstimator:
                 ms = max(int(round(t * 1000.0)), self._last_ms + 1)  # strictly increasing, as VIDEO mode needs
                 self._last_ms = ms
                 result = self._landmarker.detect_for_video(image, ms)
-        return _to_frame_pose(result, index, t, box, self.settings.masks, self._choose(result, t, box))
+        pose = _to_frame_pose(result, index, t, box, self.settings.masks, self._choose(result, t, box))
+        if self._mirror is not None:
+            from hingecheck.pose import tta
+
+            pose = tta.merge(pose, self._mirror.infer(tta.flip(rgb), t, box, index), box)
+        return pose
 
     def _choose(self, result, t: float, box: tuple[int, int, int, int]) -> int | None:
         """Which of ``result``'s people is the lifter (``None``: not in this frame)."""
