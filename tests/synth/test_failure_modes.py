@@ -80,14 +80,34 @@ SCENARIOS = {
 HIP_ERR_MAX_PX = 25.0
 
 
+_SCORED: dict = {}
+
+
+def _scored(name: str, tmp_path_factory):
+    """Render, infer and analyse one scenario once per test session."""
+    if name not in _SCORED:
+        sc = SCENARIOS[name]
+        clip = tmp_path_factory.mktemp("failure-modes") / f"{sc.name}.mp4"
+        truth = render_scenario(sc, clip)
+        # Looking for a second person is a setting (PoseSettings.num_poses): on where others are in view.
+        series = estimate_clip(clip, settings=PoseSettings(num_poses=2) if sc.bystander else None)
+        _SCORED[name] = (sc, truth, analyze(series, exercise=sc.exercise), series)
+    return _SCORED[name]
+
+
 @pytest.fixture(scope="module", params=sorted(SCENARIOS))
 def scored(request, tmp_path_factory):
-    sc = SCENARIOS[request.param]
-    clip = tmp_path_factory.mktemp("failure-modes") / f"{sc.name}.mp4"
-    truth = render_scenario(sc, clip)
-    # Looking for a second person is a setting (PoseSettings.num_poses): on where others are in view.
-    series = estimate_clip(clip, settings=PoseSettings(num_poses=2) if sc.bystander else None)
-    return sc, truth, analyze(series, exercise=sc.exercise), series
+    return _scored(request.param, tmp_path_factory)
+
+
+@pytest.fixture(scope="module", params=sorted(n for n, sc in SCENARIOS.items() if sc.bystander is not None))
+def scored_with_bystander(request, tmp_path_factory):
+    return _scored(request.param, tmp_path_factory)
+
+
+@pytest.fixture(scope="module", params=sorted(n for n, sc in SCENARIOS.items() if sc.step_out_after))
+def scored_stepping_out(request, tmp_path_factory):
+    return _scored(request.param, tmp_path_factory)
 
 
 def test_live_gives_the_batch_verdicts(scored):
@@ -126,12 +146,10 @@ def test_each_mechanism_says_what_it_did(scored):
         assert sc.name == "lifter_steps_out"  # test_a_lifter_out_of_view_is_said
 
 
-def test_the_lifter_is_the_one_followed(scored):
+def test_the_lifter_is_the_one_followed(scored_with_bystander):
     """Every frame the pose layer reports is the lifter's: the chosen mid-hip stays at the true
     one (never at the bystander's); frames with the lifter out of view report nobody."""
-    sc, truth, result, s = scored
-    if sc.bystander is None:
-        pytest.skip("one person in view")
+    sc, truth, result, s = scored_with_bystander
     frames = truth["frames"]
     true_hip = np.array([f["hip_px"] for f in frames])
     other_hip = np.array([f["bystander_hip_px"] for f in frames])
@@ -144,10 +162,8 @@ def test_the_lifter_is_the_one_followed(scored):
     assert s.detected[in_view].mean() > 0.95
 
 
-def test_a_lifter_out_of_view_is_said(scored):
-    sc, truth, result, _ = scored
-    if not sc.step_out_after:
-        pytest.skip("the lifter stays in view")
+def test_a_lifter_out_of_view_is_said(scored_stepping_out):
+    sc, truth, result, _ = scored_stepping_out
     t = np.array([f["t"] for f in truth["frames"]])
     out = t[~np.array([f["in_view"] for f in truth["frames"]])]
     lost = [w for w in result.warnings if w.startswith("lifter lost")]
