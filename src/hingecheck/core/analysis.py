@@ -717,7 +717,7 @@ class StreamingAnalyzer:
             self._setup = []
         else:
             self._yaws.add(liveframe.body_yaw(wld))
-        self._update_view()
+            self._update_view()
         m, contacts, new_rep = self._ingest(img, wld, prof, t)
         new_rep = new_rep or early
         hip = m["hip_flexion"]
