@@ -120,10 +120,15 @@ def test_knees_forward_needs_shin_and_knee_past_toes():
 
 def test_lockout_faults():
     th = load_config()
+    hip = features().hip_flexion.copy()
+    hip[85:100] = th.hyperextension_hip_deg - EPS
+    assert verdict(features(hip_flexion=hip)).verdict == "lockout_hyperextension"
+    hip[85:100] = th.hyperextension_hip_deg + EPS
+    assert "lockout_hyperextension" not in verdict(features(hip_flexion=hip)).faults
+    # a camera's roll tilts the trunk's incline, not the hip angle: a trunk leaning back against the
+    # picture's vertical alone is no fault
     trunk = features().trunk_incline.copy()
-    trunk[85:100] = th.hyperextension_trunk_deg - EPS
-    assert verdict(features(trunk_incline=trunk)).verdict == "lockout_hyperextension"
-    trunk[85:100] = th.hyperextension_trunk_deg + EPS
+    trunk[85:100] = -25.0
     assert "lockout_hyperextension" not in verdict(features(trunk_incline=trunk)).faults
     hip = features().hip_flexion.copy()
     hip[75:] = np.maximum(hip[75:], th.lockout_hip_max_deg + EPS)

@@ -77,7 +77,7 @@ class Thresholds:
     neck_extension_max_deg: float
     neck_tolerance_deg: float
     lockout_hip_max_deg: float
-    hyperextension_trunk_deg: float
+    hyperextension_hip_deg: float
     hyperextension_spine_deg: float
     load_drift_max: float
     check_load_drift: bool

@@ -33,6 +33,7 @@ TUNED: dict[str, tuple[float, ...]] = {
     "lumbar_flexion_max_deg": (5.0, 7.5, 10.0, 12.5, 15.0, 20.0),
     "neck_extension_max_deg": (35.0, 45.0, 55.0),
     "hips_first_trunk_gain_deg": (5.0, 8.0, 12.0),
+    "hyperextension_hip_deg": (-15.0, -12.0, -10.0, -8.0),
 }
 LABELS = ("good", "bad")
 CALLS = ("good", "bad", "abstain")

@@ -198,11 +198,11 @@ def _neck(r: RepMeasures, th: Thresholds) -> Finding:
 
 
 def _hyperextension(r: RepMeasures, th: Thresholds) -> Finding:
-    if not (r.lockout_seen and (np.isfinite(r.top_trunk) or np.isfinite(r.top_arch))):
+    if not (r.lockout_seen and (np.isfinite(r.top_hip) or np.isfinite(r.top_arch))):
         return Finding(not_judged="the clip does not show the lockout")
     return Finding(
         bool(
-            (np.isfinite(r.top_trunk) and r.top_trunk < th.hyperextension_trunk_deg)
+            (np.isfinite(r.top_hip) and r.top_hip < th.hyperextension_hip_deg)
             or (np.isfinite(r.top_arch) and r.top_arch < th.hyperextension_spine_deg)
         )
     )
@@ -331,8 +331,8 @@ REGISTRY: tuple[Fault, ...] = (
     ),
     Fault(
         "lockout_hyperextension",
-        "at the top the trunk leans back or the back arches beyond its limit",
-        ("hyperextension_trunk_deg", "hyperextension_spine_deg"),
+        "at the top the hips extend past straight (trunk behind the thighs) or the back arches beyond its limit",
+        ("hyperextension_hip_deg", "hyperextension_spine_deg"),
         _hyperextension,
         "Squeeze your glutes to finish",
         "leaned back at the top",
