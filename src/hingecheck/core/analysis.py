@@ -347,7 +347,6 @@ def features(
         knee_past_toe=m["knee_past_toe_px"] / foot,
         spine_from_landmarks=not spine_from_mask,
         untrusted=dict(untrusted or {}),
-        arch_change=m["bend"] - base.bend if spine_from_mask else None,
         heel_lift=(m["heel_rise_px"] - base.heel_rise) / foot,
         spine_jitter=spine_jitter if spine_from_mask else None,
     )

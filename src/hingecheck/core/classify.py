@@ -52,9 +52,6 @@ class Features:
     load_ahead: np.ndarray  # wrist ahead of mid-foot, / leg length
     knee_past_toe: np.ndarray  # knee ahead of toes, / foot length
     spine_from_landmarks: bool = False
-    #: Back outline's bend minus its standing value (degrees; negative = more arched than
-    #: standing), for the lockout-hyperextension check; None without a mask.
-    arch_change: np.ndarray | None = None
     #: Heel's rise above its standing height relative to the toes, / foot length; None if unknown.
     heel_lift: np.ndarray | None = None
     #: Checks that cannot be judged anywhere in the clip, fault name → why (e.g. the lifter is
@@ -106,7 +103,6 @@ def rep_measures(f: Features, w: RepWindow, th: Thresholds) -> RepMeasures:
         lockout_seen=not w.partial,
         top_hip=_pct(f.hip_flexion[top], 0, default=_at(f.hip_flexion, w.end)),
         top_trunk=_pct(f.trunk_incline[top], 0),
-        top_arch=_pct(None if f.arch_change is None else f.arch_change[top], 50),
         hips_first_gain=gain,
         way_up_seen=way_up_seen,
     )

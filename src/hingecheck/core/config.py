@@ -78,7 +78,6 @@ class Thresholds:
     neck_tolerance_deg: float
     lockout_hip_max_deg: float
     hyperextension_hip_deg: float
-    hyperextension_spine_deg: float
     load_drift_max: float
     check_load_drift: bool
     hips_first_trunk_gain_deg: float

@@ -57,7 +57,6 @@ class RepMeasures:
     lockout_seen: bool  # the clip shows this rep's lockout (not a partial rep)
     top_hip: float  # least hip flexion around the lockout
     top_trunk: float  # least trunk incline around the lockout (negative = leaning back)
-    top_arch: float  # back outline's bend minus standing around the lockout (negative = arched)
     hips_first_gain: float  # trunk tipping forward while the knees straighten (see classify)
     way_up_seen: bool  # knees and trunk tracked on the way up
 
@@ -198,14 +197,9 @@ def _neck(r: RepMeasures, th: Thresholds) -> Finding:
 
 
 def _hyperextension(r: RepMeasures, th: Thresholds) -> Finding:
-    if not (r.lockout_seen and (np.isfinite(r.top_hip) or np.isfinite(r.top_arch))):
+    if not (r.lockout_seen and np.isfinite(r.top_hip)):
         return Finding(not_judged="the clip does not show the lockout")
-    return Finding(
-        bool(
-            (np.isfinite(r.top_hip) and r.top_hip < th.hyperextension_hip_deg)
-            or (np.isfinite(r.top_arch) and r.top_arch < th.hyperextension_spine_deg)
-        )
-    )
+    return Finding(bool(r.top_hip < th.hyperextension_hip_deg))
 
 
 def _lockout(r: RepMeasures, th: Thresholds) -> Finding:
@@ -331,8 +325,8 @@ REGISTRY: tuple[Fault, ...] = (
     ),
     Fault(
         "lockout_hyperextension",
-        "at the top the hips extend past straight (trunk behind the thighs) or the back arches beyond its limit",
-        ("hyperextension_hip_deg", "hyperextension_spine_deg"),
+        "at the top the trunk leans back behind the thighs (the hips extend past straight) beyond its limit",
+        ("hyperextension_hip_deg",),
         _hyperextension,
         "Squeeze your glutes to finish",
         "leaned back at the top",
