@@ -10,7 +10,7 @@ from hingecheck.core.series import INDEX, PoseSeries
 from hingecheck.pose.cache import LandmarkCache
 from hingecheck.pose.landmarker import PoseEstimator, PoseSettings, content_box, estimate_clip
 
-from conftest import write_clip
+from conftest import SAMPLES, write_clip
 
 
 def test_estimate_clip_arrays(astronaut_clip):
@@ -148,3 +148,31 @@ def test_any_frame_width_is_safe(tmp_path, astronaut):
     with np.load(tmp_path / "l.npz") as z:
         assert bool(np.all(np.isfinite(z["image"][:, 23, :2])))  # the left hip found on every frame
     assert PoseEstimator(settings=PoseSettings(max_width=0)).fit_box((10, 0, 312, 400)) == (10, 0, 298, 400)
+
+
+def test_a_cut_in_an_edited_clip_is_measured_where_it_is(tmp_path, astronaut):
+    """Three frames of another picture spliced before a sample lift: the pose layer's picture
+    change jumps at the splice and nowhere else, and the analysis judges the lift alone."""
+    import json
+
+    import cv2
+
+    from hingecheck.core.analysis import analyze
+    from hingecheck.core.config import load_config
+    from hingecheck.pose.sources import open_source
+
+    name = "hinge_neutral_right.mp4"
+    label = json.loads((SAMPLES / "labels.json").read_text())[name]
+    lift = [f.rgb for f in open_source(str(SAMPLES / name)).frames()]
+    h, w = lift[0].shape[:2]
+    other = cv2.resize(astronaut, (w, h))
+    clip = write_clip(tmp_path / "edited.mp4", [other] * 3 + lift)
+    series = estimate_clip(clip)
+    th = load_config(exercise=label["exercise"])
+    change = series.scene_change
+    assert change.shape == (len(lift) + 3,) and np.isnan(change[0])
+    assert change[3] >= th.cut_min_change  # the splice
+    assert np.nanmax(np.delete(change, 3)) < th.cut_min_change  # inside each shot
+    result = analyze(series, label["exercise"])
+    assert any(x.startswith("edited clip: 2 shots") for x in result.warnings)
+    assert [r.verdict for r in result.reps] == label["reps"]

@@ -40,6 +40,7 @@ from hingecheck.core.nanstats import quiet_nan
 from hingecheck.core.reps import RepWindow, hysteresis_state, hysteresis_step, segment_reps
 from hingecheck.core.results import ClipResult, Kinematics, Rep
 from hingecheck.core.series import INDEX, PoseSeries
+from hingecheck.core.shots import keep_longest_shot
 from hingecheck.core.view import body_yaw, rectify_oblique, view_from_yaw, view_of_yaws
 
 #: Frames used to decide side and facing in the live path before they are fixed.
@@ -422,13 +423,15 @@ def measure(
     skips the per-frame kinematics and warnings that only drawing needs."""
     th = config or load_config(exercise=exercise)
     exercise = th.exercise
+    warnings = input_warnings(series, th)
+    series, cut = keep_longest_shot(series, th.cut_min_change, th.cut_min_ratio)
     head = dict(
         file=file or series.source,
         exercise=exercise,
         frames=series.n_frames,
         fps=series.fps,
         detected_fraction=series.detected_fraction,
-        warnings=input_warnings(series, th),
+        warnings=warnings + cut,
     )
     t = np.asarray(series.t, np.float64)
     if series.n_frames == 0 or series.detected_fraction < th.min_detected_fraction:

@@ -43,6 +43,8 @@ class Thresholds:
     oblique_view_min_yaw_deg: float
     min_detected_fraction: float
     min_read_fraction: float
+    cut_min_change: float
+    cut_min_ratio: float
     lifter_lost_s: float
     min_trunk_px: float
     min_judged_fraction: float

@@ -100,6 +100,10 @@ class PoseSeries:
         expected_frames: frames the container announced (-1 unknown); fewer read means the file
             ends early (truncated) or was damaged.
         damaged_packets: packets the decoder could not read and skipped.
+        scene_change: ``(T,)`` float32, how much the picture changed from the previous frame: the
+            mean absolute grey-level difference (0-255) of a 64x36 thumbnail of the frame the model
+            saw, NaN on the first frame; ``None`` when not measured (live, synthetic series). A cut to
+            another shot in an edited clip is a jump in it (:mod:`hingecheck.core.shots`).
     """
 
     image: np.ndarray
@@ -115,6 +119,7 @@ class PoseSeries:
     meta: dict = field(default_factory=dict)
     expected_frames: int = -1
     damaged_packets: int = 0
+    scene_change: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.t)
@@ -132,6 +137,8 @@ class PoseSeries:
             raise ValueError(
                 f"PoseSeries.profile: shape {np.shape(self.profile)}, expected {(n, len(PROFILE_STATIONS), 2)}"
             )
+        if self.scene_change is not None and np.shape(self.scene_change) != (n,):
+            raise ValueError(f"PoseSeries.scene_change: shape {np.shape(self.scene_change)}, expected {(n,)}")
 
     @property
     def n_frames(self) -> int:
@@ -152,6 +159,7 @@ class PoseSeries:
             t=self.t[sl],
             detected=self.detected[sl],
             profile=None if self.profile is None else self.profile[sl],
+            scene_change=None if self.scene_change is None else self.scene_change[sl],
         )
 
     # --- persistence -------------------------------------------------------------------------
@@ -175,6 +183,8 @@ class PoseSeries:
         )
         if self.profile is not None:
             arrays["profile"] = self.profile
+        if self.scene_change is not None:
+            arrays["scene_change"] = self.scene_change
         with atomic_path(path) as tmp:
             with open(tmp, "wb") as fh:
                 np.savez_compressed(fh, **arrays)
@@ -198,6 +208,7 @@ class PoseSeries:
                 source=str(z["source"]),
                 expected_frames=int(z["expected_frames"]) if "expected_frames" in z.files else -1,
                 damaged_packets=int(z["damaged_packets"]) if "damaged_packets" in z.files else 0,
+                scene_change=z["scene_change"] if "scene_change" in z.files else None,
             )
 
     @classmethod

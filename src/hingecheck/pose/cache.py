@@ -17,7 +17,7 @@ from pathlib import Path
 from hingecheck.core.series import PROFILE_STATIONS, PoseSeries
 
 #: Bump when the meaning of cached arrays changes.
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: the series carries scene_change (cuts in edited clips)
 #: Where the cache lives unless ``$HINGECHECK_CACHE`` says otherwise.
 DEFAULT_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "hingecheck" / "landmarks"
 

@@ -18,6 +18,7 @@ import contextlib
 import dataclasses
 import os
 import sys
+from array import array
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -28,6 +29,7 @@ from hingecheck.core.series import INDEX, N_LANDMARKS, PROFILE_STATIONS, PoseSer
 from hingecheck.pose.backprofile import profile_from_mask
 from hingecheck.pose.cache import file_sha256
 from hingecheck.pose.lifter import LifterTracker
+from hingecheck.pose.scenechange import SceneChange
 from hingecheck.pose.sources import Frame, SourceError, SourceInfo, open_source, prefetch
 
 #: File name of the pose model that ships with the project (see models/README.md).
@@ -480,10 +482,13 @@ def estimate_clip(
     src = open_source(source if not isinstance(source, os.PathLike) else str(source))
     info = src.info
     collector = _Collector(settings.masks)
+    scene = SceneChange()
+    changes = array("f")  # per frame, grey levels (a flat buffer: no Python object per frame)
     with PoseEstimator(model_path, settings, still_images=info.still) as est:
         # Decoding, cropping and downscaling (and the tap) run in the prefetch thread.
         staged = est.prepared(src.frames())
         for frame, box, small in prefetch(staged if tap is None else _tapped(staged, tap)):
+            changes.append(scene(small))
             collector.add(est.infer(small, frame.t, box, frame.index))
             if progress is not None and collector.n % 16 == 0:
                 progress(collector.n, info.frame_count)
@@ -492,6 +497,7 @@ def estimate_clip(
         collector.series(info),
         expected_frames=info.frame_count or -1,
         damaged_packets=getattr(src, "damaged_packets", 0),
+        scene_change=np.frombuffer(changes, np.float32).copy() if collector.n else None,
     )
     if progress is not None:
         progress(collector.n, collector.n)
