@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
 import os
 import sys
 from dataclasses import asdict, dataclass
@@ -28,7 +29,7 @@ from hingecheck.core.series import INDEX, N_LANDMARKS, PROFILE_STATIONS, PoseSer
 from hingecheck.pose.backprofile import profile_from_mask
 from hingecheck.pose.cache import file_sha256
 from hingecheck.pose.lifter import LifterTracker
-from hingecheck.pose.sources import Frame, SourceError, SourceInfo, open_source, prefetch
+from hingecheck.pose.sources import Frame, SourceError, SourceInfo, min_step_s, open_source, prefetch
 
 #: File name of the pose model that ships with the project (see models/README.md).
 DEFAULT_MODEL_NAME = "pose_landmarker_full.task"
@@ -491,6 +492,10 @@ def estimate_clip(
             return hit
     src = open_source(source if not isinstance(source, os.PathLike) else str(source), max_fps=settings.max_fps)
     info = src.info
+    total = info.frame_count
+    step = min_step_s(info.fps, settings.max_fps) if getattr(src, "max_fps", None) else 0.0
+    if total and step:  # the frames that will be analysed: every k-th of a constant rate
+        total = -(-total // math.ceil(step * info.fps - 1e-9))
     collector = _Collector(settings.masks)
     with PoseEstimator(model_path, settings, still_images=info.still) as est:
         # Decoding, cropping and downscaling (and the tap) run in the prefetch thread.
@@ -498,7 +503,7 @@ def estimate_clip(
         for frame, box, small in prefetch(staged if tap is None else _tapped(staged, tap)):
             collector.add(est.infer(small, frame.t, box, frame.index))
             if progress is not None and collector.n % 16 == 0:
-                progress(collector.n, info.frame_count)
+                progress(collector.n, total)
     release_freed_memory()  # the landmarker is closed: what it freed goes back before the analysis allocates
     series = collector.series(info)
     expected = info.frame_count or -1
