@@ -115,6 +115,26 @@ def astronaut_clip(tmp_path_factory, astronaut) -> Path:
     return write_clip(tmp_path_factory.mktemp("clips") / "astronaut.mp4", frames)
 
 
+def write_60fps(src: Path, out: Path) -> Path:
+    """A 60 fps copy of a 30 fps clip: each frame, then the average of it and the next (distinct
+    in-between frames, as a 60 fps camera films)."""
+    from hingecheck.pose.sources import VideoFile
+
+    frames = [f.rgb for f in VideoFile(src).frames()]
+    both = []
+    for a, b in zip(frames, frames[1:] + frames[-1:]):
+        both += [a, ((a.astype(np.uint16) + b) // 2).astype(np.uint8)]
+    return write_clip(out, both, fps=60)
+
+
+@pytest.fixture(scope="session")
+def hinge60_clip(tmp_path_factory) -> Path:
+    """``sample_videos/hinge_neutral_right.mp4`` at 60 fps (see :func:`write_60fps`)."""
+    return write_60fps(
+        SAMPLES / "hinge_neutral_right.mp4", tmp_path_factory.mktemp("clips60") / "hinge_neutral_right.mp4"
+    )
+
+
 @pytest.fixture(scope="session")
 def empty_clip(tmp_path_factory) -> Path:
     """A clip with no person: smooth noise texture, 20 frames."""

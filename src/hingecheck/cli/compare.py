@@ -20,7 +20,7 @@ from hingecheck.atomic import write_text
 from hingecheck.core.analysis import analyze
 from hingecheck.core.config import load_config
 from hingecheck.core.results import SCHEMA_VERSION, ClipResult, Kinematics
-from hingecheck.pose.landmarker import estimate_clip
+from hingecheck.pose.landmarker import PoseSettings, estimate_clip
 from hingecheck.render.cues import set_sentence
 from hingecheck.render.overlay import OverlayState, default_annotators, draw
 from hingecheck.render.plots import angle_plot
@@ -54,11 +54,12 @@ def _shifted(r: ClipResult, dt: float) -> ClipResult:
     return replace(r, reps=reps, kinematics=replace(k, t=k.t + dt) if isinstance(k, Kinematics) else k)
 
 
-def _frames(path: Path, wanted: set[int]) -> dict[int, np.ndarray]:
+def _frames(path: Path, wanted: set[int], max_fps: float = 0.0) -> dict[int, np.ndarray]:
+    """Frames ``wanted`` by series index (decoded under the same analysis-rate cap as the series)."""
     from hingecheck.pose.sources import VideoFile
 
     out = {}
-    for f in VideoFile(path).frames():
+    for f in VideoFile(path, max_fps=max_fps).frames():
         if f.index in wanted:
             out[f.index] = f.rgb
         if f.index > max(wanted, default=-1):
@@ -73,13 +74,15 @@ def compare_clips(
     exercise: str = "hinge",
     model: str | Path | None = None,
     cache=None,
+    settings: PoseSettings | None = None,
 ) -> dict[str, Path]:
     """Write compare.mp4, compare.html and compare.json (see module doc)."""
     import cv2
 
     th = load_config(None, exercise)
     a, b, out = Path(a), Path(b), Path(out_dir)
-    sa, sb = (estimate_clip(p, model=model, cache=cache) for p in (a, b))
+    settings = settings or PoseSettings()
+    sa, sb = (estimate_clip(p, model=model, cache=cache, settings=settings) for p in (a, b))
     ra, rb = (analyze(s, exercise=exercise, config=th, file=str(p)) for s, p in ((sa, a), (sb, b)))
     pairs = list(zip(ra.reps, rb.reps))
     fps = sa.fps or 30.0
@@ -90,7 +93,7 @@ def compare_clips(
     wanted_b = {
         int(np.clip(y.bottom_frame + d, 0, sb.n_frames - 1)) for _, y in pairs for d in range(-n_before, n_after)
     }
-    fa, fb = _frames(a, wanted_a), _frames(b, wanted_b)
+    fa, fb = _frames(a, wanted_a, settings.max_fps), _frames(b, wanted_b, settings.max_fps)
     annotators = default_annotators()
 
     def panel(frames, i, series, result):

@@ -33,6 +33,12 @@ NoCacheOpt = typer.Option(False, "--no-cache", help="Do not read or write the la
 MaxWidthOpt = typer.Option(
     640, "--max-width", help="Scale frames down to this width (px) before inference; 0 = full size."
 )
+MaxFpsOpt = typer.Option(
+    30.0,
+    "--max-fps",
+    min=0.0,
+    help="Analyse at most this many frames per second of a faster clip (60 fps: every other frame); 0 = every frame.",
+)
 MirrorTtaOpt = typer.Option(
     False,
     "--mirror-tta",
@@ -240,6 +246,7 @@ def landmarks(
     out: Path = typer.Option(..., "-o", "--out", help="Output file: .npz (arrays) or .csv (one row per frame)."),
     model: Optional[Path] = ModelOpt,
     max_width: int = MaxWidthOpt,
+    max_fps: float = MaxFpsOpt,
     mirror_tta: bool = MirrorTtaOpt,
     no_masks: bool = typer.Option(False, "--no-masks", help="Skip the segmentation mask (no back profile)."),
     no_cache: bool = NoCacheOpt,
@@ -250,7 +257,7 @@ def landmarks(
 
     if out.suffix.lower() not in FORMATS:
         fail(f"{out}: unknown output format {out.suffix!r} (use .npz or .csv)", EXIT_USAGE)
-    settings = PoseSettings(max_width=max_width, masks=not no_masks, mirror_tta=mirror_tta)
+    settings = PoseSettings(max_width=max_width, max_fps=max_fps, masks=not no_masks, mirror_tta=mirror_tta)
     bar, update = _progress_bar(Path(clip).name)
     try:
         if bar is not None:
@@ -288,6 +295,7 @@ def score(
     config: Optional[Path] = typer.Option(None, "--config", help="A thresholds TOML overriding the shipped one."),
     model: Optional[Path] = ModelOpt,
     max_width: int = MaxWidthOpt,
+    max_fps: float = MaxFpsOpt,
     mirror_tta: bool = MirrorTtaOpt,
     no_cache: bool = NoCacheOpt,
     engine: str = typer.Option(
@@ -318,7 +326,7 @@ def score(
             exercise=exercise or batch.exercise_for(c),
             config=str(config) if config else None,
             model=str(model) if model else None,
-            settings=PoseSettings(max_width=max_width, mirror_tta=mirror_tta),
+            settings=PoseSettings(max_width=max_width, max_fps=max_fps, mirror_tta=mirror_tta),
             use_cache=not no_cache,
             timeout_s=timeout,
         )
@@ -507,6 +515,7 @@ def review(
     config: Optional[Path] = typer.Option(None, "--config", help="A thresholds TOML overriding the shipped one."),
     model: Optional[Path] = ModelOpt,
     max_width: int = MaxWidthOpt,
+    max_fps: float = MaxFpsOpt,
     mirror_tta: bool = MirrorTtaOpt,
     no_cache: bool = NoCacheOpt,
     play: bool = typer.Option(
@@ -531,7 +540,7 @@ def review(
             exercise or batch.exercise_for(clip),
             config,
             model,
-            PoseSettings(max_width=max_width, mirror_tta=mirror_tta),
+            PoseSettings(max_width=max_width, max_fps=max_fps, mirror_tta=mirror_tta),
             no_cache,
         )
         return
@@ -571,7 +580,7 @@ def review(
                 config,
                 model,
                 cache=_cache(no_cache),
-                settings=PoseSettings(max_width=max_width, mirror_tta=mirror_tta),
+                settings=PoseSettings(max_width=max_width, max_fps=max_fps, mirror_tta=mirror_tta),
                 progress=(lambda stage, d, t: update(d, t)) if update else None,
                 trend=trend if not no_history else None,
             )
@@ -617,6 +626,7 @@ def evaluate(
     config: Optional[Path] = typer.Option(None, "--config", help="A thresholds TOML overriding the shipped one."),
     model: Optional[Path] = ModelOpt,
     max_width: int = MaxWidthOpt,
+    max_fps: float = MaxFpsOpt,
     mirror_tta: bool = MirrorTtaOpt,
     jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes for pose inference (0 = one per core)."),
     loso: bool = typer.Option(
@@ -642,7 +652,7 @@ def evaluate(
     for r in missing:
         typer.echo(f"error: {r.path}: no such file (listed in {r.source}/labels.csv)", err=True)
     rows = [r for r in rows if r.path.is_file()]
-    settings = PoseSettings(max_width=max_width, mirror_tta=mirror_tta)
+    settings = PoseSettings(max_width=max_width, max_fps=max_fps, mirror_tta=mirror_tta)
     job_list = [
         batch.ScoreJob(
             path=str(r.path),
@@ -673,15 +683,25 @@ def compare(
         None, "--exercise", "-e", help="hinge | good_morning | deadlift | kb_swing."
     ),
     model: Optional[Path] = ModelOpt,
+    max_fps: float = MaxFpsOpt,
     no_cache: bool = NoCacheOpt,
 ) -> None:
     """Before / after: two clips side by side, aligned on the bottom of each rep, curves on one plot."""
     from hingecheck.cli import batch
     from hingecheck.cli.compare import compare_clips
+    from hingecheck.pose.landmarker import PoseSettings
 
     _check_exercise(exercise)
     try:
-        paths = compare_clips(before, after, out, exercise or batch.exercise_for(before), model, cache=_cache(no_cache))
+        paths = compare_clips(
+            before,
+            after,
+            out,
+            exercise or batch.exercise_for(before),
+            model,
+            cache=_cache(no_cache),
+            settings=PoseSettings(max_fps=max_fps),
+        )
     except _expected_errors() as exc:
         fail(str(exc))
     typer.echo(f"{before} vs {after}: {paths['html']}, {paths['video']}")

@@ -5,7 +5,8 @@ The overlay of any frame needs the whole clip's analysis (reps, verdicts, the li
 baselines), so drawing waits for it; the expensive work does not. While pose inference runs, its
 decode thread (``estimate_clip``'s ``tap``) also writes each frame, at the 640-px analysis width
 (the model's own downscaled image when it shows the whole frame), into a fast near-lossless
-H.264 file beside the outputs. After the analysis, a short second pass decodes that small file,
+H.264 file beside the outputs; frames the analysis-rate cap skips are neither analysed nor
+written, so annotated.mp4 is at the analysis rate, one frame per series frame. After the analysis, a short second pass decodes that small file,
 draws each frame's overlay and encodes annotated.mp4 at that size: no second 1080p decode and no
 1080p encode (measured in benchmarks/bench_review.py). On a landmark-cache hit nothing was
 decoded, so the second pass decodes the clip itself (scaled to the same size). Frames are never
@@ -152,7 +153,8 @@ def review_clip(
         tap.close()
         result = analyze(series, exercise=exercise, config=th, file=str(clip))
         written = tap.path if tap.n == series.n_frames > 0 else None  # None: a cache hit, nothing decoded
-        thumbs = _annotated_video(clip, written, series, result, video_path, progress)
+        max_fps = (settings or PoseSettings()).max_fps
+        thumbs = _annotated_video(clip, written, series, result, video_path, progress, max_fps)
     finally:
         with contextlib.suppress(FileNotFoundError):
             tap.path.unlink()
@@ -178,10 +180,15 @@ def _annotated_video(
     result: ClipResult,
     video_path: Path,
     progress: Callable[[str, int, int | None], None] | None,
+    max_fps: float = 0.0,
 ) -> list[tuple[int, bytes, str]]:
     """The second pass: frames (the intermediate file, else the clip scaled), each frame's overlay,
-    annotated.mp4 with the clip's timestamps. Returns one thumbnail per rep, at its bottom."""
-    src = VideoFile(frames_path if frames_path is not None else clip)
+    annotated.mp4 with the clip's timestamps. Returns one thumbnail per rep, at its bottom.
+
+    The video holds the analysed frames only, one per series frame: the intermediate file has
+    only those (the tap sees no skipped frame), and the clip itself is decoded under the same
+    analysis-rate cap ``max_fps`` as the series."""
+    src = VideoFile(frames_path) if frames_path is not None else VideoFile(clip, max_fps=max_fps)
     frames = src.frames() if frames_path is not None else _scaled_frames(src.frames())
     (sw, sh), (vw, vh) = video_size(series.width, series.height)
     sx, sy = sw / series.width, sh / series.height

@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 from hingecheck.core.series import PROFILE_STATIONS, PoseSeries
+from hingecheck.pose.sources import IMAGE_EXTENSIONS, nominal_fps
 
 #: Bump when the meaning of cached arrays changes.
 CACHE_VERSION = 2  # 2: the series carries scene_change (cuts in edited clips)
@@ -58,17 +59,24 @@ class LandmarkCache:
         return self._model_digests[k]
 
     def key(self, clip: Path, model: Path, settings) -> str:
-        payload = json.dumps(
-            {
-                "v": CACHE_VERSION,
-                "clip": file_sha256(clip),
-                "model": self._model_digest(model),
-                "settings": settings.key(),
-                "stations": PROFILE_STATIONS.tolist(),
-                "mediapipe": _mediapipe_version(),
-            },
-            sort_keys=True,
-        )
+        """The entry's name for ``clip`` under ``model`` and ``settings``. The analysis-rate cap
+        (``settings.max_fps``) is part of it only when the clip's nominal frame rate (a container
+        probe, no decoding) is above the cap, i.e. when frames are skipped: entries of clips at or
+        below it, cached before the cap existed, stay valid."""
+        content = {
+            "v": CACHE_VERSION,
+            "clip": file_sha256(clip),
+            "model": self._model_digest(model),
+            "settings": settings.key(),
+            "stations": PROFILE_STATIONS.tolist(),
+            "mediapipe": _mediapipe_version(),
+        }
+        max_fps = getattr(settings, "max_fps", 0)
+        if max_fps and max_fps > 0 and Path(clip).suffix.lower() not in IMAGE_EXTENSIONS:
+            fps = nominal_fps(clip)
+            if fps is not None and fps > max_fps:
+                content["settings"] = {**content["settings"], "max_fps": float(max_fps)}
+        payload = json.dumps(content, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
     def path(self, key: str) -> Path:

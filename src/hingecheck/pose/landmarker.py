@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
 import os
 import sys
 from array import array
@@ -30,7 +31,7 @@ from hingecheck.pose.backprofile import profile_from_mask
 from hingecheck.pose.cache import file_sha256
 from hingecheck.pose.lifter import LifterTracker
 from hingecheck.pose.scenechange import SceneChange
-from hingecheck.pose.sources import Frame, SourceError, SourceInfo, open_source, prefetch
+from hingecheck.pose.sources import Frame, SourceError, SourceInfo, min_step_s, open_source, prefetch
 
 #: File name of the pose model that ships with the project (see models/README.md).
 DEFAULT_MODEL_NAME = "pose_landmarker_full.task"
@@ -66,6 +67,14 @@ class PoseSettings:
             changed verdict, 26/38 -> 22/38 right), so 2 is for clips with others in view.
         mirror_tta: also infer every frame's left-right mirror (a second landmarker) and average
             the two (:mod:`hingecheck.pose.tta`); about twice the inference cost.
+        max_fps: analysis-rate cap for video files (frames/s; ``0`` = every frame). A clip whose
+            nominal rate is above it is analysed at about this rate: a frame is kept when its
+            timestamp is at least ``1/max_fps`` less half a frame after the last kept one (60 fps
+            keeps every other frame, 50 fps too: 25 fps); the others are skipped in the decoder
+            before any conversion (issue 14: hinge reps last seconds; 30 fps is what the
+            thresholds were chosen on). Clips at or below the cap are read frame for frame as
+            before, and their cache entries stay valid (the cache key holds ``max_fps`` only for
+            a clip above it: :meth:`hingecheck.pose.cache.LandmarkCache.key`).
     """
 
     max_width: int = 640
@@ -76,9 +85,13 @@ class PoseSettings:
     crop_bars: bool = True
     num_poses: int = 1
     mirror_tta: bool = False
+    max_fps: float = 30.0
 
     def key(self) -> dict:
+        """The settings part of the cache key, without ``max_fps`` (the cache adds it for a clip
+        above the cap only)."""
         key = asdict(self)
+        del key["max_fps"]
         # Options added later are left out at their defaults: entries cached before they existed
         # stay valid.
         for name, default in (("num_poses", 1), ("mirror_tta", False)):
@@ -463,8 +476,8 @@ def estimate_clip(
         settings: inference settings.
         cache: a :class:`hingecheck.pose.cache.LandmarkCache`, or ``None`` for no caching.
         progress: called as ``progress(frames_done, frames_total_or_None)`` now and then.
-        tap: called as ``tap(frame, box, image_for_the_model)`` for every decoded frame, in the
-            decoding thread (so its work overlaps inference), in order, before the frame's
+        tap: called as ``tap(frame, box, image_for_the_model)`` for every analysed frame (every
+            decoded frame but those ``settings.max_fps`` skips), in the decoding thread (so its work overlaps inference), in order, before the frame's
             inference; not called on a cache hit. The review writes its video frames this way.
 
     Raises:
@@ -479,8 +492,12 @@ def estimate_clip(
         hit = cache.get(key)
         if hit is not None:
             return hit
-    src = open_source(source if not isinstance(source, os.PathLike) else str(source))
+    src = open_source(source if not isinstance(source, os.PathLike) else str(source), max_fps=settings.max_fps)
     info = src.info
+    total = info.frame_count
+    step = min_step_s(info.fps, settings.max_fps) if getattr(src, "max_fps", None) else 0.0
+    if total and step:  # the frames that will be analysed: every k-th of a constant rate
+        total = -(-total // math.ceil(step * info.fps - 1e-9))
     collector = _Collector(settings.masks)
     scene = SceneChange()
     changes = array("f")  # per frame, grey levels (a flat buffer: no Python object per frame)
@@ -491,11 +508,25 @@ def estimate_clip(
             changes.append(scene(small))
             collector.add(est.infer(small, frame.t, box, frame.index))
             if progress is not None and collector.n % 16 == 0:
-                progress(collector.n, info.frame_count)
+                progress(collector.n, total)
     release_freed_memory()  # the landmarker is closed: what it freed goes back before the analysis allocates
+    series = collector.series(info)
+    expected = info.frame_count or -1
+    decoded = getattr(src, "decoded", 0)
+    if collector.n and decoded > collector.n:
+        # Frames were skipped (analysis-rate cap): the series is at the effective rate, and the
+        # announced count is scaled by the share kept, so frames read against frames announced
+        # (the "truncated" warning) still compares what was decoded with what the file announces.
+        # The nominal rate over the nominal frames per kept frame (60 fps -> 30, 50 -> 25): exact,
+        # where the median gap of millisecond timestamps would give 30.3.
+        t = series.t
+        per_kept = max(1, round(float(np.median(np.diff(t))) * info.fps)) if len(t) > 1 else 1
+        series = dataclasses.replace(series, fps=info.fps / per_kept)
+        if expected > 0:
+            expected = int(round(expected * collector.n / decoded))
     series = dataclasses.replace(
-        collector.series(info),
-        expected_frames=info.frame_count or -1,
+        series,
+        expected_frames=expected,
         damaged_packets=getattr(src, "damaged_packets", 0),
         scene_change=np.frombuffer(changes, np.float32).copy() if collector.n else None,
     )

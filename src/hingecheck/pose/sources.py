@@ -68,13 +68,21 @@ class VideoFile:
         max_width: if given, frames wider than this are scaled down (keeping aspect ratio)
             inside the decoder, which is cheaper than resizing afterwards. ``None`` keeps the
             full size. Landmarks are always reported in full-size pixels by :mod:`hingecheck.pose.landmarker`.
+        max_fps: analysis-rate cap (frames/s; ``0``/``None`` = every frame). When the clip's
+            nominal rate is above it, a frame is yielded only when its timestamp is at least
+            ``1/max_fps`` less half a nominal frame after the last yielded one (timestamps, so
+            variable frame rates work: 60 fps keeps every other frame, 50 fps too, i.e. 25 fps);
+            the others are skipped before any conversion. Yielded frames are numbered
+            consecutively; :attr:`decoded` counts every decoded frame.
     """
 
-    def __init__(self, path: str | os.PathLike, max_width: int | None = None):
+    def __init__(self, path: str | os.PathLike, max_width: int | None = None, max_fps: float | None = None):
         import av
 
         self.path = Path(path)
         self.max_width = max_width
+        self.max_fps = max_fps
+        self.decoded = 0
         if not self.path.exists():
             raise SourceError(f"{self.path}: no such file")
         if self.path.is_dir():
@@ -105,7 +113,7 @@ class VideoFile:
             raise SourceError(f"{self.path}: video stream has no frame size")
         if rotation % 180:
             w, h = h, w
-        fps = float(stream.average_rate or stream.guessed_rate or 0) or 30.0
+        fps = _stream_fps(stream)
         count = stream.frames or None
         if count is None and stream.duration and stream.time_base:
             count = int(round(float(stream.duration * stream.time_base) * fps))
@@ -119,6 +127,8 @@ class VideoFile:
         start = None
         index = 0
         out_w = out_h = None
+        step = min_step_s(info.fps, self.max_fps)
+        last = None
         if self.max_width and info.width > self.max_width:
             out_w = self.max_width
             out_h = int(round(info.height * self.max_width / info.width / 2)) * 2
@@ -132,9 +142,14 @@ class VideoFile:
                     self.damaged_packets += 1
                     continue  # a damaged packet mid-clip: skip it, keep the rest (counted, reported)
                 for vf in decoded:
-                    t = vf.time if vf.time is not None else index / info.fps
+                    t = vf.time if vf.time is not None else self.decoded / info.fps
+                    self.decoded += 1
                     if start is None:
                         start = t
+                    if step:
+                        if last is not None and t - last < step:
+                            continue  # above the analysis rate: skipped before any conversion
+                        last = t
                     rot = info.rotation
                     if out_w is not None:
                         # Scale in the pre-rotation orientation.
@@ -154,6 +169,32 @@ class VideoFile:
             self._container.close()
         if index == 0:
             raise SourceError(f"{self.path}: no decodable video frames")
+
+
+def _stream_fps(stream) -> float:
+    """A video stream's nominal frame rate (average, else guessed, else 30)."""
+    return float(stream.average_rate or stream.guessed_rate or 0) or 30.0
+
+
+def nominal_fps(path: str | os.PathLike) -> float | None:
+    """A video file's nominal frame rate from its container (no decoding); ``None`` when it is
+    not a readable video."""
+    import av
+
+    try:
+        with av.open(str(path)) as c:
+            return _stream_fps(c.streams.video[0]) if c.streams.video else None
+    except (av.FFmpegError, ValueError, OSError, IndexError):
+        return None
+
+
+def min_step_s(fps: float, max_fps: float | None) -> float:
+    """Least time (s) between analysed frames of a clip at nominal ``fps`` under the cap
+    ``max_fps``: ``1/max_fps`` less half a frame of tolerance; ``0`` (every frame) when there is
+    no cap or the clip is not above it."""
+    if not max_fps or max_fps <= 0 or not fps or fps <= max_fps:
+        return 0.0
+    return 1.0 / max_fps - 0.5 / fps
 
 
 class FrameSeeker:
@@ -182,7 +223,10 @@ class FrameSeeker:
             raise SourceError(f"{self.path}: cannot open for playback ({_reason(exc)})") from None
         self._start = first.time or 0.0
         step = np.diff(self.times)
-        self._tolerance = 0.5 * float(np.median(step)) if len(step) else 0.0
+        # Half a frame: of the series (its times) or of the clip, whichever is shorter, so the
+        # frames skipped by an analysis-rate cap (the series then holds every other frame) are
+        # never taken for the ones analysed.
+        self._tolerance = 0.5 * min(float(np.median(step)), 1.0 / _stream_fps(self._stream)) if len(step) else 0.0
         self._frames = None
         self.index = -1
 
@@ -192,16 +236,14 @@ class FrameSeeker:
 
         if not 0 <= i < len(self.times):
             return None
+        target = self._start + self.times[i]
         try:
             if self._frames is None or i != self.index + 1:
-                target = self._start + self.times[i]
                 self._container.seek(int(target / float(self._stream.time_base)), stream=self._stream, backward=True)
-                self._frames = (
-                    vf
-                    for vf in self._container.decode(self._stream)
-                    if vf.time is None or vf.time >= target - self._tolerance
-                )
-            vf = next(self._frames, None)
+                self._frames = self._container.decode(self._stream)
+            # Forward to frame i's time (past the key frame after a seek; past the frames the
+            # analysis skipped when reading on).
+            vf = next((f for f in self._frames if f.time is None or f.time >= target - self._tolerance), None)
         except av.FFmpegError:
             return None
         if vf is None:
@@ -267,15 +309,16 @@ class Images:
             yield Frame(i, i / self.info.fps, _read_image(p))
 
 
-def open_source(spec: str | int, max_width: int | None = None):
+def open_source(spec: str | int, max_width: int | None = None, max_fps: float | None = None):
     """Open a source from a user's spec: a camera index (``0``, ``camera:0``), an image or glob
-    of images, or a video file. Raises :class:`SourceError` with a one-line message."""
+    of images, or a video file (``max_fps``: see :class:`VideoFile`; cameras and images give
+    every frame). Raises :class:`SourceError` with a one-line message."""
     if isinstance(spec, int) or (isinstance(spec, str) and (spec.isdigit() or spec.startswith("camera:"))):
         return Camera(int(str(spec).removeprefix("camera:")))
     spec = str(spec)
     if globlib.has_magic(spec) or Path(spec).suffix.lower() in IMAGE_EXTENSIONS:
         return Images(spec)
-    return VideoFile(spec, max_width=max_width)
+    return VideoFile(spec, max_width=max_width, max_fps=max_fps)
 
 
 def prefetch(frames: Iterator[Frame], maxsize: int = PREFETCH_FRAMES) -> Iterator[Frame]:
