@@ -353,6 +353,10 @@ FAULTS: tuple[str, ...] = tuple(f.name for f in REGISTRY)
 HELD_MIN_SEEN = 5
 
 
+#: Rows :func:`held_in_rep` gathers at a time (bounds its scratch memory, not its result).
+HELD_BLOCK_ROWS = 4096
+
+
 def held_in_rep(
     values: np.ndarray,
     in_rep: np.ndarray,
@@ -379,15 +383,18 @@ def held_in_rep(
     run_start = np.zeros(n, int)
     run_start[starts] = starts
     run_start = np.maximum.accumulate(run_start)
-    idx = rows[:, None] - np.arange(window)[None, :]
-    ok = (idx >= run_start[rows][:, None]) & in_rep[rows][:, None]
-    vals = np.where(ok, values[np.clip(idx, 0, n - 1)], np.nan)
-    seen = np.isfinite(vals).sum(axis=1)
     out = np.full(len(rows), np.nan)
-    enough = seen >= min_seen
-    if enough.any():
-        with quiet_nan():
-            out[enough] = np.nanpercentile(vals[enough], q, axis=1)
+    # In blocks of rows: the (rows, window) gather and its percentile's copies are ~3 KB a row at
+    # a 4-s window, 300 MB over an hour's clip at once (issue 14: flat memory in clip length).
+    for b0 in range(0, len(rows), HELD_BLOCK_ROWS):
+        r = rows[b0 : b0 + HELD_BLOCK_ROWS]
+        idx = r[:, None] - np.arange(window)[None, :]
+        ok = (idx >= run_start[r][:, None]) & in_rep[r][:, None]
+        vals = np.where(ok, values[np.clip(idx, 0, n - 1)], np.nan)
+        enough = np.isfinite(vals).sum(axis=1) >= min_seen
+        if enough.any():
+            with quiet_nan():
+                out[b0 : b0 + HELD_BLOCK_ROWS][enough] = np.nanpercentile(vals[enough], q, axis=1)
     return out
 
 
