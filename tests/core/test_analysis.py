@@ -81,10 +81,7 @@ def test_live_judges_the_rep_the_stream_ends_on(sample_series):
     in_rep = [f["t"] for f in truth["frames"] if f["rep"] == len(truth["reps"])]
     s = sample_series["hinge_neutral_right.mp4"]
     cut = int(np.searchsorted(s.t, in_rep[-1])) + 2  # two frames after the last rep's lockout
-    short = dataclasses.replace(
-        s,
-        **{k: getattr(s, k)[:cut] for k in ("image", "visibility", "world", "t", "detected", "profile")},
-    )
+    short = s.slice(0, cut)
     reps = replay_live(short, "hinge")
     assert [r.verdict for r in reps] == truth["reps"]
 
@@ -175,7 +172,6 @@ def test_analysis_memory_per_frame_is_small():
 def test_lifter_lost_is_said_with_when():
     """A stretch without the lifter longer than lifter_lost_s is a warning with its times;
     a short one and the frames before the lifter first appears are not."""
-    import dataclasses
 
     from hingecheck.core.analysis import lifter_lost
 
