@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 from hingecheck.core.series import PROFILE_STATIONS, PoseSeries
-from hingecheck.pose.sources import IMAGE_EXTENSIONS, nominal_fps
+from hingecheck.pose.sources import IMAGE_EXTENSIONS, min_step_s, nominal_fps
 
 #: Bump when the meaning of cached arrays changes.
 CACHE_VERSION = 2  # 2: the series carries scene_change (cuts in edited clips)
@@ -72,10 +72,13 @@ class LandmarkCache:
             "mediapipe": _mediapipe_version(),
         }
         max_fps = getattr(settings, "max_fps", 0)
-        if max_fps and max_fps > 0 and Path(clip).suffix.lower() not in IMAGE_EXTENSIONS:
-            fps = nominal_fps(clip)
-            if fps is not None and fps > max_fps:
-                content["settings"] = {**content["settings"], "max_fps": float(max_fps)}
+        # The decoder's own rule for "frames are skipped" (min_step_s), on the container's rate.
+        if (
+            max_fps
+            and Path(clip).suffix.lower() not in IMAGE_EXTENSIONS
+            and min_step_s(nominal_fps(clip) or 0.0, max_fps)
+        ):
+            content["settings"] = {**content["settings"], "max_fps": float(max_fps)}
         payload = json.dumps(content, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:32]
 

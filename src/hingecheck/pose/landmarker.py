@@ -454,10 +454,13 @@ def release_freed_memory() -> None:
         pass
 
 
-def _tapped(staged, tap):
-    for item in staged:
-        tap(*item)
-        yield item
+def _staged(prepared, tap, scene: SceneChange):
+    """``(frame, box, image for the model, picture change)`` per frame, run in the prefetch
+    (decoding) thread so the tap and the picture change stay off the inference thread."""
+    for frame, box, small in prepared:
+        if tap is not None:
+            tap(frame, box, small)
+        yield frame, box, small, scene(small)
 
 
 def estimate_clip(
@@ -499,13 +502,12 @@ def estimate_clip(
     if total and step:  # the frames that will be analysed: every k-th of a constant rate
         total = -(-total // math.ceil(step * info.fps - 1e-9))
     collector = _Collector(settings.masks)
-    scene = SceneChange()
     changes = array("f")  # per frame, grey levels (a flat buffer: no Python object per frame)
     with PoseEstimator(model_path, settings, still_images=info.still) as est:
-        # Decoding, cropping and downscaling (and the tap) run in the prefetch thread.
-        staged = est.prepared(src.frames())
-        for frame, box, small in prefetch(staged if tap is None else _tapped(staged, tap)):
-            changes.append(scene(small))
+        # Decoding, cropping and downscaling, the tap and the picture change run in the prefetch thread.
+        staged = _staged(est.prepared(src.frames()), tap, SceneChange())
+        for frame, box, small, change in prefetch(staged):
+            changes.append(change)
             collector.add(est.infer(small, frame.t, box, frame.index))
             if progress is not None and collector.n % 16 == 0:
                 progress(collector.n, total)
