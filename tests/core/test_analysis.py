@@ -190,3 +190,30 @@ def test_lifter_lost_is_said_with_when():
     assert lifter_lost(np.array([True] * 10 + [False] * 20), np.arange(30) / 10.0, 0.5) == [
         "lifter lost for 2.0 s (from 0.9 s to the end): nothing measured there"
     ]
+
+
+def test_a_posture_baseline_needs_a_settled_stance():
+    """A frame or two under the standing limit (a mistracked frame after a cut, the hip passing
+    through a lockout) is not a stance: the posture references are unknown, so the neck and the
+    back are not judged against whatever those frames read. Segment lengths still come from them."""
+    from hingecheck.core.analysis import BASELINE_MEASURES, baselines, settled_frames, standing_frames
+    from hingecheck.core.config import load_config
+
+    th = load_config(None, exercise="deadlift")
+    fs = 30.0
+    t = np.arange(90) / fs
+    hip = np.full(90, 100.0)  # bent over at the bar the whole clip ...
+    hip[40:42] = 10.0  # ... but for two frames that read upright
+    m = {k: np.full(90, 5.0) for k in BASELINE_MEASURES}
+    m["hip_flexion"] = hip
+    m["neck_angle"][40:42] = -60.0  # what the passing frames read
+    m["leg_len"][40:42] = 300.0
+    need = settled_frames(t, th)
+    assert need == round(th.min_standing_s * fs) > 2
+    base = baselines(m, standing_frames(hip, t, th), need)
+    assert np.isnan(base.neck) and np.isnan(base.bend) and np.isnan(base.hip_height)
+    assert base.leg_len == 300.0
+
+    hip[40 : 40 + need] = 10.0  # a stance as long as the setting asks: it counts
+    m["neck_angle"][40 : 40 + need] = -60.0
+    assert baselines(m, standing_frames(hip, t, th), need).neck == -60.0

@@ -60,6 +60,8 @@ LIVE_CONTEXT_S = 2.0
 LIVE_FIRST_WINDOW_S = 30.0
 #: The measures whose standing medians are the :class:`Baselines`, in its field order.
 BASELINE_MEASURES = ("bend", "neck_angle", "hip_height", "leg_len", "foot_len", "chord_bend_base", "heel_rise_px")
+#: Baselines that are lengths of body segments, the same in any posture (see :func:`baselines`).
+SEGMENT_MEASURES = ("leg_len", "foot_len")
 
 MEASURES = (
     "hip_flexion",
@@ -285,23 +287,35 @@ class Baselines:
     heel_rise: float
 
 
+def settled_frames(t: np.ndarray, th: Thresholds) -> int:
+    """Standing frames a posture baseline needs: ``min_standing_s`` at the clip's frame rate."""
+    return max(1, int(round(th.min_standing_s * sample_rate(t)))) if len(t) > 1 else 1
+
+
 def standing_frames(hip_flexion: np.ndarray, t: np.ndarray, th: Thresholds) -> np.ndarray:
     """Frames where the lifter stands (hip flexion under ``standing_max_deg``) in the
     ``baseline_window_s`` before the first rep (the settled set-up, not a walk-in); all standing
-    frames when there are none before the first rep."""
+    frames when there are fewer than :func:`settled_frames` before the first rep."""
     standing = np.isfinite(hip_flexion) & (hip_flexion < th.standing_max_deg)
     state = hysteresis_state(hip_flexion, th.rep_enter_deg, th.rep_exit_deg)
     first = np.flatnonzero(state == 1)
     if len(first):
         early = standing & (t < t[first[0]]) & (t >= t[first[0]] - th.baseline_window_s)
-        if early.any():
+        if early.sum() >= settled_frames(t, th):
             return early
     return standing
 
 
-def baselines(m: dict[str, np.ndarray], standing: np.ndarray) -> Baselines:
+def baselines(m: dict[str, np.ndarray], standing: np.ndarray, settled: int = 1) -> Baselines:
+    """Medians over the ``standing`` frames. The posture references (the back's bend, the neck,
+    the hip's height, the heel) need at least ``settled`` of them, else they are unknown (NaN): a
+    frame or two passing under the standing limit (a mistracked frame after a cut, the hip
+    passing through a lockout) is not a stance, and a median over it is whatever those frames
+    read. Segment lengths (:data:`SEGMENT_MEASURES`) do not depend on the posture and use any."""
+    posture = standing if standing.sum() >= settled else np.zeros_like(standing)
+
     def med(name: str) -> float:
-        v = m[name][standing]
+        v = m[name][standing if name in SEGMENT_MEASURES else posture]
         with quiet_nan():
             return float(np.nanmedian(v)) if np.isfinite(v).any() else float("nan")
 
@@ -456,7 +470,7 @@ def measure(
         m["bend"], jitter = smooth_bend(m["bend"], t, th)
     drop_implausible(m, th)
     if base is None:
-        base = baselines(m, standing_frames(m["hip_flexion"], t, th))
+        base = baselines(m, standing_frames(m["hip_flexion"], t, th), settled_frames(t, th))
     f = features(m, base, t, spine_from_mask, th, untrusted_checks(trunk_px(image[rows]), view, th), jitter)
     windows = segment_reps(
         m["hip_flexion"],
@@ -790,7 +804,8 @@ class StreamingAnalyzer:
 
     def _baselines(self) -> Baselines:
         m = self._arrays()
-        return baselines(m, standing_frames(m["hip_flexion"], np.asarray(self._t), self.th))
+        t = np.asarray(self._t)
+        return baselines(m, standing_frames(m["hip_flexion"], t, self.th), settled_frames(t, self.th))
 
     def _untrusted(self) -> dict[str, str]:
         return untrusted_checks(self._trunks.median(), self.view, self.th)

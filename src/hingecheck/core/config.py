@@ -59,6 +59,7 @@ class Thresholds:
     rep_exit_deg: float
     standing_max_deg: float
     baseline_window_s: float
+    min_standing_s: float
     min_rep_s: float
     rep_edge_deg: float
     lumbar_flexion_max_deg: float
