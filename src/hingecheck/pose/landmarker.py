@@ -29,6 +29,7 @@ import numpy as np
 from hingecheck.core.series import INDEX, N_LANDMARKS, PROFILE_STATIONS, PoseSeries
 from hingecheck.pose.backprofile import profile_from_mask
 from hingecheck.pose.cache import file_sha256
+from hingecheck.pose.closer import closer_box
 from hingecheck.pose.lifter import LifterTracker
 from hingecheck.pose.scenechange import SceneChange
 from hingecheck.pose.sources import Frame, SourceError, SourceInfo, min_step_s, open_source, prefetch
@@ -288,14 +289,18 @@ class PoseEstimator:
             return box
         return (x0, y0, x1 - (w % ROW_ALIGN_PX if w > ROW_ALIGN_PX else 0), y1)
 
-    def prepared(self, frames: Iterator[Frame]) -> Iterator[tuple[Frame, tuple[int, int, int, int], np.ndarray]]:
+    def prepared(
+        self, frames: Iterator[Frame], box: tuple[int, int, int, int] | None = None
+    ) -> Iterator[tuple[Frame, tuple[int, int, int, int], np.ndarray]]:
         """``(frame, box, image for the model)`` for every frame of ``frames``.
 
         Black letterbox/pillarbox bars (a phone clip inside a 16:9 frame) are found on the first
-        frame and cropped off before downscaling, so the person keeps more pixels. Uses no model
-        state, so it can run in the decoding thread while the model works on an earlier frame.
+        frame and cropped off before downscaling, so the person keeps more pixels; a given ``box``
+        (full-frame pixels) is used instead. Uses no model state, so it can run in the decoding
+        thread while the model works on an earlier frame.
         """
-        box = None
+        if box is not None:
+            box = self.fit_box(box)
         for frame in frames:
             if box is None:
                 box = self.fit_box(
@@ -454,13 +459,36 @@ def release_freed_memory() -> None:
         pass
 
 
-def _staged(prepared, tap, scene: SceneChange):
+def _staged(prepared, tap, scene: SceneChange | None, boxes: list):
     """``(frame, box, image for the model, picture change)`` per frame, run in the prefetch
-    (decoding) thread so the tap and the picture change stay off the inference thread."""
+    (decoding) thread so the tap and the picture change stay off the inference thread. The first
+    frame's box is appended to ``boxes`` (the caller learns what was cropped)."""
     for frame, box, small in prepared:
+        if not boxes:
+            boxes.append(box)
         if tap is not None:
             tap(frame, box, small)
-        yield frame, box, small, scene(small)
+        yield frame, box, small, (scene(small) if scene is not None else float("nan"))
+
+
+def _pass(src, model_path: Path, settings: PoseSettings, tap, progress, total, box=None):
+    """One pass of the model over the opened source ``src``: ``(collector, picture changes or
+    None, the box the model saw)``. ``box`` (full-frame pixels) replaces the bars' crop; with it
+    the picture change is not measured (the first pass's, over the whole picture, is kept)."""
+    collector = _Collector(settings.masks)
+    changes = array("f") if box is None else None  # per frame, grey levels (no Python object per frame)
+    boxes: list = []
+    with PoseEstimator(model_path, settings, still_images=src.info.still) as est:
+        # Decoding, cropping and downscaling, the tap and the picture change run in the prefetch thread.
+        staged = _staged(est.prepared(src.frames(), box), tap, SceneChange() if box is None else None, boxes)
+        for frame, fbox, small, change in prefetch(staged):
+            if changes is not None:
+                changes.append(change)
+            collector.add(est.infer(small, frame.t, fbox, frame.index))
+            if progress is not None and collector.n % 16 == 0:
+                progress(collector.n, total)
+    release_freed_memory()  # the landmarker is closed: what it freed goes back before the analysis allocates
+    return collector, changes, (boxes[0] if boxes else None)
 
 
 def estimate_clip(
@@ -501,21 +529,22 @@ def estimate_clip(
     step = min_step_s(info.fps, settings.max_fps) if getattr(src, "max_fps", None) else 0.0
     if total and step:  # the frames that will be analysed: every k-th of a constant rate
         total = -(-total // math.ceil(step * info.fps - 1e-9))
-    collector = _Collector(settings.masks)
-    changes = array("f")  # per frame, grey levels (a flat buffer: no Python object per frame)
-    with PoseEstimator(model_path, settings, still_images=info.still) as est:
-        # Decoding, cropping and downscaling, the tap and the picture change run in the prefetch thread.
-        staged = _staged(est.prepared(src.frames()), tap, SceneChange())
-        for frame, box, small, change in prefetch(staged):
-            changes.append(change)
-            collector.add(est.infer(small, frame.t, box, frame.index))
-            if progress is not None and collector.n % 16 == 0:
-                progress(collector.n, total)
-    release_freed_memory()  # the landmarker is closed: what it freed goes back before the analysis allocates
+    collector, changes, seen_box = _pass(src, model_path, settings, tap, progress, total)
     series = collector.series(info)
+    del collector
+    crop = None
+    if isinstance(source, (str, os.PathLike)) and not info.still and seen_box is not None:
+        crop = closer_box(series, seen_box)  # a small lifter the model kept losing (closer.py)
+    if crop is not None:
+        src2 = open_source(str(source), max_fps=settings.max_fps)
+        again = _pass(src2, model_path, settings, None, progress, total, crop)[0].series(info)
+        if again.n_frames == series.n_frames and np.count_nonzero(again.detected) > np.count_nonzero(series.detected):
+            series, src = again, src2
+        del again
     expected = info.frame_count or -1
     decoded = getattr(src, "decoded", 0)
-    if collector.n and decoded > collector.n:
+    n = series.n_frames
+    if n and decoded > n:
         # Frames were skipped (analysis-rate cap): the series is at the effective rate, and the
         # announced count is scaled by the share kept, so frames read against frames announced
         # (the "truncated" warning) still compares what was decoded with what the file announces.
@@ -525,15 +554,15 @@ def estimate_clip(
         per_kept = max(1, round(float(np.median(np.diff(t))) * info.fps)) if len(t) > 1 else 1
         series = dataclasses.replace(series, fps=info.fps / per_kept)
         if expected > 0:
-            expected = int(round(expected * collector.n / decoded))
+            expected = int(round(expected * n / decoded))
     series = dataclasses.replace(
         series,
         expected_frames=expected,
         damaged_packets=getattr(src, "damaged_packets", 0),
-        scene_change=np.frombuffer(changes, np.float32).copy() if collector.n else None,
+        scene_change=np.frombuffer(changes, np.float32).copy() if n else None,
     )
     if progress is not None:
-        progress(collector.n, collector.n)
+        progress(n, n)
     if key is not None:
         cache.put(key, series)
     return series
