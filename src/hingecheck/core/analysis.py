@@ -92,10 +92,18 @@ def sample_rate(t: np.ndarray) -> float:
 
 
 #: Columns (coordinates) of a landmark array cleaned at a time by :func:`clean_series`: the
-#: filters' scratch arrays then hold a few columns, not the whole ``(T, 33, 3)`` clip, so memory
-#: stays flat in length (issue 14). Every filter works column by column, so any value gives the
-#: same output.
-CLEAN_BLOCK_COLUMNS = 12
+#: filters' float64 scratch arrays then hold a few columns, not the whole ``(T, 33, 3)`` clip, so
+#: memory stays flat in length (issue 14, a 60-min clip: 64 MB of scratch at 12 columns, 24 MB at
+#: 4, and no slower: 4.1 s against 4.5 s). Every filter works column by column, so any value gives
+#: the same output.
+CLEAN_BLOCK_COLUMNS = 4
+
+#: What :func:`clean_series` stores its outputs in. The filters run in float64 on each column
+#: block; the cleaned coordinates are kept in float32, the precision the model gives them in
+#: (rounding adds at most ~1e-4 px to an image landmark of a 2,000-px frame, ~1e-7 m to a world
+#: one: thousands of times below their noise), at half the memory of float64 (issue 14: 70 MB
+#: instead of 139 MB for a 60-min clip). :func:`frame_measures` measures in float64.
+CLEAN_DTYPE = np.float32
 
 
 #: The world landmarks the batch analysis uses (hips and shoulders: the chord fallback of the
@@ -108,48 +116,50 @@ def clean_series(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Offline cleaning: low-visibility landmarks masked, short gaps filled, Hampel, Butterworth.
 
-    Returns ``(image, world, profile)`` float64 arrays with the series' shapes, NaN where missing;
-    with ``world_joints`` (landmark indices) ``world`` holds only those, ``(T, len(world_joints), 3)``.
-    Cleaned :data:`CLEAN_BLOCK_COLUMNS` columns at a time into preallocated outputs (a loop over
-    column blocks, never over frames).
+    Returns ``(image, world, profile)`` :data:`CLEAN_DTYPE` arrays with the series' shapes (px, m,
+    px), NaN where missing; with ``world_joints`` (landmark indices) ``world`` holds only those,
+    ``(T, len(world_joints), 3)``. Cleaned in float64 :data:`CLEAN_BLOCK_COLUMNS` columns at a
+    time, each block gathered from the series' arrays and written into a preallocated output (a
+    loop over column blocks, never over frames; no full-length copy of an input or of its mask).
     """
     fs = sample_rate(series.t)
     gap = int(round(th.max_gap_s * fs))
     ok = series.detected[:, None] & (series.visibility >= th.min_visibility)
 
-    def clean(a: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+    def clean(a: np.ndarray, mask: np.ndarray | None, joints: tuple[int, ...] | None = None) -> np.ndarray:
+        """``a`` ``(T, J, K)`` → its ``joints`` (default all) cleaned, ``(T, len(joints), K)``;
+        ``mask`` ``(T, J)``: False → NaN before cleaning."""
         a = np.asarray(a)
-        t_len = a.shape[0]
-        flat = a.reshape(t_len, -1)
-        if mask is not None:  # (T, joints) -> one flag per column
-            mask = np.broadcast_to(mask.reshape(mask.shape + (1,) * (a.ndim - mask.ndim)), a.shape).reshape(t_len, -1)
-        out = np.empty(flat.shape, np.float64)
+        t_len, n_joints, k = a.shape
+        joints = np.arange(n_joints) if joints is None else np.asarray(joints, np.intp)
+        out = np.empty((t_len, len(joints), k), CLEAN_DTYPE)
+        flat = out.reshape(t_len, -1)  # a view: output column c is joint joints[c // k], coordinate c % k
         for c0 in range(0, flat.shape[1], CLEAN_BLOCK_COLUMNS):
-            cols = slice(c0, c0 + CLEAN_BLOCK_COLUMNS)
-            block = np.array(flat[:, cols], np.float64)
+            c = np.arange(c0, min(c0 + CLEAN_BLOCK_COLUMNS, flat.shape[1]))
+            j = joints[c // k]
+            block = a[:, j, c % k].astype(np.float64)  # (T, len(c)): only these columns are copied
             if mask is not None:
-                block[~mask[:, cols]] = np.nan
+                block[~mask[:, j]] = np.nan
             block = fill_gaps(block, gap)
             block = hampel(block, th.hampel_window, th.hampel_sigmas)
-            out[:, cols] = lowpass(block, fs, th.lowpass_hz, th.lowpass_order)
-        return out.reshape(a.shape)
+            flat[:, c] = lowpass(block, fs, th.lowpass_hz, th.lowpass_order)
+        return out
 
     image = clean(series.image, ok)
-    if world_joints is None:
-        world = clean(series.world, ok)
-    else:
-        cols = list(world_joints)
-        world = clean(series.world[:, cols], ok[:, cols])
+    world = clean(series.world, ok, world_joints)
     profile = None
     if series.profile is not None and np.isfinite(series.profile).any():
-        profile = clean(series.profile, np.broadcast_to(series.detected[:, None], series.profile.shape[:2]))
+        detected = np.broadcast_to(series.detected[:, None], series.profile.shape[:2])  # a view
+        profile = clean(series.profile, detected)
     return image, world, profile
 
 
-#: Frames measured at a time by :func:`frame_measures`: every measure is per frame, so blocks give
-#: the same output while the dowel's scratch arrays (~3 KB per frame, measured with tracemalloc in
-#: issue 14) stay bounded instead of growing with the clip.
-MEASURE_BLOCK_FRAMES = 4096
+#: Frames measured at a time by :func:`frame_measures` (and rectified at a time by :func:`measure`
+#: on an oblique clip): every measure is per frame, so blocks give the same output while the
+#: float64 copy of a block and the dowel's scratch arrays (~4.7 KB per frame of a block, measured
+#: with tracemalloc in issue 14) stay bounded instead of growing with the clip: 5 MB at 1,024
+#: frames (18 MB at 4,096), no slower on a 60-min clip (0.38 s).
+MEASURE_BLOCK_FRAMES = 1024
 
 
 def frame_measures(
@@ -160,27 +170,29 @@ def frame_measures(
     facing: int,
     world_joints: tuple[int, ...] | None = None,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Raw per-frame measures ``(T,)`` (angles in degrees, lengths in pixels) and the dowel's
-    contact points ``(T, 3, 2)``. Works on any number of frames, including one; long clips are
-    measured :data:`MEASURE_BLOCK_FRAMES` frames at a time (a loop over blocks, not frames).
-    ``world`` is ``(T, 33, 3)`` m, or holds only the landmarks ``world_joints`` (which must
-    include :data:`WORLD_TRUNK`), in that order."""
+    """Raw per-frame measures ``(T,)`` float64 (angles in degrees, lengths in pixels, the chord in
+    metres) and the dowel's contact points ``(T, 3, 2)`` px. Works on any number of frames,
+    including one; long clips are measured :data:`MEASURE_BLOCK_FRAMES` frames at a time (a loop
+    over blocks, not frames), each block in float64 whatever the inputs' dtype, into preallocated
+    outputs. ``world`` is ``(T, 33, 3)`` m, or holds only the landmarks ``world_joints`` (which
+    must include :data:`WORLD_TRUNK`), in that order."""
     t_len = len(image)
     if t_len <= MEASURE_BLOCK_FRAMES:
         return _frame_measures(image, world, profile, side, facing, world_joints)
-    parts = [
-        _frame_measures(
-            image[i : i + MEASURE_BLOCK_FRAMES],
-            world[i : i + MEASURE_BLOCK_FRAMES],
-            None if profile is None else profile[i : i + MEASURE_BLOCK_FRAMES],
-            side,
-            facing,
-            world_joints,
+    m: dict[str, np.ndarray] = {}
+    contacts = np.empty(0)
+    for i in range(0, t_len, MEASURE_BLOCK_FRAMES):
+        rows = slice(i, i + MEASURE_BLOCK_FRAMES)
+        part, c = _frame_measures(
+            image[rows], world[rows], None if profile is None else profile[rows], side, facing, world_joints
         )
-        for i in range(0, t_len, MEASURE_BLOCK_FRAMES)
-    ]
-    m = {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]}
-    return m, np.concatenate([p[1] for p in parts])
+        if i == 0:
+            m = {k: np.empty(t_len, v.dtype) for k, v in part.items()}
+            contacts = np.empty((t_len,) + c.shape[1:], c.dtype)
+        for k, v in part.items():
+            m[k][rows] = v
+        contacts[rows] = c
+    return m, contacts
 
 
 def _frame_measures(
@@ -191,6 +203,9 @@ def _frame_measures(
     facing: int,
     world_joints: tuple[int, ...] | None = None,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    # float64 from here on (the cleaned landmarks are stored as float32; no copy when they are float64).
+    image, world = np.asarray(image, np.float64), np.asarray(world, np.float64)
+    profile = None if profile is None else np.asarray(profile, np.float64)
     m = joint_angles(image, side, facing)
     idx = SIDES[side]
     if profile is not None:
@@ -247,15 +262,17 @@ def drop_implausible(m: dict[str, np.ndarray], th: Thresholds) -> dict[str, np.n
 
 
 def trunk_lengths(image: np.ndarray) -> np.ndarray:
-    """Per frame ``(T,)``: mid-hip to mid-shoulder length, source pixels (NaN if a side is missing)."""
-    hip = image[:, [INDEX["left_hip"], INDEX["right_hip"]], :2].mean(axis=1)
-    sho = image[:, [INDEX["left_shoulder"], INDEX["right_shoulder"]], :2].mean(axis=1)
+    """Per frame ``(T,)``: mid-hip to mid-shoulder length, source pixels (NaN if a side is missing);
+    in float64 whatever the landmarks' dtype."""
+    hip = np.asarray(image[:, [INDEX["left_hip"], INDEX["right_hip"]], :2], np.float64).mean(axis=1)
+    sho = np.asarray(image[:, [INDEX["left_shoulder"], INDEX["right_shoulder"]], :2], np.float64).mean(axis=1)
     return np.linalg.norm(sho - hip, axis=-1)
 
 
-def trunk_px(image: np.ndarray) -> float:
-    """Median mid-hip to mid-shoulder length over the frames given, source pixels."""
-    d = trunk_lengths(image)
+def trunk_px(image: np.ndarray, frames: slice | np.ndarray = slice(None)) -> float:
+    """Median mid-hip to mid-shoulder length over ``frames`` (a slice or a bool mask ``(T,)``;
+    taken after the per-frame lengths, so the landmarks are never copied), source pixels."""
+    d = trunk_lengths(image)[frames]
     with quiet_nan():
         return float(np.nanmedian(d)) if np.isfinite(d).any() else float("nan")
 
@@ -455,23 +472,26 @@ def measure(
         return Measured(**head)
     image, world, profile = clean_series(series, th, world_joints=WORLD_TRUNK)
     det = series.detected
-    # Detected frames only; as views when every frame is (no copy of the clip's arrays).
+    # Detected frames only, picked after the landmarks each step reads (no copy of the clip's arrays).
     rows = slice(None) if det.all() else det
-    side = choose_side(series.visibility[rows], image[rows])
-    facing = facing_direction(image[rows], side)
+    side = choose_side(series.visibility, image, frames=rows)
+    facing = facing_direction(image, side, frames=rows)
     # Per-frame yaws, then the detected ones: the same numbers as classify_view(world[det]).
     view, yaw = view_of_yaws(body_yaw(series.world)[rows], th.side_view_min_yaw_deg, th.oblique_view_min_yaw_deg)
-    if view == "oblique":
-        image = rectify_oblique(image, yaw)  # the back profile stays as seen: its bend is a ratio of lengths
+    if view == "oblique":  # the back profile stays as seen: its bend is a ratio of lengths
+        for i in range(0, len(image), MEASURE_BLOCK_FRAMES):  # in place, in blocks: no second copy of the clip
+            image[i : i + MEASURE_BLOCK_FRAMES] = rectify_oblique(image[i : i + MEASURE_BLOCK_FRAMES], yaw)
     m, contacts = frame_measures(image, world, profile, side, facing, WORLD_TRUNK)
+    trunk = trunk_px(image, rows)
     spine_from_mask = profile is not None and np.isfinite(m["bend"]).mean() > 0.5
+    del image, world, profile  # the cleaned landmarks end here: freed before the later steps' scratch
     jitter = None
     if spine_from_mask:
         m["bend"], jitter = smooth_bend(m["bend"], t, th)
     drop_implausible(m, th)
     if base is None:
         base = baselines(m, standing_frames(m["hip_flexion"], t, th), settled_frames(t, th))
-    f = features(m, base, t, spine_from_mask, th, untrusted_checks(trunk_px(image[rows]), view, th), jitter)
+    f = features(m, base, t, spine_from_mask, th, untrusted_checks(trunk, view, th), jitter)
     windows = segment_reps(
         m["hip_flexion"],
         t,

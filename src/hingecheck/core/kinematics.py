@@ -38,8 +38,10 @@ SIDES = {
 _GRADED_PARTS = ("shoulder", "hip", "knee", "ankle")
 
 
-def choose_side(visibility: np.ndarray, image: np.ndarray) -> str:
-    """``"left"`` or ``"right"``: the side nearer the camera over the whole clip (see module doc)."""
+def choose_side(visibility: np.ndarray, image: np.ndarray, frames: slice | np.ndarray = slice(None)) -> str:
+    """``"left"`` or ``"right"``: the side nearer the camera over the clip's ``frames`` (a slice or
+    a bool mask ``(T,)``, applied after picking the landmarks read: no copy of the clip) (see
+    module doc)."""
     from hingecheck.core.nanstats import quiet_nan
 
     score = {}
@@ -47,22 +49,30 @@ def choose_side(visibility: np.ndarray, image: np.ndarray) -> str:
     with np.errstate(all="ignore"), quiet_nan():
         for side, idx in SIDES.items():
             cols = [idx[p] for p in _GRADED_PARTS]
-            score[side] = float(np.nanmean(visibility[:, cols])) if len(visibility) else 0.0
-            depth[side] = float(np.nanmean(image[:, cols, 2])) if len(image) else 0.0
+            vis = visibility[:, cols][frames]  # as given (the series' float32)
+            z = np.asarray(image[:, cols, 2][frames], np.float64)
+            score[side] = float(np.nanmean(vis)) if len(vis) else 0.0
+            depth[side] = float(np.nanmean(z)) if len(z) else 0.0
     if abs(score["left"] - score["right"]) > 0.02 or not np.isfinite(depth["left"] - depth["right"]):
         return "left" if score["left"] >= score["right"] else "right"
     return "left" if depth["left"] <= depth["right"] else "right"
 
 
-def facing_direction(image: np.ndarray, side: str) -> int:
-    """+1 facing +x (right in the image), −1 facing left (see module doc)."""
+def facing_direction(image: np.ndarray, side: str, frames: slice | np.ndarray = slice(None)) -> int:
+    """+1 facing +x (right in the image), −1 facing left, over the clip's ``frames`` (a slice or a
+    bool mask ``(T,)``, applied after picking the landmarks read: no copy of the clip) (see module
+    doc)."""
     idx = SIDES[side]
     from hingecheck.core.nanstats import quiet_nan
 
+    def x(i):  # landmark i's x over the frames, float64
+        return np.asarray(image[:, i, 0][frames], np.float64)
+
     with np.errstate(all="ignore"), quiet_nan():
-        toe = np.nanmedian(image[:, idx["foot_index"], 0] - image[:, idx["heel"], 0]) if len(image) else np.nan
-        ears = np.nanmean(image[:, [INDEX["left_ear"], INDEX["right_ear"]], 0], axis=1) if len(image) else np.array([])
-        nose = np.nanmedian(image[:, INDEX["nose"], 0] - ears) if len(image) else np.nan
+        toe = x(idx["foot_index"]) - x(idx["heel"])
+        toe = np.nanmedian(toe) if len(toe) else np.nan
+        nose = x(INDEX["nose"]) - np.nanmean(x([INDEX["left_ear"], INDEX["right_ear"]]), axis=1)
+        nose = np.nanmedian(nose) if len(nose) else np.nan
     # The feet are the primary cue (they do not turn during a hinge); the face points at the floor
     # at the bottom of a hinge, so nose − ear only decides when the feet cannot.
     for cue in (toe, nose):
