@@ -459,13 +459,10 @@ def release_freed_memory() -> None:
         pass
 
 
-def _staged(prepared, tap, scene: SceneChange | None, boxes: list):
+def _staged(prepared, tap, scene: SceneChange | None):
     """``(frame, box, image for the model, picture change)`` per frame, run in the prefetch
-    (decoding) thread so the tap and the picture change stay off the inference thread. The first
-    frame's box is appended to ``boxes`` (the caller learns what was cropped)."""
+    (decoding) thread so the tap and the picture change stay off the inference thread."""
     for frame, box, small in prepared:
-        if not boxes:
-            boxes.append(box)
         if tap is not None:
             tap(frame, box, small)
         yield frame, box, small, (scene(small) if scene is not None else float("nan"))
@@ -477,18 +474,18 @@ def _pass(src, model_path: Path, settings: PoseSettings, tap, progress, total, b
     the picture change is not measured (the first pass's, over the whole picture, is kept)."""
     collector = _Collector(settings.masks)
     changes = array("f") if box is None else None  # per frame, grey levels (no Python object per frame)
-    boxes: list = []
+    seen_box = None
     with PoseEstimator(model_path, settings, still_images=src.info.still) as est:
         # Decoding, cropping and downscaling, the tap and the picture change run in the prefetch thread.
-        staged = _staged(est.prepared(src.frames(), box), tap, SceneChange() if box is None else None, boxes)
-        for frame, fbox, small, change in prefetch(staged):
+        staged = _staged(est.prepared(src.frames(), box), tap, SceneChange() if box is None else None)
+        for frame, seen_box, small, change in prefetch(staged):
             if changes is not None:
                 changes.append(change)
-            collector.add(est.infer(small, frame.t, fbox, frame.index))
+            collector.add(est.infer(small, frame.t, seen_box, frame.index))
             if progress is not None and collector.n % 16 == 0:
                 progress(collector.n, total)
     release_freed_memory()  # the landmarker is closed: what it freed goes back before the analysis allocates
-    return collector, changes, (boxes[0] if boxes else None)
+    return collector, changes, seen_box  # the box is fixed for the clip (see prepared)
 
 
 def estimate_clip(
