@@ -239,3 +239,20 @@ def test_a_posture_baseline_needs_a_settled_stance():
     hip[40 : 40 + need] = 10.0  # a stance as long as the setting asks: it counts
     m["neck_angle"][40 : 40 + need] = -60.0
     assert baselines(m, standing_frames(hip, t, th), need).neck == -60.0
+
+
+def test_an_outline_hidden_at_lockout_still_judges_the_back(sample_series):
+    """From a side camera the plate hides the hips at a deadlift's lockout, and the mask's back
+    outline with them. The outline is judged on the bent-over frames, where the back is graded: a
+    rounded back (rendered truth) is still found on the outline, not left to the weak landmark-only
+    fallback, though the outline is now missing on most of the clip's frames."""
+    s = sample_series["hinge_rounded.mp4"]
+    hip = np.asarray(analyze(s, exercise="hinge").kinematics.hip_flexion)
+    hidden = ~(hip > 40.0)  # the plate in front of the hips whenever the lifter is near upright
+    assert hidden.mean() > 0.5
+    profile = s.profile.copy()
+    profile[hidden] = np.nan
+    r = analyze(dataclasses.replace(s, profile=profile), exercise="hinge")
+    assert r.kinematics.spine_source == "mask"
+    assert [x.verdict for x in r.reps] == ["lumbar_rounding"] * 3
+    assert not any("spine_from_landmarks_only" in x.notes for x in r.reps)

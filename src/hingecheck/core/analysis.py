@@ -339,6 +339,18 @@ def baselines(m: dict[str, np.ndarray], standing: np.ndarray, settled: int = 1) 
     return Baselines(*(med(k) for k in BASELINE_MEASURES))
 
 
+def outline_seen(bend: np.ndarray, hip_flexion: np.ndarray, th: Thresholds) -> bool:
+    """Whether the back outline (``bend``, degrees, NaN where unseen) is seen on at least
+    ``min_judged_fraction`` of the frames where the lifter is bent over (hip flexion past
+    ``rep_enter_deg``), the frames the back is judged on; all frames when the lifter never bends.
+    Standing frames do not count against it: at a deadlift's lockout the plate commonly hides the
+    hips from a side camera, and the mask's outline with them."""
+    with np.errstate(invalid="ignore"):
+        bent = hip_flexion > th.rep_enter_deg
+    seen = np.isfinite(bend[bent] if bent.any() else bend)
+    return bool(len(seen)) and float(seen.mean()) > th.min_judged_fraction
+
+
 def spine_flexion(bend, chord, base: Baselines, spine_from_mask: bool, th: Thresholds):
     """Back flexion relative to standing, degrees, from the back outline's bend (degrees) or,
     without a mask, the world hip→shoulder distance ``chord`` (metres) against its standing value;
@@ -483,7 +495,7 @@ def measure(
             image[i : i + MEASURE_BLOCK_FRAMES] = rectify_oblique(image[i : i + MEASURE_BLOCK_FRAMES], yaw)
     m, contacts = frame_measures(image, world, profile, side, facing, WORLD_TRUNK)
     trunk = trunk_px(image, rows)
-    spine_from_mask = profile is not None and np.isfinite(m["bend"]).mean() > 0.5
+    spine_from_mask = profile is not None and outline_seen(m["bend"], m["hip_flexion"], th)
     del image, world, profile  # the cleaned landmarks end here: freed before the later steps' scratch
     jitter = None
     if spine_from_mask:
