@@ -57,6 +57,38 @@ def test_live_source_gets_labelled_reps(tmp_path, sample_labels, name):
     assert data["frames"] + data["dropped_frames"] == total and data["frames"] > 0
 
 
+def test_live_summary_judges_an_edited_clip_as_score_does(tmp_path, sample_labels):
+    """An edited clip played live: 8.5 s of one set (mirrored and darker: another camera), then a
+    cut to a rounded set. The live coach speaks after every rep it sees, but the session's summary
+    is the whole session judged as ``score`` judges a clip: only the longest shot counts, so the
+    summary holds the rounded set's three reps (rendered truth), not five from two shots."""
+    from conftest import write_clip
+
+    def frames(name, seconds=None):
+        with av.open(str(SAMPLES / name)) as c:
+            for f in c.decode(video=0):
+                if seconds is not None and f.time >= seconds:
+                    return
+                yield f.to_ndarray(format="rgb24")
+
+    first = ((f[:, ::-1].astype(np.float32) * 0.7).astype(np.uint8) for f in frames("hinge_neutral_right.mp4", 8.5))
+    clip = write_clip(tmp_path / "edited.mp4", [*first, *frames("hinge_rounded.mp4")])
+    summary = tmp_path / "summary.json"
+    r = subprocess.run(
+        [sys.executable, "-m", "hingecheck", "live", "--source", str(clip), "--no-window", "--no-audio"]
+        + ["--exercise", "hinge", "--summary", str(summary)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")},
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    data = json.loads(summary.read_text())
+    lab = sample_labels["hinge_rounded.mp4"]
+    assert [x["verdict"] for x in data["reps"]] == lab["reps"]
+    assert data["verdict"] == lab["verdict"]
+
+
 def test_cue_is_held_and_never_flickers():
     board = CueBoard()
     board.offer("Chin tucked", 0.0)

@@ -6,13 +6,18 @@ a tone and a spoken cue at the end of each rep, and a session summary.
 * ``--source CLIP`` plays a file as if it were the camera, paced at the clip's own timestamps
   (frames the loop cannot take in time are dropped, as with a camera).
 * The analysis is :class:`hingecheck.core.analysis.StreamingAnalyzer`: the same core as review and
-  batch, one frame at a time.
+  batch, one frame at a time, for what is shown and said during the session. The session keeps
+  every frame's landmarks (and its picture change, for cuts in a played clip) and, when it ends,
+  its summary is :func:`hingecheck.core.analysis.analyze` of them all: the answer ``score`` gives
+  the same frames (whole-session baselines and filtering; the verdicts said after each rep were
+  made with only the frames before it).
 * Keys: q / Esc quit · space pause · r reset · m mirror · s snapshot.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
@@ -22,10 +27,11 @@ from pathlib import Path
 import numpy as np
 
 from hingecheck.atomic import write_text
-from hingecheck.core.analysis import FrameState, StreamingAnalyzer
+from hingecheck.core.analysis import FrameState, StreamingAnalyzer, analyze
 from hingecheck.core.results import ClipResult
-from hingecheck.pose.landmarker import PoseEstimator, PoseSettings
-from hingecheck.pose.sources import Camera, Frame, VideoFile
+from hingecheck.pose.landmarker import PoseCollector, PoseEstimator, PoseSettings, content_box
+from hingecheck.pose.scenechange import SceneChange
+from hingecheck.pose.sources import Camera, Frame, VideoFile, min_step_s
 from hingecheck.render.audio import Speaker
 from hingecheck.render.cues import (  # noqa: F401 (CUE_HOLD_S re-exported)
     CUE_HOLD_S,
@@ -181,14 +187,21 @@ class LiveSession:
     ):
         self.is_file = not isinstance(source, int)
         self.source = source
-        self.src = VideoFile(source) if self.is_file else Camera(source)
+        # A clip plays at the rate and with the crop ``score`` analyses it at (PoseSettings: the
+        # analysis-rate cap, black bars cropped): the session's summary then judges the same frames.
+        self.settings = PoseSettings()
+        self.src = VideoFile(source, max_fps=self.settings.max_fps) if self.is_file else Camera(source)
         info = self.src.info
         self.info = info
+        step = min_step_s(info.fps, self.settings.max_fps) if self.is_file else 0.0
+        fps = info.fps / math.ceil(step * info.fps - 1e-9) if step else info.fps
         self.mirror = mirror
         self.window = window
         self.model = model
         self.stats = stats
-        self.analyzer = StreamingAnalyzer(exercise, fps=info.fps)
+        self.exercise = exercise
+        self.analyzer = StreamingAnalyzer(exercise, fps=fps)
+        self._restart_record()
         self.speaker = Speaker(audio)
         self.cues = CueBoard()
         self.annotators = default_annotators(stats=True)
@@ -207,12 +220,21 @@ class LiveSession:
         self._state: FrameState | None = None
         self.snapshots: list[Path] = []
 
+    def _restart_record(self) -> None:
+        """The session's frames, for its summary (see module doc); restarted by the reset key."""
+        self._record = PoseCollector(masks=True)
+        self._scene = SceneChange()
+
     def process(self, est: PoseEstimator, frame: Frame, captured_at: float) -> np.ndarray:
         """One captured frame: analysed unless paused, then drawn; returns the RGB picture shown."""
         rgb = np.ascontiguousarray(frame.rgb[:, ::-1]) if self.mirror else frame.rgb
         if not self.paused:
-            self._box = self._box or est.fit_box((0, 0, rgb.shape[1], rgb.shape[0]))
-            fp = est.infer(est.prepare(rgb, self._box), frame.t, self._box, frame.index)
+            if self._box is None:
+                whole = (0, 0, rgb.shape[1], rgb.shape[0])
+                self._box = est.fit_box(content_box(rgb) if self.is_file and est.settings.crop_bars else whole)
+            small = est.prepare(rgb, self._box)
+            fp = est.infer(small, frame.t, self._box, frame.index)
+            self._record.add(fp, self._scene(small))
             state = self.analyzer.push(fp.image, fp.visibility, fp.world, frame.t, fp.detected, fp.profile)
             self.frames += 1
             self._offer_cue(state, rgb, time.monotonic())
@@ -248,6 +270,7 @@ class LiveSession:
             self.paused = not self.paused
         elif action == "reset":
             self.analyzer.reset()
+            self._restart_record()
         elif action == "mirror":
             self.mirror = not self.mirror
         elif action == "snapshot" and shown is not None:
@@ -257,6 +280,12 @@ class LiveSession:
             cv2.imwrite(str(snap), cv2.cvtColor(shown, cv2.COLOR_RGB2BGR))
             self.snapshots.append(snap)
         return True
+
+    def final_result(self) -> ClipResult:
+        """The session judged as a whole: :func:`analyze` of every frame analysed since the start
+        (or the last reset), with their picture changes — the answer ``score`` gives those frames."""
+        series = replace(self._record.series(self.info), fps=self.analyzer.fps)  # the analysed rate
+        return analyze(series, exercise=self.exercise, file=str(self.source))
 
     def _show(self, out: np.ndarray) -> bool:
         """Show the picture and handle a key; False to quit."""
@@ -287,7 +316,7 @@ class LiveSession:
         t_start = time.monotonic()
         capture = None
         try:
-            with PoseEstimator(self.model, PoseSettings()) as est:
+            with PoseEstimator(self.model, self.settings) as est:
                 # The camera starts once the model is loaded, so no frame waits for start-up.
                 capture = LatestFrame(self.src.frames(), pace=self.is_file)
                 while True:
@@ -308,9 +337,9 @@ class LiveSession:
                 self.writer.__exit__(None, None, None)
             if self.window:
                 cv2.destroyAllWindows()
-        self.analyzer.finish()  # the rep the stream's end cut short, judged as score judges it
+        self.analyzer.finish()  # the rep the stream's end cut short, as the live overlay ends
         summary = _session_summary(
-            self.analyzer,
+            self.final_result(),
             started,
             str(self.source),
             time.monotonic() - t_start,
@@ -343,13 +372,12 @@ def run_live(
     return LiveSession(source, exercise, mirror, record, audio, window, model, stats).run(summary_path)
 
 
-def _session_summary(analyzer: StreamingAnalyzer, started, source, duration, frames, dropped) -> SessionSummary:
-    result = analyzer.session_result(source)
+def _session_summary(result: ClipResult, started, source, duration, frames, dropped) -> SessionSummary:
     fault, _ = main_fault(result.reps)
     return SessionSummary(
         started=started,
         source=source,
-        exercise=analyzer.exercise,
+        exercise=result.exercise,
         duration_s=round(duration, 2),
         frames=frames,
         dropped_frames=dropped,

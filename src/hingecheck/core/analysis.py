@@ -965,22 +965,6 @@ class StreamingAnalyzer:
         )
         return frame_warnings_now(signals, th, self._untrusted())
 
-    def session_result(self, file: str = "live") -> ClipResult:
-        """The session so far as a :class:`ClipResult` (same schema as ``score``)."""
-        verdict = clip_verdict(self.reps, self.view)
-        return ClipResult(
-            file=file,
-            status="ok",
-            exercise=self.exercise,
-            view=self.view,
-            frames=len(self._t),
-            fps=self.fps,
-            detected_fraction=1.0,
-            verdict=verdict,
-            score=clip_score(self.reps, self.view),
-            reps=tuple(self.reps),
-        )
-
 
 def _shift(rep: Rep, offset: int) -> Rep:
     from dataclasses import replace

@@ -387,9 +387,10 @@ def _to_frame_pose(
 COLLECT_CHUNK_FRAMES = 256
 
 
-class _Collector:
+class PoseCollector:
     """Grows per-frame arrays in chunks of :data:`COLLECT_CHUNK_FRAMES` frames (no per-frame Python
-    objects are kept beyond one chunk); :meth:`series` joins them once, field by field."""
+    objects are kept beyond one chunk); :meth:`series` joins them once, field by field. Used by
+    every path that turns frames into a :class:`PoseSeries`: a clip's pose pass and a live session."""
 
     def __init__(self, masks: bool):
         self.rows: dict[str, list[np.ndarray]] = {
@@ -398,9 +399,15 @@ class _Collector:
         self.masks = masks
         self.n = 0
         self._chunk: list[FramePose] = []
+        self._changes = array("f")  # per frame, grey levels (no Python object per frame)
 
-    def add(self, fp: FramePose) -> None:
+    def add(self, fp: FramePose, scene_change: float | None = None) -> None:
+        """One frame's pose, and, if measured, how much its picture changed from the previous
+        frame's (:class:`~hingecheck.pose.scenechange.SceneChange`; the series carries it when
+        every frame gave one)."""
         self._chunk.append(fp)
+        if scene_change is not None:
+            self._changes.append(scene_change)
         self.n += 1
         if len(self._chunk) >= COLLECT_CHUNK_FRAMES:
             self._flush()
@@ -431,6 +438,7 @@ class _Collector:
                 cat[k] = np.concatenate(chunks)
             del chunks
         self.rows = {k: [v] for k, v in cat.items()}  # the joined arrays (not copies): callable again
+        changes = np.frombuffer(self._changes, np.float32).copy() if len(self._changes) == self.n else None
         return PoseSeries(
             image=cat["image"],
             visibility=cat["visibility"],
@@ -442,6 +450,7 @@ class _Collector:
             fps=info.fps,
             profile=cat.get("profile"),
             source=info.name,
+            scene_change=changes,
         )
 
 
@@ -469,23 +478,20 @@ def _staged(prepared, tap, scene: SceneChange | None):
 
 
 def _pass(src, model_path: Path, settings: PoseSettings, tap, progress, total, box=None):
-    """One pass of the model over the opened source ``src``: ``(collector, picture changes or
-    None, the box the model saw)``. ``box`` (full-frame pixels) replaces the bars' crop; with it
-    the picture change is not measured (the first pass's, over the whole picture, is kept)."""
-    collector = _Collector(settings.masks)
-    changes = array("f") if box is None else None  # per frame, grey levels (no Python object per frame)
+    """One pass of the model over the opened source ``src``: ``(collector, the box the model
+    saw)``. ``box`` (full-frame pixels) replaces the bars' crop; with it the picture change is not
+    measured (the first pass's, over the whole picture, is kept)."""
+    collector = PoseCollector(settings.masks)
     seen_box = None
     with PoseEstimator(model_path, settings, still_images=src.info.still) as est:
         # Decoding, cropping and downscaling, the tap and the picture change run in the prefetch thread.
         staged = _staged(est.prepared(src.frames(), box), tap, SceneChange() if box is None else None)
         for frame, seen_box, small, change in prefetch(staged):
-            if changes is not None:
-                changes.append(change)
-            collector.add(est.infer(small, frame.t, seen_box, frame.index))
+            collector.add(est.infer(small, frame.t, seen_box, frame.index), change if box is None else None)
             if progress is not None and collector.n % 16 == 0:
                 progress(collector.n, total)
     release_freed_memory()  # the landmarker is closed: what it freed goes back before the analysis allocates
-    return collector, changes, seen_box  # the box is fixed for the clip (see prepared)
+    return collector, seen_box  # the box is fixed for the clip (see prepared)
 
 
 def estimate_clip(
@@ -526,7 +532,7 @@ def estimate_clip(
     step = min_step_s(info.fps, settings.max_fps) if getattr(src, "max_fps", None) else 0.0
     if total and step:  # the frames that will be analysed: every k-th of a constant rate
         total = -(-total // math.ceil(step * info.fps - 1e-9))
-    collector, changes, seen_box = _pass(src, model_path, settings, tap, progress, total)
+    collector, seen_box = _pass(src, model_path, settings, tap, progress, total)
     series = collector.series(info)
     del collector
     crop = None
@@ -536,7 +542,7 @@ def estimate_clip(
         src2 = open_source(str(source), max_fps=settings.max_fps)
         again = _pass(src2, model_path, settings, None, progress, total, crop)[0].series(info)
         if again.n_frames == series.n_frames and np.count_nonzero(again.detected) > np.count_nonzero(series.detected):
-            series, src = again, src2
+            series, src = dataclasses.replace(again, scene_change=series.scene_change), src2
         del again
     expected = info.frame_count or -1
     decoded = getattr(src, "decoded", 0)
@@ -556,7 +562,7 @@ def estimate_clip(
         series,
         expected_frames=expected,
         damaged_packets=getattr(src, "damaged_packets", 0),
-        scene_change=np.frombuffer(changes, np.float32).copy() if n else None,
+        scene_change=series.scene_change if n else None,
     )
     if progress is not None:
         progress(n, n)
@@ -570,6 +576,7 @@ __all__ = [
     "DEFAULT_MODEL_SHA256",
     "default_model",
     "FramePose",
+    "PoseCollector",
     "PoseError",
     "PoseEstimator",
     "PoseSettings",
