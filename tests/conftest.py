@@ -249,6 +249,7 @@ def replay_live(series, exercise: str) -> list:
     from hingecheck.core.analysis import StreamingAnalyzer
 
     live = StreamingAnalyzer(exercise, fps=series.fps)
+    live.model_scale = series.model_scale  # as the live loop sets it once it knows the model's picture
     reps = []
     for i in range(series.n_frames):
         profile = None if series.profile is None else series.profile[i]

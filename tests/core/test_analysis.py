@@ -256,3 +256,22 @@ def test_an_outline_hidden_at_lockout_still_judges_the_back(sample_series):
     assert r.kinematics.spine_source == "mask"
     assert [x.verdict for x in r.reps] == ["lumbar_rounding"] * 3
     assert not any("spine_from_landmarks_only" in x.notes for x in r.reps)
+
+
+def test_how_small_a_lifter_is_judged_by_the_models_picture(sample_series):
+    """The trust rule reads the lifter's size in the picture the pose model was given, not in the
+    file: the same landmarks from a frame the model saw at a third of its size (a 1920-px frame
+    given at 640 px) leave the back and the head unjudged; at full size they are judged."""
+    from hingecheck.core.analysis import trunk_px
+    from hingecheck.core.config import load_config
+
+    th = load_config(None, exercise="hinge")
+    s = sample_series["hinge_rounded.mp4"]
+    trunk = trunk_px(s.image, s.detected)
+    assert trunk * 1 / 3 < th.min_trunk_px < trunk  # the sample's lifter is big enough at full size
+    full = analyze(dataclasses.replace(s, model_scale=1.0), exercise="hinge")
+    assert [r.verdict for r in full.reps] == ["lumbar_rounding"] * 3
+    third = analyze(dataclasses.replace(s, model_scale=1 / 3), exercise="hinge")
+    assert all("too small for the pose model" in r.not_judged["lumbar_rounding"] for r in third.reps)
+    assert all("neck_extension" in r.not_judged for r in third.reps)
+    assert s.model_scale == 1.0  # a 640-px sample is given to the model as it is

@@ -98,6 +98,9 @@ def test_a_small_lifter_the_model_keeps_losing_is_found_on_a_closer_look(small_l
     assert final.detected.mean() >= 0.97 and final.n_frames == first.n_frames
     assert np.array_equal(final.t, first.t)
     assert final.scene_change is not None and final.scene_change.shape == (final.n_frames,)
+    # The first pass gave the model the 1920-px frame at 640 px; the closer look a crop of at most
+    # 640 px, at its own size: the lifter is three times bigger to the model (the trust rule's size).
+    assert first.model_scale == 640 / 1920 and final.model_scale == 1.0
     # Landmarks in full-frame pixels, where the lifter is: inside the middle of the frame.
     hips = final.image[final.detected][:, [23, 24], :2].reshape(-1, 2)
     assert (np.abs(hips[:, 0] - 960) < 200).all() and (np.abs(hips[:, 1] - 540) < 189).all()

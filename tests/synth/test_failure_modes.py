@@ -45,11 +45,15 @@ SCENARIOS = {
         expect=("not_judged", "not_judged"),
         verdict="not_judged",
     ),
+    # An HD camera far away: the body under a third of the 720-px frame height, and the frame given to
+    # the model at 640 px wide, so the trunk is about 33 of the model's pixels.
     "far_camera": Scenario(
         "far_camera",
         "hinge",
         ("neutral", "squatty_hinge"),
-        camera_scale=0.19,
+        camera_scale=0.17,
+        width=1280,
+        height=720,
         seed=23,
         expect=("not_judged", "squatty_hinge"),
         verdict="squatty_hinge",

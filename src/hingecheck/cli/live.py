@@ -232,6 +232,7 @@ class LiveSession:
             if self._box is None:
                 whole = (0, 0, rgb.shape[1], rgb.shape[0])
                 self._box = est.fit_box(content_box(rgb) if self.is_file and est.settings.crop_bars else whole)
+                self.analyzer.model_scale = est.model_scale(self._box)
             small = est.prepare(rgb, self._box)
             fp = est.infer(small, frame.t, self._box, frame.index)
             self._record.add(fp, self._scene(small))
@@ -284,7 +285,8 @@ class LiveSession:
     def final_result(self) -> ClipResult:
         """The session judged as a whole: :func:`analyze` of every frame analysed since the start
         (or the last reset), with their picture changes — the answer ``score`` gives those frames."""
-        series = replace(self._record.series(self.info), fps=self.analyzer.fps)  # the analysed rate
+        # At the analysed rate, and as big as the model saw it.
+        series = replace(self._record.series(self.info), fps=self.analyzer.fps, model_scale=self.analyzer.model_scale)
         return analyze(series, exercise=self.exercise, file=str(self.source))
 
     def _show(self, out: np.ndarray) -> bool:

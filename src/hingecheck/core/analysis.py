@@ -277,16 +277,22 @@ def trunk_px(image: np.ndarray, frames: slice | np.ndarray = slice(None)) -> flo
         return float(np.nanmedian(d)) if np.isfinite(d).any() else float("nan")
 
 
+def model_factor(model_scale: float) -> float:
+    """:attr:`PoseSeries.model_scale`, 1 when unknown (NaN)."""
+    return float(model_scale) if np.isfinite(model_scale) and model_scale > 0 else 1.0
+
+
 def untrusted_checks(trunk: float, view: str, th: Thresholds) -> dict[str, str]:
     """Checks that cannot be judged anywhere in a clip, with why: the back's outline and the head
-    need a lifter big enough in the frame; about 45° off the side the ear-shoulder line mixes
+    need a lifter big enough in the picture the pose model was given (``trunk``: its median
+    trunk length there, pixels); about 45° off the side the ear-shoulder line mixes
     in the head's turn, so the neck needs a side view (measured on the oblique development
     clips: good lifters read 45-63° of "extension")."""
     out = {}
     if view == "oblique":
         out["neck_extension"] = "camera about 45 deg off the side: the neck angle needs a side view"
     if np.isfinite(trunk) and trunk < th.min_trunk_px:
-        why = f"lifter too small in the frame (trunk {trunk:.0f} px < {th.min_trunk_px:.0f})"
+        why = f"lifter too small for the pose model (trunk {trunk:.0f} px in its picture < {th.min_trunk_px:.0f})"
         out.update({"lumbar_rounding": why, "neck_extension": why})
     return out
 
@@ -494,7 +500,7 @@ def measure(
         for i in range(0, len(image), MEASURE_BLOCK_FRAMES):  # in place, in blocks: no second copy of the clip
             image[i : i + MEASURE_BLOCK_FRAMES] = rectify_oblique(image[i : i + MEASURE_BLOCK_FRAMES], yaw)
     m, contacts = frame_measures(image, world, profile, side, facing, WORLD_TRUNK)
-    trunk = trunk_px(image, rows)
+    trunk = trunk_px(image, rows) * model_factor(series.model_scale)
     spine_from_mask = profile is not None and outline_seen(m["bend"], m["hip_flexion"], th)
     del image, world, profile  # the cleaned landmarks end here: freed before the later steps' scratch
     jitter = None
@@ -667,6 +673,9 @@ class StreamingAnalyzer:
         self._euro = self._new_euro()
         self._euro_profile: OneEuro | None = None  # the profile's own filter once it is apart
         self._euro_has_profile = False  # self._euro has filtered profiles (its last elements)
+        #: :attr:`PoseSeries.model_scale` of the frames pushed (set by the caller once it knows
+        #: the picture it gives the model; NaN = unknown, taken as 1).
+        self.model_scale = float("nan")
         self.reset()
 
     def _new_euro(self) -> OneEuro:
@@ -840,7 +849,7 @@ class StreamingAnalyzer:
         return baselines(m, standing_frames(m["hip_flexion"], t, self.th), settled_frames(t, self.th))
 
     def _untrusted(self) -> dict[str, str]:
-        return untrusted_checks(self._trunks.median(), self.view, self.th)
+        return untrusted_checks(self._trunks.median() * model_factor(self.model_scale), self.view, self.th)
 
     def _phase(self) -> str:
         h = self._m["hip_flexion"][-3:]
@@ -935,6 +944,7 @@ class StreamingAnalyzer:
             fps=self.fps,
             profile=None if any(p is None for p in profiles) else np.stack(profiles),
             source="live",
+            model_scale=self.model_scale,
         )
 
     def _trim_raw(self) -> None:

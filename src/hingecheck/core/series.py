@@ -104,6 +104,11 @@ class PoseSeries:
             mean absolute grey-level difference (0-255) of a 64x36 thumbnail of the frame the model
             saw, NaN on the first frame; ``None`` when not measured (live, synthetic series). A cut to
             another shot in an edited clip is a jump in it (:mod:`hingecheck.core.shots`).
+        model_scale: pixels of the picture the pose model was given per source-frame pixel (the
+            frame cropped to its content or to the lifter, then scaled down to the model's input
+            width): 0.5 for a 1280-px-wide frame given at 640 px, 1 when given at full size; NaN
+            when unknown (then taken as 1). How big the lifter is *for the model* decides what
+            can be trusted, not the file's resolution.
     """
 
     image: np.ndarray
@@ -120,6 +125,7 @@ class PoseSeries:
     expected_frames: int = -1
     damaged_packets: int = 0
     scene_change: np.ndarray | None = None
+    model_scale: float = float("nan")
 
     def __post_init__(self) -> None:
         n = len(self.t)
@@ -180,6 +186,7 @@ class PoseSeries:
             stations=PROFILE_STATIONS,
             expected_frames=self.expected_frames,
             damaged_packets=self.damaged_packets,
+            model_scale=self.model_scale,
         )
         if self.profile is not None:
             arrays["profile"] = self.profile
@@ -209,6 +216,7 @@ class PoseSeries:
                 expected_frames=int(z["expected_frames"]) if "expected_frames" in z.files else -1,
                 damaged_packets=int(z["damaged_packets"]) if "damaged_packets" in z.files else 0,
                 scene_change=z["scene_change"] if "scene_change" in z.files else None,
+                model_scale=float(z["model_scale"]) if "model_scale" in z.files else float("nan"),
             )
 
     @classmethod

@@ -275,6 +275,13 @@ class PoseEstimator:
         """``max_width`` rounded down to a multiple of :data:`ROW_ALIGN_PX` (0 = full size)."""
         return self.settings.max_width - self.settings.max_width % ROW_ALIGN_PX
 
+    def model_scale(self, box: tuple[int, int, int, int]) -> float:
+        """Pixels of the model's picture per source pixel for a frame cropped to ``box`` (see
+        :meth:`prepare`): the downscale to ``max_width``, 1 when the crop is not wider."""
+        mw = self._model_width()
+        w = box[2] - box[0]
+        return mw / w if mw and w > mw else 1.0
+
     def fit_box(self, box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
         """``box`` narrowed on the right so the image given to the model is a multiple of
         :data:`ROW_ALIGN_PX` wide (after scaling to ``max_width``, which is rounded down the same way).
@@ -479,8 +486,8 @@ def _staged(prepared, tap, scene: SceneChange | None):
 
 def _pass(src, model_path: Path, settings: PoseSettings, tap, progress, total, box=None):
     """One pass of the model over the opened source ``src``: ``(collector, the box the model
-    saw)``. ``box`` (full-frame pixels) replaces the bars' crop; with it the picture change is not
-    measured (the first pass's, over the whole picture, is kept)."""
+    saw, its model scale)``. ``box`` (full-frame pixels) replaces the bars' crop; with it the
+    picture change is not measured (the first pass's, over the whole picture, is kept)."""
     collector = PoseCollector(settings.masks)
     seen_box = None
     with PoseEstimator(model_path, settings, still_images=src.info.still) as est:
@@ -490,8 +497,9 @@ def _pass(src, model_path: Path, settings: PoseSettings, tap, progress, total, b
             collector.add(est.infer(small, frame.t, seen_box, frame.index), change if box is None else None)
             if progress is not None and collector.n % 16 == 0:
                 progress(collector.n, total)
+        scale = est.model_scale(seen_box) if seen_box is not None else float("nan")
     release_freed_memory()  # the landmarker is closed: what it freed goes back before the analysis allocates
-    return collector, seen_box  # the box is fixed for the clip (see prepared)
+    return collector, seen_box, scale  # the box is fixed for the clip (see prepared)
 
 
 def estimate_clip(
@@ -532,17 +540,19 @@ def estimate_clip(
     step = min_step_s(info.fps, settings.max_fps) if getattr(src, "max_fps", None) else 0.0
     if total and step:  # the frames that will be analysed: every k-th of a constant rate
         total = -(-total // math.ceil(step * info.fps - 1e-9))
-    collector, seen_box = _pass(src, model_path, settings, tap, progress, total)
-    series = collector.series(info)
+    collector, seen_box, scale = _pass(src, model_path, settings, tap, progress, total)
+    series = dataclasses.replace(collector.series(info), model_scale=scale)
     del collector
     crop = None
     if isinstance(source, (str, os.PathLike)) and not info.still and seen_box is not None:
         crop = closer_box(series, seen_box)  # a small lifter the model kept losing (closer.py)
     if crop is not None:
         src2 = open_source(str(source), max_fps=settings.max_fps)
-        again = _pass(src2, model_path, settings, None, progress, total, crop)[0].series(info)
+        collector2, _, scale2 = _pass(src2, model_path, settings, None, progress, total, crop)
+        again = collector2.series(info)
+        del collector2
         if again.n_frames == series.n_frames and np.count_nonzero(again.detected) > np.count_nonzero(series.detected):
-            series, src = dataclasses.replace(again, scene_change=series.scene_change), src2
+            series, src = dataclasses.replace(again, scene_change=series.scene_change, model_scale=scale2), src2
         del again
     expected = info.frame_count or -1
     decoded = getattr(src, "decoded", 0)
