@@ -32,9 +32,9 @@ def main() -> None:
         for f, rgb in zip(frames, small):
             poses.append(est.infer(rgb, f.t, box, f.index))
         infer = (time.perf_counter() - t0) / len(frames)
-    from hingecheck.pose.landmarker import _Collector
+    from hingecheck.pose.landmarker import PoseCollector
 
-    col = _Collector(True)
+    col = PoseCollector(True)
     for p in poses:
         col.add(p)
     series = col.series(src.info)

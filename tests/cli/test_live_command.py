@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import av
+import cv2
 import numpy as np
 import pytest
 
@@ -126,3 +127,41 @@ def test_paused_session_does_not_analyse(session):
         for _, f in frames[10:]:
             out = session.process(est, f, 0.0)
         assert session.frames == 10 and out.shape == f.rgb.shape
+
+
+def test_the_session_says_rep_verdicts_and_sums_up_as_score(tmp_path, monkeypatch, sample_labels):
+    """A whole session through the real loop: the verdicts said after each rep (the per-rep live
+    path) and the summary (the whole session analysed) both give the rendered truth."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    name = "hinge_neutral_left.mp4"
+    s = LiveSession(str(SAMPLES / name), audio=False, window=False)
+    summary = s.run()
+    assert [r.verdict for r in s.analyzer.reps] == sample_labels[name]["reps"]
+    assert [r["verdict"] for r in summary.reps] == sample_labels[name]["reps"]
+    assert summary.verdict == sample_labels[name]["verdict"]
+
+
+def test_mirror_starts_a_new_set_and_the_model_scale_is_known(tmp_path):
+    """Mirroring mid-session gives the model the other way round: the set starts again (the
+    summary holds only the frames after it). A 1280-px clip is given to the model at 640 px, and
+    the live core is told so (the trust rule reads the lifter's size as the model saw it)."""
+    from hingecheck.pose.landmarker import PoseEstimator, PoseSettings
+
+    from conftest import write_clip
+
+    with av.open(str(SAMPLES / "hinge_neutral_left.mp4")) as c:
+        frames = [cv2.resize(f.to_ndarray(format="rgb24"), (1280, 960)) for _, f in zip(range(30), c.decode(video=0))]
+    clip = write_clip(tmp_path / "wide.mp4", frames)
+    s = LiveSession(str(clip), audio=False, window=False)
+    try:
+        got = list(zip(range(30), s.src.frames()))
+        with PoseEstimator(None, PoseSettings()) as est:
+            for _, f in got[:10]:
+                s.process(est, f, 0.0)
+            assert s.analyzer.model_scale == 0.5
+            s.apply("mirror")
+            for _, f in got[10:]:
+                s.process(est, f, 0.0)
+        assert s.final_result().frames == 20 and s.analyzer.model_scale == 0.5
+    finally:
+        s.speaker.close()

@@ -27,6 +27,8 @@ def _series(n=4):
         fps=30.0,
         profile=rng.random((n, len(PROFILE_STATIONS), 2)).astype(np.float32),
         source="x.mp4",
+        scene_change=rng.random(n).astype(np.float32),
+        model_scale=0.5,
     )
 
 
@@ -34,9 +36,9 @@ def test_npz_round_trip(tmp_path):
     s = _series()
     export_landmarks(s, tmp_path / "s.npz")
     back = PoseSeries.from_npz(tmp_path / "s.npz")
-    for name in ("image", "visibility", "world", "t", "detected", "profile"):
+    for name in ("image", "visibility", "world", "t", "detected", "profile", "scene_change"):
         assert np.array_equal(getattr(s, name), getattr(back, name), equal_nan=True), name
-    assert (back.width, back.height, back.fps, back.source) == (640, 480, 30.0, "x.mp4")
+    assert (back.width, back.height, back.fps, back.source, back.model_scale) == (640, 480, 30.0, "x.mp4", 0.5)
     assert list(tmp_path.iterdir()) == [tmp_path / "s.npz"]  # no temp files left behind
 
 

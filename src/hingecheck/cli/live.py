@@ -11,7 +11,7 @@ a tone and a spoken cue at the end of each rep, and a session summary.
   its summary is :func:`hingecheck.core.analysis.analyze` of them all: the answer ``score`` gives
   the same frames (whole-session baselines and filtering; the verdicts said after each rep were
   made with only the frames before it).
-* Keys: q / Esc quit · space pause · r reset · m mirror · s snapshot.
+* Keys: q / Esc quit · space pause · r reset · m mirror (a new set) · s snapshot.
 """
 
 from __future__ import annotations
@@ -222,7 +222,7 @@ class LiveSession:
 
     def _restart_record(self) -> None:
         """The session's frames, for its summary (see module doc); restarted by the reset key."""
-        self._record = PoseCollector(masks=True)
+        self._record = PoseCollector(masks=self.settings.masks)
         self._scene = SceneChange()
 
     def process(self, est: PoseEstimator, frame: Frame, captured_at: float) -> np.ndarray:
@@ -269,11 +269,18 @@ class LiveSession:
             return False
         if action == "pause":
             self.paused = not self.paused
+            if not self.paused:  # the picture after a pause is not a cut: no change measured across it
+                self._scene = SceneChange()
         elif action == "reset":
             self.analyzer.reset()
             self._restart_record()
         elif action == "mirror":
+            # The model then sees the other way round (left is right, the lifter faces the other
+            # way, the bars' crop flips): a new set, as with the reset key.
             self.mirror = not self.mirror
+            self._box = None
+            self.analyzer.reset()
+            self._restart_record()
         elif action == "snapshot" and shown is not None:
             import cv2
 

@@ -948,7 +948,8 @@ class StreamingAnalyzer:
         )
 
     def _trim_raw(self) -> None:
-        """Drop the raw frames no later window can reach (memory stays bounded in session length)."""
+        """Drop the raw frames no later window can reach (the core's buffer stays bounded in
+        session length; the live session's record for its summary is the caller's)."""
         drop = self._closed_until - int(round(LIVE_CONTEXT_S * self.fps)) - self._raw_offset
         if drop > 0 and self._judge_base is not None:
             del self._raw[:drop]

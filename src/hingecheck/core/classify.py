@@ -55,7 +55,7 @@ class Features:
     #: Heel's rise above its standing height relative to the toes, / foot length; None if unknown.
     heel_lift: np.ndarray | None = None
     #: Checks that cannot be judged anywhere in the clip, fault name → why (e.g. the lifter is
-    #: too small in the frame for the back outline and the head).
+    #: too small for the pose model for the back outline and the head).
     untrusted: dict = field(default_factory=dict)
     #: Per frame: the back outline's departure from its smoothed curve (degrees), None without a
     #: mask (see :func:`hingecheck.core.analysis.smooth_bend`).

@@ -94,7 +94,7 @@ class Rep:
     score: float  # 0-100: how far inside (100) or outside (0) the thresholds the rep stayed
     evidence: dict = field(default_factory=dict)  # extra named measurements (knee_hip_ratio, ...)
     #: Checks (fault names) that could not be judged on this rep, each with why, e.g.
-    #: ``{"lumbar_rounding": "lifter too small in the frame"}``: their faults are never called.
+    #: ``{"lumbar_rounding": "lifter too small for the pose model"}``: their faults are never called.
     not_judged: dict = field(default_factory=dict)
     #: 0-1: the share of this rep's checks that could be judged.
     confidence: float = 1.0

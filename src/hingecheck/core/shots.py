@@ -13,7 +13,7 @@ absolute terms (``cut_min_change``) and large against the clip's own median chan
 Yeo & Liu 1995, IEEE Trans. Circuits Syst. Video Technol. 5:533).
 
 Only the longest shot is judged: the frames of the others count as frames without the lifter,
-and the clip's warnings say so. A series without ``scene_change`` (live, synthetic) has no cuts.
+and the clip's warnings say so. A series without ``scene_change`` (synthetic series, the live core's rep windows) has no cuts.
 """
 
 from __future__ import annotations
