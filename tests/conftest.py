@@ -260,6 +260,7 @@ def replay_live(series, exercise: str) -> list:
             float(series.t[i]),
             bool(series.detected[i]),
             profile,
+            float("nan") if series.scene_change is None else float(series.scene_change[i]),
         )
         if st.new_rep is not None:
             reps.append(st.new_rep)

@@ -277,3 +277,28 @@ def test_how_small_a_lifter_is_judged_by_the_models_picture(sample_series):
     assert all("too small for the pose model" in r.not_judged["lumbar_rounding"] for r in third.reps)
     assert all("neck_extension" in r.not_judged for r in third.reps)
     assert s.model_scale == 1.0  # a 640-px sample is given to the model as it is
+
+
+def test_live_judges_each_rep_in_its_own_shot(sample_series, sample_labels):
+    """An edited clip (two neutral reps, a cut to a rounded set) fed frame by frame with its
+    picture changes. ``score`` judges the longest shot: the rounded set (rendered truth). Live
+    says the first shot's reps before the cut comes, then judges each later rep in the shot it is
+    in: the rounded reps are found though their shot is, when the first of them ends, shorter than
+    the shot before it (both shots show the lifter from the same side)."""
+    a, b = sample_series["hinge_neutral_left.mp4"], sample_series["hinge_rounded.mp4"]
+    a = a.slice(0, int(8.5 * a.fps))  # two neutral reps, then a cut to another shot
+    change = np.concatenate([a.scene_change, b.scene_change])
+    change[len(a.t)] = 60.0  # grey levels: the whole picture changes at the cut
+    edited = dataclasses.replace(
+        b,
+        **{
+            k: np.concatenate([getattr(a, k), getattr(b, k)])
+            for k in ("image", "visibility", "world", "detected", "profile")
+        },
+        t=np.concatenate([a.t, b.t + a.t[-1] + 1 / a.fps]),
+        scene_change=change,
+    )
+    want = sample_labels["hinge_rounded.mp4"]["reps"]
+    assert [r.verdict for r in analyze(edited, exercise="hinge").reps] == want
+    said = [r.verdict for r in replay_live(edited, "hinge")]
+    assert said == sample_labels["hinge_neutral_left.mp4"]["reps"][:2] + want

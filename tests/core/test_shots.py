@@ -8,7 +8,7 @@ import numpy as np
 
 from hingecheck.core.analysis import analyze
 from hingecheck.core.config import load_config
-from hingecheck.core.shots import cut_frames, keep_longest_shot, longest_shot
+from hingecheck.core.shots import cut_frames, keep_longest_shot, last_shot, longest_shot
 
 TH = load_config()
 
@@ -58,3 +58,12 @@ def test_frames_outside_the_longest_shot_are_not_the_lifters(sample_series, samp
     change[3], change[-3] = handheld(1)[-1], 50.0
     kept, _ = keep_longest_shot(dataclasses.replace(s, scene_change=change), TH.cut_min_change, TH.cut_min_ratio)
     assert kept.detected[:-3].sum() == s.detected[:-3].sum() and not kept.detected[-3:].any()
+
+
+def test_the_live_window_keeps_the_last_shot_long_enough_for_a_rep():
+    """Live judges the rep just finished in the shot it is in: the last shot, unless that shot is
+    shorter than a rep (a closing title or close-up), then the one before; with none long enough,
+    the longest."""
+    assert last_shot(100, np.array([30]), 20) == (30, 100)  # shorter than the first shot, still kept
+    assert last_shot(100, np.array([30, 90]), 20) == (30, 90)  # a 10-frame closing shot passed over
+    assert last_shot(100, np.array([5, 95]), 95) == (5, 95)  # none long enough: the longest

@@ -235,8 +235,9 @@ class LiveSession:
                 self.analyzer.model_scale = est.model_scale(self._box)
             small = est.prepare(rgb, self._box)
             fp = est.infer(small, frame.t, self._box, frame.index)
-            self._record.add(fp, self._scene(small))
-            state = self.analyzer.push(fp.image, fp.visibility, fp.world, frame.t, fp.detected, fp.profile)
+            change = self._scene(small)
+            self._record.add(fp, change)
+            state = self.analyzer.push(fp.image, fp.visibility, fp.world, frame.t, fp.detected, fp.profile, change)
             self.frames += 1
             self._offer_cue(state, rgb, time.monotonic())
             self._state = state

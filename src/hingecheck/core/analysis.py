@@ -468,15 +468,20 @@ def measure(
     file: str | None = None,
     base: Baselines | None = None,
     per_frame: bool = True,
+    last_shot: bool = False,
 ) -> Measured:
     """Clean the landmarks, measure every frame, find the view and the reps (see module doc).
     ``base``: standing baselines to judge against instead of the series' own (the live path
     re-measures a window of frames against the session's first baselines); ``per_frame=False``
-    skips the per-frame kinematics and warnings that only drawing needs."""
+    skips the per-frame kinematics and warnings that only drawing needs; ``last_shot`` judges an
+    edited series' last shot as long as the shortest rep (``min_rep_s``) instead of its longest
+    (the live path's window around a rep just finished)."""
     th = config or load_config(exercise=exercise)
     exercise = th.exercise
     warnings = input_warnings(series, th)
-    series, cut = keep_longest_shot(series, th.cut_min_change, th.cut_min_ratio)
+    t_all = np.asarray(series.t, np.float64)
+    last = int(np.ceil(th.min_rep_s * sample_rate(t_all))) if last_shot else None
+    series, cut = keep_longest_shot(series, th.cut_min_change, th.cut_min_ratio, last_min_frames=last)
     head = dict(
         file=file or series.source,
         exercise=exercise,
@@ -710,6 +715,7 @@ class StreamingAnalyzer:
         # Raw landmarks of the measured frames (image, visibility, world, profile, t) from index
         # _raw_offset on, for judging finished reps with the batch path (_judge_window).
         self._raw: list[tuple] = []
+        self._change_since = float("nan")  # largest picture change since the last frame in _raw
         self._raw_offset = 0
         self._judge_base: Baselines | None = None  # the session's standing baselines, batch-measured
         self._last_end = 0  # end frame of the last rep judged
@@ -722,10 +728,17 @@ class StreamingAnalyzer:
         t: float,
         detected: bool,
         profile: np.ndarray | None = None,
+        scene_change: float = float("nan"),
     ) -> FrameState:
         """One frame: landmarks ``(33, 3)`` px, visibility ``(33,)``, world ``(33, 3)`` m, ``t`` s,
-        back profile ``(29, 2)`` px or None. Returns what the overlay and cues need."""
+        back profile ``(29, 2)`` px or None, the picture's change from the previous frame
+        (:attr:`PoseSeries.scene_change`, grey levels; NaN if not measured: a cut between shots
+        of a played clip is then not seen). Returns what the overlay and cues need."""
         th = self.th
+        # A cut on a frame without the lifter is carried to the next frame with them (the rep
+        # windows hold only those): the largest change since the last frame kept.
+        if not math.isnan(scene_change) and not scene_change <= self._change_since:
+            self._change_since = scene_change
         if not detected:
             return FrameState(
                 t=t,
@@ -737,7 +750,8 @@ class StreamingAnalyzer:
                 view=self.view,
                 last_rep=self._last_rep,
             )
-        self._raw.append((image, visibility, world, profile, t))
+        self._raw.append((image, visibility, world, profile, t, self._change_since))
+        self._change_since = float("nan")
         n_img, n_body = np.size(image), np.size(image) + np.size(world)
         fused = profile is not None and self._euro_profile is None
         parts = (image, world, profile) if fused else (image, world)
@@ -914,7 +928,7 @@ class StreamingAnalyzer:
         else:
             w0 = max(0, self._closed_until - int(round(LIVE_CONTEXT_S * self.fps)))
         w0 = max(w0, self._raw_offset)
-        meas = measure(self._raw_series(w0), config=self.th, base=self._judge_base, per_frame=False)
+        meas = measure(self._raw_series(w0), config=self.th, base=self._judge_base, per_frame=False, last_shot=True)
         if meas.features is None:
             return []
         if self._judge_base is None:
@@ -944,6 +958,7 @@ class StreamingAnalyzer:
             fps=self.fps,
             profile=None if any(p is None for p in profiles) else np.stack(profiles),
             source="live",
+            scene_change=np.array([r[5] for r in rows], np.float32),
             model_scale=self.model_scale,
         )
 

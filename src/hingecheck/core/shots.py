@@ -51,15 +51,31 @@ def longest_shot(n_frames: int, cuts: np.ndarray) -> tuple[int, int]:
     return int(bounds[i]), int(bounds[i + 1])
 
 
-def keep_longest_shot(series: PoseSeries, min_change: float, min_ratio: float) -> tuple[PoseSeries, tuple[str, ...]]:
+def last_shot(n_frames: int, cuts: np.ndarray, min_frames: int) -> tuple[int, int]:
+    """``(start, stop)`` of the last stretch between cuts at least ``min_frames`` long (a closing
+    shot shorter than a rep, a title or a close-up, is passed over); the longest when none is."""
+    bounds = np.concatenate(([0], np.asarray(cuts, np.intp), [n_frames]))
+    long_enough = np.flatnonzero(np.diff(bounds) >= min_frames)
+    if not len(long_enough):
+        return longest_shot(n_frames, cuts)
+    i = int(long_enough[-1])
+    return int(bounds[i]), int(bounds[i + 1])
+
+
+def keep_longest_shot(
+    series: PoseSeries, min_change: float, min_ratio: float, last_min_frames: int | None = None
+) -> tuple[PoseSeries, tuple[str, ...]]:
     """The series with every frame outside its longest shot marked as not detected (landmarks
     NaN, visibility 0, no profile), and a warning naming the cuts; the series itself and no
     warning when it has no cut. Frame count and times are unchanged, so per-frame outputs still
-    line up with the video."""
+    line up with the video. ``last_min_frames``: keep the last shot at least that long instead
+    (:func:`last_shot`; the live path judging the rep just finished: it is in the latest shot
+    long enough to hold a rep, however short that shot is next to earlier ones)."""
     cuts = cut_frames(series.scene_change, min_change, min_ratio)
     if len(cuts) == 0:
         return series, ()
-    a, b = longest_shot(series.n_frames, cuts)
+    last = last_min_frames is not None
+    a, b = last_shot(series.n_frames, cuts, last_min_frames) if last else longest_shot(series.n_frames, cuts)
     outside = np.ones(series.n_frames, bool)
     outside[a:b] = False
     t = np.asarray(series.t, np.float64)
@@ -75,5 +91,6 @@ def keep_longest_shot(series: PoseSeries, min_change: float, min_ratio: float) -
     )
     at = ", ".join(f"{t[i]:.2f} s" for i in cuts)
     shots = len(cuts) + 1
-    warning = f"edited clip: {shots} shots (cuts at {at}); only the longest, {t[a]:.2f}-{t[b - 1]:.2f} s, is judged"
+    which = "last" if last else "longest"
+    warning = f"edited clip: {shots} shots (cuts at {at}); only the {which}, {t[a]:.2f}-{t[b - 1]:.2f} s, is judged"
     return kept, (warning,)
