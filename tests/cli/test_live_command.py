@@ -165,3 +165,15 @@ def test_mirror_starts_a_new_set_and_the_model_scale_is_known(tmp_path):
         assert s.final_result().frames == 20 and s.analyzer.model_scale == 0.5
     finally:
         s.speaker.close()
+
+
+def test_a_60fps_clip_plays_at_the_rate_score_analyses(hinge60_clip):
+    """A clip above the analysis-rate cap is played live at the rate ``score`` analyses it (every
+    other frame of 60 fps), so the session's summary judges the frames ``score`` would."""
+    s = LiveSession(str(hinge60_clip), audio=False, window=False)
+    try:
+        t = [f.t for _, f in zip(range(20), s.src.frames())]
+        assert s.analyzer.fps == pytest.approx(30.0, abs=0.01)
+        assert np.allclose(np.diff(t), 1 / 30, atol=1e-3)
+    finally:
+        s.speaker.close()

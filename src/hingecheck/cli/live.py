@@ -17,7 +17,6 @@ a tone and a spoken cue at the end of each rep, and a session summary.
 from __future__ import annotations
 
 import json
-import math
 import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
@@ -31,7 +30,7 @@ from hingecheck.core.analysis import FrameState, StreamingAnalyzer, analyze
 from hingecheck.core.results import ClipResult
 from hingecheck.pose.landmarker import PoseCollector, PoseEstimator, PoseSettings, content_box
 from hingecheck.pose.scenechange import SceneChange
-from hingecheck.pose.sources import Camera, Frame, VideoFile, min_step_s
+from hingecheck.pose.sources import Camera, Frame, VideoFile, kept_every
 from hingecheck.render.audio import Speaker
 from hingecheck.render.cues import (  # noqa: F401 (CUE_HOLD_S re-exported)
     CUE_HOLD_S,
@@ -193,8 +192,7 @@ class LiveSession:
         self.src = VideoFile(source, max_fps=self.settings.max_fps) if self.is_file else Camera(source)
         info = self.src.info
         self.info = info
-        step = min_step_s(info.fps, self.settings.max_fps) if self.is_file else 0.0
-        fps = info.fps / math.ceil(step * info.fps - 1e-9) if step else info.fps
+        fps = info.fps / (kept_every(info.fps, self.settings.max_fps) if self.is_file else 1)
         self.mirror = mirror
         self.window = window
         self.model = model

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import math
 import os
 import sys
 from array import array
@@ -32,7 +31,7 @@ from hingecheck.pose.cache import file_sha256
 from hingecheck.pose.closer import closer_box
 from hingecheck.pose.lifter import LifterTracker
 from hingecheck.pose.scenechange import SceneChange
-from hingecheck.pose.sources import Frame, SourceError, SourceInfo, min_step_s, open_source, prefetch
+from hingecheck.pose.sources import Frame, SourceError, SourceInfo, kept_every, open_source, prefetch
 
 #: File name of the pose model that ships with the project (see models/README.md).
 DEFAULT_MODEL_NAME = "pose_landmarker_full.task"
@@ -445,6 +444,8 @@ class PoseCollector:
                 cat[k] = np.concatenate(chunks)
             del chunks
         self.rows = {k: [v] for k, v in cat.items()}  # the joined arrays (not copies): callable again
+        if 0 < len(self._changes) < self.n:
+            raise ValueError(f"PoseCollector: picture changes for {len(self._changes)} of {self.n} frames")
         changes = np.frombuffer(self._changes, np.float32).copy() if len(self._changes) == self.n else None
         return PoseSeries(
             image=cat["image"],
@@ -537,9 +538,8 @@ def estimate_clip(
     src = open_source(source if not isinstance(source, os.PathLike) else str(source), max_fps=settings.max_fps)
     info = src.info
     total = info.frame_count
-    step = min_step_s(info.fps, settings.max_fps) if getattr(src, "max_fps", None) else 0.0
-    if total and step:  # the frames that will be analysed: every k-th of a constant rate
-        total = -(-total // math.ceil(step * info.fps - 1e-9))
+    if total and getattr(src, "max_fps", None):  # the frames that will be analysed: every k-th of a constant rate
+        total = -(-total // kept_every(info.fps, settings.max_fps))
     collector, seen_box, scale = _pass(src, model_path, settings, tap, progress, total)
     series = dataclasses.replace(collector.series(info), model_scale=scale)
     del collector

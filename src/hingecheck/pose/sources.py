@@ -16,6 +16,7 @@ decoding overlaps pose inference without frames piling up in memory.
 from __future__ import annotations
 
 import glob as globlib
+import math
 import os
 import queue
 import threading
@@ -195,6 +196,13 @@ def min_step_s(fps: float, max_fps: float | None) -> float:
     if not max_fps or max_fps <= 0 or not fps or fps <= max_fps:
         return 0.0
     return 1.0 / max_fps - 0.5 / fps
+
+
+def kept_every(fps: float, max_fps: float | None) -> int:
+    """Of a constant-rate clip at nominal ``fps``, every how many frames the cap ``max_fps`` keeps
+    one (1: every frame; 60 fps under 30 -> 2, 50 -> 2, i.e. 25 fps)."""
+    step = min_step_s(fps, max_fps)
+    return math.ceil(step * fps - 1e-9) if step else 1
 
 
 class FrameSeeker:
