@@ -1,5 +1,7 @@
 """Batch scoring as a user runs it: real clips, real processes, outputs read back."""
 
+import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -241,3 +243,53 @@ def test_a_hung_clip_is_killed_and_the_batch_goes_on(tmp_path, empty_clip):
     rows = {os.path.basename(x["file"]): x for x in map(json.loads, out.read_text().splitlines())}
     assert rows["hang-me.mp4"]["status"] == "error" and "timed out after 2 s" in rows["hang-me.mp4"]["error"]
     assert all(rows[n]["status"] == "ok" for n in ("a.mp4", "b.mp4", "c.mp4"))
+
+
+def test_a_second_pass_over_a_clip_gets_its_own_timeout(monkeypatch):
+    """The closer look (pose/closer.py) runs the model over a clip a second time, and its progress
+    starts again from 0: the parent's clock for the clip's --timeout starts again, the clip counts
+    as being inferred again (so a stuck second pass is still killed), and its frames are counted;
+    in the worker, the deadline is re-armed."""
+    import hingecheck.cli.batch as batch
+
+    import stick
+
+    class Conn:
+        def __init__(self, msgs):
+            self.msgs = list(msgs)
+
+        def poll(self):
+            return bool(self.msgs)
+
+        def recv(self):
+            return self.msgs.pop(0)
+
+    class Proc:
+        pid = 1
+
+    job = batch.ScoreJob(path="far.mp4", exercise="deadlift", timeout_s=10.0)
+    w = batch._Worker(Proc(), Conn([("progress", 0, None), ("progress", 100, 100)]), job)
+    state = batch.Progress(total=1)
+    batch._receive(w, state)
+    assert w.posed and state.frames == 100
+    w.since -= 8.0  # the first pass took 8 of the 10 s
+    w.conn = Conn([("progress", 16, 100)])
+    batch._receive(w, state)
+    assert not w.posed and not w.overdue(time.monotonic() + 9.0) and w.overdue(time.monotonic() + 16.0)
+    assert state.frames == 116
+
+    restarts = []
+
+    @contextlib.contextmanager
+    def deadline(seconds):
+        yield lambda: restarts.append(seconds)
+
+    def estimate(path, progress=None, **kw):
+        for done in (50, 100, 16, 100):  # two passes
+            progress(done, 100)
+        return stick.series(np.zeros(5), np.zeros(5), np.zeros(5))
+
+    monkeypatch.setattr(batch, "_deadline", deadline)
+    monkeypatch.setattr("hingecheck.pose.landmarker.estimate_clip", estimate)
+    batch.score_clip(dataclasses.replace(job, use_cache=False))
+    assert restarts == [10.0]

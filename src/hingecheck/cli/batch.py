@@ -48,12 +48,13 @@ class ClipTimeout(Exception):
 def _deadline(seconds: float):
     """Raise :class:`ClipTimeout` in this (main) thread after ``seconds`` (SIGALRM; checked
     between frames, so a clip stuck inside one native call is caught by the pool's crash
-    handling instead). No-op for 0, off the main thread, or without SIGALRM."""
+    handling instead). No-op for 0, off the main thread, or without SIGALRM. Yields a function
+    that starts the clock again (a second pass of the pose model over the clip gets its own time)."""
     import signal
     import threading
 
     if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
-        yield
+        yield lambda: None
         return
 
     def expire(signum, frame):
@@ -62,7 +63,7 @@ def _deadline(seconds: float):
     old = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        yield lambda: signal.setitimer(signal.ITIMER_REAL, seconds)  # start the clock again
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
@@ -139,8 +140,17 @@ def score_clip(job: ScoreJob, progress: Callable[[int, int | None], None] | None
     try:
         config = load_config(job.config, exercise=job.exercise)
         cache = LandmarkCache(job.cache_dir) if job.use_cache else None
-        with _deadline(job.timeout_s):
-            series = estimate_clip(job.path, model=job.model, settings=job.settings, cache=cache, progress=progress)
+        with _deadline(job.timeout_s) as restart:
+            done_so_far = [0]
+
+            def step(done: int, total: int | None) -> None:
+                if done < done_so_far[0]:  # the pose restarted from 0: the closer look's second pass
+                    restart()
+                done_so_far[0] = done
+                if progress is not None:
+                    progress(done, total)
+
+            series = estimate_clip(job.path, model=job.model, settings=job.settings, cache=cache, progress=step)
         if progress is not None:
             progress(len(series.t), len(series.t))  # pose done (also on a cache hit): the rest is the core's
         result = analyze(series, exercise=job.exercise, config=config, file=job.path)
@@ -272,6 +282,8 @@ def _receive(w: _Worker, state: Progress) -> dict | None:
         if w.since is None:
             w.since = time.monotonic()
         prev = state.current.get(pid, (w.job.path, 0, None))[1]
+        if done < prev:  # a new clip, or another pass over this one (the closer look): its own --timeout
+            w.since, w.posed, prev = time.monotonic(), False, 0
         state.frames += max(0, done - prev)
         state.current[pid] = (w.job.path, done, total)
         if total is not None and done >= total:

@@ -518,7 +518,9 @@ def estimate_clip(
         model: model bundle path (default: the shipped one).
         settings: inference settings.
         cache: a :class:`hingecheck.pose.cache.LandmarkCache`, or ``None`` for no caching.
-        progress: called as ``progress(frames_done, frames_total_or_None)`` now and then.
+        progress: called as ``progress(frames_done, frames_total_or_None)`` now and then; it
+            starts again from 0 when the closer look (:mod:`hingecheck.pose.closer`) makes a
+            second pass over the clip.
         tap: called as ``tap(frame, box, image_for_the_model)`` for every analysed frame (every
             decoded frame but those ``settings.max_fps`` skips), in the decoding thread (so its work overlaps inference), in order, before the frame's
             inference; not called on a cache hit. The review writes its video frames this way.
