@@ -479,8 +479,8 @@ def measure(
     th = config or load_config(exercise=exercise)
     exercise = th.exercise
     warnings = input_warnings(series, th)
-    t_all = np.asarray(series.t, np.float64)
-    last = int(np.ceil(th.min_rep_s * sample_rate(t_all))) if last_shot else None
+    t = np.asarray(series.t, np.float64)  # the shots below change no frame's time
+    last = int(np.ceil(th.min_rep_s * sample_rate(t))) if last_shot else None
     series, cut = keep_longest_shot(series, th.cut_min_change, th.cut_min_ratio, last_min_frames=last)
     head = dict(
         file=file or series.source,
@@ -490,7 +490,6 @@ def measure(
         detected_fraction=series.detected_fraction,
         warnings=warnings + cut,
     )
-    t = np.asarray(series.t, np.float64)
     if series.n_frames == 0 or series.detected_fraction < th.min_detected_fraction:
         return Measured(**head)
     image, world, profile = clean_series(series, th, world_joints=WORLD_TRUNK)
@@ -737,8 +736,7 @@ class StreamingAnalyzer:
         th = self.th
         # A cut on a frame without the lifter is carried to the next frame with them (the rep
         # windows hold only those): the largest change since the last frame kept.
-        if not math.isnan(scene_change) and not scene_change <= self._change_since:
-            self._change_since = scene_change
+        self._change_since = float(np.fmax(self._change_since, scene_change))  # NaN only if both are
         if not detected:
             return FrameState(
                 t=t,

@@ -477,12 +477,12 @@ def release_freed_memory() -> None:
 
 
 def _staged(prepared, tap, scene: SceneChange | None):
-    """``(frame, box, image for the model, picture change)`` per frame, run in the prefetch
+    """``(frame, box, image for the model, picture change or None)`` per frame, run in the prefetch
     (decoding) thread so the tap and the picture change stay off the inference thread."""
     for frame, box, small in prepared:
         if tap is not None:
             tap(frame, box, small)
-        yield frame, box, small, (scene(small) if scene is not None else float("nan"))
+        yield frame, box, small, (scene(small) if scene is not None else None)
 
 
 def _pass(src, model_path: Path, settings: PoseSettings, tap, progress, total, box=None):
@@ -495,7 +495,7 @@ def _pass(src, model_path: Path, settings: PoseSettings, tap, progress, total, b
         # Decoding, cropping and downscaling, the tap and the picture change run in the prefetch thread.
         staged = _staged(est.prepared(src.frames(), box), tap, SceneChange() if box is None else None)
         for frame, seen_box, small, change in prefetch(staged):
-            collector.add(est.infer(small, frame.t, seen_box, frame.index), change if box is None else None)
+            collector.add(est.infer(small, frame.t, seen_box, frame.index), change)
             if progress is not None and collector.n % 16 == 0:
                 progress(collector.n, total)
         scale = est.model_scale(seen_box) if seen_box is not None else float("nan")
@@ -574,7 +574,6 @@ def estimate_clip(
         series,
         expected_frames=expected,
         damaged_packets=getattr(src, "damaged_packets", 0),
-        scene_change=series.scene_change if n else None,
     )
     if progress is not None:
         progress(n, n)
