@@ -18,7 +18,7 @@ from hingecheck.core.series import PROFILE_STATIONS, PoseSeries
 from hingecheck.pose.sources import IMAGE_EXTENSIONS, min_step_s, nominal_fps
 
 #: Bump when the meaning of cached arrays changes.
-CACHE_VERSION = 4  # 2: the series carries scene_change (cuts in edited clips); 3: a lifter the model kept losing is looked at again, closer (closer.py); 4: model_scale
+CACHE_VERSION = 5  # 2: the series carries scene_change (cuts in edited clips); 3: a lifter the model kept losing is looked at again, closer (closer.py); 4: model_scale; 5: a lifter small to the model is looked at closer too
 #: Where the cache lives unless ``$HINGECHECK_CACHE`` says otherwise.
 DEFAULT_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "hingecheck" / "landmarks"
 

@@ -547,13 +547,15 @@ def estimate_clip(
     del collector
     crop = None
     if isinstance(source, (str, os.PathLike)) and not info.still and seen_box is not None:
-        crop = closer_box(series, seen_box)  # a small lifter the model kept losing (closer.py)
+        model_width = settings.max_width - settings.max_width % ROW_ALIGN_PX  # as PoseEstimator scales
+        crop = closer_box(series, seen_box, model_width)  # a small lifter (closer.py)
     if crop is not None:
         src2 = open_source(str(source), max_fps=settings.max_fps)
         collector2, _, scale2 = _pass(src2, model_path, settings, None, progress, total, crop)
         again = collector2.series(info)
         del collector2
-        if again.n_frames == series.n_frames and np.count_nonzero(again.detected) > np.count_nonzero(series.detected):
+        # The closer look is kept unless it found the lifter on fewer frames (a tie: it saw them bigger).
+        if again.n_frames == series.n_frames and np.count_nonzero(again.detected) >= np.count_nonzero(series.detected):
             series, src = dataclasses.replace(again, scene_change=series.scene_change, model_scale=scale2), src2
         del again
     expected = info.frame_count or -1
