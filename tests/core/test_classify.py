@@ -133,6 +133,14 @@ def test_lockout_faults():
     hip = features().hip_flexion.copy()
     hip[75:] = np.maximum(hip[75:], th.lockout_hip_max_deg + EPS)
     assert "incomplete_lockout" in verdict(features(hip_flexion=hip)).faults
+    # The hip read short of straight while the shoulders are behind the hips (the trunk leaning back)
+    # is a landmark lost at the top, not a short lockout: not judged, and said why.
+    trunk = features().trunk_incline.copy()
+    trunk[75:] = np.minimum(trunk[75:], th.lockout_trunk_min_deg - 5.0)
+    r = verdict(features(hip_flexion=hip, trunk_incline=trunk))
+    assert "incomplete_lockout" not in r.faults and "leans back" in r.not_judged["incomplete_lockout"]
+    trunk[75:] = np.maximum(trunk[75:], th.lockout_trunk_min_deg + EPS)
+    assert "incomplete_lockout" in verdict(features(hip_flexion=hip, trunk_incline=trunk)).faults
     hip[78:] = th.lockout_hip_max_deg - EPS
     assert "incomplete_lockout" not in verdict(features(hip_flexion=hip)).faults
 

@@ -80,6 +80,7 @@ class Thresholds:
     neck_extension_max_deg: float
     neck_tolerance_deg: float
     lockout_hip_max_deg: float
+    lockout_trunk_min_deg: float
     hyperextension_hip_deg: float
     load_drift_max: float
     check_load_drift: bool

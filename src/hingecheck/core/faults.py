@@ -205,7 +205,12 @@ def _hyperextension(r: RepMeasures, th: Thresholds) -> Finding:
 def _lockout(r: RepMeasures, th: Thresholds) -> Finding:
     if not (r.lockout_seen and np.isfinite(r.top_hip)):
         return Finding(not_judged="the clip does not show the lockout")
-    return Finding(bool(r.top_hip > th.lockout_hip_max_deg))
+    short = bool(r.top_hip > th.lockout_hip_max_deg)
+    if short and np.isfinite(r.top_trunk) and r.top_trunk < th.lockout_trunk_min_deg:
+        # The shoulders got behind the hips, so the hips got through: a hip read flexed there is
+        # the hip or knee landmark lost (a plate in front of the hips), not a short lockout.
+        return Finding(not_judged="hip read flexed at the top while the trunk leans back")
+    return Finding(short)
 
 
 #: The back flexion behind a live warning is held over at most this much of the current rep (s),
@@ -336,7 +341,7 @@ REGISTRY: tuple[Fault, ...] = (
     Fault(
         "incomplete_lockout",
         "the hips never get close to straight at the top",
-        ("lockout_hip_max_deg",),
+        ("lockout_hip_max_deg", "lockout_trunk_min_deg"),
         _lockout,
         "Stand all the way up",
         "stopped short of lockout",
