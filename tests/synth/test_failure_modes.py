@@ -8,6 +8,8 @@ another person in view (failure mode 7: beside the lifter, and staying in view w
 steps out between reps).
 """
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -17,6 +19,11 @@ from hingecheck.pose.landmarker import PoseSettings, estimate_clip
 from hingecheck.synth.scenarios import Bystander, Scenario, render_scenario
 
 from conftest import replay_live
+
+FAR_CAMERA = Scenario(
+    "far_camera", "hinge", ("neutral", "squatty_hinge"), camera_scale=0.17, width=1280, height=720, seed=23,
+    verdict="squatty_hinge",
+)  # fmt: skip
 
 SCENARIOS = {
     "setup_start": Scenario(
@@ -50,28 +57,16 @@ SCENARIOS = {
     # the model at 640 px wide, so the trunk is about 33 of the model's pixels: a second pass on a
     # crop around the lifter gives the model the source's own pixels (twice as many), and every
     # rep is judged as labelled.
-    "far_camera": Scenario(
-        "far_camera",
-        "hinge",
-        ("neutral", "squatty_hinge"),
-        camera_scale=0.17,
-        width=1280,
-        height=720,
-        seed=23,
-        verdict="squatty_hinge",
-    ),
+    "far_camera": FAR_CAMERA,
     # A far lifter filmed at 640x360: the source has no more pixels to give, the trunk is about
     # 38 px to the model, too small for the back's outline (at 0.17 the model found nobody).
-    "far_camera_sd": Scenario(
-        "far_camera_sd",
-        "hinge",
-        ("neutral", "squatty_hinge"),
+    "far_camera_sd": dataclasses.replace(
+        FAR_CAMERA,
+        name="far_camera_sd",
         camera_scale=0.2,
         width=640,
         height=360,
-        seed=23,
         expect=("not_judged", "squatty_hinge"),
-        verdict="squatty_hinge",
     ),
     # Someone of about the lifter's size standing behind the lifter's back, facing the camera.
     "bystander_beside": Scenario(

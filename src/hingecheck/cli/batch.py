@@ -144,7 +144,7 @@ def score_clip(job: ScoreJob, progress: Callable[[int, int | None], None] | None
             done_so_far = [0]
 
             def step(done: int, total: int | None) -> None:
-                if done < done_so_far[0]:  # the pose restarted from 0: the closer look's second pass
+                if done < done_so_far[0]:  # a pass starts again from 0: the closer look's second one
                     restart()
                 done_so_far[0] = done
                 if progress is not None:

@@ -491,6 +491,8 @@ def _pass(src, model_path: Path, settings: PoseSettings, tap, progress, total, b
     picture change is not measured (the first pass's, over the whole picture, is kept)."""
     collector = PoseCollector(settings.masks)
     seen_box = None
+    if progress is not None:
+        progress(0, total)  # a pass starts (the closer look's second one included): callers restart their clocks
     with PoseEstimator(model_path, settings, still_images=src.info.still) as est:
         # Decoding, cropping and downscaling, the tap and the picture change run in the prefetch thread.
         staged = _staged(est.prepared(src.frames(), box), tap, SceneChange() if box is None else None)
@@ -518,9 +520,9 @@ def estimate_clip(
         model: model bundle path (default: the shipped one).
         settings: inference settings.
         cache: a :class:`hingecheck.pose.cache.LandmarkCache`, or ``None`` for no caching.
-        progress: called as ``progress(frames_done, frames_total_or_None)`` now and then; it
-            starts again from 0 when the closer look (:mod:`hingecheck.pose.closer`) makes a
-            second pass over the clip.
+        progress: called as ``progress(frames_done, frames_total_or_None)`` now and then,
+            with 0 frames done when a pass over the clip starts: the first, and the closer
+            look's (:mod:`hingecheck.pose.closer`) second one.
         tap: called as ``tap(frame, box, image_for_the_model)`` for every analysed frame (every
             decoded frame but those ``settings.max_fps`` skips), in the decoding thread (so its work overlaps inference), in order, before the frame's
             inference; not called on a cache hit. The review writes its video frames this way.
