@@ -8,7 +8,7 @@ import numpy as np
 
 from hingecheck.core.analysis import analyze
 from hingecheck.core.config import load_config
-from hingecheck.core.shots import cut_frames, keep_longest_shot, last_shot, longest_shot
+from hingecheck.core.shots import cut_frames, keep_one_shot, last_shot, longest_shot
 
 TH = load_config()
 
@@ -47,7 +47,7 @@ def test_frames_outside_the_longest_shot_are_not_the_lifters(sample_series, samp
     change = handheld(s.n_frames)
     change[3] = 50.0  # three frames of another scene before the lift
     edited = dataclasses.replace(s, scene_change=change)
-    kept, warnings = keep_longest_shot(edited, TH.cut_min_change, TH.cut_min_ratio)
+    kept, warnings = keep_one_shot(edited, TH.cut_min_change, TH.cut_min_ratio)
     assert kept.n_frames == s.n_frames and not kept.detected[:3].any()
     assert np.array_equal(kept.detected[3:], s.detected[3:])
     assert len(warnings) == 1 and f"cuts at {s.t[3]:.2f} s" in warnings[0]
@@ -56,7 +56,7 @@ def test_frames_outside_the_longest_shot_are_not_the_lifters(sample_series, samp
     assert [r.verdict for r in result.reps] == sample_labels[name]["reps"]
     # the shot kept is the longer one, whichever side of the cut it is on
     change[3], change[-3] = handheld(1)[-1], 50.0
-    kept, _ = keep_longest_shot(dataclasses.replace(s, scene_change=change), TH.cut_min_change, TH.cut_min_ratio)
+    kept, _ = keep_one_shot(dataclasses.replace(s, scene_change=change), TH.cut_min_change, TH.cut_min_ratio)
     assert kept.detected[:-3].sum() == s.detected[:-3].sum() and not kept.detected[-3:].any()
 
 

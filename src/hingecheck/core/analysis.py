@@ -40,7 +40,7 @@ from hingecheck.core.nanstats import quiet_nan
 from hingecheck.core.reps import RepWindow, hysteresis_state, hysteresis_step, segment_reps
 from hingecheck.core.results import ClipResult, Kinematics, Rep
 from hingecheck.core.series import INDEX, PoseSeries
-from hingecheck.core.shots import keep_longest_shot
+from hingecheck.core.shots import keep_one_shot
 from hingecheck.core.view import body_yaw, rectify_oblique, view_from_yaw, view_of_yaws
 
 #: Frames used to decide side and facing in the live path before they are fixed.
@@ -481,7 +481,7 @@ def measure(
     warnings = input_warnings(series, th)
     t = np.asarray(series.t, np.float64)  # the shots below change no frame's time
     last = int(np.ceil(th.min_rep_s * sample_rate(t))) if last_shot else None
-    series, cut = keep_longest_shot(series, th.cut_min_change, th.cut_min_ratio, last_min_frames=last)
+    series, cut = keep_one_shot(series, th.cut_min_change, th.cut_min_ratio, last_min_frames=last)
     head = dict(
         file=file or series.source,
         exercise=exercise,

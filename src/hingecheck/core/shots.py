@@ -62,15 +62,16 @@ def last_shot(n_frames: int, cuts: np.ndarray, min_frames: int) -> tuple[int, in
     return int(bounds[i]), int(bounds[i + 1])
 
 
-def keep_longest_shot(
+def keep_one_shot(
     series: PoseSeries, min_change: float, min_ratio: float, last_min_frames: int | None = None
 ) -> tuple[PoseSeries, tuple[str, ...]]:
-    """The series with every frame outside its longest shot marked as not detected (landmarks
-    NaN, visibility 0, no profile), and a warning naming the cuts; the series itself and no
-    warning when it has no cut. Frame count and times are unchanged, so per-frame outputs still
-    line up with the video. ``last_min_frames``: keep the last shot at least that long instead
-    (:func:`last_shot`; the live path judging the rep just finished: it is in the latest shot
-    long enough to hold a rep, however short that shot is next to earlier ones)."""
+    """The series with every frame outside one shot marked as not detected (landmarks NaN,
+    visibility 0, no profile), and a warning naming the cuts; the series itself and no warning
+    when it has no cut. Frame count and times are unchanged, so per-frame outputs still line up
+    with the video. The shot kept is the longest (:func:`longest_shot`), or with
+    ``last_min_frames`` the last one at least that long (:func:`last_shot`; the live path judging
+    the rep just finished: it is in the latest shot long enough to hold a rep, however short
+    that shot is next to earlier ones)."""
     cuts = cut_frames(series.scene_change, min_change, min_ratio)
     if len(cuts) == 0:
         return series, ()
