@@ -102,8 +102,8 @@ class PoseSeries:
         damaged_packets: packets the decoder could not read and skipped.
         scene_change: ``(T,)`` float32, how much the picture changed from the previous frame: the
             mean absolute grey-level difference (0-255) of a 64x36 thumbnail of the frame the model
-            saw, NaN on the first frame (and after a live pause); ``None`` when not measured (synthetic
-            series, the live core's rep windows). A cut to
+            saw, NaN on the first frame (and after a live pause, and in the live core's rep windows
+            when the caller measured none); ``None`` when not measured (synthetic series). A cut to
             another shot in an edited clip is a jump in it (:mod:`hingecheck.core.shots`).
         model_scale: pixels of the picture the pose model was given per source-frame pixel (the
             frame cropped to its content or to the lifter, then scaled down to the model's input

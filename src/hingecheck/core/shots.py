@@ -12,8 +12,9 @@ absolute terms (``cut_min_change``) and large against the clip's own median chan
 (shot-boundary detection by frame differencing with a threshold relative to the clip's activity:
 Yeo & Liu 1995, IEEE Trans. Circuits Syst. Video Technol. 5:533).
 
-Only the longest shot is judged: the frames of the others count as frames without the lifter,
-and the clip's warnings say so. A series without ``scene_change`` (synthetic series, the live core's rep windows) has no cuts.
+Only one shot is judged, the longest (the live core's rep windows: the last one long enough for
+a rep): the frames of the others count as frames without the lifter, and the clip's warnings say
+so. A series without ``scene_change`` (synthetic series) has no cuts.
 """
 
 from __future__ import annotations

@@ -100,7 +100,7 @@ def closer_box(
     lost = 1.0 - float(det.mean()) >= LOST_FRACTION and area <= MAX_AREA_FRACTION * (cx1 - cx0) * (cy1 - cy0)
     crop_scale = min(1.0, model_width / (box[2] - box[0])) if model_width else 1.0
     gain = crop_scale / float(series.model_scale) if series.model_scale > 0 else float("nan")
-    small = lifter_span_px(series) < LANDMARK_INPUT_PX and gain >= MIN_GAIN
+    small = gain >= MIN_GAIN and lifter_span_px(series) < LANDMARK_INPUT_PX
     return box if lost or small else None
 
 

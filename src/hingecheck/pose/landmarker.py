@@ -265,19 +265,15 @@ class PoseEstimator:
         if (x0, y0, x1, y1) != (0, 0, rgb.shape[1], rgb.shape[0]):
             rgb = rgb[y0:y1, x0:x1]
         h, w = rgb.shape[:2]
-        mw = self._model_width()
+        mw = model_width(self.settings)
         if mw and w > mw:
             rgb = cv2.resize(rgb, (mw, max(1, int(round(h * mw / w)))), interpolation=cv2.INTER_AREA)
         return rgb
 
-    def _model_width(self) -> int:
-        """``max_width`` rounded down to a multiple of :data:`ROW_ALIGN_PX` (0 = full size)."""
-        return self.settings.max_width - self.settings.max_width % ROW_ALIGN_PX
-
     def model_scale(self, box: tuple[int, int, int, int]) -> float:
         """Pixels of the model's picture per source pixel for a frame cropped to ``box`` (see
         :meth:`prepare`): the downscale to ``max_width``, 1 when the crop is not wider."""
-        mw = self._model_width()
+        mw = model_width(self.settings)
         w = box[2] - box[0]
         return mw / w if mw and w > mw else 1.0
 
@@ -289,7 +285,7 @@ class PoseEstimator:
         1 == ChannelSize()``) when a segmentation mask's rows are padded, i.e. when the image is
         not a multiple of 4 px wide; measured on a portrait clip cropped out of its pillarbox."""
         x0, y0, x1, y1 = box
-        mw = self._model_width()
+        mw = model_width(self.settings)
         w = x1 - x0
         if mw and w > mw:
             return box
@@ -324,6 +320,14 @@ class PoseEstimator:
 
 #: Width granularity of the image given to the model (px): see :meth:`PoseEstimator.fit_box`.
 ROW_ALIGN_PX = 16
+
+
+def model_width(settings: PoseSettings) -> int:
+    """Width (px) frames are scaled down to for the model: ``settings.max_width`` rounded down to
+    a multiple of :data:`ROW_ALIGN_PX` (0 = full size)."""
+    return settings.max_width - settings.max_width % ROW_ALIGN_PX
+
+
 #: A pixel darker than this (0-255, all channels) counts as a black bar.
 BAR_LEVEL = 20
 #: A row or column is picture, not bar, when more than this fraction of its pixels is brighter.
@@ -549,8 +553,7 @@ def estimate_clip(
     del collector
     crop = None
     if isinstance(source, (str, os.PathLike)) and not info.still and seen_box is not None:
-        model_width = settings.max_width - settings.max_width % ROW_ALIGN_PX  # as PoseEstimator scales
-        crop = closer_box(series, seen_box, model_width)  # a small lifter (closer.py)
+        crop = closer_box(series, seen_box, model_width(settings))  # a small lifter (closer.py)
     if crop is not None:
         src2 = open_source(str(source), max_fps=settings.max_fps)
         collector2, _, scale2 = _pass(src2, model_path, settings, None, progress, total, crop)
