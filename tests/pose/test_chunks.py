@@ -85,18 +85,30 @@ def test_the_landmarks_do_not_depend_on_how_many_cores_run_the_chunks(cut_both_c
         assert np.array_equal(getattr(one_core, name), getattr(cut_both_cores, name), equal_nan=True), name
 
 
-def test_the_tap_gets_every_frame_once_each_chunk_in_order(one_pass):
-    seen: dict[int, list[int]] = {}
+def test_the_tap_gets_every_frame_once_each_chunk_in_order_and_progress_comes_from_the_caller(one_pass):
+    """The tap runs in the chunks' decoding threads; progress only ever in the calling thread
+    (a batch worker sends it down a pipe, and its deadline is a signal), counting up to the end."""
     import threading
+
+    seen: dict[int, list[int]] = {}
+    steps: list[tuple[int, int | None, bool]] = []
 
     def tap(frame, box, small):
         seen.setdefault(threading.get_ident(), []).append(frame.index)
 
-    estimate_clip(CLIP, settings=CUT, tap=tap, threads=2)
+    def progress(done, total):
+        steps.append((done, total, threading.current_thread() is threading.main_thread()))
+
+    estimate_clip(CLIP, settings=CUT, tap=tap, threads=2, progress=progress)
     every = sorted(i for runs in seen.values() for i in runs)
     assert every == list(range(one_pass.n_frames))  # warm-up frames are not tapped
+    assert threading.get_ident() not in seen  # the tap ran off the calling thread
     for runs in seen.values():  # within a thread, chunk by chunk, in order
         assert runs == sorted(runs)
+    assert all(main for _, _, main in steps)
+    assert steps[0][0] == 0 and steps[-1][:2] == (one_pass.n_frames, one_pass.n_frames)
+    done = [d for d, _, _ in steps]
+    assert done == sorted(done) and len(set(done)) > 3  # counted up as the chunks went
 
 
 def test_the_cache_key_names_the_cut_only_for_a_clip_that_is_cut(tmp_path):
@@ -124,3 +136,22 @@ def test_standard_error_survives_landmarkers_starting_side_by_side():
     assert out.returncode == 0, out.stderr.decode(errors="replace")[-2000:]
     assert b"stderr still here" in out.stderr
     assert b"W0000" not in out.stderr and b"I0000" not in out.stderr  # and the chatter stayed silenced
+
+
+def test_a_damaged_clip_is_read_straight_through(tmp_path):
+    """20 KB of garbage in the middle of the file: frames are lost where a chunk seeks, so the
+    clip is read in one pass instead, and the damage is reported as one pass reports it."""
+    data = bytearray(CLIP.read_bytes())
+    mid = len(data) // 2
+    data[mid : mid + 20_000] = np.random.default_rng(0).bytes(20_000)
+    clip = tmp_path / "damaged.mp4"
+    clip.write_bytes(bytes(data))
+    one = estimate_clip(clip, settings=PoseSettings(chunk_s=0, masks=False))
+    cut = estimate_clip(clip, settings=PoseSettings(chunk_s=6.0, masks=False))
+    assert one.damaged_packets > 0 and one.n_frames < one.expected_frames  # the damage is real
+    assert (cut.n_frames, cut.damaged_packets, cut.expected_frames) == (
+        one.n_frames,
+        one.damaged_packets,
+        one.expected_frames,
+    )
+    assert np.array_equal(one.image, cut.image, equal_nan=True)

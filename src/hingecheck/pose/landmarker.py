@@ -340,12 +340,13 @@ class PoseEstimator:
             box = self.fit_box(box)
         for frame in frames:
             if box is None:
-                box = self.fit_box(
-                    content_box(frame.rgb)
-                    if self.settings.crop_bars
-                    else (0, 0, frame.rgb.shape[1], frame.rgb.shape[0])
-                )
+                box = self.first_box(frame.rgb)
             yield frame, box, self.prepare(frame.rgb, box)
+
+    def first_box(self, rgb: np.ndarray) -> tuple[int, int, int, int]:
+        """The region of a clip's frames the model is shown, found on its first frame ``rgb``:
+        inside black bars (``crop_bars``), else the whole frame."""
+        return self.fit_box(content_box(rgb) if self.settings.crop_bars else (0, 0, rgb.shape[1], rgb.shape[0]))
 
     def stream(self, frames: Iterator[Frame], info: SourceInfo) -> Iterator[tuple[Frame, FramePose]]:
         """Infer every frame of ``frames`` (bars cropped, see :meth:`prepared`); yields ``(frame, pose)`` pairs."""
@@ -582,27 +583,15 @@ def _cut(source, settings: PoseSettings) -> _Cut | None:
 
 
 def _chunked_pass(
-    src: VideoFile, cut: _Cut, model_path: Path, settings: PoseSettings, tap, progress, threads, box=None
+    path: Path, cut: _Cut, model_path: Path, settings: PoseSettings, tap, progress, threads, box, measure_change
 ):
     """:func:`_pass` over a clip cut into chunks, the chunks inferred side by side on ``threads``
-    threads (each its own decoder and landmarker): ``(collector, box, model scale, frames
-    read)``, or ``None`` when a chunk came back short (a frame that does not decode where it was
-    sought: the caller reads the clip straight through instead). ``box`` as in :func:`_pass`;
-    without it the bars' crop is found on the first frame of ``src`` (the clip, opened and not
-    yet read; closed here), as one pass would."""
-    path = src.path
+    threads (each its own decoder and landmarker): ``(collector, model scale)``, or ``None`` when
+    a chunk came back short (a frame that does not decode where it was sought: the caller reads
+    the clip straight through instead). ``box`` (full-frame pixels) is what the model is shown
+    of every frame; ``measure_change``: the picture change is measured (the first pass)."""
     total = len(cut.pts)
-    measure_change = box is None
-    frames = src.frames()
-    first = next(frames, None) if box is None else None
-    frames.close()
-    if box is None:
-        if first is None:
-            return None
-        est = PoseEstimator(model_path, settings)  # for its crop arithmetic only: no model is loaded
-        box = est.fit_box(content_box(first.rgb) if settings.crop_bars else (0, 0, *first.rgb.shape[1::-1]))
     collectors = [PoseCollector(settings.masks) for _ in cut.chunks]
-    decoded = [0] * len(cut.chunks)
 
     def task(chunk: chunking.Chunk, stop) -> float:
         k = cut.chunks.index(chunk)
@@ -623,9 +612,7 @@ def _chunked_pass(
                 pose = est.infer(small, frame.t, seen, frame.index)
                 if frame.index >= chunk.first:
                     collectors[k].add(pose, change)
-            scale = est.model_scale(box)
-        decoded[k] = src.decoded
-        return scale
+            return est.model_scale(box)
 
     if progress is not None:
         progress(0, total)
@@ -637,7 +624,7 @@ def _chunked_pass(
     collector = collectors[0]
     for other in collectors[1:]:
         collector.extend(other)
-    return collector, box, scales[0], cut.frames
+    return collector, scales[0]
 
 
 def estimate_clip(
@@ -689,9 +676,12 @@ def estimate_clip(
         total = -(-total // kept_every(info.fps, settings.max_fps))
     done = None
     if cut is not None:
-        done = _chunked_pass(src, cut, model_path, settings, tap, progress, threads)
+        frames = src.frames()
+        seen_box = PoseEstimator(model_path, settings).first_box(next(frames).rgb)  # as one pass finds it
+        frames.close()
+        done = _chunked_pass(Path(source), cut, model_path, settings, tap, progress, threads, seen_box, True)
     if done is not None:
-        collector, seen_box, scale, decoded = done
+        (collector, scale), decoded = done, cut.frames
     else:
         if cut is not None:  # a chunk came back short: read the clip straight through
             cut, src = None, open_source(str(source), max_fps=settings.max_fps)
@@ -704,10 +694,9 @@ def estimate_clip(
     if crop is not None:
         again = None
         if cut is not None:
-            src2 = VideoFile(Path(source), max_fps=settings.max_fps)
-            done2 = _chunked_pass(src2, cut, model_path, settings, None, progress, threads, crop)
+            done2 = _chunked_pass(Path(source), cut, model_path, settings, None, progress, threads, crop, False)
             if done2 is not None:
-                again, scale2 = done2[0].series(info), done2[2]
+                again, scale2 = done2[0].series(info), done2[1]
         else:
             src2 = open_source(str(source), max_fps=settings.max_fps)
             collector2, _, scale2 = _pass(src2, model_path, settings, None, progress, total, crop)
