@@ -33,6 +33,11 @@ WARMUP_S = 1.0
 #: A clip is cut only when it holds at least this many chunks' worth (``chunk_s``) of frames:
 #: a 40-s clip at the default 30-s chunks is read in one pass.
 MIN_CHUNKS = 1.5
+#: Most chunks a clip is cut into (longer chunks beyond it: a one-hour clip gets eight of 7.5
+#: minutes). Each landmarker started and closed while another runs leaves memory the allocator
+#: cannot give back (measured on a 10-minute clip, two threads: 60 chunks grew the resident set
+#: by 110 MB over the pass, 4 chunks by 30 MB, about the landmarks themselves).
+MAX_CHUNKS = 8
 
 
 @dataclass(frozen=True)
@@ -47,14 +52,14 @@ class Chunk:
 
 def plan(times: np.ndarray, chunk_s: float) -> list[Chunk]:
     """The chunks of a clip whose analysed frames are at ``times`` (s, ascending): equal spans
-    of about ``chunk_s`` seconds; one chunk (the whole clip) when it is shorter than
-    :data:`MIN_CHUNKS` chunks or ``chunk_s`` is 0."""
+    of about ``chunk_s`` seconds, at most :data:`MAX_CHUNKS` of them; one chunk (the whole
+    clip) when it is shorter than :data:`MIN_CHUNKS` chunks or ``chunk_s`` is 0."""
     times = np.asarray(times, np.float64)
     n_frames = len(times)
     span = float(times[-1] - times[0]) if n_frames else 0.0
     if chunk_s <= 0 or span < MIN_CHUNKS * chunk_s:
         return [Chunk(0, 0, n_frames)]
-    n = int(round(span / chunk_s))
+    n = min(int(round(span / chunk_s)), MAX_CHUNKS)
     firsts = np.searchsorted(times, times[0] + span * np.arange(n) / n).tolist()
     stops = firsts[1:] + [n_frames]
     warms = np.searchsorted(times, times[firsts] - WARMUP_S).tolist()
@@ -104,4 +109,4 @@ def run(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-__all__ = ["WARMUP_S", "MIN_CHUNKS", "Chunk", "Stopped", "default_threads", "plan", "run"]
+__all__ = ["WARMUP_S", "MIN_CHUNKS", "MAX_CHUNKS", "Chunk", "Stopped", "default_threads", "plan", "run"]

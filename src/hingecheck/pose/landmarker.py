@@ -612,7 +612,9 @@ def _chunked_pass(
                 pose = est.infer(small, frame.t, seen, frame.index)
                 if frame.index >= chunk.first:
                     collectors[k].add(pose, change)
-            return est.model_scale(box)
+            scale = est.model_scale(box)
+        release_freed_memory()
+        return scale
 
     if progress is not None:
         progress(0, total)
