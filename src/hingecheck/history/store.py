@@ -448,7 +448,10 @@ class HistoryStore:
             con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            # Only if still open: a Ctrl-C landing after COMMIT would otherwise become "cannot
+            # rollback" and be swallowed as a history problem (the run went on, exit code 0).
+            if con.in_transaction:
+                con.execute("ROLLBACK")
             raise
 
     # --- writing ---

@@ -13,6 +13,7 @@ machine, whether its chunks run one after another or side by side.
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
@@ -89,12 +90,16 @@ def run(
     :data:`PROGRESS_EVERY_S`, so callers' progress callbacks (a pipe to a batch's parent, a
     signal-based deadline) never run on another thread. The first exception (a task's, or one
     raised in this thread while it waits: Ctrl-C, a clip's deadline) sets ``stop``, which a
-    task checks between frames (raising :class:`Stopped`); chunks not yet started are
-    cancelled, the running ones are waited for, and the exception is raised here."""
+    task checks before it starts its model and between frames (raising :class:`Stopped`);
+    chunks not yet started are cancelled, every thread of the pool is waited for, and the
+    exception is raised here."""
     stop = threading.Event()
-    pool = ThreadPoolExecutor(max_workers=max(1, min(threads, len(chunks))), thread_name_prefix="hingecheck-chunk")
-    futures = [pool.submit(task, c, stop) for c in chunks]
+    prefix = f"hingecheck-chunk-{next(_POOLS)}"
+    pool = ThreadPoolExecutor(max_workers=max(1, min(threads, len(chunks))), thread_name_prefix=prefix)
+    futures = []
     try:
+        for c in chunks:
+            futures.append(pool.submit(task, c, stop))
         while True:
             _, pending = wait(futures, timeout=PROGRESS_EVERY_S, return_when=FIRST_EXCEPTION)
             if report is not None:
@@ -109,6 +114,15 @@ def run(
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        # A Ctrl-C inside submit() (it waits for a new thread to start) leaves that thread out of
+        # the pool's own list: wait for it by name, or it runs on past the interpreter's
+        # shutdown, where MediaPipe can no longer close its model (a traceback at exit).
+        for t in threading.enumerate():
+            if t.name.startswith(prefix) and t is not threading.current_thread():
+                t.join()
+
+
+_POOLS = itertools.count()
 
 
 __all__ = ["WARMUP_S", "MIN_CHUNKS", "MAX_CHUNKS", "Chunk", "Stopped", "default_threads", "plan", "run"]

@@ -594,6 +594,8 @@ def _chunked_pass(
     collectors = [PoseCollector(settings.masks) for _ in cut.chunks]
 
     def task(chunk: chunking.Chunk, stop) -> float:
+        if stop.is_set():  # stopped before this chunk began: start no model
+            raise chunking.Stopped
         k = cut.chunks.index(chunk)
         src = VideoFile(path, max_fps=settings.max_fps)
         chunk_tap = None
