@@ -118,7 +118,7 @@ def run(
         # the pool's own list: wait for it by name, or it runs on past the interpreter's
         # shutdown, where MediaPipe can no longer close its model (a traceback at exit).
         for t in threading.enumerate():
-            if t.name.startswith(prefix) and t is not threading.current_thread():
+            if t.name.startswith(prefix + "_") and t is not threading.current_thread():
                 t.join()
 
 
