@@ -435,24 +435,17 @@ class HistoryStore:
                 )
 
     def _migrate(self) -> None:
-        con = self._con
+        """Bring the file to :data:`SCHEMA_VERSION` in one write transaction (:meth:`_write`: a
+        Ctrl-C just after its COMMIT stays a Ctrl-C, never a "cannot rollback" history problem)."""
         if self.schema_version == SCHEMA_VERSION:
             return
-        con.execute("BEGIN IMMEDIATE")
-        try:
+        with self._write() as con:
             version = self.schema_version  # another process may have migrated it meanwhile
             self._check_ours(version)
             for v in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS[v - 1]:
                     con.execute(statement)
             con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            con.execute("COMMIT")
-        except BaseException:
-            # Only if still open: a Ctrl-C landing after COMMIT would otherwise become "cannot
-            # rollback" and be swallowed as a history problem (the run went on, exit code 0).
-            if con.in_transaction:
-                con.execute("ROLLBACK")
-            raise
 
     # --- writing ---
 
