@@ -42,3 +42,21 @@ def test_no_person_is_unknown():
         classify_view(np.full((3, 33, 3), np.nan), th.side_view_min_yaw_deg, th.oblique_view_min_yaw_deg)[0]
         == "unknown"
     )
+
+
+@pytest.mark.parametrize("yaw", [90.0, 60.0, 45.0])
+def test_the_trunk_incline_from_heights_does_not_depend_on_the_camera_yaw(yaw):
+    """A trunk of 200 px tipping from upright to 70 deg, filmed with the sagittal plane turned
+    ``90 - yaw`` deg from the picture (horizontal offsets shrink by sin(yaw), heights do not):
+    the incline read from the shoulder's height above the hip is the true one at every yaw; the
+    image incline is not (the reason oblique views use the former for the rep's order)."""
+    from hingecheck.core.analysis import trunk_incline_from_rise
+    from hingecheck.core.kinematics import incline
+
+    true = np.radians(np.linspace(0.0, 70.0, 15))
+    hip = np.zeros((15, 2))
+    shoulder = np.stack([200.0 * np.sin(true) * np.sin(np.radians(yaw)), -200.0 * np.cos(true)], axis=1)
+    rise = hip[:, 1] - shoulder[:, 1]
+    assert np.allclose(trunk_incline_from_rise(rise, rise[0]), np.degrees(true), atol=1e-6)
+    image = incline(hip, shoulder, 1)
+    assert np.allclose(image, np.degrees(true), atol=1e-6) == (yaw == 90.0)

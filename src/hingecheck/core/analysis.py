@@ -59,9 +59,20 @@ LIVE_CONTEXT_S = 2.0
 #: them from the ``baseline_window_s`` before the first rep).
 LIVE_FIRST_WINDOW_S = 30.0
 #: The measures whose standing medians are the :class:`Baselines`, in its field order.
-BASELINE_MEASURES = ("bend", "neck_angle", "hip_height", "leg_len", "foot_len", "chord_bend_base", "heel_rise_px")
-#: Baselines that are lengths of body segments, the same in any posture (see :func:`baselines`).
-SEGMENT_MEASURES = ("leg_len", "foot_len")
+BASELINE_MEASURES = (
+    "bend",
+    "neck_angle",
+    "hip_height",
+    "leg_len",
+    "foot_len",
+    "chord_bend_base",
+    "heel_rise_px",
+    "trunk_rise_px",
+)
+#: Baselines that are lengths of body segments, read on any standing frame without waiting for
+#: a settled stance (see :func:`baselines`): the leg and foot are the same in any posture, and the
+#: shoulder's height above the hip on an upright frame is the trunk's length.
+SEGMENT_MEASURES = ("leg_len", "foot_len", "trunk_rise_px")
 
 MEASURES = (
     "hip_flexion",
@@ -80,6 +91,7 @@ MEASURES = (
     "foot_len",
     "chord_bend_base",
     "heel_rise_px",
+    "trunk_rise_px",
 )
 
 
@@ -223,6 +235,7 @@ def _frame_measures(
     m["knee_past_toe_px"] = forward_offset(image, side, facing, "knee", p["foot_index"])
     m["foot_len"] = np.linalg.norm(p["foot_index"] - p["heel"], axis=-1)
     m["heel_rise_px"] = p["foot_index"][:, 1] - p["heel"][:, 1]  # image y points down: heel above the toes > 0
+    m["trunk_rise_px"] = p["hip"][:, 1] - p["shoulder"][:, 1]  # the shoulder's height above the hip
     col = (lambda j: j) if world_joints is None else list(world_joints).index
     hips = world[:, [col(INDEX["left_hip"]), col(INDEX["right_hip"])]].mean(axis=1)
     shos = world[:, [col(INDEX["left_shoulder"]), col(INDEX["right_shoulder"])]].mean(axis=1)
@@ -308,6 +321,7 @@ class Baselines:
     foot_len: float
     chord: float
     heel_rise: float
+    trunk_rise: float
 
 
 def settled_frames(t: np.ndarray, th: Thresholds) -> int:
@@ -369,6 +383,19 @@ def spine_flexion(bend, chord, base: Baselines, spine_from_mask: bool, th: Thres
     return bend_from_chord_ratio(ratio)
 
 
+def trunk_incline_from_rise(rise, standing_rise: float):
+    """The trunk's incline from the vertical (degrees, 0 = upright) read from the shoulder's height
+    above the hip alone (``rise``, px, an array or a float) against that height standing (the
+    trunk's length). A camera turned about the vertical axis shortens horizontal offsets but not
+    heights, so this reads the same from the side and from 45 deg off it, where the image incline
+    needs the yaw to undo the foreshortening (:func:`~hingecheck.core.view.rectify_oblique`) and
+    a few degrees of error in the yaw move it by several degrees. Cannot tell leaning forward from
+    leaning back (a height is the same either way): it is for the forward-bent part of a rep.
+    NaN without a standing height."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.degrees(np.arccos(np.clip(np.divide(rise, standing_rise), -1.0, 1.0)))
+
+
 def features(
     m: dict[str, np.ndarray],
     base: Baselines,
@@ -401,6 +428,7 @@ def features(
         spine_from_landmarks=not spine_from_mask,
         untrusted=dict(untrusted or {}),
         heel_lift=(m["heel_rise_px"] - base.heel_rise) / foot,
+        trunk_incline_from_rise=trunk_incline_from_rise(m["trunk_rise_px"], base.trunk_rise),
         spine_jitter=spine_jitter if spine_from_mask else None,
     )
 

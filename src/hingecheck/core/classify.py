@@ -60,6 +60,10 @@ class Features:
     #: Per frame: the back outline's departure from its smoothed curve (degrees), None without a
     #: mask (see :func:`hingecheck.core.analysis.smooth_bend`).
     spine_jitter: np.ndarray | None = None
+    #: Per frame: the trunk's incline from the shoulder's height above the hip against standing
+    #: (degrees; :func:`hingecheck.core.analysis.trunk_incline_from_rise`), unchanged by the
+    #: camera's yaw; None when not measured.
+    trunk_incline_from_rise: np.ndarray | None = None
 
 
 def _at(a: np.ndarray | None, i: int) -> float:
@@ -73,15 +77,16 @@ def _pct(a: np.ndarray | None, q: float, default=float("nan")) -> float:
         return float(np.nanpercentile(a, q))
 
 
-def rep_measures(f: Features, w: RepWindow, th: Thresholds) -> RepMeasures:
-    """The numbers every fault check reads, from one rep's frames (see :class:`RepMeasures`)."""
+def rep_measures(f: Features, w: RepWindow, th: Thresholds, view: str = "side") -> RepMeasures:
+    """The numbers every fault check reads, from one rep's frames (see :class:`RepMeasures`);
+    ``view`` is the clip's (``side`` or ``oblique``)."""
     t = f.t
     sl = slice(w.start, w.end + 1)
     b = w.bottom
     hip, knee = _at(f.hip_flexion, b), _at(f.knee_flexion, b)
     trunk, shin = _at(f.trunk_incline, b), _at(f.shin_angle, b)
     top = (t >= t[w.end] - LOCKOUT_WINDOW_S) & (t <= t[w.end] + LOCKOUT_WINDOW_S)
-    gain, way_up_seen = _hips_first(f, w)
+    gain, way_up_seen = _hips_first(f, w, view)
     return RepMeasures(
         hip=hip,
         knee=knee,
@@ -127,7 +132,7 @@ def classify_rep(f: Features, w: RepWindow, th: Thresholds, index: int, view: st
         angles at the bottom (degrees), times (seconds), 0-100 score, evidence, ``not_judged``
         (check → why) and ``confidence`` (share of its checks judged).
     """
-    r = rep_measures(f, w, th)
+    r = rep_measures(f, w, th, view)
     faults, scores, not_judged = [], [], {}
     checks = [fault for fault in REGISTRY if fault.applies(th)]
     for fault in checks:
@@ -212,13 +217,20 @@ def _evidence(r: RepMeasures, th: Thresholds) -> dict:
     }
 
 
-def _hips_first(f: Features, w: RepWindow) -> tuple[float, bool]:
+def _hips_first(f: Features, w: RepWindow, view: str = "side") -> tuple[float, bool]:
     """On the way up, while the knees do the first half of their straightening: how much the
     trunk tips forward (degrees, the largest rise of its incline above its value at the bottom;
     0 when the back angle is held or the chest rises first), and whether the knees and trunk
-    were tracked on the way up at all. NaN when the knees barely move."""
+    were tracked on the way up at all. NaN when the knees barely move.
+
+    In an oblique view the trunk's incline is read from the shoulder's height above the hip
+    (:attr:`Features.trunk_incline_from_rise`), which the camera's yaw does not change: the
+    image incline, even rectified, tipped 9 deg on a good 45-deg pull whose heights read 3."""
     k = f.knee_flexion[w.bottom : w.end + 1]
-    r = f.trunk_incline[w.bottom : w.end + 1]
+    trunk = f.trunk_incline
+    if view == "oblique" and f.trunk_incline_from_rise is not None and np.isfinite(f.trunk_incline_from_rise).any():
+        trunk = f.trunk_incline_from_rise
+    r = trunk[w.bottom : w.end + 1]
     if len(k) < 3 or not (np.isfinite(k).all() and np.isfinite(r).all()):
         return float("nan"), False
     k_range = k[0] - k.min()

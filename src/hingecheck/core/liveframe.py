@@ -194,7 +194,7 @@ def frame_measures(
     else:
         m["bend"] = m["head"] = _NAN
         contacts = [[_NAN, _NAN]] * 3
-    hp, kn, an, he, ft = (p[idx[k]] for k in ("hip", "knee", "ankle", "heel", "foot_index"))
+    hp, kn, an, he, ft, sh = (p[idx[k]] for k in ("hip", "knee", "ankle", "heel", "foot_index", "shoulder"))
     m["hip_height"] = an[1] - hp[1]
     m["leg_len"] = _dist(kn, hp) + _dist(an, kn)
     m["hip_below_knee"] = float(hp[1] >= kn[1])
@@ -202,6 +202,7 @@ def frame_measures(
     m["knee_past_toe_px"] = facing * (kn[0] - ft[0])
     m["foot_len"] = _dist(ft, he)
     m["heel_rise_px"] = ft[1] - he[1]
+    m["trunk_rise_px"] = hp[1] - sh[1]
     w = world.tolist()
     c = [(w[_LS][k] + w[_RS][k]) / 2 - (w[_LH][k] + w[_RH][k]) / 2 for k in (0, 1, 2)]
     m["chord_bend_base"] = math.sqrt(c[0] * c[0] + c[1] * c[1] + c[2] * c[2])
