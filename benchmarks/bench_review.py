@@ -15,6 +15,13 @@ after (640-px frames written during the pose pass): pose 1.10, video 0.18, all 1
 pose pass, MediaPipe's own threads take ~0.69 and the 1080p decode, RGB conversion and scaling
 most of the rest, so two idle cores cannot finish the pose pass in under ~0.55 x the duration,
 nor the whole review in under ~0.68.
+
+Issue 14, 2 minutes of 1080p, after the pose pass of a clip over 45 s was cut into chunks run
+side by side (pose/chunks.py): pose wall 62.6 s, CPU 121.3 s (1.94 cores), video 11.3 s, review
+0.62 x the duration (0.76 x before). Scaling each frame to 640 px inside the decoder (swscale,
+area) instead of OpenCV after a full-size RGB conversion measured 0.58 x, but moves the model's
+input pixels (mean 0.4 grey levels) and changed 2 of 266 metamorphic variants' verdicts (no dev
+clip's), so it was left out.
 """
 
 from __future__ import annotations
@@ -25,21 +32,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from clips import scaled_copy  # noqa: E402 (benchmarks/ is on sys.path when run as a script)
-
-REPO = Path(__file__).resolve().parents[1]
+from clips import long_hd_clip  # noqa: E402 (benchmarks/ is on sys.path when run as a script)
 
 
 def main() -> None:
     from hingecheck.cli.review import review_clip
 
-    seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 120.0
     with tempfile.TemporaryDirectory() as tmp:
-        if len(sys.argv) > 1 and sys.argv[1] != "-":
-            clip = Path(sys.argv[1])
-        else:
-            clip = Path(tmp) / "clip_1080p.mp4"
-            scaled_copy(REPO / "sample_videos" / "mixed_set.mp4", clip, "1920:1080", seconds=seconds, preset="veryfast")
+        clip = long_hd_clip(sys.argv, Path(tmp))
         import av
 
         with av.open(str(clip)) as c:

@@ -200,3 +200,29 @@ def test_big_rotated_vfr_clip_gets_every_frame_at_its_time_upright_and_scaled(tm
         X, Y = (series.image[i, side[joint], :2]).round().astype(int)  # the full-size position: not drawn there
         if 0 <= X < 640 and 0 <= Y < 480 and np.hypot(X - x, Y - y) > 40:
             assert not drawn[Y - 2 : Y + 3, X - 2 : X + 3].all(), joint
+
+
+def test_a_clip_cut_into_chunks_gets_every_frame_in_order(tmp_path):
+    """A long clip's chunks are inferred side by side and each chunk's frames are written to its
+    own intermediate file (pose/chunks.py; here a 17-s clip cut into 6-s chunks): the annotated
+    video still holds every frame once, in order, each showing its own moment of the clip."""
+    from hingecheck.pose.landmarker import PoseSettings
+
+    clip = SAMPLES / "mixed_set.mp4"
+    out = review_clip(clip, tmp_path / "cut", settings=PoseSettings(chunk_s=6.0))
+    assert not [p.name for p in out.folder.iterdir() if p.name.startswith(".")]  # every intermediate file removed
+
+    def thumbs(path):
+        return np.stack(
+            [
+                cv2.resize(cv2.cvtColor(f.rgb, cv2.COLOR_RGB2GRAY), (64, 48), interpolation=cv2.INTER_AREA)
+                for f in VideoFile(path).frames()
+            ]
+        ).astype(np.float32)
+
+    annotated, source = thumbs(out.video), thumbs(clip)
+    assert len(annotated) == len(source)
+    for i in range(0, len(source), 7):
+        cost = np.abs(source - annotated[i]).mean(axis=(1, 2))
+        # Its own moment is the one it looks most like (standing still, several moments are).
+        assert cost[i] - cost.min() < 0.25 * (np.median(cost) - cost.min()), i

@@ -5,12 +5,13 @@ The overlay of any frame needs the whole clip's analysis (reps, verdicts, the li
 baselines), so drawing waits for it; the expensive work does not. While pose inference runs, its
 decode thread (``estimate_clip``'s ``tap``) also writes each frame, at the 640-px analysis width
 (the model's own downscaled image when it shows the whole frame), into a fast near-lossless
-H.264 file beside the outputs; frames the analysis-rate cap skips are neither analysed nor
+H.264 file beside the outputs (one per chunk of a long clip, whose chunks are inferred side by
+side: :mod:`hingecheck.pose.chunks`); frames the analysis-rate cap skips are neither analysed nor
 written, so annotated.mp4 is at the analysis rate, one frame per series frame. After the analysis, a short second pass decodes that small file,
 draws each frame's overlay and encodes annotated.mp4 at that size: no second 1080p decode and no
 1080p encode (measured in benchmarks/bench_review.py). On a landmark-cache hit nothing was
 decoded, so the second pass decodes the clip itself (scaled to the same size). Frames are never
-held in memory beyond the few in flight (and one thumbnail per rep); the intermediate file is
+held in memory beyond the few in flight (and one thumbnail per rep); the intermediate files are
 deleted at the end.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -70,36 +72,81 @@ def video_size(width: int, height: int, max_width: int = VIDEO_WIDTH) -> tuple[t
     return (w, h), (w - w % 2, h - h % 2)
 
 
+@dataclass
+class _Segment:
+    """A run of consecutive frames in one intermediate file."""
+
+    path: Path
+    first: int
+    last: int
+    writer: H264Writer
+
+
 class _FrameWriter:
-    """The pose pass's tap: each decoded frame, scaled to the video size, into the intermediate
-    file (opened on the first frame, so a clip that does not decode leaves nothing behind)."""
+    """The pose pass's tap: each decoded frame, scaled to the video size, into intermediate
+    files beside ``path`` (the first opened on the first frame, so a clip that does not decode
+    leaves nothing behind). One file per run of consecutive frames a thread taps: a long clip's
+    chunks are tapped side by side, each from its own thread (:mod:`hingecheck.pose.chunks`);
+    :meth:`frames` reads them back in frame order."""
 
     def __init__(self, path: Path):
         self.path = path
         self.n = 0
-        self._writer: H264Writer | None = None
+        self.segments: list[_Segment] = []
+        self._current: dict[int, _Segment] = {}  # thread -> the segment it writes
+        self._lock = threading.Lock()
 
     def __call__(self, frame: Frame, box: tuple[int, int, int, int], small: np.ndarray) -> None:
         import cv2
 
         h, w = frame.rgb.shape[:2]
         (sw, sh), (vw, vh) = video_size(w, h)
-        if self._writer is None:
-            # Every frame is written with its own timestamp: the nominal rate does not matter here.
-            self._writer = H264Writer(self.path, 30.0, (vw, vh), crf=FRAMES_CRF, preset=FRAMES_PRESET).__enter__()
+        seg = self._current.get(threading.get_ident())
+        if seg is None or frame.index != seg.last + 1:
+            seg = self._open(frame.index, (vw, vh))
         if (sw, sh) == (w, h):
             rgb = frame.rgb
         elif box == (0, 0, w, h) and small.shape[:2] == (sh, sw):
             rgb = small  # the model's image is this very scaling of the whole frame
         else:
             rgb = cv2.resize(frame.rgb, (sw, sh), interpolation=cv2.INTER_AREA)
-        self._writer.write(rgb[:vh, :vw], frame.t)
-        self.n += 1
+        seg.writer.write(rgb[:vh, :vw], frame.t)
+        seg.last = frame.index
+        with self._lock:
+            self.n += 1
+
+    def _open(self, first: int, size: tuple[int, int]) -> _Segment:
+        with self._lock:
+            path = self.path.with_name(f"{self.path.stem}.{len(self.segments)}{self.path.suffix}")
+            # Every frame is written with its own timestamp: the nominal rate does not matter here.
+            writer = H264Writer(path, 30.0, size, crf=FRAMES_CRF, preset=FRAMES_PRESET).__enter__()
+            seg = _Segment(path, first, first - 1, writer)
+            self.segments.append(seg)
+        self._current[threading.get_ident()] = seg
+        return seg
 
     def close(self, exc: BaseException | None = None) -> None:
-        if self._writer is not None:
-            self._writer.__exit__(type(exc) if exc else None, exc, None)
-            self._writer = None
+        for seg in self.segments:
+            if seg.writer is not None:
+                seg.writer.__exit__(type(exc) if exc else None, exc, None)
+                seg.writer = None
+        self._current.clear()
+
+    def frames(self) -> Iterator[Frame]:
+        """The frames written, in frame order, numbered as the tap saw them."""
+        for seg in sorted(self.segments, key=lambda s: s.first):
+            for f in VideoFile(seg.path).frames():
+                yield Frame(seg.first + f.index, f.t, f.rgb)
+
+    def complete(self, n_frames: int) -> bool:
+        """Frames 0 to ``n_frames - 1`` were written, each once."""
+        runs = sorted((s.first, s.last) for s in self.segments)
+        return self.n == n_frames > 0 and runs[0][0] == 0 and all(b[0] == a[1] + 1 for a, b in zip(runs, runs[1:]))
+
+    def remove(self) -> None:
+        for seg in self.segments:
+            with contextlib.suppress(FileNotFoundError):
+                seg.path.unlink()
 
 
 def _scaled_frames(frames: Iterator[Frame]) -> Iterator[Frame]:
@@ -152,12 +199,11 @@ def review_clip(
             raise
         tap.close()
         result = analyze(series, exercise=exercise, config=th, file=str(clip))
-        written = tap.path if tap.n == series.n_frames > 0 else None  # None: a cache hit, nothing decoded
+        written = tap if tap.complete(series.n_frames) else None  # None: a cache hit, nothing decoded
         max_fps = (settings or PoseSettings()).max_fps
         thumbs = _annotated_video(clip, written, series, result, video_path, progress, max_fps)
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            tap.path.unlink()
+        tap.remove()
     out.mkdir(parents=True, exist_ok=True)
     plot = angle_plot([(clip.name, result)], th) if result.kinematics is not None else None
     html = render_report(
@@ -175,27 +221,29 @@ def review_clip(
 
 def _annotated_video(
     clip: Path,
-    frames_path: Path | None,
+    written: _FrameWriter | None,
     series,
     result: ClipResult,
     video_path: Path,
     progress: Callable[[str, int, int | None], None] | None,
     max_fps: float = 0.0,
 ) -> list[tuple[int, bytes, str]]:
-    """The second pass: frames (the intermediate file, else the clip scaled), each frame's overlay,
+    """The second pass: frames (the intermediate files, else the clip scaled), each frame's overlay,
     annotated.mp4 with the clip's timestamps. Returns one thumbnail per rep, at its bottom.
 
     The video holds the analysed frames only, one per series frame: the intermediate file has
     only those (the tap sees no skipped frame), and the clip itself is decoded under the same
     analysis-rate cap ``max_fps`` as the series."""
-    src = VideoFile(frames_path) if frames_path is not None else VideoFile(clip, max_fps=max_fps)
-    frames = src.frames() if frames_path is not None else _scaled_frames(src.frames())
+    if written is not None:
+        frames = written.frames()
+    else:
+        frames = _scaled_frames(VideoFile(clip, max_fps=max_fps).frames())
     (sw, sh), (vw, vh) = video_size(series.width, series.height)
     sx, sy = sw / series.width, sh / series.height
     annotators = default_annotators()
     bottoms = {r.bottom_frame: r for r in result.reps}
     thumbs: list[tuple[int, bytes, str]] = []
-    with H264Writer(video_path, series.fps or src.info.fps, (vw, vh), preset=VIDEO_PRESET) as w:
+    with H264Writer(video_path, series.fps, (vw, vh), preset=VIDEO_PRESET) as w:
         for frame in prefetch(frames):
             i = frame.index
             rgb = frame.rgb if frame.rgb.flags.writeable else frame.rgb.copy()

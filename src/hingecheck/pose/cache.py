@@ -58,11 +58,13 @@ class LandmarkCache:
             self._model_digests[k] = file_sha256(model)
         return self._model_digests[k]
 
-    def key(self, clip: Path, model: Path, settings) -> str:
+    def key(self, clip: Path, model: Path, settings, cut: bool = False) -> str:
         """The entry's name for ``clip`` under ``model`` and ``settings``. The analysis-rate cap
         (``settings.max_fps``) is part of it only when the clip's nominal frame rate (a container
         probe, no decoding) is above the cap, i.e. when frames are skipped: entries of clips at or
-        below it, cached before the cap existed, stay valid."""
+        below it, cached before the cap existed, stay valid. The chunking (``settings.chunk_s``
+        and the warm-up, :mod:`hingecheck.pose.chunks`) is part of it only for a clip that is
+        ``cut`` into chunks."""
         content = {
             "v": CACHE_VERSION,
             "clip": file_sha256(clip),
@@ -79,6 +81,10 @@ class LandmarkCache:
             and min_step_s(nominal_fps(clip) or 0.0, max_fps)
         ):
             content["settings"] = {**content["settings"], "max_fps": float(max_fps)}
+        if cut:
+            from hingecheck.pose.chunks import WARMUP_S
+
+            content["settings"] = {**content["settings"], "chunk_s": float(settings.chunk_s), "warmup_s": WARMUP_S}
         payload = json.dumps(content, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:32]
 

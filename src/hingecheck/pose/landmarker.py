@@ -18,6 +18,7 @@ import contextlib
 import dataclasses
 import os
 import sys
+import threading
 from array import array
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -26,12 +27,23 @@ from typing import Callable, Iterator
 import numpy as np
 
 from hingecheck.core.series import INDEX, N_LANDMARKS, PROFILE_STATIONS, PoseSeries
+from hingecheck.pose import chunks as chunking
 from hingecheck.pose.backprofile import profile_from_mask
 from hingecheck.pose.cache import file_sha256
 from hingecheck.pose.closer import closer_box
 from hingecheck.pose.lifter import LifterTracker
 from hingecheck.pose.scenechange import SceneChange
-from hingecheck.pose.sources import Frame, SourceError, SourceInfo, kept_every, open_source, prefetch
+from hingecheck.pose.sources import (
+    IMAGE_EXTENSIONS,
+    Frame,
+    SourceError,
+    SourceInfo,
+    VideoFile,
+    frame_pts,
+    kept_every,
+    open_source,
+    prefetch,
+)
 
 #: File name of the pose model that ships with the project (see models/README.md).
 DEFAULT_MODEL_NAME = "pose_landmarker_full.task"
@@ -75,6 +87,11 @@ class PoseSettings:
             thresholds were chosen on). Clips at or below the cap are read frame for frame as
             before, and their cache entries stay valid (the cache key holds ``max_fps`` only for
             a clip above it: :meth:`hingecheck.pose.cache.LandmarkCache.key`).
+        chunk_s: a video file longer than 1.5 times this (seconds of analysed frames) is cut into
+            equal chunks of about this length, inferred side by side on the cores
+            (:mod:`hingecheck.pose.chunks`; ``0`` = one pass straight through). The cut depends on
+            the clip alone, so its landmarks do not depend on the machine. Part of the cache key
+            only for a clip that is cut (shorter clips' entries stay valid).
     """
 
     max_width: int = 640
@@ -86,12 +103,13 @@ class PoseSettings:
     num_poses: int = 1
     mirror_tta: bool = False
     max_fps: float = 30.0
+    chunk_s: float = 30.0
 
     def key(self) -> dict:
-        """The settings part of the cache key, without ``max_fps`` (the cache adds it for a clip
-        above the cap only)."""
+        """The settings part of the cache key, without ``max_fps`` and ``chunk_s`` (the cache adds
+        them for a clip above the cap, and a clip that is cut, only)."""
         key = asdict(self)
-        del key["max_fps"]
+        del key["max_fps"], key["chunk_s"]
         # Options added later are left out at their defaults: entries cached before they existed
         # stay valid.
         for name, default in (("num_poses", 1), ("mirror_tta", False)):
@@ -136,7 +154,12 @@ def resolve_model(model: str | os.PathLike | None = None) -> Path:
 
 @contextlib.contextmanager
 def _quiet_native_stderr():
-    """Silence the native libraries' start-up chatter (TFLite/glog write straight to fd 2)."""
+    """Silence the native libraries' start-up chatter (TFLite/glog write straight to fd 2).
+
+    Process-wide and re-entrant across threads (a long clip's chunks start landmarkers side by
+    side): fd 2 goes to /dev/null when the first thread enters and comes back when the last one
+    leaves; two threads each saving and restoring fd 2 could restore /dev/null for good."""
+    global _quiet_depth, _quiet_saved
     if os.environ.get("HINGECHECK_DEBUG"):
         yield
         return
@@ -145,15 +168,27 @@ def _quiet_native_stderr():
     except (AttributeError, ValueError, OSError):
         yield
         return
-    sys.stderr.flush()
-    saved = os.dup(fd)
-    with open(os.devnull, "w") as devnull:
-        os.dup2(devnull.fileno(), fd)
+    with _QUIET_LOCK:
+        if _quiet_depth == 0:
+            sys.stderr.flush()
+            _quiet_saved = os.dup(fd)
+            with open(os.devnull, "w") as devnull:
+                os.dup2(devnull.fileno(), fd)
+        _quiet_depth += 1
     try:
         yield
     finally:
-        os.dup2(saved, fd)
-        os.close(saved)
+        with _QUIET_LOCK:
+            _quiet_depth -= 1
+            if _quiet_depth == 0:
+                os.dup2(_quiet_saved, fd)
+                os.close(_quiet_saved)
+                _quiet_saved = None
+
+
+_QUIET_LOCK = threading.Lock()
+_quiet_depth = 0  # threads inside _quiet_native_stderr
+_quiet_saved: int | None = None  # the real fd 2 while they are
 
 
 os.environ.setdefault("GLOG_minloglevel", "2")
@@ -305,12 +340,13 @@ class PoseEstimator:
             box = self.fit_box(box)
         for frame in frames:
             if box is None:
-                box = self.fit_box(
-                    content_box(frame.rgb)
-                    if self.settings.crop_bars
-                    else (0, 0, frame.rgb.shape[1], frame.rgb.shape[0])
-                )
+                box = self.first_box(frame.rgb)
             yield frame, box, self.prepare(frame.rgb, box)
+
+    def first_box(self, rgb: np.ndarray) -> tuple[int, int, int, int]:
+        """The region of a clip's frames the model is shown, found on its first frame ``rgb``:
+        inside black bars (``crop_bars``), else the whole frame."""
+        return self.fit_box(content_box(rgb) if self.settings.crop_bars else (0, 0, rgb.shape[1], rgb.shape[0]))
 
     def stream(self, frames: Iterator[Frame], info: SourceInfo) -> Iterator[tuple[Frame, FramePose]]:
         """Infer every frame of ``frames`` (bars cropped, see :meth:`prepared`); yields ``(frame, pose)`` pairs."""
@@ -422,6 +458,17 @@ class PoseCollector:
         if len(self._chunk) >= COLLECT_CHUNK_FRAMES:
             self._flush()
 
+    def extend(self, other: PoseCollector) -> None:
+        """Append ``other``'s frames (the next chunk of the same clip) after this one's."""
+        self._flush()
+        other._flush()
+        for k, rows in other.rows.items():
+            self.rows[k].extend(rows)
+        self._changes.extend(other._changes)
+        self.n += other.n
+        other.rows = {k: [] for k in other.rows}
+        other.n = 0
+
     def _flush(self) -> None:
         c = self._chunk
         if not c:
@@ -509,6 +556,81 @@ def _pass(src, model_path: Path, settings: PoseSettings, tap, progress, total, b
     return collector, seen_box, scale  # the box is fixed for the clip (see prepared)
 
 
+@dataclass(frozen=True)
+class _Cut:
+    """A video file cut into chunks (:mod:`hingecheck.pose.chunks`): its analysed frames'
+    timestamps (stream ticks), the chunks, how many frames the file holds."""
+
+    pts: np.ndarray
+    chunks: list
+    frames: int
+
+
+def _cut(source, settings: PoseSettings) -> _Cut | None:
+    """How a video file is cut into chunks; ``None`` when it is read in one pass (not a video
+    file, chunks off, shorter than 1.5 chunks, or timestamps the packets do not give)."""
+    if settings.chunk_s <= 0 or not isinstance(source, (str, os.PathLike)):
+        return None
+    path = Path(source)
+    if path.suffix.lower() in IMAGE_EXTENSIONS or not path.is_file():
+        return None
+    kept = frame_pts(path, settings.max_fps)
+    if kept is None:
+        return None
+    pts, tb, frames = kept
+    cut = chunking.plan((pts - pts[0]) * tb, settings.chunk_s)
+    return _Cut(pts, cut, frames) if len(cut) > 1 else None
+
+
+def _chunked_pass(
+    path: Path, cut: _Cut, model_path: Path, settings: PoseSettings, tap, progress, threads, box, measure_change
+):
+    """:func:`_pass` over a clip cut into chunks, the chunks inferred side by side on ``threads``
+    threads (each its own decoder and landmarker): ``(collector, model scale)``, or ``None`` when
+    a chunk came back short (a frame that does not decode where it was sought: the caller reads
+    the clip straight through instead). ``box`` (full-frame pixels) is what the model is shown
+    of every frame; ``measure_change``: the picture change is measured (the first pass)."""
+    total = len(cut.pts)
+    collectors = [PoseCollector(settings.masks) for _ in cut.chunks]
+
+    def task(chunk: chunking.Chunk, stop) -> float:
+        if stop.is_set():  # stopped before this chunk began: start no model
+            raise chunking.Stopped
+        k = cut.chunks.index(chunk)
+        src = VideoFile(path, max_fps=settings.max_fps)
+        chunk_tap = None
+        if tap is not None:
+
+            def chunk_tap(frame, b, small, _first=chunk.first):
+                if frame.index >= _first:  # warm-up frames are not the chunk's
+                    tap(frame, b, small)
+
+        with PoseEstimator(model_path, settings) as est:
+            frames = src.frames_between(cut.pts, chunk.warm, chunk.stop)
+            staged = _staged(est.prepared(frames, box), chunk_tap, SceneChange() if measure_change else None)
+            for frame, seen, small, change in prefetch(staged):
+                if stop.is_set():
+                    raise chunking.Stopped
+                pose = est.infer(small, frame.t, seen, frame.index)
+                if frame.index >= chunk.first:
+                    collectors[k].add(pose, change)
+            scale = est.model_scale(box)
+        release_freed_memory()
+        return scale
+
+    if progress is not None:
+        progress(0, total)
+    report = (lambda: progress(sum(c.n for c in collectors), total)) if progress is not None else None
+    scales = chunking.run(cut.chunks, task, threads or chunking.default_threads(), report)
+    release_freed_memory()
+    if any(c.n != ch.stop - ch.first for c, ch in zip(collectors, cut.chunks)):
+        return None
+    collector = collectors[0]
+    for other in collectors[1:]:
+        collector.extend(other)
+    return collector, scales[0]
+
+
 def estimate_clip(
     source: str | os.PathLike | int,
     model: str | os.PathLike | None = None,
@@ -516,6 +638,7 @@ def estimate_clip(
     cache=None,
     progress: Callable[[int, int | None], None] | None = None,
     tap: Callable[[Frame, tuple[int, int, int, int], np.ndarray], None] | None = None,
+    threads: int | None = None,
 ) -> PoseSeries:
     """Pose landmarks of a whole source as a :class:`PoseSeries`.
 
@@ -524,12 +647,18 @@ def estimate_clip(
         model: model bundle path (default: the shipped one).
         settings: inference settings.
         cache: a :class:`hingecheck.pose.cache.LandmarkCache`, or ``None`` for no caching.
-        progress: called as ``progress(frames_done, frames_total_or_None)`` now and then,
-            with 0 frames done when a pass over the clip starts: the first, and the closer
-            look's (:mod:`hingecheck.pose.closer`) second one.
+        progress: called as ``progress(frames_done, frames_total_or_None)`` now and then, from
+            the calling thread, with 0 frames done when a pass over the clip starts: the first,
+            and the closer look's (:mod:`hingecheck.pose.closer`) second one.
         tap: called as ``tap(frame, box, image_for_the_model)`` for every analysed frame (every
-            decoded frame but those ``settings.max_fps`` skips), in the decoding thread (so its work overlaps inference), in order, before the frame's
-            inference; not called on a cache hit. The review writes its video frames this way.
+            decoded frame but those ``settings.max_fps`` skips), in a decoding thread (so its work
+            overlaps inference), before the frame's inference; not called on a cache hit. Frames
+            come in order, except for a clip cut into chunks (``settings.chunk_s``): then each
+            chunk's frames come in order from the chunk's own thread, chunks side by side. The
+            review writes its video frames this way.
+        threads: how many chunks of a long clip are inferred at once (default: every core this
+            process may use; a batch worker among others gets its share). The landmarks do not
+            depend on it.
 
     Raises:
         SourceError: the source cannot be read (one-line message naming it).
@@ -537,9 +666,10 @@ def estimate_clip(
     """
     settings = settings or PoseSettings()
     model_path = resolve_model(model)
+    cut = _cut(source, settings)
     key = None
     if cache is not None and isinstance(source, (str, os.PathLike)) and Path(source).is_file():
-        key = cache.key(Path(source), model_path, settings)
+        key = cache.key(Path(source), model_path, settings, cut=cut is not None)
         hit = cache.get(key)
         if hit is not None:
             return hit
@@ -548,23 +678,47 @@ def estimate_clip(
     total = info.frame_count
     if total and getattr(src, "max_fps", None):  # the frames that will be analysed: every k-th of a constant rate
         total = -(-total // kept_every(info.fps, settings.max_fps))
-    collector, seen_box, scale = _pass(src, model_path, settings, tap, progress, total)
+    done = None
+    if cut is not None:
+        frames = src.frames()
+        seen_box = PoseEstimator(model_path, settings).first_box(next(frames).rgb)  # as one pass finds it
+        frames.close()
+        done = _chunked_pass(Path(source), cut, model_path, settings, tap, progress, threads, seen_box, True)
+    if done is not None:
+        (collector, scale), decoded = done, cut.frames
+    else:
+        if cut is not None:  # a chunk came back short: read the clip straight through
+            cut, src = None, open_source(str(source), max_fps=settings.max_fps)
+        collector, seen_box, scale = _pass(src, model_path, settings, tap, progress, total)
     series = dataclasses.replace(collector.series(info), model_scale=scale)
-    del collector
+    del collector, done
     crop = None
     if isinstance(source, (str, os.PathLike)) and not info.still and seen_box is not None:
         crop = closer_box(series, seen_box, model_width(settings))  # a small lifter (closer.py)
     if crop is not None:
-        src2 = open_source(str(source), max_fps=settings.max_fps)
-        collector2, _, scale2 = _pass(src2, model_path, settings, None, progress, total, crop)
-        again = collector2.series(info)
-        del collector2
+        again = None
+        if cut is not None:
+            done2 = _chunked_pass(Path(source), cut, model_path, settings, None, progress, threads, crop, False)
+            if done2 is not None:
+                again, scale2 = done2[0].series(info), done2[1]
+        else:
+            src2 = open_source(str(source), max_fps=settings.max_fps)
+            collector2, _, scale2 = _pass(src2, model_path, settings, None, progress, total, crop)
+            again = collector2.series(info)
+            del collector2
         # The closer look is kept unless it found the lifter on fewer frames (a tie: it saw them bigger).
-        if again.n_frames == series.n_frames and np.count_nonzero(again.detected) >= np.count_nonzero(series.detected):
-            series, src = dataclasses.replace(again, scene_change=series.scene_change, model_scale=scale2), src2
+        if (
+            again is not None
+            and again.n_frames == series.n_frames
+            and np.count_nonzero(again.detected) >= np.count_nonzero(series.detected)
+        ):
+            series = dataclasses.replace(again, scene_change=series.scene_change, model_scale=scale2)
+            if cut is None:
+                src = src2
         del again
     expected = info.frame_count or -1
-    decoded = getattr(src, "decoded", 0)
+    if cut is None:
+        decoded = getattr(src, "decoded", 0)
     n = series.n_frames
     if n and decoded > n:
         # Frames were skipped (analysis-rate cap): the series is at the effective rate, and the
@@ -580,7 +734,7 @@ def estimate_clip(
     series = dataclasses.replace(
         series,
         expected_frames=expected,
-        damaged_packets=getattr(src, "damaged_packets", 0),
+        damaged_packets=getattr(src, "damaged_packets", 0) if cut is None else 0,
     )
     if progress is not None:
         progress(n, n)

@@ -121,18 +121,62 @@ class VideoFile:
         self.info = SourceInfo(str(self.path), w, h, fps, count, rotation)
         self.damaged_packets = 0
 
+    def _out_size(self) -> tuple[int | None, int | None]:
+        """The decoder's output size (upright) under ``max_width``; ``(None, None)``: full size."""
+        info = self.info
+        if self.max_width and info.width > self.max_width:
+            return self.max_width, int(round(info.height * self.max_width / info.width / 2)) * 2
+        return None, None
+
+    def _rgb(self, vf, out_w: int | None, out_h: int | None) -> np.ndarray:
+        """A decoded frame as upright RGB, scaled in the decoder to ``out_w`` x ``out_h`` if given."""
+        rot = self.info.rotation
+        if out_w is not None:
+            # Scale in the pre-rotation orientation.
+            sw, sh = (out_h, out_w) if rot % 180 else (out_w, out_h)
+            rgb = vf.to_ndarray(format="rgb24", width=sw, height=sh)
+        else:
+            rgb = vf.to_ndarray(format="rgb24")
+        return np.ascontiguousarray(np.rot90(rgb, k=rot // 90)) if rot else rgb
+
+    def frames_between(self, pts: np.ndarray, first: int, stop: int) -> Iterator[Frame]:
+        """Frames ``first`` to ``stop - 1`` of :meth:`frames` (indices and times as it gives them;
+        ``pts`` the ticks from :func:`frame_pts`): a seek to the key frame before frame ``first``, then
+        decoding forward, converting only those frames. A frame that does not decode is missing
+        from what is yielded (the caller checks the count)."""
+        import av
+
+        stream = self._stream
+        out_w, out_h = self._out_size()
+        wanted = {int(p): i for i, p in enumerate(pts[first:stop].tolist(), start=first)}
+        start = float(int(pts[0]) * stream.time_base)  # frame 0's time, as frames() reads it (vf.time)
+        last = int(pts[stop - 1])
+        try:
+            self._container.seek(int(pts[first]), stream=stream, backward=True)
+            for vf in self._container.decode(stream):
+                if vf.pts is None:
+                    continue
+                if vf.pts > last:
+                    break
+                self.decoded += 1
+                i = wanted.get(int(vf.pts))
+                if i is not None:
+                    yield Frame(i, float(vf.time - start), self._rgb(vf, out_w, out_h))
+        except av.FFmpegError:
+            self.damaged_packets += 1  # what follows is lost; the caller sees frames missing
+        finally:
+            self._container.close()
+
     def frames(self) -> Iterator[Frame]:
         import av
 
-        stream, info = self._stream, self.info
+        stream = self._stream
+        info = self.info
         start = None
         index = 0
-        out_w = out_h = None
         step = min_step_s(info.fps, self.max_fps)
         last = None
-        if self.max_width and info.width > self.max_width:
-            out_w = self.max_width
-            out_h = int(round(info.height * self.max_width / info.width / 2)) * 2
+        out_w, out_h = self._out_size()
         try:
             for packet in self._container.demux(stream):
                 try:
@@ -151,16 +195,7 @@ class VideoFile:
                         if last is not None and t - last < step:
                             continue  # above the analysis rate: skipped before any conversion
                         last = t
-                    rot = info.rotation
-                    if out_w is not None:
-                        # Scale in the pre-rotation orientation.
-                        sw, sh = (out_h, out_w) if rot % 180 else (out_w, out_h)
-                        rgb = vf.to_ndarray(format="rgb24", width=sw, height=sh)
-                    else:
-                        rgb = vf.to_ndarray(format="rgb24")
-                    if rot:
-                        rgb = np.ascontiguousarray(np.rot90(rgb, k=rot // 90))
-                    yield Frame(index, float(t - start), rgb)
+                    yield Frame(index, float(t - start), self._rgb(vf, out_w, out_h))
                     index += 1
         except av.FFmpegError as exc:
             if index == 0:
@@ -170,6 +205,40 @@ class VideoFile:
             self._container.close()
         if index == 0:
             raise SourceError(f"{self.path}: no decodable video frames")
+
+
+def frame_pts(path: str | os.PathLike, max_fps: float | None = None) -> tuple[np.ndarray, float, int] | None:
+    """``(ticks, time_base, frames)``: the timestamps (ticks of the stream's time base, ascending)
+    of the frames :meth:`VideoFile.frames` yields under the analysis-rate cap ``max_fps``, the
+    time base (s per tick) and how many frames the file holds. Read from the packets alone
+    (demuxing, no decoding: about the cost of reading the file). ``None`` when the file is not a
+    readable video, a packet carries no timestamp or two frames share one: such a clip is only
+    read straight through."""
+    import av
+
+    try:
+        with av.open(str(path)) as c:
+            stream = c.streams.video[0]
+            tb = float(stream.time_base)
+            fps = _stream_fps(stream)
+            pts = [p.pts for p in c.demux(stream) if p.size]
+    except (av.FFmpegError, OSError, ValueError, IndexError):
+        return None
+    if not pts or any(p is None for p in pts):
+        return None
+    ticks = np.sort(np.asarray(pts, np.int64))
+    if np.any(np.diff(ticks) <= 0):
+        return None
+    step = min_step_s(fps, max_fps)
+    if not step:
+        return ticks, tb, len(ticks)
+    keep = np.zeros(len(ticks), bool)  # the decoder's rule (VideoFile.frames), on the packets' times
+    last = None
+    for i, t in enumerate((ticks * tb).tolist()):
+        if last is None or t - last >= step:
+            keep[i] = True
+            last = t
+    return ticks[keep], tb, len(ticks)
 
 
 def _stream_fps(stream) -> float:
