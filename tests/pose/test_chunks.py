@@ -42,8 +42,10 @@ def test_plan_cuts_long_clips_into_equal_chunks_that_tile_the_clip():
     assert chunks.plan(t[: 44 * 30], 30.0) == [chunks.Chunk(0, 0, 44 * 30)]  # under 1.5 chunks: one pass
     assert chunks.plan(t, 0.0) == [chunks.Chunk(0, 0, len(t))]
     assert len(chunks.plan(t[: 100 * 30], 30.0)) == 3  # 100 s: three chunks of 33 s, not 30+30+30+10
-    hour = chunks.plan(np.arange(3600 * 30) / 30.0, 30.0)
-    assert len(hour) == chunks.MAX_CHUNKS == 8 and hour[1].first == 3600 * 30 // 8  # 7.5-minute chunks
+    twenty = chunks.plan(np.arange(1200 * 30) / 30.0, 30.0)
+    assert len(twenty) == chunks.MAX_CHUNKS == 8 and twenty[1].first == 1200 * 30 // 8  # 2.5-minute chunks
+    hour = np.arange(3600 * 30) / 30.0  # past MAX_CUT_S: one pass (memory, see chunks.MAX_CUT_S)
+    assert chunks.plan(hour, 30.0) == [chunks.Chunk(0, 0, len(hour))]
 
 
 def test_frames_between_are_the_frames_a_straight_read_gives(tmp_path):

@@ -36,11 +36,18 @@ WARMUP_S = 1.0
 #: A clip is cut only when it holds at least this many chunks' worth (``chunk_s``) of frames:
 #: a 40-s clip at the default 30-s chunks is read in one pass.
 MIN_CHUNKS = 1.5
-#: Most chunks a clip is cut into (longer chunks beyond it: a one-hour clip gets eight of 7.5
+#: Most chunks a clip is cut into (longer chunks beyond it: a 20-minute clip gets eight of 2.5
 #: minutes). Each landmarker started and closed while another runs leaves memory the allocator
 #: cannot give back (measured on a 10-minute clip, two threads: 60 chunks grew the resident set
 #: by 110 MB over the pass, 4 chunks by 30 MB, about the landmarks themselves).
 MAX_CHUNKS = 8
+#: A clip longer than this (seconds of analysed frames) is read in one pass, not cut: each
+#: landmarker holds about 80 MB (measured here: 199, 280 and 361 MB resident with one, two and
+#: three alive), and near the end of a long clip's pass the second one sits on top of the
+#: landmarks collected so far (1.2 KB a frame, 130 MB an hour at 30 fps): a one-hour clip cut
+#: into chunks peaked at 623 MB where one pass peaks at 540 (issue 14's limit: 600). A 20-minute
+#: clip cut peaks near 480 MB.
+MAX_CUT_S = 20 * 60.0
 
 
 @dataclass(frozen=True)
@@ -56,11 +63,12 @@ class Chunk:
 def plan(times: np.ndarray, chunk_s: float) -> list[Chunk]:
     """The chunks of a clip whose analysed frames are at ``times`` (s, ascending): equal spans
     of about ``chunk_s`` seconds, at most :data:`MAX_CHUNKS` of them; one chunk (the whole
-    clip) when it is shorter than :data:`MIN_CHUNKS` chunks or ``chunk_s`` is 0."""
+    clip) when it is shorter than :data:`MIN_CHUNKS` chunks, longer than :data:`MAX_CUT_S`, or
+    ``chunk_s`` is 0."""
     times = np.asarray(times, np.float64)
     n_frames = len(times)
     span = float(times[-1] - times[0]) if n_frames else 0.0
-    if chunk_s <= 0 or span < MIN_CHUNKS * chunk_s:
+    if chunk_s <= 0 or span < MIN_CHUNKS * chunk_s or span > MAX_CUT_S:
         return [Chunk(0, 0, n_frames)]
     n = min(int(round(span / chunk_s)), MAX_CHUNKS)
     firsts = np.searchsorted(times, times[0] + span * np.arange(n) / n).tolist()
@@ -125,4 +133,4 @@ def run(
 _POOLS = itertools.count()
 
 
-__all__ = ["WARMUP_S", "MIN_CHUNKS", "MAX_CHUNKS", "Chunk", "Stopped", "default_threads", "plan", "run"]
+__all__ = ["WARMUP_S", "MIN_CHUNKS", "MAX_CHUNKS", "MAX_CUT_S", "Chunk", "Stopped", "default_threads", "plan", "run"]
