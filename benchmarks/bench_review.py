@@ -21,7 +21,8 @@ side by side (pose/chunks.py): pose wall 62.6 s, CPU 121.3 s (1.94 cores), video
 0.62 x the duration (0.76 x before). Scaling each frame to 640 px inside the decoder (swscale,
 area) instead of OpenCV after a full-size RGB conversion measured 0.58 x, but moves the model's
 input pixels (mean 0.4 grey levels) and changed 2 of 266 metamorphic variants' verdicts (no dev
-clip's), so it was left out.
+clip's), so it was left out. Measured again on a quieter machine (load average 2-3), one run
+each: chunks side by side 0.38 x (pose 38.6 s wall, 1.91 cores), one pass 0.45 x (47.4 s, 1.49).
 """
 
 from __future__ import annotations
