@@ -12,7 +12,7 @@ import functools
 import glob as globlib
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -38,6 +38,10 @@ class ScoreJob:
     cache_dir: str | None = None  # None: no landmark cache
     use_cache: bool = True
     timeout_s: float = 0.0  # per clip; 0 = none. A clip that takes longer is reported and skipped
+    #: Chunks of a long clip inferred at once (pose/chunks.py); None: every core this process may
+    #: use. A pool of workers gives each its share of the cores, so two workers with long clips run
+    #: two landmarkers, not four (about 80 MB each, and no faster on two cores).
+    threads: int | None = None
 
 
 class ClipTimeout(Exception):
@@ -150,7 +154,9 @@ def score_clip(job: ScoreJob, progress: Callable[[int, int | None], None] | None
                 if progress is not None:
                     progress(done, total)
 
-            series = estimate_clip(job.path, model=job.model, settings=job.settings, cache=cache, progress=step)
+            series = estimate_clip(
+                job.path, model=job.model, settings=job.settings, cache=cache, progress=step, threads=job.threads
+            )
         if progress is not None:
             progress(len(series.t), len(series.t))  # pose done (also on a cache hit): the rest is the core's
         result = analyze(series, exercise=job.exercise, config=config, file=job.path)
@@ -304,13 +310,14 @@ def _pool_run(jobs: list[ScoreJob], workers: int, state: Progress, on_progress: 
     ctx = mp.get_context("spawn")  # no fork: MediaPipe and threads do not survive fork
     todo = deque(jobs)
     pool = [_start_worker(ctx) for _ in range(min(workers, len(todo)))]
+    share = max(1, default_jobs() // len(pool))  # each worker's cores for a long clip's chunks
     try:
         while todo or any(w.job is not None for w in pool):
             for w in pool:
                 if w.job is None and todo:
                     w.job, w.since, w.posed = todo.popleft(), None, False
                     state.current[w.proc.pid] = (w.job.path, 0, None)
-                    w.conn.send(w.job)
+                    w.conn.send(w.job if w.job.threads is not None else replace(w.job, threads=share))
             busy = [w for w in pool if w.job is not None]
             wait_any([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=0.2)
             now = time.monotonic()
