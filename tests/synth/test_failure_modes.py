@@ -139,7 +139,7 @@ def test_reps_and_verdicts_match_the_truth(scored):
         # back reads 6-8 deg of flexion, about the 7.5-deg limit, and on which side depends on what
         # else the process has loaded before the model ran. The squat is what the clip tests.
         assert [r.faults.count("squatty_hinge") for r in result.reps] == [
-            1 * (v == "squatty_hinge") for v in truth["reps"]
+            int(v == "squatty_hinge") for v in truth["reps"]
         ]
         assert len(result.reps) == len(truth["reps"]) and result.verdict in ("squatty_hinge", "lumbar_rounding")
         return

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from hingecheck.pose.chunks import default_threads
 from hingecheck.pose.landmarker import PoseError, PoseSettings
 from hingecheck.pose.sources import VIDEO_EXTENSIONS, SourceError
 
@@ -378,7 +379,8 @@ class Progress:
 
 
 def default_jobs() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+    """One worker per core this process may run on."""
+    return default_threads()
 
 
 def run_local(

@@ -428,7 +428,9 @@ def features(
         spine_from_landmarks=not spine_from_mask,
         untrusted=dict(untrusted or {}),
         heel_lift=(m["heel_rise_px"] - base.heel_rise) / foot,
-        trunk_incline_from_rise=trunk_incline_from_rise(m["trunk_rise_px"], base.trunk_rise),
+        trunk_incline_from_rise=(
+            trunk_incline_from_rise(m["trunk_rise_px"], base.trunk_rise) if np.isfinite(base.trunk_rise) else None
+        ),
         spine_jitter=spine_jitter if spine_from_mask else None,
     )
 

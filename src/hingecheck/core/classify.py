@@ -62,7 +62,7 @@ class Features:
     spine_jitter: np.ndarray | None = None
     #: Per frame: the trunk's incline from the shoulder's height above the hip against standing
     #: (degrees; :func:`hingecheck.core.analysis.trunk_incline_from_rise`), unchanged by the
-    #: camera's yaw; None when not measured.
+    #: camera's yaw; None without a standing height to read it against.
     trunk_incline_from_rise: np.ndarray | None = None
 
 
@@ -227,10 +227,8 @@ def _hips_first(f: Features, w: RepWindow, view: str = "side") -> tuple[float, b
     (:attr:`Features.trunk_incline_from_rise`), which the camera's yaw does not change: the
     image incline, even rectified, tipped 9 deg on a good 45-deg pull whose heights read 3."""
     k = f.knee_flexion[w.bottom : w.end + 1]
-    trunk = f.trunk_incline
-    if view == "oblique" and f.trunk_incline_from_rise is not None and np.isfinite(f.trunk_incline_from_rise).any():
-        trunk = f.trunk_incline_from_rise
-    r = trunk[w.bottom : w.end + 1]
+    oblique = view == "oblique" and f.trunk_incline_from_rise is not None
+    r = (f.trunk_incline_from_rise if oblique else f.trunk_incline)[w.bottom : w.end + 1]
     if len(k) < 3 or not (np.isfinite(k).all() and np.isfinite(r).all()):
         return float("nan"), False
     k_range = k[0] - k.min()
