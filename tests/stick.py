@@ -75,8 +75,10 @@ def figure(trunk, thigh, shin, neck=0.0, arm=0.0, facing=1, ankle=(400.0, 700.0)
     return img
 
 
-def series(trunk, thigh, shin, neck=0.0, arm=0.0, facing=1, fps=30.0, profile=None, noise=0.0, seed=0):
-    img = figure(trunk, thigh, shin, neck, arm, facing)
+def series(
+    trunk, thigh, shin, neck=0.0, arm=0.0, facing=1, fps=30.0, profile=None, noise=0.0, seed=0, hands_at_knees=True
+):
+    img = figure(trunk, thigh, shin, neck, arm, facing, hands_at_knees=hands_at_knees)
     if noise:
         img[..., :2] += np.random.default_rng(seed).normal(0, noise, img[..., :2].shape)
     n = img.shape[0]

@@ -293,3 +293,22 @@ def test_a_second_pass_over_a_clip_gets_its_own_timeout(monkeypatch):
     monkeypatch.setattr("hingecheck.pose.landmarker.estimate_clip", estimate)
     batch.score_clip(dataclasses.replace(job, use_cache=False))
     assert restarts == [10.0]
+
+
+def test_without_exercise_a_pull_from_the_floor_is_scored_as_a_deadlift(tmp_path, sample_series, sample_labels):
+    """Clips copied away from their labels.json and scored without ``--exercise``: the rendered
+    kettlebell deadlift (labelled ``deadlift``, neutral) is judged as a deadlift, not as a squatty
+    hinge; the rendered squatty hinge stays a hinge and keeps its fault (truth: labels.json)."""
+    folder = tmp_path / "unlabelled"
+    folder.mkdir()
+    names = ("deadlift_kettlebell.mp4", "hinge_squatty.mp4")
+    for name in names:
+        shutil.copy(SAMPLES / name, folder / name)
+    out = tmp_path / "r.json"
+    r = score(folder, "--out", out, "--no-history")
+    assert r.returncode == 0, r.stderr
+    clips = {os.path.basename(c["file"]): c for c in json.loads(out.read_text())["clips"]}
+    for name in names:
+        assert clips[name]["exercise"] == sample_labels[name]["exercise"]
+        assert clips[name]["verdict"] == sample_labels[name]["verdict"]
+    assert any("exercise chosen: deadlift" in w for w in clips["deadlift_kettlebell.mp4"]["warnings"])

@@ -32,7 +32,7 @@ class ScoreJob:
     """Everything a worker needs to score one clip (picklable)."""
 
     path: str
-    exercise: str = "hinge"
+    exercise: str = "auto"  # a profile, or "auto" (core/exercise.py)
     config: str | None = None  # a thresholds TOML overriding the shipped one
     model: str | None = None
     settings: PoseSettings = field(default_factory=PoseSettings)
@@ -111,7 +111,7 @@ def expand_inputs(paths: Iterable[str], recursive: bool = False) -> tuple[list[s
 MANIFEST = "labels.json"
 
 
-def exercise_for(clip: str, default: str = "hinge") -> str:
+def exercise_for(clip: str, default: str = "auto") -> str:
     """The exercise ``MANIFEST`` beside ``clip`` names for it, else ``default``."""
     return _manifest(str(Path(clip).resolve().parent)).get(Path(clip).name, default)
 
@@ -136,14 +136,14 @@ def _manifest(folder: str) -> dict[str, str]:
 
 def score_clip(job: ScoreJob, progress: Callable[[int, int | None], None] | None = None) -> dict:
     """Score one clip: pose (cached) → analysis. Returns the ``clips[]`` dict of the JSON schema."""
-    from hingecheck.core.analysis import analyze
+    from hingecheck.core.analysis import analyze, thresholds_for
     from hingecheck.core.config import ConfigError, load_config
     from hingecheck.core.results import ClipResult
     from hingecheck.pose.cache import LandmarkCache
     from hingecheck.pose.landmarker import estimate_clip
 
     try:
-        config = load_config(job.config, exercise=job.exercise)
+        load_config(job.config, exercise="hinge" if job.exercise == "auto" else job.exercise)  # fails before the pose
         cache = LandmarkCache(job.cache_dir) if job.use_cache else None
         with _deadline(job.timeout_s) as restart:
             done_so_far = [0]
@@ -160,7 +160,8 @@ def score_clip(job: ScoreJob, progress: Callable[[int, int | None], None] | None
             )
         if progress is not None:
             progress(len(series.t), len(series.t))  # pose done (also on a cache hit): the rest is the core's
-        result = analyze(series, exercise=job.exercise, config=config, file=job.path)
+        config, chosen = thresholds_for(series, job.exercise, job.config)
+        result = analyze(series, config=config, file=job.path, notes=chosen)
     except ClipTimeout:
         result = _timed_out(job)
     except (SourceError, PoseError, ConfigError) as exc:

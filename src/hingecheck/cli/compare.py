@@ -17,8 +17,7 @@ import numpy as np
 from jinja2 import Environment, select_autoescape
 
 from hingecheck.atomic import write_text
-from hingecheck.core.analysis import analyze
-from hingecheck.core.config import load_config
+from hingecheck.core.analysis import analyze, thresholds_for
 from hingecheck.core.results import SCHEMA_VERSION, ClipResult, Kinematics
 from hingecheck.pose.landmarker import PoseSettings, estimate_clip
 from hingecheck.render.cues import set_sentence
@@ -71,7 +70,7 @@ def compare_clips(
     a: str | Path,
     b: str | Path,
     out_dir: str | Path,
-    exercise: str = "hinge",
+    exercise: str = "auto",
     model: str | Path | None = None,
     cache=None,
     settings: PoseSettings | None = None,
@@ -79,11 +78,12 @@ def compare_clips(
     """Write compare.mp4, compare.html and compare.json (see module doc)."""
     import cv2
 
-    th = load_config(None, exercise)
     a, b, out = Path(a), Path(b), Path(out_dir)
     settings = settings or PoseSettings()
     sa, sb = (estimate_clip(p, model=model, cache=cache, settings=settings) for p in (a, b))
-    ra, rb = (analyze(s, exercise=exercise, config=th, file=str(p)) for s, p in ((sa, a), (sb, b)))
+    (ta, na), (tb, nb) = (thresholds_for(s, exercise) for s in (sa, sb))
+    ra, rb = analyze(sa, config=ta, file=str(a), notes=na), analyze(sb, config=tb, file=str(b), notes=nb)
+    th = ta  # the plot's limit lines: the earlier clip's profile
     pairs = list(zip(ra.reps, rb.reps))
     fps = sa.fps or 30.0
     n_before, n_after = int(WINDOW_BEFORE_S * fps), int(WINDOW_AFTER_S * fps)

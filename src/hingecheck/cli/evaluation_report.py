@@ -21,8 +21,7 @@ def run_evaluation(
 
     from hingecheck.atomic import write_text
     from hingecheck.cli import batch
-    from hingecheck.core.analysis import judge, measure
-    from hingecheck.core.config import load_config
+    from hingecheck.core.analysis import judge, measure, thresholds_for
     from hingecheck.pose.cache import LandmarkCache
     from hingecheck.pose.landmarker import estimate_clip
 
@@ -57,9 +56,9 @@ def run_evaluation(
         cache = LandmarkCache()
         measured = []
         for job in jobs:
-            th = load_config(job.config, job.exercise)
             ok = results[job.path]["status"] == "ok"
             series = estimate_clip(job.path, model=job.model, settings=job.settings, cache=cache) if ok else None
+            th = thresholds_for(series, job.exercise, job.config)[0] if ok else None
             measured.append((measure(series, config=th, file=job.path), th) if ok else None)
 
         def judge_all(values: dict) -> list[dict]:

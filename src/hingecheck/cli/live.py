@@ -176,7 +176,7 @@ class LiveSession:
     def __init__(
         self,
         source,
-        exercise: str = "hinge",
+        exercise: str = "auto",
         mirror: bool = False,
         record: str | None = None,
         audio: bool = True,
@@ -363,7 +363,7 @@ class LiveSession:
 
 def run_live(
     source,
-    exercise: str = "hinge",
+    exercise: str = "auto",
     mirror: bool = False,
     record: str | None = None,
     audio: bool = True,

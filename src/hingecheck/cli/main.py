@@ -96,11 +96,12 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
-def _check_exercise(exercise: str | None) -> None:
-    """Exit with a usage error (2) for an unknown exercise; ``None`` means "as labels.json says"."""
+def _check_exercise(exercise: str | None, auto: bool = True) -> None:
+    """Exit with a usage error (2) for an unknown exercise; ``None`` means "as labels.json says",
+    ``auto`` (where ``auto`` is allowed) "as the movement shows" (core/exercise.py)."""
     from hingecheck.core.config import ConfigError, check_exercise
 
-    if exercise is not None:
+    if exercise is not None and not (auto and exercise == "auto"):
         try:
             check_exercise(exercise)
         except ConfigError as exc:
@@ -112,7 +113,7 @@ def _check_config(config: Path | None, exercises) -> None:
     from hingecheck.core.config import ConfigError, load_config
 
     try:
-        for ex in sorted(exercises) or ["hinge"]:
+        for ex in sorted({p for e in exercises for p in (("hinge", "deadlift") if e == "auto" else (e,))}) or ["hinge"]:
             load_config(config, ex)
     except ConfigError as exc:
         fail(str(exc), EXIT_USAGE)
@@ -280,7 +281,7 @@ def score(
         None,
         "--exercise",
         "-e",
-        help="hinge | good_morning | deadlift | kb_swing (default: as a labels.json beside the clip says, else hinge).",
+        help="hinge | good_morning | deadlift | kb_swing | auto (default: as a labels.json beside the clip says, else auto: deadlift for a pull from the floor, hinge otherwise).",
     ),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write results here (atomically) instead of stdout."),
     fmt: Optional[str] = typer.Option(
@@ -510,7 +511,10 @@ def review(
         Path("review"), "--out", "-o", help="Folder for annotated.mp4, report.html, result.json, reps.csv."
     ),
     exercise: Optional[str] = typer.Option(
-        None, "--exercise", "-e", help="hinge | good_morning | deadlift | kb_swing."
+        None,
+        "--exercise",
+        "-e",
+        help="hinge | good_morning | deadlift | kb_swing | auto (default: as a labels.json beside the clip says, else auto: deadlift for a pull from the floor, hinge otherwise).",
     ),
     config: Optional[Path] = typer.Option(None, "--config", help="A thresholds TOML overriding the shipped one."),
     model: Optional[Path] = ModelOpt,
@@ -598,14 +602,15 @@ def review(
 
 def _play(clip, exercise, config, model, settings, no_cache) -> None:
     from hingecheck.cli.player import Player
-    from hingecheck.core.analysis import analyze
+    from hingecheck.core.analysis import analyze, thresholds_for
     from hingecheck.core.config import load_config
     from hingecheck.pose.landmarker import estimate_clip
 
     try:
-        th = load_config(config, exercise)
+        load_config(config, "hinge" if exercise == "auto" else exercise)  # a bad file fails before the pose
         series = estimate_clip(clip, model=model, settings=settings, cache=_cache(no_cache))
-        result = analyze(series, exercise=exercise, config=th, file=str(clip))
+        th, chosen = thresholds_for(series, exercise, config)
+        result = analyze(series, config=th, file=str(clip), notes=chosen)
         stopped = Player(clip, series, result).run()
         typer.echo(f"stopped at frame {stopped + 1} of {series.n_frames} ({stopped / (series.fps or 30.0):.2f} s)")
     except _expected_errors() as exc:
@@ -621,7 +626,7 @@ def evaluate(
         None,
         "--exercise",
         "-e",
-        help="hinge | good_morning | deadlift | kb_swing (default: as labels.json says, else hinge).",
+        help="hinge | good_morning | deadlift | kb_swing | auto (default: as a labels.json beside the clip says, else auto: deadlift for a pull from the floor, hinge otherwise).",
     ),
     config: Optional[Path] = typer.Option(None, "--config", help="A thresholds TOML overriding the shipped one."),
     model: Optional[Path] = ModelOpt,
@@ -680,7 +685,10 @@ def compare(
         Path("compare"), "--out", "-o", help="Folder for compare.mp4, compare.html, compare.json."
     ),
     exercise: Optional[str] = typer.Option(
-        None, "--exercise", "-e", help="hinge | good_morning | deadlift | kb_swing."
+        None,
+        "--exercise",
+        "-e",
+        help="hinge | good_morning | deadlift | kb_swing | auto (default: as a labels.json beside the clip says, else auto: deadlift for a pull from the floor, hinge otherwise).",
     ),
     model: Optional[Path] = ModelOpt,
     max_fps: float = MaxFpsOpt,
@@ -711,7 +719,12 @@ def compare(
 def live(
     camera: Optional[int] = typer.Option(None, "--camera", help="Webcam index (default 0 when no --source)."),
     source: Optional[str] = typer.Option(None, "--source", help="Play a clip as if it were the camera."),
-    exercise: str = typer.Option("hinge", "--exercise", "-e", help="hinge | good_morning | deadlift | kb_swing."),
+    exercise: str = typer.Option(
+        "auto",
+        "--exercise",
+        "-e",
+        help="hinge | good_morning | deadlift | kb_swing | auto (deadlift once a pull from the floor is seen).",
+    ),
     mirror: bool = typer.Option(False, "--mirror", help="Show the picture mirrored, like a mirror on the wall."),
     record: Optional[Path] = typer.Option(None, "--record", help="Also write the annotated session to this MP4."),
     no_audio: bool = typer.Option(False, "--no-audio", help="No tones, no spoken cues."),
@@ -819,7 +832,7 @@ def history(
     from hingecheck.history.store import SCHEMA_VERSION, Filter, HistoryError
     from hingecheck.history.trend import to_csv, trend_plot
 
-    _check_exercise(exercise)
+    _check_exercise(exercise, auto=False)
     which = Filter(
         athlete=athlete, exercise=exercise, since=_date_option(since, "--since"), until=_date_option(until, "--until")
     )
@@ -914,7 +927,7 @@ def history_delete(
     """Delete sessions (and their reps) from the history; the selectors combine (and). Says how many."""
     from hingecheck.history.store import Filter, HistoryError
 
-    _check_exercise(exercise)
+    _check_exercise(exercise, auto=False)
     which = Filter(
         athlete=athlete,
         exercise=exercise,

@@ -28,8 +28,9 @@ import numpy as np
 
 from hingecheck.atomic import write_text
 from hingecheck.cli.output import to_csv, to_json
-from hingecheck.core.analysis import analyze
+from hingecheck.core.analysis import analyze, thresholds_for
 from hingecheck.core.config import load_config
+from hingecheck.core.exercise import AUTO
 from hingecheck.core.results import ClipResult
 from hingecheck.pose.landmarker import PoseSettings, estimate_clip
 from hingecheck.pose.sources import Frame, VideoFile, prefetch
@@ -163,7 +164,7 @@ def _scaled_frames(frames: Iterator[Frame]) -> Iterator[Frame]:
 def review_clip(
     clip: str | Path,
     out_dir: str | Path,
-    exercise: str = "hinge",
+    exercise: str = "auto",
     config: str | Path | None = None,
     model: str | Path | None = None,
     cache=None,
@@ -181,7 +182,7 @@ def review_clip(
     """
     clip = Path(clip)
     out = Path(out_dir)
-    th = load_config(config, exercise)
+    load_config(config, "hinge" if exercise == AUTO else exercise)  # a bad file fails before the pose
     tap = _FrameWriter(out / f".annotated.{os.getpid()}.{id(out):x}.frames.mp4")
     video_path = out / "annotated.mp4"
     try:
@@ -198,7 +199,8 @@ def review_clip(
             tap.close(exc)
             raise
         tap.close()
-        result = analyze(series, exercise=exercise, config=th, file=str(clip))
+        th, chosen = thresholds_for(series, exercise, config)
+        result = analyze(series, config=th, file=str(clip), notes=chosen)
         written = tap if tap.complete(series.n_frames) else None  # None: a cache hit, nothing decoded
         max_fps = (settings or PoseSettings()).max_fps
         thumbs = _annotated_video(clip, written, series, result, video_path, progress, max_fps)

@@ -18,10 +18,11 @@ clip starts mid-rep, all standing frames).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from hingecheck.core import exercise as exercise_choice
 from hingecheck.core import liveframe
 from hingecheck.core.classify import Features, classify_rep, clip_score, clip_verdict
 from hingecheck.core.config import Thresholds, load_config
@@ -598,17 +599,54 @@ def judge(meas: Measured, config: Thresholds | None = None) -> ClipResult:
     )
 
 
+def choose_exercise(series: PoseSeries, th: Thresholds) -> tuple[str, float]:
+    """``--exercise auto``: ``("deadlift" | "hinge", seconds seen at the bottom of a pull from the
+    floor)``, read from the raw landmarks of the frames with a person (see
+    :mod:`hingecheck.core.exercise`; the live path counts the same frames one at a time)."""
+    det = np.asarray(series.detected, bool)
+    if series.n_frames == 0 or not det.any():
+        return "hinge", 0.0
+    rows = slice(None) if det.all() else det
+    side = choose_side(series.visibility, series.image, frames=rows)
+    facing = facing_direction(series.image, side, frames=rows)
+    knee = joint_angles(series.image, side, facing)["knee_flexion"][rows]
+    pull = exercise_choice.pull_frames(exercise_choice.hand_height_leg(series.image, side)[rows], knee, th)
+    seconds = exercise_choice.pull_seconds(pull, exercise_choice.frame_seconds(np.asarray(series.t)[rows]))
+    return exercise_choice.choose(seconds, th), seconds
+
+
+def thresholds_for(
+    series: PoseSeries, exercise: str, config_path: str | None = None
+) -> tuple[Thresholds, tuple[str, ...]]:
+    """The thresholds to judge ``series`` by, and the line saying how they were chosen (empty
+    unless ``auto`` chose ``deadlift``): ``exercise``'s profile, or for ``auto`` the one the movement
+    shows (:func:`choose_exercise`), with ``config_path``'s values on top. Raises ConfigError."""
+    if exercise != exercise_choice.AUTO:
+        return load_config(config_path, exercise), ()
+    th = load_config(config_path, "hinge")
+    chosen, seconds = choose_exercise(series, th)
+    if chosen != th.exercise:
+        th = load_config(config_path, chosen)
+    line = exercise_choice.reason(chosen, seconds)
+    return th, (line,) if line else ()
+
+
 def analyze(
-    series: PoseSeries, exercise: str = "hinge", config: Thresholds | None = None, file: str | None = None
+    series: PoseSeries,
+    exercise: str = "hinge",
+    config: Thresholds | None = None,
+    file: str | None = None,
+    notes: tuple[str, ...] = (),
 ) -> ClipResult:
     """Kinematics, reps and verdicts of a whole clip: :func:`measure`, then :func:`judge`.
 
     Parameters
     ----------
     series : the clip's landmarks (image px, world m, times s; see :class:`PoseSeries`).
-    exercise : threshold profile, one of ``results.EXERCISES``.
+    exercise : threshold profile, one of ``results.EXERCISES``, or ``auto`` (:func:`thresholds_for`).
     config : thresholds to use instead of the exercise's shipped ones.
     file : the name the result carries (default: the series' source).
+    notes : lines added to the result's warnings (how its exercise was chosen).
 
     Returns
     -------
@@ -617,8 +655,11 @@ def analyze(
         view, yaw (degrees) and per-frame kinematics. Never raises for a clip without a person or
         reps: that is the verdict (``no_reps``, ``unusable_view``, ``not_judged``) with ``why``.
     """
-    th = config or load_config(exercise=exercise)
-    return judge(measure(series, config=th, file=file), th)
+    if config is None:
+        config, chosen = thresholds_for(series, exercise)
+        notes = chosen + notes
+    result = judge(measure(series, config=config, file=file), config)
+    return replace(result, warnings=result.warnings + notes) if notes else result
 
 
 def _why(verdict: str, reps, view: str, yaw: float) -> str | None:
@@ -697,7 +738,11 @@ class StreamingAnalyzer:
     """The live path: feed frames one at a time with :meth:`push`; same functions as :func:`analyze`."""
 
     def __init__(self, exercise: str = "hinge", config: Thresholds | None = None, fps: float = 30.0):
-        self.th = config or load_config(exercise=exercise)
+        #: ``exercise="auto"``: judged as a hinge until the frames seen so far show a pull from the
+        #: floor (:mod:`hingecheck.core.exercise`, counted as :func:`choose_exercise` counts them), then
+        #: as a deadlift; decided before each finished rep is judged.
+        self.auto = exercise == exercise_choice.AUTO and config is None
+        self.th = config or load_config(exercise="hinge" if self.auto else exercise)
         self.exercise = self.th.exercise
         self.fps = fps
         # Image and world landmarks and the back profile, flattened, in one filter: every element
@@ -748,6 +793,14 @@ class StreamingAnalyzer:
         self._raw_offset = 0
         self._judge_base: Baselines | None = None  # the session's standing baselines, batch-measured
         self._last_end = 0  # end frame of the last rep judged
+        # exercise="auto": seconds seen at the bottom of a pull, counted over the raw frames up to
+        # _pull_next (an index into every raw frame of the session), the last one's time.
+        self.pull_s = 0.0
+        self._pull_next = 0
+        self._pull_t: float | None = None
+        if self.auto and self.exercise != "hinge":
+            self.th = load_config(exercise="hinge")
+            self.exercise = "hinge"
 
     def push(
         self,
@@ -956,6 +1009,8 @@ class StreamingAnalyzer:
         else:
             w0 = max(0, self._closed_until - int(round(LIVE_CONTEXT_S * self.fps)))
         w0 = max(w0, self._raw_offset)
+        if self.auto:
+            self._choose_exercise()
         meas = measure(self._raw_series(w0), config=self.th, base=self._judge_base, per_frame=False, last_shot=True)
         if meas.features is None:
             return []
@@ -970,6 +1025,23 @@ class StreamingAnalyzer:
             out.append(_shift(classify_rep(meas.features, w, self.th, len(self.reps) + len(out) + 1, meas.view), w0))
             self._last_end = w0 + w.end
         return out
+
+    def _choose_exercise(self) -> None:
+        """``auto``: count the raw frames not yet counted (:func:`choose_exercise`'s measure, frame
+        by frame) and switch to the deadlift profile once they show a pull from the floor."""
+        new = self._raw[self._pull_next - self._raw_offset :]
+        if new and self.side is not None:
+            image = np.stack([np.asarray(r[0], np.float64) for r in new])
+            t = np.array([r[4] for r in new], np.float64)
+            knee = joint_angles(image, self.side, self.facing)["knee_flexion"]
+            pull = exercise_choice.pull_frames(exercise_choice.hand_height_leg(image, self.side), knee, self.th)
+            self.pull_s += exercise_choice.pull_seconds(pull, exercise_choice.frame_seconds(t, self._pull_t))
+            self._pull_next += len(new)
+            self._pull_t = float(t[-1])
+        chosen = exercise_choice.choose(self.pull_s, self.th)
+        if chosen != self.exercise:
+            self.th = load_config(exercise=chosen)
+            self.exercise = chosen
 
     def _raw_series(self, start: int) -> PoseSeries:
         """The buffered raw frames from index ``start`` (of the measured frames) as a series."""
@@ -1021,8 +1093,6 @@ class StreamingAnalyzer:
 
 
 def _shift(rep: Rep, offset: int) -> Rep:
-    from dataclasses import replace
-
     return replace(
         rep,
         start_frame=rep.start_frame + offset,

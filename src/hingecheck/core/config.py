@@ -89,6 +89,9 @@ class Thresholds:
     rushed_descent_s: float
     check_tempo: bool
     shallow_hip_deg: float
+    pull_hands_max_leg: float
+    pull_knee_min_deg: float
+    pull_min_s: float
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Thresholds) if f.name != "exercise"}
@@ -136,7 +139,17 @@ def _check(table: dict, where: str, path) -> dict:
 _RANGES: tuple[tuple[tuple[str, ...], tuple[float, float]], ...] = (
     (("knee_past_toe_frac",), (-1.0, 1.0)),
     (("min_visibility", "_fraction", "_frac"), (0.0, 1.0)),
-    (("hip_drop_max", "load_drift_max", "knee_hip_ratio_max", "heel_lift_max", "heel_lift_tolerance"), (0.0, 5.0)),
+    (
+        (
+            "hip_drop_max",
+            "pull_hands_max_leg",
+            "load_drift_max",
+            "knee_hip_ratio_max",
+            "heel_lift_max",
+            "heel_lift_tolerance",
+        ),
+        (0.0, 5.0),
+    ),
     (("spine_rep_percentile",), (0.0, 100.0)),
     (("_deg",), (-180.0, 180.0)),
     (("_s", "_hz", "beta", "sigmas"), (1e-6, 1e6)),
