@@ -302,3 +302,21 @@ def test_live_judges_each_rep_in_its_own_shot(sample_series, sample_labels):
     assert [r.verdict for r in analyze(edited, exercise="hinge").reps] == want
     said = [r.verdict for r in replay_live(edited, "hinge")]
     assert said == sample_labels["hinge_neutral_left.mp4"]["reps"][:2] + want
+
+
+def test_live_waits_for_a_stance_when_the_session_starts_at_the_set_up():
+    """A pull filmed from the set-up has no standing posture before it; batch takes the posture from
+    the standing frames after the lockout. Here the head stays up for the first 0.3 s of the
+    lockout and then settles (60° above the trunk line at the bottom, 40° at the first moments of the
+    lockout, 0° after): batch's standing neck is 0°, so the bottom reads 60° of extension, over the
+    deadlift's 45° limit. Live must not judge the rep on the first 0.3 s of lockout alone (40°: only
+    20° of extension): one core, one answer."""
+    fps = 30.0
+    rise = np.linspace(1.0, 0.0, int(fps))  # the pull: 1 s from the bottom to the lockout
+    w = np.concatenate([np.ones(int(0.5 * fps)), rise, np.zeros(int(2.5 * fps))])
+    neck = np.concatenate([np.full(int(0.5 * fps), 60.0), 60.0 * rise, np.full(9, 40.0), np.zeros(int(2.5 * fps) - 9)])
+    s = stick.series(60.0 * w, 70.0 * w, 20.0 * w, neck=neck, fps=fps, hands_at_knees=False)
+    batch = analyze(s, exercise="deadlift")
+    assert [r.verdict for r in batch.reps] == ["neck_extension"]
+    live = replay_live(s, "deadlift")
+    assert [(r.verdict, r.faults) for r in live] == [(r.verdict, r.faults) for r in batch.reps]

@@ -740,7 +740,7 @@ class StreamingAnalyzer:
     def __init__(self, exercise: str = "hinge", config: Thresholds | None = None, fps: float = 30.0):
         #: ``exercise="auto"``: judged as a hinge until the frames seen so far show a pull from the
         #: floor (:mod:`hingecheck.core.exercise`, counted as :func:`choose_exercise` counts them), then
-        #: as a deadlift; decided before each finished rep is judged.
+        #: as a deadlift; decided on every frame, before its warnings and before a rep is judged.
         self.auto = exercise == exercise_choice.AUTO and config is None
         self.th = config or load_config(exercise="hinge" if self.auto else exercise)
         self.exercise = self.th.exercise
@@ -873,6 +873,8 @@ class StreamingAnalyzer:
         else:
             self._yaws.add(liveframe.body_yaw(wld))
             self._update_view()
+        if self.auto:  # before this frame's measures: its warnings then use the profile it shows
+            self._choose_exercise()
         m, contacts, new_rep = self._ingest(img, wld, prof, t)
         new_rep = new_rep or early
         hip = m["hip_flexion"]
@@ -979,7 +981,12 @@ class StreamingAnalyzer:
         t = np.asarray(self._t[self._closed_until :])
         held = t[-1] - t[last_down + 1] if len(top) else 0.0
         rising = len(top) > 1 and np.isfinite(top).any() and top[-1] > np.nanmin(top) + self.th.rep_edge_deg
-        if held < LIVE_LOCKOUT_HOLD_S and not rising and not final:
+        # A session filmed from the set-up has no standing posture before its first pull: batch takes
+        # it from the standing frames after the lockout, so the first rep waits for that much of them
+        # (``baseline_window_s``) unless the lifter starts down again first.
+        no_stance = self._judge_base is None and (self._base is None or not np.isfinite(self._base.neck))
+        need = max(LIVE_LOCKOUT_HOLD_S, self.th.baseline_window_s) if no_stance else LIVE_LOCKOUT_HOLD_S
+        if held < need and not rising and not final:
             return None
         if self._base is None or not np.isfinite(self._base.neck):
             # No standing frames before the first pull (filmed from the set-up): the lockout
@@ -1029,7 +1036,7 @@ class StreamingAnalyzer:
     def _choose_exercise(self) -> None:
         """``auto``: count the raw frames not yet counted (:func:`choose_exercise`'s measure, frame
         by frame) and switch to the deadlift profile once they show a pull from the floor."""
-        new = self._raw[self._pull_next - self._raw_offset :]
+        new = self._raw[max(0, self._pull_next - self._raw_offset) :]
         if new and self.side is not None:
             image = np.stack([np.asarray(r[0], np.float64) for r in new])
             t = np.array([r[4] for r in new], np.float64)
