@@ -320,3 +320,40 @@ def test_live_waits_for_a_stance_when_the_session_starts_at_the_set_up():
     assert [r.verdict for r in batch.reps] == ["neck_extension"]
     live = replay_live(s, "deadlift")
     assert [(r.verdict, r.faults) for r in live] == [(r.verdict, r.faults) for r in batch.reps]
+
+
+def test_a_shin_read_short_is_a_tracking_failure_not_knees_forward():
+    """A plate in front of the shin puts the ankle landmark on the plate: here, at the bottom of each
+    pull, the ankle is drawn 70% of the way down the shin and 50° forward of vertical, while the
+    true shin (by construction) tips 20°. The shin's angle, the knee's place over the toes and the
+    hip's height above the ankle are then not judged, instead of faults from a landmark the model
+    guessed."""
+    import dataclasses as dc
+
+    from hingecheck.core.config import load_config
+    from hingecheck.core.series import INDEX
+
+    fps = 30.0
+    move = np.sin(np.linspace(0, np.pi / 2, int(fps)))
+    one = np.concatenate([np.zeros(int(1.5 * fps)), move, np.ones(int(0.6 * fps)), move[::-1]])
+    w = np.concatenate([one, one, np.zeros(int(1.5 * fps))])
+    s = stick.series(55.0 * w, 75.0 * w, 20.0 * w, fps=fps, hands_at_knees=False)
+    th = load_config(exercise="deadlift")
+    clean = analyze(s, config=th)
+    assert [r.verdict for r in clean.reps] == ["neutral", "neutral"]
+    assert all(abs(r.evidence["shin_angle_deg"] - 20.0) < 3.0 for r in clean.reps)
+
+    image = s.image.copy()
+    hidden = w > 0.8
+    for side in ("left", "right"):
+        knee = image[:, INDEX[f"{side}_knee"], :2]
+        a = np.radians(50.0)
+        image[hidden, INDEX[f"{side}_ankle"], :2] = knee[hidden] + 0.7 * stick.SHIN * np.array([-np.sin(a), np.cos(a)])
+    hid = dc.replace(s, image=image)
+    judged = analyze(hid, config=th)
+    assert [r.verdict for r in judged.reps] == ["neutral", "neutral"]
+    assert all("knees_forward" in r.not_judged for r in judged.reps)
+    # Without the check (a shin of any length trusted) the guessed ankle is a squat: the knees
+    # forward, the hips low against it, the torso as upright as the shin.
+    trusting = analyze(hid, config=dc.replace(th, shin_length_min_ratio=0.0))
+    assert all({"knees_forward", "squatty_hinge"} <= set(r.faults) for r in trusting.reps)

@@ -69,11 +69,12 @@ BASELINE_MEASURES = (
     "chord_bend_base",
     "heel_rise_px",
     "trunk_rise_px",
+    "shin_len",
 )
 #: Baselines that are lengths of body segments, read on any standing frame without waiting for
 #: a settled stance (see :func:`baselines`): the leg and foot are the same in any posture, and the
 #: shoulder's height above the hip on an upright frame is the trunk's length.
-SEGMENT_MEASURES = ("leg_len", "foot_len", "trunk_rise_px")
+SEGMENT_MEASURES = ("leg_len", "foot_len", "trunk_rise_px", "shin_len")
 
 MEASURES = (
     "hip_flexion",
@@ -93,6 +94,7 @@ MEASURES = (
     "chord_bend_base",
     "heel_rise_px",
     "trunk_rise_px",
+    "shin_len",
 )
 
 
@@ -237,6 +239,7 @@ def _frame_measures(
     m["foot_len"] = np.linalg.norm(p["foot_index"] - p["heel"], axis=-1)
     m["heel_rise_px"] = p["foot_index"][:, 1] - p["heel"][:, 1]  # image y points down: heel above the toes > 0
     m["trunk_rise_px"] = p["hip"][:, 1] - p["shoulder"][:, 1]  # the shoulder's height above the hip
+    m["shin_len"] = np.linalg.norm(p["knee"] - p["ankle"], axis=-1)
     col = (lambda j: j) if world_joints is None else list(world_joints).index
     hips = world[:, [col(INDEX["left_hip"]), col(INDEX["right_hip"])]].mean(axis=1)
     shos = world[:, [col(INDEX["left_shoulder"]), col(INDEX["right_shoulder"])]].mean(axis=1)
@@ -323,6 +326,7 @@ class Baselines:
     chord: float
     heel_rise: float
     trunk_rise: float
+    shin_len: float = float("nan")  # px, knee to ankle
 
 
 def settled_frames(t: np.ndarray, th: Thresholds) -> int:
@@ -397,6 +401,17 @@ def trunk_incline_from_rise(rise, standing_rise: float):
         return np.degrees(np.arccos(np.clip(np.divide(rise, standing_rise), -1.0, 1.0)))
 
 
+def shin_tracked(shin_len: np.ndarray, standing_len: float, th: Thresholds) -> np.ndarray | bool:
+    """Frames whose knee-to-ankle length (px) is at least ``shin_length_min_ratio`` of its standing
+    length: a shorter shin is a knee or ankle misplaced (a plate hides them), and the shin's
+    angle, the knee's place over the toes and the hip's height above the ankle are tracking
+    failures there, not faults. ``True`` everywhere when the standing length is unknown."""
+    if not (np.isfinite(standing_len) and standing_len > 0):
+        return True
+    with np.errstate(invalid="ignore"):
+        return shin_len >= th.shin_length_min_ratio * standing_len
+
+
 def features(
     m: dict[str, np.ndarray],
     base: Baselines,
@@ -412,6 +427,7 @@ def features(
     reference reads flexed (``spine_reference_max_arch_deg``): an arched or unseen standing
     outline counts as a straight dowel, as in the dowel test."""
     spine = spine_flexion(m["bend"], m["chord_bend_base"], base, spine_from_mask, th)
+    shin_seen = shin_tracked(m["shin_len"], base.shin_len, th)
     leg = base.leg_len if np.isfinite(base.leg_len) and base.leg_len > 0 else np.nan
     foot = base.foot_len if np.isfinite(base.foot_len) and base.foot_len > 0 else np.nan
     return Features(
@@ -419,13 +435,13 @@ def features(
         hip_flexion=m["hip_flexion"],
         knee_flexion=m["knee_flexion"],
         trunk_incline=m["trunk_incline"],
-        shin_angle=m["shin_angle"],
+        shin_angle=np.where(shin_seen, m["shin_angle"], np.nan),
         spine_flexion=spine,
         neck_change=m["neck_angle"] - base.neck,
-        hip_drop=(base.hip_height - m["hip_height"]) / leg,
+        hip_drop=np.where(shin_seen, base.hip_height - m["hip_height"], np.nan) / leg,
         hip_below_knee=m["hip_below_knee"],
         load_ahead=m["load_ahead_px"] / leg,
-        knee_past_toe=m["knee_past_toe_px"] / foot,
+        knee_past_toe=np.where(shin_seen, m["knee_past_toe_px"], np.nan) / foot,
         spine_from_landmarks=not spine_from_mask,
         untrusted=dict(untrusted or {}),
         heel_lift=(m["heel_rise_px"] - base.heel_rise) / foot,

@@ -92,6 +92,7 @@ class Thresholds:
     pull_hands_max_leg: float
     pull_knee_min_deg: float
     pull_min_s: float
+    shin_length_min_ratio: float
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Thresholds) if f.name != "exercise"}

@@ -277,6 +277,7 @@ REGISTRY: tuple[Fault, ...] = (
             "torso_shin_margin_deg",
             "squat_tolerance_deg",
             "use_knee_angle_for_squat",
+            "shin_length_min_ratio",
         ),
         _squatty,
         "Push your hips back",
@@ -288,7 +289,7 @@ REGISTRY: tuple[Fault, ...] = (
     Fault(
         "knees_forward",
         "shin far from vertical with the knee past the toes",
-        ("shin_max_deg", "knee_past_toe_frac"),
+        ("shin_max_deg", "knee_past_toe_frac", "shin_length_min_ratio"),
         _knees_forward,
         "Less knee bend",
         "pushed the knees forward",

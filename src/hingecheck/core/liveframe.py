@@ -197,6 +197,7 @@ def frame_measures(
     hp, kn, an, he, ft, sh = (p[idx[k]] for k in ("hip", "knee", "ankle", "heel", "foot_index", "shoulder"))
     m["hip_height"] = an[1] - hp[1]
     m["leg_len"] = _dist(kn, hp) + _dist(an, kn)
+    m["shin_len"] = _dist(an, kn)
     m["hip_below_knee"] = float(hp[1] >= kn[1])
     m["load_ahead_px"] = facing * (p[idx["wrist"]][0] - (he[0] + ft[0]) / 2.0)
     m["knee_past_toe_px"] = facing * (kn[0] - ft[0])
