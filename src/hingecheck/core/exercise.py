@@ -2,15 +2,15 @@
 
 A conventional or kettlebell deadlift starts with the load on the floor and the knees bent
 55-110° (Schellenberg et al. 2013); a Romanian deadlift, a good morning, a dowel drill or a
-swing keeps the knees soft and the hands above the lower shin. Judged with the ``hinge``
+swing keeps the knees soft or the hands off the floor. Judged with the ``hinge``
 profile (knees past 35° = squatty), every correct deadlift is a "squatty hinge": measured on
 the real development clips, all 18 good ones were faulted without ``--exercise deadlift``.
 
 ``auto`` picks ``deadlift`` when the lifter spends at least ``pull_min_s`` seconds in frames
 whose hands are within ``pull_hands_max_leg`` leg lengths above the ankle **and** whose knee is
 bent at least ``pull_knee_min_deg``; otherwise ``hinge``. Both conditions: a deep Romanian
-deadlift reaches the mid-shin (about a quarter of a leg above the ankle) with straight-ish
-knees, and a squatty hinge bends the knees with the hands near the knee. Hand height is the
+deadlift takes the hands to the mid-shin with soft knees, and a squatty hinge bends the knees
+with the hands near the knee (values and sources in ``thresholds.toml``). Hand height is the
 wrist's height above the graded side's ankle over that frame's hip→knee→ankle length (image
 pixels, y down), so it needs no standing posture and reads the same on the live path, frame by
 frame, as on a whole clip: :func:`pull_seconds` is additive over frames.
@@ -75,6 +75,6 @@ def reason(exercise: str, pull_s: float) -> str | None:
     if exercise != "deadlift":
         return None
     return (
-        f"exercise chosen: deadlift (a pull from the floor: hands at the lower shin with the knees bent "
+        f"exercise chosen: deadlift (a pull from the floor: hands below the knees, near the floor, with the knees bent "
         f"for {pull_s:.1f} s); pass --exercise to choose another"
     )
