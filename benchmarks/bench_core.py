@@ -41,9 +41,9 @@ def main() -> None:
     reps = 5
     t0 = time.perf_counter()
     for _ in range(reps):
-        result = analyze(series)
+        result = analyze(series, exercise="auto")  # what the commands do without --exercise
     batch = (time.perf_counter() - t0) / reps / series.n_frames
-    live = StreamingAnalyzer(fps=series.fps)
+    live = StreamingAnalyzer("auto", fps=series.fps)
     judging = [0.0]  # time spent judging finished reps with the batch path (once per rep)
     judge = live._judge_window
 
