@@ -72,3 +72,14 @@ def test_unknown_output_format(tmp_path, astronaut_clip):
 def test_model_option_bad_path(tmp_path, astronaut_clip):
     r = run("landmarks", astronaut_clip, "-o", tmp_path / "x.npz", "--model", tmp_path / "nope.task", "--no-cache")
     assert r.returncode == 1 and "pose model not found" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_bad_deadlift_table_fails_review_before_the_pose(tmp_path, astronaut_clip):
+    """Without --exercise a clip may be judged as a deadlift (``auto``): a --config file whose
+    [exercise.deadlift] table is wrong is a usage error at once, on any clip, not after the pose."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[exercise.deadlift]\nknee_max_dg = 100.0\n")
+    r = run("review", astronaut_clip, "--out", tmp_path / "out", "--config", bad, "--no-history")
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr and "knee_max_dg" in r.stderr and str(bad) in r.stderr
+    assert not (tmp_path / "out").exists()

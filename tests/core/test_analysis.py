@@ -352,7 +352,8 @@ def test_a_shin_read_short_is_a_tracking_failure_not_knees_forward():
     hid = dc.replace(s, image=image)
     judged = analyze(hid, config=th)
     assert [r.verdict for r in judged.reps] == ["neutral", "neutral"]
-    assert all("knees_forward" in r.not_judged for r in judged.reps)
+    # Hip drop and torso-vs-shin unread: a deadlift's squat (two of three signs) cannot be called either way.
+    assert all({"knees_forward", "squatty_hinge"} <= set(r.not_judged) for r in judged.reps)
     # Without the check (a shin of any length trusted) the guessed ankle is a squat: the knees
     # forward, the hips low against it, the torso as upright as the shin.
     trusting = analyze(hid, config=dc.replace(th, shin_length_min_ratio=0.0))

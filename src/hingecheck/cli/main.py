@@ -105,15 +105,16 @@ def _check_exercise(exercise: str | None, auto: bool = True) -> None:
         try:
             check_exercise(exercise)
         except ConfigError as exc:
-            fail(str(exc), EXIT_USAGE)
+            fail(str(exc)[:-1] + ", auto)" if auto else str(exc), EXIT_USAGE)
 
 
 def _check_config(config: Path | None, exercises) -> None:
     """Exit with a usage error (2) when the thresholds file cannot be used, before any work."""
     from hingecheck.core.config import ConfigError, load_config
+    from hingecheck.core.exercise import profiles
 
     try:
-        for ex in sorted({p for e in exercises for p in (("hinge", "deadlift") if e == "auto" else (e,))}) or ["hinge"]:
+        for ex in sorted({p for e in exercises for p in profiles(e)}) or ["hinge"]:
             load_config(config, ex)
     except ConfigError as exc:
         fail(str(exc), EXIT_USAGE)
@@ -538,6 +539,7 @@ def review(
     from hingecheck.pose.landmarker import PoseSettings
 
     _check_exercise(exercise)
+    _check_config(config, {exercise or batch.exercise_for(clip)})
     if play:
         _play(
             clip,
@@ -604,10 +606,12 @@ def _play(clip, exercise, config, model, settings, no_cache) -> None:
     from hingecheck.cli.player import Player
     from hingecheck.core.analysis import analyze, thresholds_for
     from hingecheck.core.config import load_config
+    from hingecheck.core.exercise import profiles
     from hingecheck.pose.landmarker import estimate_clip
 
     try:
-        load_config(config, "hinge" if exercise == "auto" else exercise)  # a bad file fails before the pose
+        for profile in profiles(exercise):  # a bad file fails before the pose
+            load_config(config, profile)
         series = estimate_clip(clip, model=model, settings=settings, cache=_cache(no_cache))
         th, chosen = thresholds_for(series, exercise, config)
         result = analyze(series, config=th, file=str(clip), notes=chosen)

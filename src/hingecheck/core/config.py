@@ -139,6 +139,7 @@ def _check(table: dict, where: str, path) -> dict:
 #: either way, durations and rates positive, counts at least 1.
 _RANGES: tuple[tuple[tuple[str, ...], tuple[float, float]], ...] = (
     (("knee_past_toe_frac",), (-1.0, 1.0)),
+    (("shin_length_min_ratio",), (0.0, 1.0)),
     (("min_visibility", "_fraction", "_frac"), (0.0, 1.0)),
     (
         (

@@ -27,6 +27,13 @@ from hingecheck.core.kinematics import SIDES
 AUTO = "auto"
 #: Longest frame interval counted (s): a gap in the footage is not time spent in a pull.
 MAX_FRAME_S = 0.1
+#: The profiles ``auto`` chooses between.
+AUTO_PROFILES = ("hinge", "deadlift")
+
+
+def profiles(exercise: str) -> tuple[str, ...]:
+    """The threshold profiles judging with ``exercise`` may load (to check a config file up front)."""
+    return AUTO_PROFILES if exercise == AUTO else (exercise,)
 
 
 def hand_height_leg(image: np.ndarray, side: str) -> np.ndarray:
@@ -65,7 +72,7 @@ def pull_seconds(pull: np.ndarray, seconds: np.ndarray) -> float:
 
 def choose(pull_s: float, th: Thresholds) -> str:
     """``"deadlift"`` or ``"hinge"`` for ``pull_s`` seconds at the bottom of a pull."""
-    return "deadlift" if pull_s >= th.pull_min_s else "hinge"
+    return "deadlift" if pull_s >= th.pull_min_s - 1e-6 else "hinge"  # 6 frames of 1/30 s make 0.2 s
 
 
 def reason(exercise: str, pull_s: float) -> str | None:

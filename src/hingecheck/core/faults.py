@@ -165,8 +165,14 @@ def _squatty(r: RepMeasures, th: Thresholds) -> Finding:
             bent and (s["knee_hip_ratio"] or s["hip_drop"] or s["torso_vs_shin"]),
             band(r.knee, th.knee_max_deg, th.squat_tolerance_deg),
         )
-    # deadlift: the knees bend a lot in a correct pull, so two of three other signs
-    return Finding(s["hip_drop"] + s["hip_below_knee"] + s["torso_vs_shin"] >= 2)
+    # deadlift: the knees bend a lot in a correct pull, so two of three other signs; a sign that
+    # could not be read (the hip's height or the shin not tracked) leaves the call open when it
+    # could still make two
+    hits = s["hip_drop"] + s["hip_below_knee"] + s["torso_vs_shin"]
+    unread = (not np.isfinite(r.hip_drop)) + (not np.isfinite(r.torso_vs_shin))
+    if hits < 2 <= hits + unread:
+        return Finding(not_judged="hip height or shin not tracked at the bottom")
+    return Finding(hits >= 2)
 
 
 def _knees_forward(r: RepMeasures, th: Thresholds) -> Finding:
@@ -277,7 +283,6 @@ REGISTRY: tuple[Fault, ...] = (
             "torso_shin_margin_deg",
             "squat_tolerance_deg",
             "use_knee_angle_for_squat",
-            "shin_length_min_ratio",
         ),
         _squatty,
         "Push your hips back",
@@ -289,7 +294,7 @@ REGISTRY: tuple[Fault, ...] = (
     Fault(
         "knees_forward",
         "shin far from vertical with the knee past the toes",
-        ("shin_max_deg", "knee_past_toe_frac", "shin_length_min_ratio"),
+        ("shin_max_deg", "knee_past_toe_frac"),
         _knees_forward,
         "Less knee bend",
         "pushed the knees forward",
