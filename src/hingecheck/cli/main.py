@@ -461,7 +461,18 @@ def _print_totals(clips: list[dict], new: list[dict], interrupted: bool, to_stde
     from rich.console import Console
     from rich.table import Table
 
+    from hingecheck.core.exercise import CHOSEN_PREFIX
+
     console = Console(stderr=to_stderr)
+    # auto's choice is in each clip's JSON and the table's exercise column: one line for the run here.
+    chosen = sum(any(w.startswith(CHOSEN_PREFIX) for w in c.get("warnings") or ()) for c in new)
+    new = [{**c, "warnings": [w for w in c.get("warnings") or () if not w.startswith(CHOSEN_PREFIX)]} for c in new]
+    if chosen:
+        Console(stderr=True).print(
+            f"{chosen} clip(s) judged as deadlifts: a pull from the floor was seen (--exercise chooses)",
+            highlight=False,
+            soft_wrap=True,
+        )
     if not console.is_terminal and to_stderr:
         ok = sum(c["status"] == "ok" for c in new)
         console.print(

@@ -27,6 +27,8 @@ from hingecheck.core.kinematics import SIDES
 AUTO = "auto"
 #: Longest frame interval counted (s): a gap in the footage is not time spent in a pull.
 MAX_FRAME_S = 0.1
+#: How the warning line that names ``auto``'s choice starts (a run's summary counts them).
+CHOSEN_PREFIX = "exercise chosen: "
 #: The profiles ``auto`` chooses between.
 AUTO_PROFILES = ("hinge", "deadlift")
 
@@ -82,6 +84,6 @@ def reason(exercise: str, pull_s: float) -> str | None:
     if exercise != "deadlift":
         return None
     return (
-        f"exercise chosen: deadlift (a pull from the floor: hands below the knees, near the floor, with the knees bent "
-        f"for {pull_s:.1f} s); pass --exercise to choose another"
+        f"{CHOSEN_PREFIX}deadlift (a pull from the floor: hands below the knees, near the floor, with the knees "
+        f"bent for {pull_s:.1f} s); pass --exercise to choose another"
     )
