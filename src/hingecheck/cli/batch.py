@@ -137,15 +137,14 @@ def _manifest(folder: str) -> dict[str, str]:
 def score_clip(job: ScoreJob, progress: Callable[[int, int | None], None] | None = None) -> dict:
     """Score one clip: pose (cached) → analysis. Returns the ``clips[]`` dict of the JSON schema."""
     from hingecheck.core.analysis import analyze, thresholds_for
-    from hingecheck.core.config import ConfigError, load_config
-    from hingecheck.core.exercise import profiles
+    from hingecheck.core.config import ConfigError
+    from hingecheck.core.exercise import check_config
     from hingecheck.core.results import ClipResult
     from hingecheck.pose.cache import LandmarkCache
     from hingecheck.pose.landmarker import estimate_clip
 
     try:
-        for profile in profiles(job.exercise):  # a bad file fails before the pose
-            load_config(job.config, exercise=profile)
+        check_config(job.config, job.exercise)  # a bad file fails before the pose
         cache = LandmarkCache(job.cache_dir) if job.use_cache else None
         with _deadline(job.timeout_s) as restart:
             done_so_far = [0]

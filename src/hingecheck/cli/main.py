@@ -110,12 +110,12 @@ def _check_exercise(exercise: str | None, auto: bool = True) -> None:
 
 def _check_config(config: Path | None, exercises) -> None:
     """Exit with a usage error (2) when the thresholds file cannot be used, before any work."""
-    from hingecheck.core.config import ConfigError, load_config
-    from hingecheck.core.exercise import profiles
+    from hingecheck.core.config import ConfigError
+    from hingecheck.core.exercise import check_config
 
     try:
-        for ex in sorted({p for e in exercises for p in profiles(e)}) or ["hinge"]:
-            load_config(config, ex)
+        for ex in sorted(exercises) or ["hinge"]:
+            check_config(config, ex)
     except ConfigError as exc:
         fail(str(exc), EXIT_USAGE)
 
@@ -616,13 +616,11 @@ def review(
 def _play(clip, exercise, config, model, settings, no_cache) -> None:
     from hingecheck.cli.player import Player
     from hingecheck.core.analysis import analyze, thresholds_for
-    from hingecheck.core.config import load_config
-    from hingecheck.core.exercise import profiles
+    from hingecheck.core.exercise import check_config
     from hingecheck.pose.landmarker import estimate_clip
 
     try:
-        for profile in profiles(exercise):  # a bad file fails before the pose
-            load_config(config, profile)
+        check_config(config, exercise)  # a bad file fails before the pose
         series = estimate_clip(clip, model=model, settings=settings, cache=_cache(no_cache))
         th, chosen = thresholds_for(series, exercise, config)
         result = analyze(series, config=th, file=str(clip), notes=chosen)

@@ -29,8 +29,7 @@ import numpy as np
 from hingecheck.atomic import write_text
 from hingecheck.cli.output import to_csv, to_json
 from hingecheck.core.analysis import analyze, thresholds_for
-from hingecheck.core.config import load_config
-from hingecheck.core.exercise import profiles
+from hingecheck.core.exercise import check_config
 from hingecheck.core.results import ClipResult
 from hingecheck.pose.landmarker import PoseSettings, estimate_clip
 from hingecheck.pose.sources import Frame, VideoFile, prefetch
@@ -182,8 +181,7 @@ def review_clip(
     """
     clip = Path(clip)
     out = Path(out_dir)
-    for profile in profiles(exercise):  # a bad file fails before the pose
-        load_config(config, profile)
+    check_config(config, exercise)  # a bad file fails before the pose
     tap = _FrameWriter(out / f".annotated.{os.getpid()}.{id(out):x}.frames.mp4")
     video_path = out / "annotated.mp4"
     try:

@@ -629,9 +629,7 @@ def choose_exercise(series: PoseSeries, th: Thresholds) -> tuple[str, float]:
     rows = slice(None) if det.all() else det
     side = choose_side(series.visibility, series.image, frames=rows)
     facing = facing_direction(series.image, side, frames=rows)
-    knee = joint_angles(series.image, side, facing)["knee_flexion"][rows]
-    pull = exercise_choice.pull_frames(exercise_choice.hand_height_leg(series.image, side)[rows], knee, th)
-    seconds = exercise_choice.pull_seconds(pull, exercise_choice.frame_seconds(np.asarray(series.t)[rows]))
+    seconds = exercise_choice.seconds_at_floor(series.image, series.t, side, facing, th, rows)
     return exercise_choice.choose(seconds, th), seconds
 
 
@@ -1008,11 +1006,13 @@ class StreamingAnalyzer:
         # A session filmed from the set-up has no standing posture before its first pull: batch takes
         # it from the standing frames after the lockout, so the first rep waits for that much of them
         # (``baseline_window_s``) unless the lifter starts down again first.
-        no_stance = self._judge_base is None and (self._base is None or not np.isfinite(self._base.neck))
-        need = max(LIVE_LOCKOUT_HOLD_S, self.th.baseline_window_s) if no_stance else LIVE_LOCKOUT_HOLD_S
+        no_stance = self._base is None or not np.isfinite(self._base.neck)
+        need = LIVE_LOCKOUT_HOLD_S
+        if no_stance and self._judge_base is None:
+            need = max(need, self.th.baseline_window_s)
         if held < need and not rising and not final:
             return None
-        if self._base is None or not np.isfinite(self._base.neck):
+        if no_stance:
             # No standing frames before the first pull (filmed from the set-up): the lockout
             # just reached is the standing reference, as offline.
             self._base = self._baselines()
@@ -1064,9 +1064,9 @@ class StreamingAnalyzer:
         if new and self.side is not None:
             image = np.stack([np.asarray(r[0], np.float64) for r in new])
             t = np.array([r[4] for r in new], np.float64)
-            knee = joint_angles(image, self.side, self.facing)["knee_flexion"]
-            pull = exercise_choice.pull_frames(exercise_choice.hand_height_leg(image, self.side), knee, self.th)
-            self.pull_s += exercise_choice.pull_seconds(pull, exercise_choice.frame_seconds(t, self._pull_t))
+            self.pull_s += exercise_choice.seconds_at_floor(
+                image, t, self.side, self.facing, self.th, previous_t=self._pull_t
+            )
             self._pull_next += len(new)
             self._pull_t = float(t[-1])
         chosen = exercise_choice.choose(self.pull_s, self.th)

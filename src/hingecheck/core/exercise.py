@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from hingecheck.core.config import Thresholds
-from hingecheck.core.kinematics import SIDES
+from hingecheck.core.config import Thresholds, load_config
+from hingecheck.core.kinematics import SIDES, joint_angles, leg_length
 
 #: The ``--exercise`` value that asks for this choice.
 AUTO = "auto"
@@ -34,17 +34,23 @@ AUTO_PROFILES = ("hinge", "deadlift")
 
 
 def profiles(exercise: str) -> tuple[str, ...]:
-    """The threshold profiles judging with ``exercise`` may load (to check a config file up front)."""
+    """The threshold profiles judging with ``exercise`` may load."""
     return AUTO_PROFILES if exercise == AUTO else (exercise,)
+
+
+def check_config(path, exercise: str) -> None:
+    """Load every profile judging with ``exercise`` may use from the thresholds file ``path``, so
+    a bad file fails before any work. Raises ConfigError."""
+    for profile in profiles(exercise):
+        load_config(path, profile)
 
 
 def hand_height_leg(image: np.ndarray, side: str) -> np.ndarray:
     """``(T,)`` height of the wrists (their mean) above the ``side`` ankle, in lengths of that
     frame's hip→knee→ankle chain; image landmarks ``(T, 33, ≥2)`` px, y down. NaN where unseen."""
-    s = SIDES[side]
-    joints = [s["hip"], s["knee"], s["ankle"], SIDES["left"]["wrist"], SIDES["right"]["wrist"]]
-    hip, knee, ankle, lw, rw = np.moveaxis(np.asarray(image)[:, joints, :2].astype(np.float64), 1, 0)
-    leg = np.linalg.norm(hip - knee, axis=-1) + np.linalg.norm(knee - ankle, axis=-1)
+    joints = [SIDES[side]["ankle"], SIDES["left"]["wrist"], SIDES["right"]["wrist"]]
+    ankle, lw, rw = np.moveaxis(np.asarray(image)[:, joints, :2].astype(np.float64), 1, 0)
+    leg = leg_length(image, side)
     with np.errstate(all="ignore"):
         wrist_y = np.where(
             np.isfinite(lw[:, 1]) & np.isfinite(rw[:, 1]), (lw[:, 1] + rw[:, 1]) / 2, np.fmax(lw[:, 1], rw[:, 1])
@@ -70,6 +76,23 @@ def frame_seconds(t: np.ndarray, previous_t: float | None = None) -> np.ndarray:
 def pull_seconds(pull: np.ndarray, seconds: np.ndarray) -> float:
     """Seconds spent in pull frames."""
     return float(np.sum(np.where(pull, seconds, 0.0)))
+
+
+def seconds_at_floor(
+    image: np.ndarray,
+    t: np.ndarray,
+    side: str,
+    facing: int,
+    th: Thresholds,
+    rows: slice | np.ndarray = slice(None),
+    previous_t: float | None = None,
+) -> float:
+    """Seconds the frames ``rows`` of ``image`` ``(T, 33, ≥2)`` px (times ``t`` s) spend at the
+    bottom of a pull from the floor; ``previous_t`` the time of the frame before the first (the
+    live path counts a session in batches). The one count of both the batch and the live path."""
+    knee = joint_angles(image, side, facing)["knee_flexion"][rows]
+    pull = pull_frames(hand_height_leg(image, side)[rows], knee, th)
+    return pull_seconds(pull, frame_seconds(np.asarray(t, np.float64)[rows], previous_t))
 
 
 def choose(pull_s: float, th: Thresholds) -> str:
