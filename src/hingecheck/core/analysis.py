@@ -804,10 +804,11 @@ class StreamingAnalyzer:
         self._standing = {k: RunningMedian() for k in BASELINE_MEASURES}
         # Spine flexion of the current rep so far (its last WARN_HELD_WINDOW_S), for the live warning.
         self._rep_spine = RunningMedian(window=int(self.fps * WARN_HELD_WINDOW_S))
-        # Raw landmarks of the measured frames (image, visibility, world, profile, t) from index
-        # _raw_offset on, for judging finished reps with the batch path (_judge_window).
+        # Raw landmarks of the measured frames (image, visibility, world, profile, t, picture
+        # change, and the frames without the lifter just before it as (t, picture change) pairs)
+        # from index _raw_offset on, for judging finished reps with the batch path (_judge_window).
         self._raw: list[tuple] = []
-        self._change_since = float("nan")  # largest picture change since the last frame in _raw
+        self._missing: list[tuple[float, float]] = []  # frames without the lifter since the last in _raw
         self._raw_offset = 0
         self._judge_base: Baselines | None = None  # the session's standing baselines, batch-measured
         self._last_end = 0  # end frame of the last rep judged
@@ -835,10 +836,9 @@ class StreamingAnalyzer:
         (:attr:`PoseSeries.scene_change`, grey levels; NaN if not measured: a cut between shots
         of a played clip is then not seen). Returns what the overlay and cues need."""
         th = self.th
-        # A cut on a frame without the lifter is carried to the next frame with them (the rep
-        # windows hold only those): the largest change since the last frame kept.
-        self._change_since = float(np.fmax(self._change_since, scene_change))  # NaN only if both are
         if not detected:
+            if self._raw:  # kept as a gap, so a judged window is the batch series frame for frame
+                self._missing.append((t, scene_change))
             return FrameState(
                 t=t,
                 detected=False,
@@ -849,8 +849,8 @@ class StreamingAnalyzer:
                 view=self.view,
                 last_rep=self._last_rep,
             )
-        self._raw.append((image, visibility, world, profile, t, self._change_since))
-        self._change_since = float("nan")
+        self._raw.append((image, visibility, world, profile, t, scene_change, self._missing))
+        self._missing = []
         n_img, n_body = np.size(image), np.size(image) + np.size(world)
         fused = profile is not None and self._euro_profile is None
         parts = (image, world, profile) if fused else (image, world)
@@ -1042,7 +1042,8 @@ class StreamingAnalyzer:
         w0 = max(w0, self._raw_offset)
         if self.auto and self.exercise == "hinge":
             self._choose_exercise()
-        meas = measure(self._raw_series(w0), config=self.th, base=self._judge_base, per_frame=False, last_shot=True)
+        series, measured = self._raw_series(w0)  # measured: series frame -> measured frame (from w0)
+        meas = measure(series, config=self.th, base=self._judge_base, per_frame=False, last_shot=True)
         if meas.features is None:
             return []
         if self._judge_base is None:
@@ -1051,10 +1052,11 @@ class StreamingAnalyzer:
         for w in meas.windows:
             # Reps follow one another: one that starts before the last judged rep ended is that
             # rep again, seen from inside (the window opens during it).
-            if w0 + w.start < self._last_end or (w.partial and not partial_ok):
+            if w0 + measured[w.start] < self._last_end or (w.partial and not partial_ok):
                 continue
-            out.append(_shift(classify_rep(meas.features, w, self.th, len(self.reps) + len(out) + 1, meas.view), w0))
-            self._last_end = w0 + w.end
+            rep = classify_rep(meas.features, w, self.th, len(self.reps) + len(out) + 1, meas.view)
+            out.append(_shift(rep, measured, w0))
+            self._last_end = w0 + measured[w.end]
         return out
 
     def _choose_exercise(self) -> None:
@@ -1074,24 +1076,52 @@ class StreamingAnalyzer:
             self.th = load_config(exercise=chosen)
             self.exercise = chosen
 
-    def _raw_series(self, start: int) -> PoseSeries:
-        """The buffered raw frames from index ``start`` (of the measured frames) as a series."""
+    def _raw_series(self, start: int) -> tuple[PoseSeries, np.ndarray]:
+        """The buffered raw frames from index ``start`` (of the measured frames) as a series, with
+        the frames without the lifter between them put back as undetected frames (the batch
+        series has them: its gap filling and filters run on the frame grid), and for each of the
+        series' frames the index of the measured frame at or before it (from ``start``)."""
         rows = self._raw[start - self._raw_offset :]
+        gaps = [len(r[6]) if i else 0 for i, r in enumerate(rows)]  # the first row's gap is outside
+        n = len(rows) + sum(gaps)
+        at = np.cumsum(np.asarray(gaps, np.intp) + 1) - 1  # each measured frame's row in the series
+        detected = np.zeros(n, bool)
+        detected[at] = True
+        shape = np.shape(rows[0][0]), np.shape(rows[0][1]), np.shape(rows[0][2])
+        image = np.full((n, *shape[0]), np.nan)
+        visibility = np.zeros((n, *shape[1]))
+        world = np.full((n, *shape[2]), np.nan)
+        image[at] = np.stack([r[0] for r in rows])
+        visibility[at] = np.stack([r[1] for r in rows])
+        world[at] = np.stack([r[2] for r in rows])
+        t = np.empty(n)
+        change = np.empty(n, np.float32)
+        t[at] = [r[4] for r in rows]
+        change[at] = [r[5] for r in rows]
+        gap_rows = np.flatnonzero(~detected)
+        missing = [m for i, r in enumerate(rows) if i for m in r[6]]
+        if missing:
+            t[gap_rows], change[gap_rows] = np.asarray(missing, np.float64).T
         profiles = [r[3] for r in rows]
-        return PoseSeries(
-            image=np.stack([r[0] for r in rows]),
-            visibility=np.stack([r[1] for r in rows]),
-            world=np.stack([r[2] for r in rows]),
-            t=np.array([r[4] for r in rows], np.float64),
-            detected=np.ones(len(rows), bool),
+        profile = None
+        if not any(p is None for p in profiles):
+            profile = np.full((n, *np.shape(profiles[0])), np.nan)
+            profile[at] = np.stack(profiles)
+        series = PoseSeries(
+            image=image,
+            visibility=visibility,
+            world=world,
+            t=t,
+            detected=detected,
             width=0,
             height=0,
             fps=self.fps,
-            profile=None if any(p is None for p in profiles) else np.stack(profiles),
+            profile=profile,
             source="live",
-            scene_change=np.array([r[5] for r in rows], np.float32),
+            scene_change=change,
             model_scale=self.model_scale,
         )
+        return series, np.cumsum(detected) - 1
 
     def _trim_raw(self) -> None:
         """Drop the raw frames no later window can reach (the core's buffer stays bounded in
@@ -1123,12 +1153,14 @@ class StreamingAnalyzer:
         return frame_warnings_now(signals, th, self._untrusted())
 
 
-def _shift(rep: Rep, offset: int) -> Rep:
+def _shift(rep: Rep, measured: np.ndarray, offset: int) -> Rep:
+    """A rep judged on a live window, its frames counted in the session's measured frames:
+    ``measured`` maps the window's frames to measured frames from ``offset``."""
     return replace(
         rep,
-        start_frame=rep.start_frame + offset,
-        bottom_frame=rep.bottom_frame + offset,
-        end_frame=rep.end_frame + offset,
+        start_frame=int(measured[rep.start_frame]) + offset,
+        bottom_frame=int(measured[rep.bottom_frame]) + offset,
+        end_frame=int(measured[rep.end_frame]) + offset,
     )
 
 
