@@ -1087,13 +1087,14 @@ class StreamingAnalyzer:
         at = np.cumsum(np.asarray(gaps, np.intp) + 1) - 1  # each measured frame's row in the series
         detected = np.zeros(n, bool)
         detected[at] = True
-        shape = np.shape(rows[0][0]), np.shape(rows[0][1]), np.shape(rows[0][2])
-        image = np.full((n, *shape[0]), np.nan)
-        visibility = np.zeros((n, *shape[1]))
-        world = np.full((n, *shape[2]), np.nan)
-        image[at] = np.stack([r[0] for r in rows])
-        visibility[at] = np.stack([r[1] for r in rows])
-        world[at] = np.stack([r[2] for r in rows])
+
+        def grid(k: int, fill: float) -> np.ndarray:  # column k of the rows on the frame grid
+            got = np.stack([r[k] for r in rows])
+            out = np.full((n, *got.shape[1:]), fill, got.dtype)
+            out[at] = got
+            return out
+
+        image, visibility, world = grid(0, np.nan), grid(1, 0.0), grid(2, np.nan)
         t = np.empty(n)
         change = np.empty(n, np.float32)
         t[at] = [r[4] for r in rows]
@@ -1102,11 +1103,7 @@ class StreamingAnalyzer:
         missing = [m for i, r in enumerate(rows) if i for m in r[6]]
         if missing:
             t[gap_rows], change[gap_rows] = np.asarray(missing, np.float64).T
-        profiles = [r[3] for r in rows]
-        profile = None
-        if not any(p is None for p in profiles):
-            profile = np.full((n, *np.shape(profiles[0])), np.nan)
-            profile[at] = np.stack(profiles)
+        profile = None if any(r[3] is None for r in rows) else grid(3, np.nan)
         series = PoseSeries(
             image=image,
             visibility=visibility,
