@@ -380,3 +380,35 @@ def test_live_equals_batch_when_the_lifter_is_lost_for_a_few_frames():
         assert a.hip_flexion_deg == pytest.approx(b.hip_flexion_deg, abs=0.05)
         assert a.knee_flexion_deg == pytest.approx(b.knee_flexion_deg, abs=0.05)
         assert a.spine_flexion_deg == pytest.approx(b.spine_flexion_deg, abs=1.0)
+
+
+def test_live_judges_a_rep_after_the_lifter_was_away_for_long():
+    """The lifter walks off for 25 s between the second and the third rep. Live judges each rep on
+    a window of the frame grid that then spans mostly frames without them; it must still judge the
+    third rep as batch does (a whole clip's "person found on too few frames" rule is not a rep's),
+    and keep only the two ends of the absence (the cleaning sees any gap past max_gap_s alike)."""
+    from hingecheck.core.analysis import StreamingAnalyzer
+
+    t, trunk, thigh, shin, neck = stick.hinge_reps(3, bottom_trunk=75, bottom_thigh=10, bottom_shin=5)
+    s = stick.series(trunk, thigh, shin, neck, noise=1.0)
+    reps = analyze(s, exercise="hinge").reps
+    k = int(np.searchsorted(s.t, (reps[1].end_s + reps[2].start_s) / 2))  # standing between reps 2 and 3
+    gap = int(25 * s.fps)
+
+    def spliced(a):
+        return np.concatenate([a[:k], np.repeat(a[k : k + 1], gap, axis=0), a[k:]])
+
+    fields = {
+        f: spliced(getattr(s, f)) for f in ("image", "visibility", "world", "profile") if getattr(s, f) is not None
+    }
+    detected = np.concatenate([s.detected[:k], np.zeros(gap, bool), s.detected[k:]])
+    t_all = np.arange(len(detected)) / s.fps
+    away = dataclasses.replace(s, **fields, detected=detected, t=t_all, scene_change=None)
+    batch = analyze(away, exercise="hinge").reps
+    live = replay_live(away, "hinge")
+    assert len(batch) == 3 and [r.verdict for r in live] == [r.verdict for r in batch]
+    assert [r.bottom_s for r in live] == [r.bottom_s for r in batch]
+    a = StreamingAnalyzer("hinge", fps=s.fps)
+    for i in range(k + gap):
+        a.push(away.image[i], away.visibility[i], away.world[i], float(away.t[i]), bool(detected[i]))
+    assert len(a._missing) + len(a._missing_tail) == 2 * a._gap_keep()

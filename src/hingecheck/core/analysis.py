@@ -18,6 +18,7 @@ clip starts mid-rep, all standing frames).
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -814,7 +815,12 @@ class StreamingAnalyzer:
         # change, and the frames without the lifter just before it as (t, picture change) pairs)
         # from index _raw_offset on, for judging finished reps with the batch path (_judge_window).
         self._raw: list[tuple] = []
-        self._missing: list[tuple[float, float]] = []  # frames without the lifter since the last in _raw
+        # Frames without the lifter since the last in _raw, as (t, picture change): the first and the
+        # last _gap_keep of a long absence (the cleaning sees a gap longer than max_gap_s the same
+        # whatever its length), the largest picture change of those between carried on a kept one.
+        self._missing: list[tuple[float, float]] = []
+        self._missing_tail: deque[tuple[float, float]] = deque(maxlen=self._gap_keep())
+        self._missing_cut = float("nan")
         self._raw_offset = 0
         self._judge_base: Baselines | None = None  # the session's standing baselines, batch-measured
         self._last_end = 0  # end frame of the last rep judged
@@ -844,7 +850,12 @@ class StreamingAnalyzer:
         th = self.th
         if not detected:
             if self._raw:  # kept as a gap, so a judged window is the batch series frame for frame
-                self._missing.append((t, scene_change))
+                if len(self._missing) < self._gap_keep():
+                    self._missing.append((t, scene_change))
+                else:
+                    if len(self._missing_tail) == self._missing_tail.maxlen:
+                        self._missing_cut = float(np.fmax(self._missing_cut, self._missing_tail[0][1]))
+                    self._missing_tail.append((t, scene_change))
             return FrameState(
                 t=t,
                 detected=False,
@@ -855,8 +866,7 @@ class StreamingAnalyzer:
                 view=self.view,
                 last_rep=self._last_rep,
             )
-        self._raw.append((image, visibility, world, profile, t, scene_change, self._missing))
-        self._missing = []
+        self._raw.append((image, visibility, world, profile, t, scene_change, self._take_missing()))
         n_img, n_body = np.size(image), np.size(image) + np.size(world)
         fused = profile is not None and self._euro_profile is None
         parts = (image, world, profile) if fused else (image, world)
@@ -1049,7 +1059,10 @@ class StreamingAnalyzer:
         if self.auto and self.exercise == "hinge":
             self._choose_exercise()
         series, measured = self._raw_series(w0)  # measured: series frame -> measured frame (from w0)
-        meas = measure(series, config=self.th, base=self._judge_base, per_frame=False, last_shot=True)
+        # The clip's "person found on too few frames" rule is for a whole clip: a window that spans
+        # the lifter's absence before this rep is still judged (the session's record is score's).
+        th = replace(self.th, min_detected_fraction=0.0)
+        meas = measure(series, config=th, base=self._judge_base, per_frame=False, last_shot=True)
         if meas.features is None:
             return []
         if self._judge_base is None:
@@ -1081,6 +1094,20 @@ class StreamingAnalyzer:
         if chosen != self.exercise:
             self.th = load_config(exercise=chosen)
             self.exercise = chosen
+
+    def _gap_keep(self) -> int:
+        """Frames kept at each end of an absence: more than a filled gap and a Hampel window."""
+        return int(math.ceil(self.th.max_gap_s * self.fps)) + self.th.hampel_window + 1
+
+    def _take_missing(self) -> list[tuple[float, float]]:
+        """The absence just ended, as kept (see ``_missing``), and start the next one."""
+        tail = list(self._missing_tail)
+        if tail and np.isfinite(self._missing_cut):
+            tail[0] = (tail[0][0], float(np.fmax(tail[0][1], self._missing_cut)))
+        out = self._missing + tail
+        self._missing, self._missing_cut = [], float("nan")
+        self._missing_tail.clear()
+        return out
 
     def _raw_series(self, start: int) -> tuple[PoseSeries, np.ndarray]:
         """The buffered raw frames from index ``start`` (of the measured frames) as a series, with
