@@ -18,7 +18,6 @@ clip starts mid-rep, all standing frames).
 from __future__ import annotations
 
 import math
-from collections import deque
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -819,8 +818,6 @@ class StreamingAnalyzer:
         # last _gap_keep of a long absence (the cleaning sees a gap longer than max_gap_s the same
         # whatever its length), the largest picture change of those between carried on a kept one.
         self._missing: list[tuple[float, float]] = []
-        self._missing_tail: deque[tuple[float, float]] = deque(maxlen=self._gap_keep())
-        self._missing_cut = float("nan")
         self._raw_offset = 0
         self._judge_base: Baselines | None = None  # the session's standing baselines, batch-measured
         self._last_end = 0  # end frame of the last rep judged
@@ -850,12 +847,12 @@ class StreamingAnalyzer:
         th = self.th
         if not detected:
             if self._raw:  # kept as a gap, so a judged window is the batch series frame for frame
-                if len(self._missing) < self._gap_keep():
-                    self._missing.append((t, scene_change))
-                else:
-                    if len(self._missing_tail) == self._missing_tail.maxlen:
-                        self._missing_cut = float(np.fmax(self._missing_cut, self._missing_tail[0][1]))
-                    self._missing_tail.append((t, scene_change))
+                self._missing.append((t, scene_change))
+                keep = self._gap_keep()
+                if len(self._missing) > 2 * keep:  # drop the middle frame, its picture change carried on
+                    _, change = self._missing.pop(keep)
+                    t_next, change_next = self._missing[keep]
+                    self._missing[keep] = (t_next, float(np.fmax(change_next, change)))
             return FrameState(
                 t=t,
                 detected=False,
@@ -866,7 +863,8 @@ class StreamingAnalyzer:
                 view=self.view,
                 last_rep=self._last_rep,
             )
-        self._raw.append((image, visibility, world, profile, t, scene_change, self._take_missing()))
+        self._raw.append((image, visibility, world, profile, t, scene_change, self._missing))
+        self._missing = []
         n_img, n_body = np.size(image), np.size(image) + np.size(world)
         fused = profile is not None and self._euro_profile is None
         parts = (image, world, profile) if fused else (image, world)
@@ -1098,16 +1096,6 @@ class StreamingAnalyzer:
     def _gap_keep(self) -> int:
         """Frames kept at each end of an absence: more than a filled gap and a Hampel window."""
         return int(math.ceil(self.th.max_gap_s * self.fps)) + self.th.hampel_window + 1
-
-    def _take_missing(self) -> list[tuple[float, float]]:
-        """The absence just ended, as kept (see ``_missing``), and start the next one."""
-        tail = list(self._missing_tail)
-        if tail and np.isfinite(self._missing_cut):
-            tail[0] = (tail[0][0], float(np.fmax(tail[0][1], self._missing_cut)))
-        out = self._missing + tail
-        self._missing, self._missing_cut = [], float("nan")
-        self._missing_tail.clear()
-        return out
 
     def _raw_series(self, start: int) -> tuple[PoseSeries, np.ndarray]:
         """The buffered raw frames from index ``start`` (of the measured frames) as a series, with
