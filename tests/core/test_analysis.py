@@ -156,6 +156,24 @@ def test_analysis_blocks_change_nothing(monkeypatch):
         assert np.array_equal(getattr(blocked.kinematics, name), getattr(whole.kinematics, name), equal_nan=True)
 
 
+def test_cleaning_only_what_is_read_changes_nothing(monkeypatch):
+    """measure cleans only the image coordinates the analysis reads (MEASURED_IMAGE_COLUMNS) and
+    the back's side of the profile: cleaning every column instead gives exactly the same result.
+    A measure that read a landmark left out would get NaN here and differ."""
+    import hingecheck.core.analysis as analysis
+
+    s = _long_series(0.5)
+    some = analyze(s)
+    every = tuple((j, c) for j in range(33) for c in range(3))
+    monkeypatch.setattr(analysis, "MEASURED_IMAGE_COLUMNS", every)
+    clean_profile = analysis.clean_profile
+    monkeypatch.setattr(analysis, "clean_profile", lambda series, th, columns=(0, 1): clean_profile(series, th))
+    full = analyze(s)
+    assert some.to_dict() == full.to_dict()
+    for name in ("hip_flexion", "knee_flexion", "spine_flexion", "neck_change", "dowel_contacts"):
+        assert np.array_equal(getattr(some.kinematics, name), getattr(full.kinematics, name), equal_nan=True)
+
+
 def test_float32_cleaned_landmarks_change_nothing_that_matters(monkeypatch):
     """clean_series keeps its outputs in float32 (CLEAN_DTYPE): the same reps, verdicts and
     warnings as float64 outputs, and angles within a thousandth of a degree."""

@@ -26,7 +26,7 @@ from hingecheck.core import exercise as exercise_choice
 from hingecheck.core import liveframe
 from hingecheck.core.classify import Features, classify_rep, clip_score, clip_verdict
 from hingecheck.core.config import Thresholds, load_config
-from hingecheck.core.dowel import bend_from_chord_ratio, dowel_from_profile
+from hingecheck.core.dowel import back_column, bend_from_chord_ratio, dowel_from_profile
 from hingecheck.core.faults import (
     HELD_MIN_SEEN,
     WARN_HELD_WINDOW_S,
@@ -36,7 +36,15 @@ from hingecheck.core.faults import (
     held_in_rep,
 )
 from hingecheck.core.filters import OneEuro, RunningMedian, fill_gaps, hampel, lowpass
-from hingecheck.core.kinematics import SIDES, choose_side, facing_direction, forward_offset, joint_angles, leg_length
+from hingecheck.core.kinematics import (
+    GRADED_PARTS,
+    SIDES,
+    choose_side,
+    facing_direction,
+    forward_offset,
+    joint_angles,
+    leg_length,
+)
 from hingecheck.core.nanstats import quiet_nan
 from hingecheck.core.reps import RepWindow, hysteresis_state, hysteresis_step, segment_reps
 from hingecheck.core.results import ClipResult, Kinematics, Rep
@@ -135,48 +143,87 @@ CLEAN_DTYPE = np.float32
 WORLD_TRUNK = (INDEX["left_hip"], INDEX["right_hip"], INDEX["left_shoulder"], INDEX["right_shoulder"])
 
 
+def _measured_image_columns() -> tuple[tuple[int, int], ...]:
+    joints = sorted({i for side in SIDES.values() for i in side.values()} | {INDEX["nose"]})
+    depth = {side[p] for side in SIDES.values() for p in GRADED_PARTS}
+    return tuple((j, c) for j in joints for c in ((0, 1, 2) if j in depth else (0, 1)))
+
+
+#: The image-landmark coordinates ``(landmark, axis)`` the batch analysis reads: x and y of both
+#: sides' body joints (:data:`~hingecheck.core.kinematics.SIDES`) and the nose, and the relative
+#: depth z of the graded joints (read by :func:`~hingecheck.core.kinematics.choose_side`).
+#: :func:`measure` cleans only these, 46 of 99 columns: the face and hand points and the other
+#: depths are never read (issue 14: cleaning was most of the cost of judging a live rep).
+MEASURED_IMAGE_COLUMNS = _measured_image_columns()
+
+
+def _clean_columns(
+    a: np.ndarray, mask: np.ndarray, columns: np.ndarray, out: np.ndarray, into: np.ndarray, th: Thresholds, fs: float
+) -> np.ndarray:
+    """Clean the flat columns ``columns`` (``joint * K + axis``) of ``a`` ``(T, J, K)`` into the
+    flat columns ``into`` of ``out`` (returned): ``mask`` ``(T, J)`` False → NaN, gaps up to
+    ``max_gap_s`` filled, Hampel, Butterworth low-pass, in float64 blocks of columns."""
+    t_len, _, k = a.shape
+    flat = out.reshape(t_len, -1)  # a view
+    gap = int(round(th.max_gap_s * fs))
+    step = max(CLEAN_BLOCK_COLUMNS, CLEAN_BLOCK_SAMPLES // max(t_len, 1))
+    for c0 in range(0, len(columns), step):
+        c = columns[c0 : c0 + step]
+        j = c // k
+        block = a[:, j, c % k].astype(np.float64)  # (T, len(c)): only these columns are copied
+        block[~mask[:, j]] = np.nan
+        block = fill_gaps(block, gap)
+        block = hampel(block, th.hampel_window, th.hampel_sigmas)
+        flat[:, into[c0 : c0 + step]] = lowpass(block, fs, th.lowpass_hz, th.lowpass_order)
+    return out
+
+
 def clean_series(
-    series: PoseSeries, th: Thresholds, world_joints: tuple[int, ...] | None = None
+    series: PoseSeries,
+    th: Thresholds,
+    world_joints: tuple[int, ...] | None = None,
+    image_columns: tuple[tuple[int, int], ...] | None = None,
+    profile_columns: tuple[int, ...] = (0, 1),
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Offline cleaning: low-visibility landmarks masked, short gaps filled, Hampel, Butterworth.
 
     Returns ``(image, world, profile)`` :data:`CLEAN_DTYPE` arrays with the series' shapes (px, m,
     px), NaN where missing; with ``world_joints`` (landmark indices) ``world`` holds only those,
-    ``(T, len(world_joints), 3)``. Cleaned in float64 :data:`CLEAN_BLOCK_COLUMNS` columns at a
-    time, each block gathered from the series' arrays and written into a preallocated output (a
-    loop over column blocks, never over frames; no full-length copy of an input or of its mask).
+    ``(T, len(world_joints), 3)``; with ``image_columns`` (``(landmark, axis)`` pairs) only those
+    image coordinates are cleaned, the others are NaN; the profile as :func:`clean_profile` cleans
+    its ``profile_columns``. Every filter works column by column, so a
+    column comes out the same whichever others are cleaned with it. Cleaned in float64
+    :data:`CLEAN_BLOCK_COLUMNS` columns at a time (or more, up to :data:`CLEAN_BLOCK_SAMPLES`
+    samples), each block gathered from the series' arrays and written into a preallocated output
+    (a loop over column blocks, never over frames; no full-length copy of an input or of its mask).
     """
     fs = sample_rate(series.t)
-    gap = int(round(th.max_gap_s * fs))
     ok = series.detected[:, None] & (series.visibility >= th.min_visibility)
+    t_len, n_joints, _ = series.image.shape
+    if image_columns is None:
+        cols = np.arange(n_joints * 3)
+        image = np.empty(series.image.shape, CLEAN_DTYPE)
+    else:
+        cols = np.array(sorted(j * 3 + c for j, c in image_columns), np.intp)
+        image = np.full(series.image.shape, np.nan, CLEAN_DTYPE)
+    _clean_columns(series.image, ok, cols, image, cols, th, fs)
+    joints = np.arange(n_joints) if world_joints is None else np.asarray(world_joints, np.intp)
+    cols = (joints[:, None] * 3 + np.arange(3)).ravel()
+    world = np.empty((t_len, len(joints), 3), CLEAN_DTYPE)
+    _clean_columns(series.world, ok, cols, world, np.arange(len(cols)), th, fs)
+    return image, world, clean_profile(series, th, profile_columns)
 
-    def clean(a: np.ndarray, mask: np.ndarray | None, joints: tuple[int, ...] | None = None) -> np.ndarray:
-        """``a`` ``(T, J, K)`` → its ``joints`` (default all) cleaned, ``(T, len(joints), K)``;
-        ``mask`` ``(T, J)``: False → NaN before cleaning."""
-        a = np.asarray(a)
-        t_len, n_joints, k = a.shape
-        joints = np.arange(n_joints) if joints is None else np.asarray(joints, np.intp)
-        out = np.empty((t_len, len(joints), k), CLEAN_DTYPE)
-        flat = out.reshape(t_len, -1)  # a view: output column c is joint joints[c // k], coordinate c % k
-        step = max(CLEAN_BLOCK_COLUMNS, CLEAN_BLOCK_SAMPLES // max(t_len, 1))
-        for c0 in range(0, flat.shape[1], step):
-            c = np.arange(c0, min(c0 + step, flat.shape[1]))
-            j = joints[c // k]
-            block = a[:, j, c % k].astype(np.float64)  # (T, len(c)): only these columns are copied
-            if mask is not None:
-                block[~mask[:, j]] = np.nan
-            block = fill_gaps(block, gap)
-            block = hampel(block, th.hampel_window, th.hampel_sigmas)
-            flat[:, c] = lowpass(block, fs, th.lowpass_hz, th.lowpass_order)
-        return out
 
-    image = clean(series.image, ok)
-    world = clean(series.world, ok, world_joints)
-    profile = None
-    if series.profile is not None and np.isfinite(series.profile).any():
-        detected = np.broadcast_to(series.detected[:, None], series.profile.shape[:2])  # a view
-        profile = clean(series.profile, detected)
-    return image, world, profile
+def clean_profile(series: PoseSeries, th: Thresholds, columns: tuple[int, ...] = (0, 1)) -> np.ndarray | None:
+    """The back profile cleaned as :func:`clean_series` cleans landmarks, ``(T, S, 2)``
+    :data:`CLEAN_DTYPE` px; only its ``columns`` (0 and/or 1, see
+    :mod:`hingecheck.pose.backprofile`), the other NaN. None without a profile or columns."""
+    if not columns or series.profile is None or not np.isfinite(series.profile).any():
+        return None
+    detected = np.broadcast_to(series.detected[:, None], series.profile.shape[:2])  # a view
+    cols = np.array([s * 2 + c for s in range(series.profile.shape[1]) for c in sorted(columns)], np.intp)
+    out = np.full(series.profile.shape, np.nan, CLEAN_DTYPE)
+    return _clean_columns(series.profile, detected, cols, out, cols, th, sample_rate(series.t))
 
 
 #: Frames measured at a time by :func:`frame_measures` (and rectified at a time by :func:`measure`
@@ -549,12 +596,15 @@ def measure(
     )
     if series.n_frames == 0 or series.detected_fraction < th.min_detected_fraction:
         return Measured(**head)
-    image, world, profile = clean_series(series, th, world_joints=WORLD_TRUNK)
+    image, world, _ = clean_series(
+        series, th, world_joints=WORLD_TRUNK, image_columns=MEASURED_IMAGE_COLUMNS, profile_columns=()
+    )
     det = series.detected
     # Detected frames only, picked after the landmarks each step reads (no copy of the clip's arrays).
     rows = slice(None) if det.all() else det
     side = choose_side(series.visibility, image, frames=rows)
     facing = facing_direction(image, side, frames=rows)
+    profile = clean_profile(series, th, (back_column(facing),))  # the dowel reads the back's side only
     # Per-frame yaws, then the detected ones: the same numbers as classify_view(world[det]).
     view, yaw = view_of_yaws(body_yaw(series.world)[rows], th.side_view_min_yaw_deg, th.oblique_view_min_yaw_deg)
     if view == "oblique":  # the back profile stays as seen: its bend is a ratio of lengths

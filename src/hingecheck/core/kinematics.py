@@ -35,7 +35,7 @@ SIDES = {
     }
     for side in ("left", "right")
 }
-_GRADED_PARTS = ("shoulder", "hip", "knee", "ankle")
+GRADED_PARTS = ("shoulder", "hip", "knee", "ankle")
 
 
 def choose_side(visibility: np.ndarray, image: np.ndarray, frames: slice | np.ndarray = slice(None)) -> str:
@@ -48,7 +48,7 @@ def choose_side(visibility: np.ndarray, image: np.ndarray, frames: slice | np.nd
     depth = {}
     with np.errstate(all="ignore"), quiet_nan():
         for side, idx in SIDES.items():
-            cols = [idx[p] for p in _GRADED_PARTS]
+            cols = [idx[p] for p in GRADED_PARTS]
             vis = visibility[:, cols][frames]  # as given (the series' float32)
             z = np.asarray(image[:, cols, 2][frames], np.float64)
             score[side] = float(np.nanmean(vis)) if len(vis) else 0.0
