@@ -91,3 +91,23 @@ def test_a_clip_with_no_complete_rep_is_judged_on_its_partial_rep():
     # Too short to be a rep.
     blip, t = trajectory([(1.0, 5, 5), (0.3, 5, 60)])
     assert segment_reps(blip, t, allow_partial=True, **ARGS) == []
+
+
+def test_a_clip_cut_as_the_lifter_stands_up_does_not_show_the_lockout():
+    """The clip stops while the hip is still extending (16 deg and falling): the rep counts, its
+    lockout is not seen. Given 0.5 s at the top, or a bend straight into the next rep, it is."""
+    full = [(1.0, 5, 5), (1.5, 5, 90), (1.2, 90, 5)]
+    h, t = trajectory(full)
+    cut = int(np.flatnonzero(h > 16)[-1])  # the last frame still above 16 deg on the way up
+    (r,) = segment_reps(h[: cut + 1], t[: cut + 1], lockout_seen_s=0.2, **ARGS)
+    assert not r.lockout_seen and not r.partial
+    (r,) = segment_reps(*trajectory(full + [(0.5, 5, 5)]), lockout_seen_s=0.2, **ARGS)
+    assert r.lockout_seen
+    h, t = trajectory(full + [(0.1, 5, 5), (0.4, 5, 30)])  # touch and go, the clip ends going down
+    (r,) = segment_reps(h, t, lockout_seen_s=0.2, **ARGS)
+    assert r.lockout_seen
+    # The hip lost from 8 deg on the way up to the end (the lifter walked out of view): not seen either.
+    h, t = trajectory(full + [(0.5, 5, 5)])
+    h[int(np.flatnonzero(h > 8)[-1]) + 1 :] = np.nan
+    (r,) = segment_reps(h, t, lockout_seen_s=0.2, **ARGS)
+    assert not r.lockout_seen

@@ -198,3 +198,32 @@ def test_a_lifter_out_of_view_is_said(scored_stepping_out):
     # "lifter lost for G s (from A s to B s)": the out-of-view stretch of the truth lies inside it.
     a, b = (float(x) for x in lost[0].split("(from ")[1].split(" s)")[0].split(" s to "))
     assert a - 0.05 <= out[0] and out[-1] <= b + 0.05 and (b - a) < (out[-1] - out[0]) + 1.5
+
+
+@pytest.mark.parametrize("cut_s", [3.87, 4.0])
+def test_a_clip_cut_before_the_lockout_is_not_called_short(tmp_path, cut_s):
+    """A clip stopped as the lifter stands up (people stop recording there): the rendered hip is
+    still extending at the cut (ground truth: above 5 deg and falling), so the last rep counts but
+    its lockout is not judged: no ``incomplete_lockout`` (the cut at 3.87 s read a lockout 16 deg
+    short), and live says the same."""
+    import subprocess
+
+    from hingecheck.synth.scenarios import POSE_KEYS, SAMPLES, _angles, joints, trajectory
+
+    sc = next(s for s in SAMPLES if s.name == "hinge_neutral_left")
+    t, pose, _ = trajectory(sc)
+    hip = np.array([_angles(joints({k: float(pose[k][i]) for k in POSE_KEYS}))["hip_flexion"] for i in range(len(t))])
+    i = int(np.searchsorted(t, cut_s))
+    assert hip[i] > 5.0 and hip[i + 1] < hip[i]  # the truth: still rising when the clip ends
+    full = tmp_path / "full.mp4"
+    render_scenario(sc, full)
+    clip = tmp_path / "cut.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", full, "-t", str(cut_s), clip], check=True, timeout=120)
+    series = estimate_clip(str(clip), settings=PoseSettings())
+    result = analyze(series, exercise="hinge")
+    last = result.reps[-1]
+    assert last.verdict == "neutral", (last.verdict, last.faults)
+    assert {"incomplete_lockout", "lockout_hyperextension"} <= set(last.not_judged)
+    assert [(r.verdict, sorted(r.not_judged)) for r in replay_live(series, "hinge")] == [
+        (r.verdict, sorted(r.not_judged)) for r in result.reps
+    ]

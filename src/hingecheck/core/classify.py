@@ -105,7 +105,7 @@ def rep_measures(f: Features, w: RepWindow, th: Thresholds, view: str = "side") 
         knee_past_toe=_at(f.knee_past_toe, b),
         load_ahead=_at(f.load_ahead, b),
         heel_lift=_pct(None if f.heel_lift is None else f.heel_lift[sl], 90),
-        lockout_seen=not w.partial,
+        lockout_seen=not w.partial and w.lockout_seen,
         top_hip=_pct(f.hip_flexion[top], 0, default=_at(f.hip_flexion, w.end)),
         top_trunk=_pct(f.trunk_incline[top], 0),
         hips_first_gain=gain,

@@ -62,6 +62,7 @@ class Thresholds:
     min_standing_s: float
     min_rep_s: float
     rep_edge_deg: float
+    lockout_seen_s: float
     lumbar_flexion_max_deg: float
     spine_rep_percentile: float
     lumbar_tolerance_deg: float

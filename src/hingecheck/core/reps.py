@@ -9,7 +9,9 @@ scheme). Consequences:
 * a pause at the bottom, or a bounce that stays above ``rep_exit_deg``, is one rep;
 * a partial rep or set-up fidgeting that never passes ``rep_enter_deg`` is not a rep;
 * excursions shorter than ``min_rep_s`` are fidgeting, not reps;
-* a rep needs its lockout: a clip that ends mid-rep drops that rep;
+* a rep needs its lockout: a clip that ends mid-rep drops that rep; a clip that ends within
+  ``lockout_seen_s`` of the last rep's end, while the hip is not bending again, may have cut
+  the lifter still rising: that rep counts, with ``lockout_seen=False``;
 * hinge-style profiles also need the standing phase before the rep (a clip that starts mid-rep
   drops that rep); a deadlift's reps start from the floor, so a pull needs no standing phase
   before it (``from_floor=True``): the set-up at the floor is its start.
@@ -29,7 +31,7 @@ The loops here run over excursions (a few per clip), never over frames.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -44,6 +46,7 @@ class RepWindow:
     bottom: int
     end: int
     partial: bool = False  # cut by the clip's start or end: the lockout was not seen
+    lockout_seen: bool = True  # False: the clip ends right after the rep's end (see module doc)
 
 
 def hysteresis_state(h: np.ndarray, enter: float, exit_: float) -> np.ndarray:
@@ -85,6 +88,7 @@ def segment_reps(
     min_rep_s: float,
     from_floor: bool = False,
     allow_partial: bool = False,
+    lockout_seen_s: float = 0.0,
 ) -> list[RepWindow]:
     """Reps in a hip-flexion series (see module doc).
 
@@ -99,6 +103,8 @@ def segment_reps(
         the set-up.
     allow_partial : with no complete rep, return the longest excursion cut by the clip
         (``RepWindow.partial``).
+    lockout_seen_s : seconds the series must go on after the last rep's end (unless the hip bends
+        again by ``edge`` there) for that rep's lockout to count as seen (``RepWindow.lockout_seen``).
 
     Returns
     -------
@@ -121,11 +127,26 @@ def segment_reps(
         if partial and not allow_partial:
             continue
         w = _window(h, t, a, b, before, after, edge, min_rep_s, partial)
+        if w is not None and not partial and after[0, 1] == len(h):  # the clip ends in this lockout
+            w = replace(w, lockout_seen=_top_seen(h, t, w.end, edge, lockout_seen_s))
         if w is not None:
             (partials if partial else reps).append(w)
     if reps or not allow_partial:
         return reps
     return [max(partials, key=lambda w: t[w.end] - t[w.start])] if partials else []
+
+
+def _top_seen(h: np.ndarray, t: np.ndarray, end: int, edge: float, hold_s: float) -> bool:
+    """Whether the top reached at frame ``end`` (the rep's end, in the standing run that ends the
+    series) was seen: the hip is still read ``hold_s`` seconds after it, or it bends again by more
+    than ``edge`` after it (the lifter turned back down)."""
+    top = h[end:]
+    seen = np.flatnonzero(np.isfinite(top))
+    if len(seen) and t[end + seen[-1]] - t[end] >= hold_s - 1e-6:  # 6 frames of 1/30 s make 0.2 s
+        return True
+    return bool(
+        np.isfinite(top).any() and np.nanmax(top) > np.nanmin(top) + edge and np.nanargmax(top) > np.nanargmin(top)
+    )
 
 
 def _window(h, t, a, b, before, after, edge, min_rep_s, partial) -> RepWindow | None:
