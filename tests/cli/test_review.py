@@ -59,6 +59,10 @@ def open_page(path: Path, screenshot: Path | None = None):
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.goto(path.resolve().as_uri())
         facts = {"rows": page.locator("#reps tbody tr").count(), "title": page.title()}
+        facts["tables"] = page.evaluate(  # every table's body rows, each a list of cell texts as shown
+            "Object.fromEntries([...document.querySelectorAll('table[id]')].map(t => [t.id,"
+            " [...t.querySelectorAll('tbody tr')].map(r => [...r.cells].map(c => c.innerText.trim()))]))"
+        )
         if page.locator("#video").count():
             page.wait_for_function("document.getElementById('video').readyState >= 2", timeout=20000)
             facts["ready"] = page.evaluate("document.getElementById('video').readyState")
@@ -129,24 +133,24 @@ def test_review_bad_input_one_line(tmp_path):
     assert not (tmp_path / "o" / "report.html").exists()
 
 
-def test_compare_before_after(tmp_path, sample_series):
-    out = tmp_path / "cmp"
+BEFORE, AFTER = SAMPLES / "hinge_rounded.mp4", SAMPLES / "hinge_neutral_left.mp4"
+
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory, sample_series):
+    out = tmp_path_factory.mktemp("cmp")
     r = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "hingecheck",
-            "compare",
-            str(SAMPLES / "hinge_rounded.mp4"),
-            str(SAMPLES / "hinge_neutral_left.mp4"),
-            "--out",
-            str(out),
-        ],
+        [sys.executable, "-m", "hingecheck", "compare", str(BEFORE), str(AFTER), "--out", str(out)],
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert r.returncode == 0, r.stderr
+    return out
+
+
+def test_compare_before_after(compared):
+    out = compared
     data = json.loads((out / "compare.json").read_text())
     assert [c["verdict"] for c in data["clips"]] == ["lumbar_rounding", "neutral"]
     with av.open(str(out / "compare.mp4")) as c:
@@ -156,6 +160,40 @@ def test_compare_before_after(tmp_path, sample_series):
     assert n == 3 * 90  # three rep pairs, 3 s around each bottom at 30 frames/s
     errors, dialogs, facts = open_page(out / "compare.html", SHOTS / "compare.png")
     assert errors == [] and facts["ready"] >= 2 and "lumbar_rounding" in facts["text"]
+
+
+def test_compare_per_rep_tables_match_score(compared, tmp_path):
+    """compare.html has a per-rep table for each clip, as README promises: in Chromium, one row
+    a rep with the verdict, faults and key angles (degrees) that ``score`` gives the same clips."""
+    scored = tmp_path / "scored.json"
+    r = subprocess.run(
+        [sys.executable, "-m", "hingecheck", "score", str(BEFORE), str(AFTER), "--format", "json"]
+        + ["--out", str(scored), "--no-history"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stderr
+    clips = {Path(c["file"]).name: c for c in json.loads(scored.read_text())["clips"]}
+    errors, dialogs, facts = open_page(compared / "compare.html")
+    assert errors == [] and dialogs == []
+    tables = facts["tables"]
+    text = facts["text"]
+    assert text.index(BEFORE.name, text.index("Rep by rep")) < text.index(AFTER.name, text.index("Rep by rep"))
+    for key, clip in (("reps-a", BEFORE), ("reps-b", AFTER)):
+        reps = clips[clip.name]["reps"]
+        rows = tables[key]
+        assert len(reps) == 3 and len(rows) == len(reps), key  # one row a rep
+        for row, rep in zip(rows, reps):
+            index, verdict, faults, hip, knee, trunk, spine = row[:7]
+            assert int(index) == rep["index"]
+            assert verdict == rep["verdict"].replace("_", " ")
+            assert faults == ", ".join(rep["faults"]).replace("_", " ")
+            for shown, name in ((hip, "hip"), (knee, "knee"), (trunk, "trunk"), (spine, "spine")):
+                want = rep[f"{name}_flexion_deg" if name != "trunk" else "trunk_incline_deg"]
+                assert abs(float(shown) - want) <= 0.5 + 1e-9, (key, name, shown, want)  # whole degrees
+    assert {r[1] for r in tables["reps-a"]} == {"lumbar rounding"} and {r[1] for r in tables["reps-b"]} == {"neutral"}
+    assert "hip °" in text and "spine °" in text  # the units in the header
 
 
 def _video(path):

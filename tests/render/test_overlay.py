@@ -152,3 +152,117 @@ def test_scaled_state_draws_on_a_resized_frame_where_the_full_size_state_does(re
     assert wrong.sum() > 300 and (wrong & drawn_big).sum() < 0.5 * wrong.sum()
     mid_back = (lm[SIDES["right"]["hip"], :2] + lm[SIDES["right"]["shoulder"], :2]) / 2
     assert _near(SkeletonAnnotator().annotate(rgb.copy(), small), mid_back, FAULT)  # the faults kept
+
+
+# Portrait phone footage and narrow frames: text fits the width and the boxes keep apart.
+
+CUE_BG = (30, 30, 30)
+
+
+@pytest.fixture(scope="module")
+def still():
+    """A real frame of a sample clip (640x480), no model needed."""
+    from hingecheck.pose.sources import VideoFile
+
+    return next(f.rgb for f in VideoFile(SAMPLES / "hinge_neutral_right.mp4").frames() if f.index == 30)
+
+
+def _portrait(rgb, w, h):
+    """The middle 9:16 of a landscape frame, resized to ``w`` x ``h`` (as a phone films it)."""
+    import cv2
+
+    cw = rgb.shape[0] * 9 // 16
+    x0 = (rgb.shape[1] - cw) // 2
+    return cv2.resize(np.ascontiguousarray(rgb[:, x0 : x0 + cw]), (w, h), interpolation=cv2.INTER_AREA)
+
+
+def _bbox(mask):
+    """(x0, y0, x1, y1) of the set pixels, ends exclusive."""
+    ys, xs = np.nonzero(mask)
+    assert len(xs), "nothing drawn"
+    return xs.min(), ys.min(), xs.max() + 1, ys.max() + 1
+
+
+def _apart(a, b):
+    return a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+
+
+def _is(img, color, tol=2):
+    return np.abs(img.astype(int) - np.array(color)).max(axis=2) <= tol
+
+
+def _longest_cue():
+    import cv2
+
+    from hingecheck.render.cues import CUES, NOT_JUDGED_CUE, SETUP_CUES
+
+    cues = [*CUES.values(), *SETUP_CUES.values(), NOT_JUDGED_CUE]
+    return max(cues, key=lambda t: cv2.getTextSize(t, cv2.FONT_HERSHEY_SIMPLEX, 1, 2)[0][0])
+
+
+@pytest.mark.parametrize("size", [(360, 640), (640, 1138)])
+@pytest.mark.parametrize(
+    "verdict, cue, stats",
+    [
+        ("hips_rise_first", "Chest and hips rise together", False),  # the tester's clip
+        ("lumbar_rounding", None, True),  # the longest banner, with the live stats
+        ("squatty_hinge", "longest", True),
+    ],
+)
+def test_portrait_overlay_fits_the_width_and_nothing_overlaps(still, size, verdict, cue, stats):
+    """On a portrait frame the cue lies whole inside the frame (its dark box around the text on
+    both sides, short of both edges), and the banner, rep counter, cue and stats each keep to
+    their own pixels: the counter drawn with everything else looks as it does alone."""
+    w, h = size
+    rgb = _portrait(still, w, h)
+    cue = _longest_cue() if cue == "longest" else cue
+    s = OverlayState(
+        reps=12, last_verdict=verdict, cue=cue, fps=30.0 if stats else None, latency_ms=48.0 if stats else None
+    )
+    alone = {cls: _changed(cls().annotate(rgb.copy(), s), rgb) for cls in (RepCounterAnnotator, VerdictBannerAnnotator)}
+    if cue:
+        alone[CueAnnotator] = _changed(CueAnnotator().annotate(rgb.copy(), s), rgb)
+    if stats:
+        alone[StatsAnnotator] = _changed(StatsAnnotator().annotate(rgb.copy(), s), rgb)
+    boxes = {cls: _bbox(m) for cls, m in alone.items()}
+    for cls, (x0, y0, x1, y1) in boxes.items():
+        assert x0 > 0 and y0 >= 0 and x1 < w and y1 < h, (cls.__name__, boxes[cls])  # short of the edges
+    names = list(boxes)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            assert _apart(boxes[a], boxes[b]), (a.__name__, boxes[a], b.__name__, boxes[b])
+
+    full = draw(rgb.copy(), s, default_annotators(stats=stats))
+    counter_only = RepCounterAnnotator().annotate(rgb.copy(), s)
+    x0, y0, x1, y1 = boxes[RepCounterAnnotator]
+    np.testing.assert_array_equal(full[y0:y1, x0:x1], counter_only[y0:y1, x0:x1])  # "REPS" and 12 uncovered
+
+    banner = VerdictBannerAnnotator().annotate(rgb.copy(), s)
+    assert _is(banner, FAULT).sum() > 0.2 * alone[VerdictBannerAnnotator].sum()  # a red banner, not a sliver
+
+    if cue:
+        drawn = CueAnnotator().annotate(rgb.copy(), s)
+        text = _is(drawn, (255, 255, 255), tol=30) & alone[CueAnnotator]
+        tx0, ty0, tx1, ty1 = _bbox(text)
+        bg = _is(drawn, CUE_BG) & alone[CueAnnotator]
+        rows = slice(ty0, ty1)
+        assert bg[rows, :tx0].any() and bg[rows, tx1:].any()  # box padding on both sides: no letter cut off
+        assert ty1 - ty0 >= 0.02 * w  # still readable: not shrunk to a thread
+        assert boxes[CueAnnotator][1] > h // 2  # along the bottom
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (640, 360)])
+def test_landscape_banner_and_cue_centred_at_their_height(still, size):
+    """Landscape keeps its layout: the banner and a one-line cue centred across the frame, their
+    text sized by the height (0.8 font scale at 480 px: about 22 px high per 480 px)."""
+    import cv2
+
+    w, h = size
+    rgb = cv2.resize(still, (w, h))
+    s = OverlayState(reps=3, last_verdict="lumbar_rounding", cue="Chest and hips rise together")
+    k = h / 480
+    for cls, (top, bottom) in {VerdictBannerAnnotator: (0, h // 6), CueAnnotator: (5 * h // 6, h)}.items():
+        x0, y0, x1, y1 = _bbox(_changed(cls().annotate(rgb.copy(), s), rgb))
+        assert abs((x0 + x1) / 2 - w / 2) <= 2, cls.__name__
+        assert top <= y0 and y1 <= bottom, cls.__name__
+        assert 26 * k <= y1 - y0 <= 40 * k, (cls.__name__, y1 - y0)  # one line of 0.8 x k text

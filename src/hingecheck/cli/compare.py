@@ -2,7 +2,8 @@
 
 ``compare_clips(a, b, out_dir)`` writes ``compare.mp4`` (for each rep pair, a window around the
 two bottoms, both clips scaled to one height, the overlay drawn on each), ``compare.html`` (both
-verdicts, a per-rep table of the two, the angle curves of both on one plot aligned on the first
+verdicts, a per-rep table of each, before then after: verdict, faults, key angles in degrees,
+descent, score, as the review report's; the angle curves of both on one plot aligned on the first
 bottom, the video) and ``compare.json``.
 """
 
@@ -23,6 +24,7 @@ from hingecheck.pose.landmarker import PoseSettings, estimate_clip
 from hingecheck.render.cues import set_sentence
 from hingecheck.render.overlay import OverlayState, default_annotators, draw
 from hingecheck.render.plots import angle_plot
+from hingecheck.render.report import rep_rows
 from hingecheck.render.videoio import H264Writer
 
 #: Output frame height in pixels (both clips are scaled to it).
@@ -33,14 +35,21 @@ WINDOW_AFTER_S = 1.5
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>hingecheck compare</title>
 <style>body{font-family:system-ui,"DejaVu Sans",sans-serif;max-width:980px;margin:0 auto;padding:24px;color:#1d2330}
-table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:6px;text-align:right}
-td:first-child,th:first-child{text-align:left}img,video{width:100%}</style></head><body>
+table{border-collapse:collapse;width:100%;margin-bottom:16px}td,th{border-bottom:1px solid #ddd;padding:6px;text-align:right}
+td:first-child,th:first-child,td.v,th.v{text-align:left}img,video{width:100%}
+table.reps{table-layout:fixed} .reps th:nth-child(1){width:6%} .reps th:nth-child(2){width:18%} .reps th:nth-child(3){width:20%} .reps th:nth-child(8){width:10%}
+.ok{color:#1e8a45;font-weight:600} .bad{color:#c0392b;font-weight:600}</style></head><body>
 <h1>Before / after</h1>
 <table id="clips"><tr><th></th><th>{{ a.name }}</th><th>{{ b.name }}</th></tr>
 <tr><td>verdict</td><td>{{ a.verdict }}</td><td>{{ b.verdict }}</td></tr>
 <tr><td>reps</td><td>{{ a.reps }}</td><td>{{ b.reps }}</td></tr>
 <tr><td>score</td><td>{{ a.score }}</td><td>{{ b.score }}</td></tr>
 <tr><td>summary</td><td>{{ a.summary }}</td><td>{{ b.summary }}</td></tr></table>
+<h2>Rep by rep</h2>
+{% for c in (a, b) %}<h3>{{ c.label }}: {{ c.name }}</h3>
+{% if c.rows %}<table class="reps" id="reps-{{ c.key }}"><thead><tr><th>rep</th><th class="v">verdict</th><th class="v">faults</th><th>hip °</th><th>knee °</th><th>trunk °</th><th>spine °</th><th>descent s</th><th>score</th></tr></thead>
+<tbody>{% for r in c.rows %}<tr><td>{{ r.index }}</td><td class="v {{ 'ok' if r.verdict == 'neutral' else 'bad' }}">{{ r.verdict|replace('_', ' ') }}</td><td class="v">{{ r.faults|join(', ')|replace('_', ' ') }}{% if r.notes %} <small>({{ r.notes|join(', ')|replace('_', ' ') }})</small>{% endif %}</td><td>{{ r.hip }}</td><td>{{ r.knee }}</td><td>{{ r.trunk }}</td><td>{{ r.spine }}</td><td>{{ r.descent }}</td><td>{{ r.score }}</td></tr>{% endfor %}</tbody></table>
+{% else %}<p id="reps-{{ c.key }}-none">No reps found.</p>{% endif %}{% endfor %}
 <h2>Angles, aligned on the first bottom</h2><img alt="angles" src="data:image/png;base64,{{ plot }}">
 <h2>Side by side</h2><video id="video" controls preload="auto" src="data:video/mp4;base64,{{ video }}"></video>
 </body></html>"""
@@ -124,8 +133,11 @@ def compare_clips(
     dt = (ra.reps[0].bottom_s - rb.reps[0].bottom_s) if ra.reps and rb.reps else 0.0
     plot = angle_plot([(a.name, ra), (b.name, _shifted(rb, dt) if rb.kinematics is not None else rb)], th)
 
-    def facts(p, r):
+    def facts(p, r, key, label):
         return dict(
+            key=key,
+            label=label,
+            rows=rep_rows(r),
             name=p.name,
             verdict=r.verdict,
             reps=len(r.reps),
@@ -135,8 +147,8 @@ def compare_clips(
 
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     html = env.from_string(PAGE).render(
-        a=facts(a, ra),
-        b=facts(b, rb),
+        a=facts(a, ra, "a", "Before"),
+        b=facts(b, rb, "b", "After"),
         plot=base64.b64encode(plot).decode(),
         video=base64.b64encode(video.read_bytes()).decode(),
     )

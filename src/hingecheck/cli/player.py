@@ -25,8 +25,12 @@ from hingecheck.render.overlay import (
     RepCounterAnnotator,
     SkeletonAnnotator,
     VerdictBannerAnnotator,
+    _fit,
+    _line_step,
+    _scale,
     _text,
     draw,
+    layout,
 )
 
 WINDOW = "hingecheck review"
@@ -76,15 +80,23 @@ class Player:
         if self.layers["angles"]:
             annotators.append(AngleLabelAnnotator())
         annotators += [RepCounterAnnotator(), VerdictBannerAnnotator(), CueAnnotator()]
+        state = OverlayState()
         if self.index < self.n:
-            draw(rgb, OverlayState.from_clip(self.index, self._landmarks(self.index), self.result), annotators)
-        k = rgb.shape[0] / 480.0
+            state = OverlayState.from_clip(self.index, self._landmarks(self.index), self.result)
+            draw(rgb, state, annotators)
+        h, w = rgb.shape[:2]
+        k = _scale(rgb)
+        cue = layout(rgb.shape, state).cue  # status and help stay above a cue wrapped onto two lines
+        up = 0 if cue is None else (len(cue.lines) - 1) * _line_step(cue.scale, cue.thick)
         status = f"frame {self.index + 1}/{self.n}  t {self.index / self.fps:5.2f}s  speed {SPEEDS[self.speed]:g}x" + (
             "  PAUSED" if self.paused else ""
         )
-        _text(rgb, status, (int(10 * k), rgb.shape[0] - int(52 * k)), 0.45 * k)
+        _text(rgb, status, (int(10 * k), h - int(52 * k) - up), 0.45 * k)
         if self.show_help:
-            _text(rgb, HELP, (int(10 * k), rgb.shape[0] - int(80 * k)), 0.4 * k)
+            lines, scale = _fit(HELP, w - int(20 * k), 0.4 * k, 1, 2)
+            step = _line_step(scale, 1)
+            for n, line in enumerate(lines):
+                _text(rgb, line, (int(10 * k), h - int(80 * k) - up - (len(lines) - 1 - n) * step), scale)
         return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
 
     def handle(self, key: int) -> bool:

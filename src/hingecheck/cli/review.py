@@ -41,7 +41,7 @@ from hingecheck.render.videoio import H264Writer
 #: Thumbnail width in pixels (the report shows them at 220 px).
 THUMB_WIDTH = 440
 #: The annotated video is at most this wide (px): the pose model's input width. The overlay's
-#: sizes follow the frame height, so text and lines stay legible; a 1080p video would cost a
+#: sizes follow the frame's shorter side, so text and lines stay legible; a 1080p video would cost a
 #: 1080p encode (~10x the CPU) for a video the report shows about 1000 px wide.
 VIDEO_WIDTH = 640
 #: x264 preset of the annotated video.

@@ -2,7 +2,10 @@
 
 Each annotator has one job and an ``annotate(frame, state) -> frame`` method; :func:`draw` runs
 a list of them. Frames are RGB ``uint8`` at full resolution, drawn in place. Sizes scale with
-the frame height so 480p and 1080p look alike.
+the frame's shorter side (its height in landscape) so 480p and 1080p look alike and a portrait
+phone frame gets the sizes of the same picture in landscape. :func:`layout` places the text
+boxes (rep counter top left, stats top right, verdict banner, cue along the bottom) so they
+stay inside the frame and never overlap: text too wide is wrapped or made smaller.
 
 Colours: ok green, warning amber, fault red. The skeleton shows the graded side only.
 """
@@ -139,11 +142,17 @@ class BaseAnnotator(ABC):
 
 
 def _scale(frame: np.ndarray) -> float:
-    return frame.shape[0] / 480.0
+    """Size factor of a frame: its shorter side over 480 px (the height of a landscape frame)."""
+    return min(frame.shape[:2]) / 480.0
 
 
 def _pt(p) -> tuple[int, int]:
     return int(round(float(p[0]))), int(round(float(p[1])))
+
+
+def _drawable(text: str) -> str:
+    """``text`` in the characters OpenCV's Hershey font has (it draws any other as ``?``)."""
+    return text.replace("\u2014", "-").replace("\u2013", "-").replace("\u2019", "'")
 
 
 def _text(frame, text, org, scale, color=WHITE, thick=1, bg=None):
@@ -157,12 +166,153 @@ def _text(frame, text, org, scale, color=WHITE, thick=1, bg=None):
     return w, h
 
 
-def _centered(frame, text, y, bg):
-    """A line of large text centred horizontally at baseline ``y`` on a ``bg`` box."""
-    k = _scale(frame)
-    thick = max(2, int(2 * k))
-    (w, _), _ = cv2.getTextSize(text, FONT, 0.8 * k, thick)
-    _text(frame, text, (frame.shape[1] // 2 - w // 2, y), 0.8 * k, thick=thick, bg=bg)
+#: Padding of a text box around its text, px.
+PAD = 4
+
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 px: the pixels x0 <= x < x1, y0 <= y < y1
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """Lines of text placed on a frame: font scale and thickness, each line's baseline origin
+    (px) and the box around them, padding included."""
+
+    lines: tuple[str, ...]
+    scale: float
+    thick: int
+    origins: tuple[tuple[int, int], ...]
+    box: Box
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the rep counter, stats, verdict banner and cue go on one frame (None: not shown)."""
+
+    counter: Box
+    stats: TextBlock | None
+    banner: TextBlock | None
+    cue: TextBlock | None
+
+
+def _width(text: str, scale: float, thick: int) -> int:
+    return cv2.getTextSize(text, FONT, scale, thick)[0][0]
+
+
+def _split(text: str, scale: float, thick: int) -> list[str]:
+    """``text`` on two lines broken at the space that makes the wider line narrowest."""
+    words = text.split()
+    if len(words) < 2:
+        return [text]
+    pairs = ([" ".join(words[:n]), " ".join(words[n:])] for n in range(1, len(words)))
+    return min(pairs, key=lambda ab: max(_width(t, scale, thick) for t in ab))
+
+
+def _fit(text: str, max_w: int, scale: float, thick: int, lines: int) -> tuple[list[str], float]:
+    """Lines and font scale that fit ``text`` in ``max_w`` px: whole at ``scale``, else (with
+    ``lines`` = 2) broken onto two balanced lines, else made smaller in 10% steps (to a tenth)."""
+    floor = scale / 10
+    while True:
+        out = [text] if lines < 2 or _width(text, scale, thick) <= max_w else _split(text, scale, thick)
+        if all(_width(t, scale, thick) <= max_w for t in out) or scale * 0.9 < floor:
+            return out, scale
+        scale *= 0.9
+
+
+def _line_step(scale: float, thick: int) -> int:
+    """Baseline to baseline of wrapped lines, px: a line with descenders and both paddings."""
+    (_, h), base = cv2.getTextSize("Hg", FONT, scale, thick)
+    return h + base + 2 * PAD
+
+
+def _block(lines: list[str], scale: float, thick: int, left: int, right: int, last_baseline: int) -> TextBlock:
+    """``lines`` one under the other, each centred between x = ``left`` and ``right`` px, the
+    last one's baseline at ``last_baseline`` px."""
+    step = _line_step(scale, thick)
+    sizes = [cv2.getTextSize(t, FONT, scale, thick) for t in lines]
+    first = last_baseline - (len(lines) - 1) * step
+    origins = tuple(((left + right) // 2 - w // 2, first + n * step) for n, ((w, _), _) in enumerate(sizes))
+    (_, h), _ = sizes[0]
+    x0 = min(x for x, _ in origins) - PAD
+    x1 = max(x + w for (x, _), ((w, _), _) in zip(origins, sizes)) + PAD + 1
+    return TextBlock(
+        tuple(lines), scale, thick, origins, (x0, first - h - PAD, x1, last_baseline + sizes[-1][1] + PAD + 1)
+    )
+
+
+def _overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _counter_box(shape: tuple[int, ...]) -> Box:
+    k = min(shape[:2]) / 480.0
+    x0, y0 = int(10 * k), int(10 * k)
+    return x0, y0, x0 + int(120 * k), y0 + int(90 * k)
+
+
+def _stats_block(shape: tuple[int, ...], text: str) -> TextBlock:
+    k = min(shape[:2]) / 480.0
+    tw = _width(text, 0.45 * k, 1)
+    mid = shape[1] - tw - int(10 * k) + tw // 2  # its right end 10 px (at 480p) from the edge
+    return _block([text], 0.45 * k, 1, mid, mid, int(20 * k))
+
+
+def _banner_block(shape: tuple[int, ...], text: str, taken: list[Box]) -> TextBlock:
+    """The verdict banner: centred across the top; where that would cover a ``taken`` box (the
+    rep counter, the stats: a narrow frame), centred in the room between them, made smaller if
+    it does not fit there."""
+    h, w = shape[:2]
+    k = min(h, w) / 480.0
+    scale, thick, margin = 0.8 * k, max(2, int(2 * k)), int(10 * k)
+    y = int(40 * k)
+    centred = _block([text], scale, thick, 0, w, y)
+    beside = [b for b in taken if _overlaps((0, centred.box[1], w, centred.box[3]), b)]
+    if not any(_overlaps(centred.box, b) for b in beside):
+        return centred
+    left = max([b[2] for b in beside if b[0] < w // 2], default=0) + margin
+    right = min([b[0] for b in beside if b[0] >= w // 2], default=w) - margin
+    lines, fitted = _fit(text, right - left - 2 * PAD, scale, thick, 1)
+    return _block(lines, fitted, thick, left, right, y)
+
+
+def _cue_block(shape: tuple[int, ...], text: str) -> TextBlock:
+    """The cue, centred along the bottom: wrapped onto two lines or made smaller to fit the width."""
+    h, w = shape[:2]
+    k = min(h, w) / 480.0
+    scale, thick, margin = 0.8 * k, max(2, int(2 * k)), int(10 * k)
+    lines, fitted = _fit(text, w - 2 * margin - 2 * PAD, scale, thick, 2)
+    return _block(lines, fitted, thick, 0, w, h - int(20 * k))
+
+
+def _banner_text(verdict: str) -> str:
+    return "GOOD REP" if verdict == "neutral" else verdict.replace("_", " ").upper()
+
+
+def layout(shape: tuple[int, ...], s: OverlayState) -> Layout:
+    """The text boxes of a frame of ``shape`` (height, width, ...) showing ``s``. The rep
+    counter always keeps its corner, so the banner never covers it whether it is drawn or not."""
+    counter = _counter_box(shape)
+    parts = ([f"{s.fps:.0f} fps"] if s.fps is not None else []) + (
+        [f"{s.latency_ms:.0f} ms"] if s.latency_ms is not None else []
+    )
+    stats = _stats_block(shape, "  ".join(parts)) if parts else None
+    taken = [counter] + ([stats.box] if stats else [])
+    banner = _banner_block(shape, _banner_text(s.last_verdict), taken) if s.last_verdict else None
+    cue = _cue_block(shape, _drawable(s.cue)) if s.cue else None
+    return Layout(counter, stats, banner, cue)
+
+
+def _draw_block(frame: np.ndarray, b: TextBlock, color=WHITE, bg=None) -> None:
+    if bg is not None:
+        x0, y0, x1, y1 = b.box
+        cv2.rectangle(frame, (x0, y0), (x1 - 1, y1 - 1), bg, -1)
+    for line, org in zip(b.lines, b.origins):
+        _text(frame, line, org, b.scale, color, b.thick)
+
+
+def _label(frame: np.ndarray, text: str, org: tuple[int, int], scale: float, thick: int) -> None:
+    """``text`` at ``org`` (px), moved left where it would run off the frame's right edge."""
+    x = max(0, min(org[0], frame.shape[1] - _width(text, scale, thick) - 2))
+    _text(frame, text, (x, org[1]), scale, thick=thick)
 
 
 class SkeletonAnnotator(BaseAnnotator):
@@ -222,11 +372,11 @@ class AngleLabelAnnotator(BaseAnnotator):
             p = s.landmarks[idx[joint], :2]
             if v is None or not np.isfinite(v) or not np.isfinite(p).all():
                 continue
-            _text(frame, f"{label} {v:.0f}", (int(p[0] + 12 * k), int(p[1] - 8 * k)), 0.5 * k, thick=max(1, int(k)))
+            _label(frame, f"{label} {v:.0f}", (int(p[0] + 12 * k), int(p[1] - 8 * k)), 0.5 * k, max(1, int(k)))
         spine = s.angles.get("spine_flexion")
         if spine is not None and np.isfinite(spine) and s.contacts is not None and np.isfinite(s.contacts[0]).all():
             p = (s.contacts[0] + s.contacts[1]) / 2
-            _text(frame, f"spine {spine:+.0f}", (int(p[0]), int(p[1] - 14 * k)), 0.5 * k, thick=max(1, int(k)))
+            _label(frame, f"spine {spine:+.0f}", (int(p[0]), int(p[1] - 14 * k)), 0.5 * k, max(1, int(k)))
         return frame
 
 
@@ -235,8 +385,8 @@ class RepCounterAnnotator(BaseAnnotator):
 
     def annotate(self, frame: np.ndarray, s: OverlayState) -> np.ndarray:
         k = _scale(frame)
-        x0, y0, w, h = int(10 * k), int(10 * k), int(120 * k), int(90 * k)
-        sub = frame[y0 : y0 + h, x0 : x0 + w]
+        x0, y0, x1, y1 = _counter_box(frame.shape)
+        sub = frame[y0:y1, x0:x1]
         sub[:] = (sub * 0.35).astype(frame.dtype)
         _text(frame, "REPS", (x0 + int(10 * k), y0 + int(24 * k)), 0.55 * k, thick=max(1, int(k)))
         _text(frame, str(s.reps), (x0 + int(12 * k), y0 + int(78 * k)), 1.8 * k, thick=max(2, int(3 * k)))
@@ -247,11 +397,9 @@ class VerdictBannerAnnotator(BaseAnnotator):
     """The last rep's verdict as a banner across the top."""
 
     def annotate(self, frame: np.ndarray, s: OverlayState) -> np.ndarray:
-        if not s.last_verdict:
-            return frame
-        good = s.last_verdict == "neutral"
-        text = "GOOD REP" if good else s.last_verdict.replace("_", " ").upper()
-        _centered(frame, text, int(40 * _scale(frame)), OK if good else FAULT)
+        b = layout(frame.shape, s).banner
+        if b is not None:
+            _draw_block(frame, b, bg=OK if s.last_verdict == "neutral" else FAULT)
         return frame
 
 
@@ -259,9 +407,9 @@ class CueAnnotator(BaseAnnotator):
     """One short cue along the bottom of the frame."""
 
     def annotate(self, frame: np.ndarray, s: OverlayState) -> np.ndarray:
-        if not s.cue:
-            return frame
-        _centered(frame, s.cue, frame.shape[0] - int(20 * _scale(frame)), (30, 30, 30))
+        b = layout(frame.shape, s).cue
+        if b is not None:
+            _draw_block(frame, b, bg=(30, 30, 30))
         return frame
 
 
@@ -269,17 +417,9 @@ class StatsAnnotator(BaseAnnotator):
     """Frames per second and latency in the top-right corner."""
 
     def annotate(self, frame: np.ndarray, s: OverlayState) -> np.ndarray:
-        parts = []
-        if s.fps is not None:
-            parts.append(f"{s.fps:.0f} fps")
-        if s.latency_ms is not None:
-            parts.append(f"{s.latency_ms:.0f} ms")
-        if not parts:
-            return frame
-        k = _scale(frame)
-        text = "  ".join(parts)
-        (w, _), _ = cv2.getTextSize(text, FONT, 0.45 * k, 1)
-        _text(frame, text, (frame.shape[1] - w - int(10 * k), int(20 * k)), 0.45 * k)
+        b = layout(frame.shape, s).stats
+        if b is not None:
+            _draw_block(frame, b)
         return frame
 
 

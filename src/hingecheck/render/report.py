@@ -64,21 +64,10 @@ def _fmt(x, nd=0):
     return "" if x is None or (isinstance(x, float) and not math.isfinite(x)) else f"{x:.{nd}f}"
 
 
-def render_report(
-    result: ClipResult,
-    name: str,
-    video: bytes | None,
-    plot_png: bytes | None,
-    thumbs: list[tuple[int, bytes, str]],
-    trend: dict | None = None,
-) -> str:
-    """The HTML text. ``thumbs``: ``(rep index, JPEG bytes, caption)``. ``trend``, when the
-    athlete has earlier sessions: ``athlete``, ``columns`` (names), ``text_columns`` (the
-    left-aligned ones), ``rows`` (tuples of text, oldest first, this review last) and ``plot``
-    (PNG bytes or None)."""
-    fault, _ = main_fault(result.reps)
-    good = result.verdict == "neutral"
-    reps = [
+def rep_rows(result: ClipResult) -> list[dict]:
+    """The per-rep table's rows (the report's and compare's): index, verdict, faults, notes, key
+    angles as text (hip, knee, trunk, spine: degrees, whole), descent (s, one decimal), score."""
+    return [
         dict(
             index=r.index,
             verdict=r.verdict,
@@ -93,6 +82,23 @@ def render_report(
         )
         for r in result.reps
     ]
+
+
+def render_report(
+    result: ClipResult,
+    name: str,
+    video: bytes | None,
+    plot_png: bytes | None,
+    thumbs: list[tuple[int, bytes, str]],
+    trend: dict | None = None,
+) -> str:
+    """The HTML text. ``thumbs``: ``(rep index, JPEG bytes, caption)``. ``trend``, when the
+    athlete has earlier sessions: ``athlete``, ``columns`` (names), ``text_columns`` (the
+    left-aligned ones), ``rows`` (tuples of text, oldest first, this review last) and ``plot``
+    (PNG bytes or None)."""
+    fault, _ = main_fault(result.reps)
+    good = result.verdict == "neutral"
+    reps = rep_rows(result)
     b64 = lambda b: base64.b64encode(b).decode("ascii") if b else None  # noqa: E731
     return _template.render(
         name=name,
