@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -312,3 +313,37 @@ def test_without_exercise_a_pull_from_the_floor_is_scored_as_a_deadlift(tmp_path
         assert clips[name]["exercise"] == sample_labels[name]["exercise"]
         assert clips[name]["verdict"] == sample_labels[name]["verdict"]
     assert any("exercise chosen: deadlift" in w for w in clips["deadlift_kettlebell.mp4"]["warnings"])
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_out_through_a_symlink_writes_its_target_and_keeps_the_link(tmp_path, landmark_cache_dir, fmt):
+    (tmp_path / "shared").mkdir()
+    real = tmp_path / "shared" / f"real.{fmt}"
+    real.write_text("old\n")
+    link = tmp_path / f"link.{fmt}"
+    link.symlink_to(f"shared/real.{fmt}")
+    r = score(SAMPLES / "kb_swing.mp4", "--out", link, "--jobs", "1", "--no-history")
+    assert r.returncode == 0, r.stderr
+    assert link.is_symlink() and os.readlink(link) == f"shared/real.{fmt}"
+    text = real.read_text()
+    clip = json.loads(text)["clips"][0] if fmt == "json" else json.loads(text.splitlines()[0])
+    assert clip["status"] == "ok" and clip["file"].endswith("kb_swing.mp4")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link." + fmt, "shared"]
+
+
+def test_out_to_a_fifo_is_written_through(tmp_path, landmark_cache_dir):
+    fifo = tmp_path / "results.json"
+    os.mkfifo(fifo)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hingecheck", "score", str(SAMPLES / "kb_swing.mp4"), "--out", str(fifo)]
+        + ["--jobs", "1", "--no-history"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    with open(fifo, encoding="utf-8") as fh:  # the reader the score run writes to
+        data = json.loads(fh.read())
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err
+    assert data["clips"][0]["status"] == "ok"
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and [p.name for p in tmp_path.iterdir()] == ["results.json"]

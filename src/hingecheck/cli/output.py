@@ -114,9 +114,8 @@ class ResultWriter:
         self._stream = None
         if self.fmt == "jsonl" and self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            if previous is None and self.path.exists():
-                self.path.unlink()  # a fresh run replaces the old file
-            self._stream = open(self.path, "a", encoding="utf-8")
+            # A fresh run empties the old file (a symlink's target; a FIFO is written as it is).
+            self._stream = open(self.path, "w" if previous is None else "a", encoding="utf-8")
 
     def add(self, clip: dict) -> None:
         self.clips.append(clip)
