@@ -29,6 +29,30 @@ def is_stream(path: str | Path) -> bool:
     return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode)
 
 
+def folder_problem(folder: str | Path) -> str | None:
+    """Why files cannot be written in ``folder`` (made when missing), in a few words, or None:
+    the nearest existing folder on its path is a file, or not writable."""
+    near = Path(os.path.realpath(folder))
+    while not near.exists() and near != near.parent:  # made when the output is written
+        near = near.parent
+    if not near.is_dir():
+        return f"{near} is not a folder"
+    if not os.access(near, os.W_OK | os.X_OK):
+        return f"folder {near} not writable"
+    return None
+
+
+def output_problem(path: str | Path) -> str | None:
+    """Why ``path`` cannot be an output file, in a few words, or None when it can (as far as can
+    be told before writing): a folder, a FIFO or device not writable, or :func:`folder_problem`."""
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
+        return "it is a folder"
+    if is_stream(target):
+        return None if os.access(target, os.W_OK) else "not writable"
+    return folder_problem(target.parent)
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; on success rename it to ``path`` (to a

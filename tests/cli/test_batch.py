@@ -347,3 +347,23 @@ def test_out_to_a_fifo_is_written_through(tmp_path, landmark_cache_dir):
     assert proc.returncode == 0, err
     assert data["clips"][0]["status"] == "ok"
     assert stat.S_ISFIFO(os.stat(fifo).st_mode) and [p.name for p in tmp_path.iterdir()] == ["results.json"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_an_out_that_is_a_folder_is_a_usage_error_before_any_work(tmp_path, fmt):
+    """Nothing is scored (no totals line), one line, exit 2; for csv also the .clips.csv beside it."""
+    folder = tmp_path / ("somedir" if fmt == "json" else "r.clips.csv")
+    folder.mkdir()
+    out = folder if fmt == "json" else tmp_path / "r.csv"
+    r = score(SAMPLES / "kb_swing.mp4", "--out", out, "--format", fmt, "--jobs", "1", "--no-history")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.strip() == f"error: {folder}: --out must be a file, and this is a folder"
+    assert list(folder.iterdir()) == [] and sorted(tmp_path.iterdir()) == [folder]
+
+
+def test_an_out_under_a_file_is_a_usage_error_before_any_work(tmp_path):
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    r = score(SAMPLES / "kb_swing.mp4", "--out", blocker / "r.json", "--jobs", "1", "--no-history")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.strip() == f"error: {blocker / 'r.json'}: cannot write there ({blocker} is not a folder)"

@@ -177,3 +177,38 @@ def test_a_60fps_clip_plays_at_the_rate_score_analyses(hinge60_clip):
         assert np.allclose(np.diff(t), 1 / 30, atol=1e-3)
     finally:
         s.speaker.close()
+
+
+@pytest.mark.parametrize("option", ["--summary", "--record"])
+def test_an_output_that_is_a_folder_is_a_usage_error_before_the_session(tmp_path, option):
+    folder = tmp_path / "somedir"
+    folder.mkdir()
+    r = run("--source", str(SAMPLES / "kb_swing.mp4"), option, str(folder), "--no-window", "--no-audio", "--no-history")
+    assert r.returncode == 2 and r.stdout == "", r.stderr  # no session ran: no summary printed
+    assert r.stderr.strip() == f"error: {folder}: {option} must be a file, and this is a folder"
+    assert list(folder.iterdir()) == []
+
+
+def test_a_summary_that_cannot_be_written_is_printed_with_one_error_line(tmp_path):
+    """A file-size limit stands in for a full disk at the session's end: the summary text is still
+    printed, one error line says the file was not written, exit 1."""
+    import resource
+    import signal
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100, 100))
+
+    out = tmp_path / "s.json"
+    clip = SAMPLES / "empty_scene.mp4"
+    r = subprocess.run(
+        [*HC, "--source", str(clip), "--summary", str(out), "--no-window", "--no-audio", "--no-history"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        preexec_fn=limit,
+    )
+    assert r.returncode == 1, r.stderr
+    assert r.stdout.startswith(f"{clip}: 0 reps, verdict no_reps")
+    assert r.stderr.strip() == f"error: {out}: summary not written (File too large)"
+    assert list(tmp_path.iterdir()) == []

@@ -120,19 +120,29 @@ def _check_config(config: Path | None, exercises) -> None:
         fail(str(exc), EXIT_USAGE)
 
 
-def _check_out(out: Path | None) -> None:
-    """Exit with a usage error (2) when ``out`` cannot be written, before any work."""
-    import os
+def _check_out(out: Path | None, option: str = "--out") -> None:
+    """Exit with a usage error (2) when the output file ``out`` cannot be written, before any work."""
+    from hingecheck.atomic import output_problem
 
     if out is None:
         return
-    parent = Path(out).parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        fail(f"{out}: cannot write there ({exc.strerror or exc})", EXIT_USAGE)
-    if not os.access(parent, os.W_OK):
-        fail(f"{out}: cannot write there (folder not writable)", EXIT_USAGE)
+    if Path(out).is_dir():
+        fail(f"{out}: {option} must be a file, and this is a folder", EXIT_USAGE)
+    problem = output_problem(out)
+    if problem is not None:
+        fail(f"{out}: cannot write there ({problem})", EXIT_USAGE)
+
+
+def _check_out_folder(out: Path, option: str = "--out") -> None:
+    """Exit with a usage error (2) when the output folder ``out`` cannot be made or written in,
+    before any work."""
+    from hingecheck.atomic import folder_problem
+
+    if Path(out).exists() and not Path(out).is_dir():
+        fail(f"{out}: {option} must be a folder, and this is a file", EXIT_USAGE)
+    problem = folder_problem(out)
+    if problem is not None:
+        fail(f"{out}: cannot write there ({problem})", EXIT_USAGE)
 
 
 def _cache(no_cache: bool):
@@ -259,6 +269,7 @@ def landmarks(
 
     if out.suffix.lower() not in FORMATS:
         fail(f"{out}: unknown output format {out.suffix!r} (use .npz or .csv)", EXIT_USAGE)
+    _check_out(out)
     settings = PoseSettings(max_width=max_width, max_fps=max_fps, masks=not no_masks, mirror_tta=mirror_tta)
     bar, update = _progress_bar(Path(clip).name)
     try:
@@ -370,6 +381,9 @@ def _score_inputs(paths, exercise, out, fmt, recursive, resume, config, engine, 
         fail("--timeout must be 0 (no limit) or more seconds", EXIT_USAGE)
     if config is not None and not config.is_file():
         fail(f"{config}: no such config file", EXIT_USAGE)
+    _check_out(out)
+    if out is not None and fmt == "csv":
+        _check_out(output.clips_csv_path(out))
     clips, problems = batch.expand_inputs(paths, recursive=recursive)
     _check_config(config, {exercise or batch.exercise_for(c) for c in clips})
     for p in problems:
@@ -382,7 +396,6 @@ def _score_inputs(paths, exercise, out, fmt, recursive, resume, config, engine, 
             fail(f"{out}: cannot resume from it ({exc})", EXIT_USAGE)
         finished = {c["file"] for c in previous}
         clips = [c for c in clips if c not in finished]
-    _check_out(out)
     try:
         writer = output.ResultWriter(out, fmt, previous)
     except OSError as exc:
@@ -551,6 +564,8 @@ def review(
 
     _check_exercise(exercise)
     _check_config(config, {exercise or batch.exercise_for(clip)})
+    if not play:
+        _check_out_folder(out)
     if play:
         _play(
             clip,
@@ -666,6 +681,7 @@ def evaluate(
     except ConfigError as exc:
         fail(str(exc), EXIT_USAGE)
     _check_config(config, {exercise or batch.exercise_for(str(r.path)) for r in rows})
+    _check_out(out)
     missing = [r for r in rows if not r.path.is_file()]
     for r in missing:
         typer.echo(f"error: {r.path}: no such file (listed in {r.source}/labels.csv)", err=True)
@@ -713,6 +729,7 @@ def compare(
     from hingecheck.pose.landmarker import PoseSettings
 
     _check_exercise(exercise)
+    _check_out_folder(out)
     try:
         paths = compare_clips(
             before,
@@ -754,6 +771,8 @@ def live(
     _check_exercise(exercise)
     if camera is not None and source is not None:
         fail("give --camera or --source, not both", EXIT_USAGE)
+    _check_out(record, "--record")
+    _check_out(summary, "--summary")
     from hingecheck.cli.live import run_live
     from hingecheck.history.store import parse_time
 
@@ -776,6 +795,8 @@ def live(
         where = source if source is not None else f"camera {camera or 0}"
         history.add(history.session(session.result, "live", source=where, started=parse_time(session.started)))
         history.close()
+    if session.unsaved is not None:  # the summary above is all there is of it
+        fail(session.unsaved)
 
 
 history_app = typer.Typer(
@@ -857,7 +878,7 @@ def history(
             fail(f"{out}: --out needs --format json or csv (or a .json / .csv name)", EXIT_USAGE)
         fmt = suffix
     _check_out(out)
-    _check_out(plot)
+    _check_out(plot, "--plot")
     path, store = _open_history(db)
     sessions = []
     if store is not None:
