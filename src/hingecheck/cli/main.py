@@ -145,6 +145,15 @@ def _check_out_folder(out: Path, option: str = "--out") -> None:
         fail(f"{out}: cannot write there ({problem})", EXIT_USAGE)
 
 
+def _check_display(hint: str) -> None:
+    """Exit with a usage error (2) when a window is wanted and there is no display to open it on
+    (Qt would abort the process), before any work; ``hint`` says how to do without one."""
+    from hingecheck.render.display import has_display
+
+    if not has_display():
+        fail(f"no display to open a window on (set DISPLAY, or {hint})", EXIT_USAGE)
+
+
 def _cache(no_cache: bool):
     if no_cache:
         return None
@@ -564,7 +573,9 @@ def review(
 
     _check_exercise(exercise)
     _check_config(config, {exercise or batch.exercise_for(clip)})
-    if not play:
+    if play:
+        _check_display("leave out --play to write the annotated video and report")
+    else:
         _check_out_folder(out)
     if play:
         _play(
@@ -773,6 +784,8 @@ def live(
         fail("give --camera or --source, not both", EXIT_USAGE)
     _check_out(record, "--record")
     _check_out(summary, "--summary")
+    if not no_window:
+        _check_display("use --no-window")
     from hingecheck.cli.live import run_live
     from hingecheck.history.store import parse_time
 
