@@ -367,3 +367,23 @@ def test_an_out_under_a_file_is_a_usage_error_before_any_work(tmp_path):
     r = score(SAMPLES / "kb_swing.mp4", "--out", blocker / "r.json", "--jobs", "1", "--no-history")
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr.strip() == f"error: {blocker / 'r.json'}: cannot write there ({blocker} is not a folder)"
+
+
+@pytest.mark.parametrize(
+    "command, args, message",
+    [
+        ("score", ["--max-width", "-3"], "--max-width must be 0 (full size) or more pixels"),
+        ("review", ["--max-width", "-3", "--no-history"], "--max-width must be 0 (full size) or more pixels"),
+        ("score", ["--jobs", "-1"], "--jobs must be 1 or more worker processes (0 = one per core)"),
+    ],
+)
+def test_negative_sizes_and_counts_are_one_line_usage_errors(tmp_path, command, args, message):
+    r = subprocess.run(
+        [sys.executable, "-m", "hingecheck", command, str(SAMPLES / "kb_swing.mp4"), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert r.returncode == 2 and r.stdout == "" and r.stderr == f"error: {message}\n"
+    assert list(tmp_path.iterdir()) == []  # review wrote no folder

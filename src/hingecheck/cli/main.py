@@ -120,6 +120,15 @@ def _check_config(config: Path | None, exercises) -> None:
         fail(str(exc), EXIT_USAGE)
 
 
+def _check_counts(max_width: int | None = None, jobs: int | None = None) -> None:
+    """Exit with a usage error (2) for a negative ``--max-width`` or ``--jobs`` (0 means full size,
+    one worker per core), before any work."""
+    if max_width is not None and max_width < 0:
+        fail("--max-width must be 0 (full size) or more pixels", EXIT_USAGE)
+    if jobs is not None and jobs < 0:
+        fail("--jobs must be 1 or more worker processes (0 = one per core)", EXIT_USAGE)
+
+
 def _check_out(out: Path | None, option: str = "--out") -> None:
     """Exit with a usage error (2) when the output file ``out`` cannot be written, before any work."""
     from hingecheck.atomic import output_problem
@@ -278,6 +287,7 @@ def landmarks(
 
     if out.suffix.lower() not in FORMATS:
         fail(f"{out}: unknown output format {out.suffix!r} (use .npz or .csv)", EXIT_USAGE)
+    _check_counts(max_width)
     _check_out(out)
     settings = PoseSettings(max_width=max_width, max_fps=max_fps, masks=not no_masks, mirror_tta=mirror_tta)
     bar, update = _progress_bar(Path(clip).name)
@@ -309,7 +319,7 @@ def score(
         None, "--format", "-f", help="json | jsonl | csv (default: from --out's extension, else json)."
     ),
     recursive: bool = typer.Option(False, "--recursive", "-r", help="Descend into sub-folders."),
-    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (default: one per core)."),
+    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0, the default: one per core)."),
     timeout: float = typer.Option(
         3600.0, "--timeout", help="Seconds one clip may take before it is reported and skipped (0 = no limit)."
     ),
@@ -339,6 +349,7 @@ def score(
     from hingecheck.cli import batch
     from hingecheck.pose.landmarker import PoseSettings
 
+    _check_counts(max_width, jobs)
     clips, problems, previous, writer = _score_inputs(
         paths, exercise, out, fmt, recursive, resume, config, engine, timeout
     )
@@ -572,6 +583,7 @@ def review(
     from hingecheck.pose.landmarker import PoseSettings
 
     _check_exercise(exercise)
+    _check_counts(max_width)
     _check_config(config, {exercise or batch.exercise_for(clip)})
     if play:
         _check_display("leave out --play to write the annotated video and report")
@@ -687,6 +699,7 @@ def evaluate(
     from hingecheck.pose.landmarker import PoseSettings
 
     _check_exercise(exercise)
+    _check_counts(max_width, jobs)
     try:
         rows = read_labels(labels)
     except ConfigError as exc:
