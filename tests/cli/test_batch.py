@@ -387,3 +387,38 @@ def test_negative_sizes_and_counts_are_one_line_usage_errors(tmp_path, command, 
     )
     assert r.returncode == 2 and r.stdout == "" and r.stderr == f"error: {message}\n"
     assert list(tmp_path.iterdir()) == []  # review wrote no folder
+
+
+def test_resume_compares_clip_paths_after_resolving(tmp_path, landmark_cache_dir):
+    """A clip scored as typed relative to its folder is not scored again when typed as an absolute
+    path from another folder (and the reverse); the output keeps each path as it was written."""
+    here, elsewhere = tmp_path / "clips", tmp_path / "elsewhere"
+    (here / "sub").mkdir(parents=True)
+    elsewhere.mkdir()
+    shutil.copy(SAMPLES / "kb_swing.mp4", here / "sub" / "kb_swing.mp4")
+    shutil.copy(SAMPLES / "empty_scene.mp4", here / "empty_scene.mp4")
+    out = tmp_path / "r.jsonl"
+
+    def run(cwd, *clips):
+        r = subprocess.run(
+            [sys.executable, "-m", "hingecheck", "score", *clips, "--out", str(out), "--resume"]
+            + ["--jobs", "1", "--no-history"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=cwd,
+        )
+        assert r.returncode == 0, r.stderr
+        return [json.loads(x)["file"] for x in out.read_text().splitlines()]
+
+    assert run(here, "sub/kb_swing.mp4") == ["sub/kb_swing.mp4"]
+    absolute = str(here / "sub" / "kb_swing.mp4")
+    assert run(elsewhere, absolute) == ["sub/kb_swing.mp4"]  # not scored twice
+    assert run(elsewhere, absolute, str(here / "empty_scene.mp4")) == [
+        "sub/kb_swing.mp4",
+        str(here / "empty_scene.mp4"),
+    ]
+    assert run(here, "./empty_scene.mp4", "sub/../sub/kb_swing.mp4") == [
+        "sub/kb_swing.mp4",
+        str(here / "empty_scene.mp4"),
+    ]

@@ -414,8 +414,7 @@ def _score_inputs(paths, exercise, out, fmt, recursive, resume, config, engine, 
             previous = [c for c in output.read_done(out, fmt) if c.get("status") == "ok"]
         except (ValueError, OSError, KeyError) as exc:
             fail(f"{out}: cannot resume from it ({exc})", EXIT_USAGE)
-        finished = {c["file"] for c in previous}
-        clips = [c for c in clips if c not in finished]
+        clips = output.not_done(clips, previous, out)
     try:
         writer = output.ResultWriter(out, fmt, previous)
     except OSError as exc:
