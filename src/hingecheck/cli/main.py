@@ -129,6 +129,17 @@ def _check_counts(max_width: int | None = None, jobs: int | None = None) -> None
         fail("--jobs must be 1 or more worker processes (0 = one per core)", EXIT_USAGE)
 
 
+def _check_model(model: Path | None) -> None:
+    """Exit with a usage error (2) when the pose model (``--model``, else ``$HINGECHECK_MODEL``,
+    else the shipped one) is missing or not a model bundle, once and before any work."""
+    from hingecheck.pose.landmarker import PoseError, check_model
+
+    try:
+        check_model(model)
+    except PoseError as exc:
+        fail(str(exc), EXIT_USAGE)
+
+
 def _check_out(out: Path | None, option: str = "--out") -> None:
     """Exit with a usage error (2) when the output file ``out`` cannot be written, before any work."""
     from hingecheck.atomic import output_problem
@@ -288,6 +299,7 @@ def landmarks(
     if out.suffix.lower() not in FORMATS:
         fail(f"{out}: unknown output format {out.suffix!r} (use .npz or .csv)", EXIT_USAGE)
     _check_counts(max_width)
+    _check_model(model)
     _check_out(out)
     settings = PoseSettings(max_width=max_width, max_fps=max_fps, masks=not no_masks, mirror_tta=mirror_tta)
     bar, update = _progress_bar(Path(clip).name)
@@ -350,6 +362,7 @@ def score(
     from hingecheck.pose.landmarker import PoseSettings
 
     _check_counts(max_width, jobs)
+    _check_model(model)
     clips, problems, previous, writer = _score_inputs(
         paths, exercise, out, fmt, recursive, resume, config, engine, timeout
     )
@@ -583,6 +596,7 @@ def review(
 
     _check_exercise(exercise)
     _check_counts(max_width)
+    _check_model(model)
     _check_config(config, {exercise or batch.exercise_for(clip)})
     if play:
         _check_display("leave out --play to write the annotated video and report")
@@ -699,6 +713,7 @@ def evaluate(
 
     _check_exercise(exercise)
     _check_counts(max_width, jobs)
+    _check_model(model)
     try:
         rows = read_labels(labels)
     except ConfigError as exc:
@@ -752,6 +767,7 @@ def compare(
     from hingecheck.pose.landmarker import PoseSettings
 
     _check_exercise(exercise)
+    _check_model(model)
     _check_out_folder(out)
     try:
         paths = compare_clips(
@@ -794,6 +810,7 @@ def live(
     _check_exercise(exercise)
     if camera is not None and source is not None:
         fail("give --camera or --source, not both", EXIT_USAGE)
+    _check_model(model)
     _check_out(record, "--record")
     _check_out(summary, "--summary")
     if not no_window:
