@@ -212,3 +212,22 @@ def test_a_summary_that_cannot_be_written_is_printed_with_one_error_line(tmp_pat
     assert r.stdout.startswith(f"{clip}: 0 reps, verdict no_reps")
     assert r.stderr.strip() == f"error: {out}: summary not written (File too large)"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_camera_that_is_not_there_is_one_line_without_opencv_noise():
+    """OpenCV logs a dozen ``[ WARN:0@...]`` lines trying its capture backends; only ours shows."""
+    import os
+
+    index = 63
+    if os.path.exists(f"/dev/video{index}"):
+        pytest.skip(f"/dev/video{index} exists")
+    env = {k: v for k, v in os.environ.items() if k not in ("HINGECHECK_DEBUG", "OPENCV_LOG_LEVEL")}
+    r = subprocess.run(
+        [*HC, "--camera", str(index), "--no-window", "--no-audio", "--no-history"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert r.returncode == 1 and r.stdout == ""
+    assert r.stderr == f"error: camera {index}: cannot open (no such camera, or it is in use)\n"
