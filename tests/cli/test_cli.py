@@ -1,6 +1,7 @@
 """The hingecheck command as a user runs it: real processes, real files written and read back."""
 
 import csv
+import os
 import subprocess
 import sys
 
@@ -101,3 +102,15 @@ def test_a_bad_deadlift_table_fails_review_before_the_pose(tmp_path, astronaut_c
     assert r.returncode == 2
     assert "Traceback" not in r.stderr and "knee_max_dg" in r.stderr and str(bad) in r.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_score_help_shows_the_ray_extra():
+    """Rich markup would eat ``[ray]`` in ``pip install 'hingecheck[ray]'``."""
+    r = subprocess.run(
+        [sys.executable, "-m", "hingecheck", "score", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "250"},
+    )
+    assert r.returncode == 0 and "pip install 'hingecheck[ray]'" in r.stdout, r.stdout

@@ -343,7 +343,7 @@ def score(
     mirror_tta: bool = MirrorTtaOpt,
     no_cache: bool = NoCacheOpt,
     engine: str = typer.Option(
-        "local", "--engine", help="local (process pool) | ray (Ray tasks; pip install 'hingecheck[ray]')."
+        "local", "--engine", help="local (process pool) | ray (Ray tasks; pip install 'hingecheck\\[ray]')."
     ),
     ray_address: Optional[str] = typer.Option(
         None, "--ray-address", help="An existing Ray cluster (default: start a local Ray)."
