@@ -69,7 +69,8 @@ def test_bad_files_reported_and_skipped(tmp_path, sample_series):
     assert set(bad) == {"corrupt.mp4", "empty.mp4", "notes.mp4"}
     for name, err in bad.items():
         assert name in err and "\n" not in err
-        assert f"failed: {err}" in r.stderr
+        assert r.stderr.count(err) == 1 and f"error: {err}" in r.stderr  # one line per failed clip
+    assert "failed:" not in r.stderr and "scored 2 of 5 clips, 3 failed" in r.stderr
     assert "empty file" in bad["empty.mp4"]
 
 
@@ -142,7 +143,8 @@ def test_ctrl_c_keeps_finished_results(tmp_path, empty_clip):
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
-    assert "Traceback" not in err and "interrupted" in err
+    assert "Traceback" not in err and "interrupted: 1 of 2 clips finished and kept" in err
+    assert "scored" not in err  # no "scored 1 of 1 clips" contradicting it
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert len(rows) == 1 and rows[0]["status"] == "ok" and rows[0]["file"].endswith("empty.mp4")
 

@@ -500,7 +500,10 @@ class _BatchDisplay:
 
 
 def _print_totals(clips: list[dict], new: list[dict], interrupted: bool, to_stderr: bool) -> None:
-    """A table per clip and the totals; on stderr when stdout carries the data or is not a terminal."""
+    """A table per clip and the totals; on stderr when stdout carries the data or is not a terminal.
+
+    Without a terminal, each failed clip has had its ``error:`` line as it finished (``_run_jobs``)
+    and is not listed again; after Ctrl-C the ``interrupted:`` line gives the count instead."""
     from collections import Counter
 
     from rich.console import Console
@@ -520,14 +523,13 @@ def _print_totals(clips: list[dict], new: list[dict], interrupted: bool, to_stde
         )
     if not console.is_terminal and to_stderr:
         ok = sum(c["status"] == "ok" for c in new)
-        console.print(
-            f"scored {ok} of {len(new)} clips" + ("" if ok == len(new) else f", {len(new) - ok} failed"),
-            highlight=False,
-            soft_wrap=True,
-        )
+        if not interrupted:
+            console.print(
+                f"scored {ok} of {len(new)} clips" + ("" if ok == len(new) else f", {len(new) - ok} failed"),
+                highlight=False,
+                soft_wrap=True,
+            )
         for c in new:
-            if c["status"] != "ok":
-                console.print(f"failed: {c['error']}", highlight=False, soft_wrap=True)
             for w in c.get("warnings") or ():
                 console.print(f"warning: {c['file']}: {w}", highlight=False, soft_wrap=True)
         return
@@ -556,9 +558,10 @@ def _print_totals(clips: list[dict], new: list[dict], interrupted: bool, to_stde
         f"{len(clips)} clips, {reps} reps; verdicts: " + ", ".join(f"{v} {n}" for v, n in verdicts.most_common()),
         highlight=False,
     )
-    for c in clips:
-        if c["status"] != "ok":
-            console.print(f"[red]failed[/red]: {c['error']}", highlight=False, soft_wrap=True)
+    if sys.stderr.isatty():  # otherwise each had its error: line as it finished
+        for c in clips:
+            if c["status"] != "ok":
+                console.print(f"[red]failed[/red]: {c['error']}", highlight=False, soft_wrap=True)
 
 
 @app.command()
