@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -68,7 +69,8 @@ def test_bad_files_reported_and_skipped(tmp_path, sample_series):
     assert set(bad) == {"corrupt.mp4", "empty.mp4", "notes.mp4"}
     for name, err in bad.items():
         assert name in err and "\n" not in err
-        assert f"failed: {err}" in r.stderr
+        assert r.stderr.count(err) == 1 and f"error: {err}" in r.stderr  # one line per failed clip
+    assert "failed:" not in r.stderr and "scored 2 of 5 clips, 3 failed" in r.stderr
     assert "empty file" in bad["empty.mp4"]
 
 
@@ -141,7 +143,8 @@ def test_ctrl_c_keeps_finished_results(tmp_path, empty_clip):
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
-    assert "Traceback" not in err and "interrupted" in err
+    assert "Traceback" not in err and "interrupted: 1 of 2 clips finished and kept" in err
+    assert "scored" not in err  # no "scored 1 of 1 clips" contradicting it
     rows = [json.loads(x) for x in out.read_text().splitlines()]
     assert len(rows) == 1 and rows[0]["status"] == "ok" and rows[0]["file"].endswith("empty.mp4")
 
@@ -312,3 +315,112 @@ def test_without_exercise_a_pull_from_the_floor_is_scored_as_a_deadlift(tmp_path
         assert clips[name]["exercise"] == sample_labels[name]["exercise"]
         assert clips[name]["verdict"] == sample_labels[name]["verdict"]
     assert any("exercise chosen: deadlift" in w for w in clips["deadlift_kettlebell.mp4"]["warnings"])
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_out_through_a_symlink_writes_its_target_and_keeps_the_link(tmp_path, landmark_cache_dir, fmt):
+    (tmp_path / "shared").mkdir()
+    real = tmp_path / "shared" / f"real.{fmt}"
+    real.write_text("old\n")
+    link = tmp_path / f"link.{fmt}"
+    link.symlink_to(f"shared/real.{fmt}")
+    r = score(SAMPLES / "kb_swing.mp4", "--out", link, "--jobs", "1", "--no-history")
+    assert r.returncode == 0, r.stderr
+    assert link.is_symlink() and os.readlink(link) == f"shared/real.{fmt}"
+    text = real.read_text()
+    clip = json.loads(text)["clips"][0] if fmt == "json" else json.loads(text.splitlines()[0])
+    assert clip["status"] == "ok" and clip["file"].endswith("kb_swing.mp4")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link." + fmt, "shared"]
+
+
+def test_out_to_a_fifo_is_written_through(tmp_path, landmark_cache_dir):
+    fifo = tmp_path / "results.json"
+    os.mkfifo(fifo)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hingecheck", "score", str(SAMPLES / "kb_swing.mp4"), "--out", str(fifo)]
+        + ["--jobs", "1", "--no-history"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    with open(fifo, encoding="utf-8") as fh:  # the reader the score run writes to
+        data = json.loads(fh.read())
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err
+    assert data["clips"][0]["status"] == "ok"
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and [p.name for p in tmp_path.iterdir()] == ["results.json"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_an_out_that_is_a_folder_is_a_usage_error_before_any_work(tmp_path, fmt):
+    """Nothing is scored (no totals line), one line, exit 2; for csv also the .clips.csv beside it."""
+    folder = tmp_path / ("somedir" if fmt == "json" else "r.clips.csv")
+    folder.mkdir()
+    out = folder if fmt == "json" else tmp_path / "r.csv"
+    r = score(SAMPLES / "kb_swing.mp4", "--out", out, "--format", fmt, "--jobs", "1", "--no-history")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.strip() == f"error: {folder}: --out must be a file, and this is a folder"
+    assert list(folder.iterdir()) == [] and sorted(tmp_path.iterdir()) == [folder]
+
+
+def test_an_out_under_a_file_is_a_usage_error_before_any_work(tmp_path):
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    r = score(SAMPLES / "kb_swing.mp4", "--out", blocker / "r.json", "--jobs", "1", "--no-history")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.strip() == f"error: {blocker / 'r.json'}: cannot write there ({blocker} is not a folder)"
+
+
+@pytest.mark.parametrize(
+    "command, args, message",
+    [
+        ("score", ["--max-width", "-3"], "--max-width must be 0 (full size) or more pixels"),
+        ("review", ["--max-width", "-3", "--no-history"], "--max-width must be 0 (full size) or more pixels"),
+        ("score", ["--jobs", "-1"], "--jobs must be 1 or more worker processes (0 = one per core)"),
+    ],
+)
+def test_negative_sizes_and_counts_are_one_line_usage_errors(tmp_path, command, args, message):
+    r = subprocess.run(
+        [sys.executable, "-m", "hingecheck", command, str(SAMPLES / "kb_swing.mp4"), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert r.returncode == 2 and r.stdout == "" and r.stderr == f"error: {message}\n"
+    assert list(tmp_path.iterdir()) == []  # review wrote no folder
+
+
+def test_resume_compares_clip_paths_after_resolving(tmp_path, landmark_cache_dir):
+    """A clip scored as typed relative to its folder is not scored again when typed as an absolute
+    path from another folder (and the reverse); the output keeps each path as it was written."""
+    here, elsewhere = tmp_path / "clips", tmp_path / "elsewhere"
+    (here / "sub").mkdir(parents=True)
+    elsewhere.mkdir()
+    shutil.copy(SAMPLES / "kb_swing.mp4", here / "sub" / "kb_swing.mp4")
+    shutil.copy(SAMPLES / "empty_scene.mp4", here / "empty_scene.mp4")
+    out = tmp_path / "r.jsonl"
+
+    def run(cwd, *clips):
+        r = subprocess.run(
+            [sys.executable, "-m", "hingecheck", "score", *clips, "--out", str(out), "--resume"]
+            + ["--jobs", "1", "--no-history"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=cwd,
+        )
+        assert r.returncode == 0, r.stderr
+        return [json.loads(x)["file"] for x in out.read_text().splitlines()]
+
+    assert run(here, "sub/kb_swing.mp4") == ["sub/kb_swing.mp4"]
+    absolute = str(here / "sub" / "kb_swing.mp4")
+    assert run(elsewhere, absolute) == ["sub/kb_swing.mp4"]  # not scored twice
+    assert run(elsewhere, absolute, str(here / "empty_scene.mp4")) == [
+        "sub/kb_swing.mp4",
+        str(here / "empty_scene.mp4"),
+    ]
+    assert run(here, "./empty_scene.mp4", "sub/../sub/kb_swing.mp4") == [
+        "sub/kb_swing.mp4",
+        str(here / "empty_scene.mp4"),
+    ]

@@ -1,6 +1,7 @@
 """The hingecheck command as a user runs it: real processes, real files written and read back."""
 
 import csv
+import os
 import subprocess
 import sys
 
@@ -8,6 +9,8 @@ import pytest
 
 from hingecheck import __version__
 from hingecheck.core.series import PoseSeries
+
+from conftest import SAMPLES
 
 
 def run(*args, cwd=None):
@@ -70,8 +73,24 @@ def test_unknown_output_format(tmp_path, astronaut_clip):
 
 
 def test_model_option_bad_path(tmp_path, astronaut_clip):
+    """A missing --model is a usage error (exit 2), one line, before any work."""
     r = run("landmarks", astronaut_clip, "-o", tmp_path / "x.npz", "--model", tmp_path / "nope.task", "--no-cache")
-    assert r.returncode == 1 and "pose model not found" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == 2 and "pose model not found" in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and not (tmp_path / "x.npz").exists()
+
+
+@pytest.mark.parametrize("bad", ["missing", "not a bundle"])
+def test_a_bad_model_fails_score_once_before_any_clip(tmp_path, bad):
+    """Not one ``failed:`` line per clip: one usage error for the run, exit 2, nothing written."""
+    model = tmp_path / "nope.task"
+    if bad == "not a bundle":
+        model.write_text("not a model\n")
+    out = tmp_path / "r.json"
+    clips = [SAMPLES / "kb_swing.mp4", SAMPLES / "empty_scene.mp4"]
+    r = run("score", *clips, "--model", model, "--out", out, "--jobs", "1", "--no-history")
+    assert r.returncode == 2 and r.stdout == "" and not out.exists()
+    problem = "pose model not found" if bad == "missing" else "not a pose model"
+    assert r.stderr.startswith(f"error: {model}: {problem}") and r.stderr.count("\n") == 1, r.stderr
 
 
 def test_a_bad_deadlift_table_fails_review_before_the_pose(tmp_path, astronaut_clip):
@@ -83,3 +102,15 @@ def test_a_bad_deadlift_table_fails_review_before_the_pose(tmp_path, astronaut_c
     assert r.returncode == 2
     assert "Traceback" not in r.stderr and "knee_max_dg" in r.stderr and str(bad) in r.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_score_help_shows_the_ray_extra():
+    """Rich markup would eat ``[ray]`` in ``pip install 'hingecheck[ray]'``."""
+    r = subprocess.run(
+        [sys.executable, "-m", "hingecheck", "score", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "250"},
+    )
+    assert r.returncode == 0 and "pip install 'hingecheck[ray]'" in r.stdout, r.stdout

@@ -112,7 +112,7 @@ def test_every_clip_item(corpus):
         if expect[0] == "error":
             assert row["status"] == "error" and expect[1] in row["error"] and str(path) in row["error"], (name, row)
             assert "\n" not in row["error"]
-            assert f"failed: {row['error']}" in r.stderr
+            assert f"error: {row['error']}" in r.stderr and r.stderr.count(row["error"]) == 1
             did = f"error: `{row['error'].replace(str(d), '…')}`"
         else:
             assert row["status"] == "ok", (name, row)

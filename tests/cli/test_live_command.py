@@ -177,3 +177,57 @@ def test_a_60fps_clip_plays_at_the_rate_score_analyses(hinge60_clip):
         assert np.allclose(np.diff(t), 1 / 30, atol=1e-3)
     finally:
         s.speaker.close()
+
+
+@pytest.mark.parametrize("option", ["--summary", "--record"])
+def test_an_output_that_is_a_folder_is_a_usage_error_before_the_session(tmp_path, option):
+    folder = tmp_path / "somedir"
+    folder.mkdir()
+    r = run("--source", str(SAMPLES / "kb_swing.mp4"), option, str(folder), "--no-window", "--no-audio", "--no-history")
+    assert r.returncode == 2 and r.stdout == "", r.stderr  # no session ran: no summary printed
+    assert r.stderr.strip() == f"error: {folder}: {option} must be a file, and this is a folder"
+    assert list(folder.iterdir()) == []
+
+
+def test_a_summary_that_cannot_be_written_is_printed_with_one_error_line(tmp_path):
+    """A file-size limit stands in for a full disk at the session's end: the summary text is still
+    printed, one error line says the file was not written, exit 1."""
+    import resource
+    import signal
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100, 100))
+
+    out = tmp_path / "s.json"
+    clip = SAMPLES / "empty_scene.mp4"
+    r = subprocess.run(
+        [*HC, "--source", str(clip), "--summary", str(out), "--no-window", "--no-audio", "--no-history"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        preexec_fn=limit,
+    )
+    assert r.returncode == 1, r.stderr
+    assert r.stdout.startswith(f"{clip}: 0 reps, verdict no_reps")
+    assert r.stderr.strip() == f"error: {out}: summary not written (File too large)"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_camera_that_is_not_there_is_one_line_without_opencv_noise():
+    """OpenCV logs a dozen ``[ WARN:0@...]`` lines trying its capture backends; only ours shows."""
+    import os
+
+    index = 63
+    if os.path.exists(f"/dev/video{index}"):
+        pytest.skip(f"/dev/video{index} exists")
+    env = {k: v for k, v in os.environ.items() if k not in ("HINGECHECK_DEBUG", "OPENCV_LOG_LEVEL")}
+    r = subprocess.run(
+        [*HC, "--camera", str(index), "--no-window", "--no-audio", "--no-history"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert r.returncode == 1 and r.stdout == ""
+    assert r.stderr == f"error: camera {index}: cannot open (no such camera, or it is in use)\n"

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from hingecheck.cli.output import ResultWriter, clips_csv_path, format_for, read_done, to_csv
+from hingecheck.cli.output import ResultWriter, clips_csv_path, format_for, not_done, read_done, to_csv
 
 
 def _clip(name, status="ok", reps=2):
@@ -123,3 +123,19 @@ def test_outputs_get_the_users_umask(tmp_path, umask, mode):
     code = f"import os; os.umask({umask}); from hingecheck.atomic import write_text; write_text({str(out)!r}, 'x')"
     subprocess.run([sys.executable, "-c", code], check=True)
     assert out.stat().st_mode & 0o777 == mode
+
+
+def test_not_done_resolves_paths_and_matches_a_relative_one_written_elsewhere(tmp_path, monkeypatch):
+    (tmp_path / "a" / "sub").mkdir(parents=True)
+    clip = tmp_path / "a" / "sub" / "c.mp4"
+    clip.write_bytes(b"x")
+    other = tmp_path / "a" / "d.mp4"
+    other.write_bytes(b"x")
+    (tmp_path / "link.mp4").symlink_to(clip)
+    out = tmp_path / "out" / "r.json"
+    monkeypatch.chdir(tmp_path / "a")
+    previous = [_clip("sub/c.mp4")]
+    assert not_done([str(clip), str(other), "./sub/c.mp4", str(tmp_path / "link.mp4")], previous, out) == [str(other)]
+    monkeypatch.chdir(tmp_path)  # written from a/, read from its parent: matched by its ending
+    assert not_done([str(clip), "a/d.mp4"], previous, out) == ["a/d.mp4"]
+    assert not_done(["a/sub/c.mp4"], [_clip(str(other))], out) == ["a/sub/c.mp4"]

@@ -106,3 +106,33 @@ def test_play_window_steps_and_jumps(xvfb, sample_series):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def _no_display_env() -> dict:
+    return {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+
+
+def test_play_without_a_display_is_a_usage_error_not_a_qt_abort():
+    """Linux with neither DISPLAY nor WAYLAND_DISPLAY: Qt would abort the process (exit 134)."""
+    r = subprocess.run(
+        [sys.executable, "-m", "hingecheck", "review", str(SAMPLES / "kb_swing.mp4"), "--play", "--no-history"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_no_display_env(),
+    )
+    assert r.returncode == 2 and r.stdout == "", r.stderr
+    assert r.stderr.strip() == (
+        "error: no display to open a window on (set DISPLAY, or leave out --play to write the annotated video and report)"
+    )
+
+
+def test_live_without_a_display_is_a_usage_error_and_no_window_still_runs(tmp_path):
+    base = [sys.executable, "-m", "hingecheck", "live", "--source", str(SAMPLES / "empty_scene.mp4"), "--no-audio"]
+    r = subprocess.run([*base, "--no-history"], capture_output=True, text=True, timeout=120, env=_no_display_env())
+    assert r.returncode == 2 and r.stdout == "", r.stderr
+    assert r.stderr.strip() == "error: no display to open a window on (set DISPLAY, or use --no-window)"
+    r = subprocess.run(
+        [*base, "--no-window", "--no-history"], capture_output=True, text=True, timeout=120, env=_no_display_env()
+    )
+    assert r.returncode == 0 and "0 reps" in r.stdout, r.stderr

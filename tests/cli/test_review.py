@@ -264,3 +264,21 @@ def test_a_clip_cut_into_chunks_gets_every_frame_in_order(tmp_path):
         cost = np.abs(source - annotated[i]).mean(axis=(1, 2))
         # Its own moment is the one it looks most like (standing still, several moments are).
         assert cost[i] - cost.min() < 0.25 * (np.median(cost) - cost.min()), i
+
+
+@pytest.mark.parametrize("command", ["review", "compare"])
+def test_an_out_that_is_a_file_is_a_usage_error_naming_the_option(tmp_path, command):
+    afile = tmp_path / "afile"
+    afile.write_text("keep me")
+    clip = str(SAMPLES / "kb_swing.mp4")
+    clips = [clip] if command == "review" else [clip, clip]
+    r = subprocess.run(
+        [sys.executable, "-m", "hingecheck", command, *clips, "--out", str(afile)]
+        + (["--no-history"] if command == "review" else []),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.strip() == f"error: {afile}: --out must be a folder, and this is a file"
+    assert afile.read_text() == "keep me"

@@ -67,10 +67,13 @@ class SessionSummary:
     #: The whole session as the core judged it (reps with their angles), for the history; not in
     #: the JSON.
     result: ClipResult | None = field(default=None, repr=False, compare=False)
+    #: Why the summary could not be written to its file (one line), if it could not; not in the JSON.
+    unsaved: str | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         d = asdict(replace(self, result=None))
         d.pop("result")
+        d.pop("unsaved")
         return d
 
     def text(self) -> str:
@@ -355,7 +358,7 @@ class LiveSession:
             capture.dropped if capture else 0,
         )
         if summary_path:
-            write_text(summary_path, json.dumps(summary.to_dict(), indent=2) + "\n")
+            summary.unsaved = _write_summary(summary_path, summary)
         if capture is not None and capture.error is not None:
             raise capture.error  # SourceError: a one-line message for the CLI; anything else is a bug
         return summary
@@ -378,6 +381,16 @@ def run_live(
     Raises SourceError / PoseError / OSError for foreseeable problems (one-line messages).
     """
     return LiveSession(source, exercise, mirror, record, audio, window, model, stats).run(summary_path)
+
+
+def _write_summary(path: str, summary: SessionSummary) -> str | None:
+    """Write the summary's JSON to ``path``; a one-line problem instead of raising (the session's
+    summary must not be lost with its file)."""
+    try:
+        write_text(path, json.dumps(summary.to_dict(), indent=2) + "\n")
+    except OSError as exc:
+        return f"{path}: summary not written ({exc.strerror or exc})"
+    return None
 
 
 def _session_summary(result: ClipResult, started, source, duration, frames, dropped) -> SessionSummary:

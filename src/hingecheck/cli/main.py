@@ -120,19 +120,58 @@ def _check_config(config: Path | None, exercises) -> None:
         fail(str(exc), EXIT_USAGE)
 
 
-def _check_out(out: Path | None) -> None:
-    """Exit with a usage error (2) when ``out`` cannot be written, before any work."""
-    import os
+def _check_counts(max_width: int | None = None, jobs: int | None = None) -> None:
+    """Exit with a usage error (2) for a negative ``--max-width`` or ``--jobs`` (0 means full size,
+    one worker per core), before any work."""
+    if max_width is not None and max_width < 0:
+        fail("--max-width must be 0 (full size) or more pixels", EXIT_USAGE)
+    if jobs is not None and jobs < 0:
+        fail("--jobs must be 1 or more worker processes (0 = one per core)", EXIT_USAGE)
+
+
+def _check_model(model: Path | None) -> None:
+    """Exit with a usage error (2) when the pose model (``--model``, else ``$HINGECHECK_MODEL``,
+    else the shipped one) is missing or not a model bundle, once and before any work."""
+    from hingecheck.pose.landmarker import PoseError, check_model
+
+    try:
+        check_model(model)
+    except PoseError as exc:
+        fail(str(exc), EXIT_USAGE)
+
+
+def _check_out(out: Path | None, option: str = "--out") -> None:
+    """Exit with a usage error (2) when the output file ``out`` cannot be written, before any work."""
+    from hingecheck.atomic import output_problem
 
     if out is None:
         return
-    parent = Path(out).parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        fail(f"{out}: cannot write there ({exc.strerror or exc})", EXIT_USAGE)
-    if not os.access(parent, os.W_OK):
-        fail(f"{out}: cannot write there (folder not writable)", EXIT_USAGE)
+    if Path(out).is_dir():
+        fail(f"{out}: {option} must be a file, and this is a folder", EXIT_USAGE)
+    problem = output_problem(out)
+    if problem is not None:
+        fail(f"{out}: cannot write there ({problem})", EXIT_USAGE)
+
+
+def _check_out_folder(out: Path, option: str = "--out") -> None:
+    """Exit with a usage error (2) when the output folder ``out`` cannot be made or written in,
+    before any work."""
+    from hingecheck.atomic import folder_problem
+
+    if Path(out).exists() and not Path(out).is_dir():
+        fail(f"{out}: {option} must be a folder, and this is a file", EXIT_USAGE)
+    problem = folder_problem(out)
+    if problem is not None:
+        fail(f"{out}: cannot write there ({problem})", EXIT_USAGE)
+
+
+def _check_display(hint: str) -> None:
+    """Exit with a usage error (2) when a window is wanted and there is no display to open it on
+    (Qt would abort the process), before any work; ``hint`` says how to do without one."""
+    from hingecheck.render.display import has_display
+
+    if not has_display():
+        fail(f"no display to open a window on (set DISPLAY, or {hint})", EXIT_USAGE)
 
 
 def _cache(no_cache: bool):
@@ -259,6 +298,9 @@ def landmarks(
 
     if out.suffix.lower() not in FORMATS:
         fail(f"{out}: unknown output format {out.suffix!r} (use .npz or .csv)", EXIT_USAGE)
+    _check_counts(max_width)
+    _check_model(model)
+    _check_out(out)
     settings = PoseSettings(max_width=max_width, max_fps=max_fps, masks=not no_masks, mirror_tta=mirror_tta)
     bar, update = _progress_bar(Path(clip).name)
     try:
@@ -289,7 +331,7 @@ def score(
         None, "--format", "-f", help="json | jsonl | csv (default: from --out's extension, else json)."
     ),
     recursive: bool = typer.Option(False, "--recursive", "-r", help="Descend into sub-folders."),
-    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (default: one per core)."),
+    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0, the default: one per core)."),
     timeout: float = typer.Option(
         3600.0, "--timeout", help="Seconds one clip may take before it is reported and skipped (0 = no limit)."
     ),
@@ -301,7 +343,7 @@ def score(
     mirror_tta: bool = MirrorTtaOpt,
     no_cache: bool = NoCacheOpt,
     engine: str = typer.Option(
-        "local", "--engine", help="local (process pool) | ray (Ray tasks; pip install 'hingecheck[ray]')."
+        "local", "--engine", help="local (process pool) | ray (Ray tasks; pip install 'hingecheck\\[ray]')."
     ),
     ray_address: Optional[str] = typer.Option(
         None, "--ray-address", help="An existing Ray cluster (default: start a local Ray)."
@@ -319,6 +361,8 @@ def score(
     from hingecheck.cli import batch
     from hingecheck.pose.landmarker import PoseSettings
 
+    _check_counts(max_width, jobs)
+    _check_model(model)
     clips, problems, previous, writer = _score_inputs(
         paths, exercise, out, fmt, recursive, resume, config, engine, timeout
     )
@@ -370,6 +414,9 @@ def _score_inputs(paths, exercise, out, fmt, recursive, resume, config, engine, 
         fail("--timeout must be 0 (no limit) or more seconds", EXIT_USAGE)
     if config is not None and not config.is_file():
         fail(f"{config}: no such config file", EXIT_USAGE)
+    _check_out(out)
+    if out is not None and fmt == "csv":
+        _check_out(output.clips_csv_path(out))
     clips, problems = batch.expand_inputs(paths, recursive=recursive)
     _check_config(config, {exercise or batch.exercise_for(c) for c in clips})
     for p in problems:
@@ -380,9 +427,7 @@ def _score_inputs(paths, exercise, out, fmt, recursive, resume, config, engine, 
             previous = [c for c in output.read_done(out, fmt) if c.get("status") == "ok"]
         except (ValueError, OSError, KeyError) as exc:
             fail(f"{out}: cannot resume from it ({exc})", EXIT_USAGE)
-        finished = {c["file"] for c in previous}
-        clips = [c for c in clips if c not in finished]
-    _check_out(out)
+        clips = output.not_done(clips, previous, out)
     try:
         writer = output.ResultWriter(out, fmt, previous)
     except OSError as exc:
@@ -455,7 +500,10 @@ class _BatchDisplay:
 
 
 def _print_totals(clips: list[dict], new: list[dict], interrupted: bool, to_stderr: bool) -> None:
-    """A table per clip and the totals; on stderr when stdout carries the data or is not a terminal."""
+    """A table per clip and the totals; on stderr when stdout carries the data or is not a terminal.
+
+    Without a terminal, each failed clip has had its ``error:`` line as it finished (``_run_jobs``)
+    and is not listed again; after Ctrl-C the ``interrupted:`` line gives the count instead."""
     from collections import Counter
 
     from rich.console import Console
@@ -475,14 +523,13 @@ def _print_totals(clips: list[dict], new: list[dict], interrupted: bool, to_stde
         )
     if not console.is_terminal and to_stderr:
         ok = sum(c["status"] == "ok" for c in new)
-        console.print(
-            f"scored {ok} of {len(new)} clips" + ("" if ok == len(new) else f", {len(new) - ok} failed"),
-            highlight=False,
-            soft_wrap=True,
-        )
+        if not interrupted:
+            console.print(
+                f"scored {ok} of {len(new)} clips" + ("" if ok == len(new) else f", {len(new) - ok} failed"),
+                highlight=False,
+                soft_wrap=True,
+            )
         for c in new:
-            if c["status"] != "ok":
-                console.print(f"failed: {c['error']}", highlight=False, soft_wrap=True)
             for w in c.get("warnings") or ():
                 console.print(f"warning: {c['file']}: {w}", highlight=False, soft_wrap=True)
         return
@@ -511,9 +558,10 @@ def _print_totals(clips: list[dict], new: list[dict], interrupted: bool, to_stde
         f"{len(clips)} clips, {reps} reps; verdicts: " + ", ".join(f"{v} {n}" for v, n in verdicts.most_common()),
         highlight=False,
     )
-    for c in clips:
-        if c["status"] != "ok":
-            console.print(f"[red]failed[/red]: {c['error']}", highlight=False, soft_wrap=True)
+    if sys.stderr.isatty():  # otherwise each had its error: line as it finished
+        for c in clips:
+            if c["status"] != "ok":
+                console.print(f"[red]failed[/red]: {c['error']}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -550,7 +598,13 @@ def review(
     from hingecheck.pose.landmarker import PoseSettings
 
     _check_exercise(exercise)
+    _check_counts(max_width)
+    _check_model(model)
     _check_config(config, {exercise or batch.exercise_for(clip)})
+    if play:
+        _check_display("leave out --play to write the annotated video and report")
+    else:
+        _check_out_folder(out)
     if play:
         _play(
             clip,
@@ -661,11 +715,14 @@ def evaluate(
     from hingecheck.pose.landmarker import PoseSettings
 
     _check_exercise(exercise)
+    _check_counts(max_width, jobs)
+    _check_model(model)
     try:
         rows = read_labels(labels)
     except ConfigError as exc:
         fail(str(exc), EXIT_USAGE)
     _check_config(config, {exercise or batch.exercise_for(str(r.path)) for r in rows})
+    _check_out(out)
     missing = [r for r in rows if not r.path.is_file()]
     for r in missing:
         typer.echo(f"error: {r.path}: no such file (listed in {r.source}/labels.csv)", err=True)
@@ -713,6 +770,8 @@ def compare(
     from hingecheck.pose.landmarker import PoseSettings
 
     _check_exercise(exercise)
+    _check_model(model)
+    _check_out_folder(out)
     try:
         paths = compare_clips(
             before,
@@ -754,6 +813,11 @@ def live(
     _check_exercise(exercise)
     if camera is not None and source is not None:
         fail("give --camera or --source, not both", EXIT_USAGE)
+    _check_model(model)
+    _check_out(record, "--record")
+    _check_out(summary, "--summary")
+    if not no_window:
+        _check_display("use --no-window")
     from hingecheck.cli.live import run_live
     from hingecheck.history.store import parse_time
 
@@ -776,6 +840,8 @@ def live(
         where = source if source is not None else f"camera {camera or 0}"
         history.add(history.session(session.result, "live", source=where, started=parse_time(session.started)))
         history.close()
+    if session.unsaved is not None:  # the summary above is all there is of it
+        fail(session.unsaved)
 
 
 history_app = typer.Typer(
@@ -857,7 +923,7 @@ def history(
             fail(f"{out}: --out needs --format json or csv (or a .json / .csv name)", EXIT_USAGE)
         fmt = suffix
     _check_out(out)
-    _check_out(plot)
+    _check_out(plot, "--plot")
     path, store = _open_history(db)
     sessions = []
     if store is not None:

@@ -7,7 +7,8 @@
 * ``csv``: one row per rep with the clip's columns repeated (clips without reps get one row with
   empty rep columns), plus ``<name>.clips.csv`` with one row per clip; both atomic.
 
-:func:`read_done` reads an existing output of any of these formats back, for ``--resume``.
+:func:`read_done` reads an existing output of any of these formats back, and :func:`not_done`
+drops the clips already in it, for ``--resume``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
 from hingecheck.atomic import write_text
@@ -114,9 +116,8 @@ class ResultWriter:
         self._stream = None
         if self.fmt == "jsonl" and self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            if previous is None and self.path.exists():
-                self.path.unlink()  # a fresh run replaces the old file
-            self._stream = open(self.path, "a", encoding="utf-8")
+            # A fresh run empties the old file (a symlink's target; a FIFO is written as it is).
+            self._stream = open(self.path, "w" if previous is None else "a", encoding="utf-8")
 
     def add(self, clip: dict) -> None:
         self.clips.append(clip)
@@ -187,3 +188,30 @@ def read_done(path: str | Path, fmt: str) -> list[dict]:
                 }
             )
     return list(by_file.values())
+
+
+def _clip_key(path: str, bases: tuple[Path, ...]) -> tuple[str, ...]:
+    """Which file ``path`` (as written in an output, or typed) names: its resolved path's parts,
+    a relative one resolved against the first of ``bases`` where it exists. A relative path
+    found under none of them (written from another folder) keeps its own parts, and matches a
+    clip whose resolved path ends with them."""
+    p = Path(path)
+    for base in bases if not p.is_absolute() else (Path("/"),):
+        if (base / p).exists():
+            return Path(os.path.realpath(base / p)).parts
+    return Path(os.path.normpath(p)).parts
+
+
+def not_done(clips: list[str], previous: list[dict], out: str | Path) -> list[str]:
+    """``clips`` less those already in ``previous`` (results read back from ``out``), the paths
+    compared after resolving (``clip.mp4`` typed in its folder is ``/abs/clip.mp4`` typed
+    elsewhere); relative paths in the output are looked for from here and from ``out``'s folder."""
+    bases = (Path.cwd(), Path(os.path.realpath(out)).parent)
+    done = {_clip_key(c["file"], bases) for c in previous}
+    lengths = {len(k) for k in done if not Path(*k).is_absolute()}
+
+    def finished(clip: str) -> bool:
+        key = _clip_key(clip, (Path.cwd(),))
+        return key in done or any(key[-n:] in done for n in lengths if n < len(key))
+
+    return [c for c in clips if not finished(c)]

@@ -152,6 +152,17 @@ def resolve_model(model: str | os.PathLike | None = None) -> Path:
     return path
 
 
+def check_model(model: str | os.PathLike | None = None) -> Path:
+    """:func:`resolve_model`, and the file is a model bundle (a ``.task`` is a zip archive): a
+    cheap check a command makes once, before any work, instead of every clip failing alike."""
+    import zipfile
+
+    path = resolve_model(model)
+    if not zipfile.is_zipfile(path):
+        raise PoseError(f"{path}: not a pose model (a MediaPipe pose_landmarker .task bundle is a zip archive)")
+    return path
+
+
 @contextlib.contextmanager
 def _quiet_native_stderr():
     """Silence the native libraries' start-up chatter (TFLite/glog write straight to fd 2).

@@ -15,6 +15,7 @@ decoding overlaps pose inference without frames piling up in memory.
 
 from __future__ import annotations
 
+import contextlib
 import glob as globlib
 import math
 import os
@@ -333,13 +334,32 @@ class FrameSeeker:
         self._container.close()
 
 
+@contextlib.contextmanager
+def _opencv_silent():
+    """OpenCV's own log off (restored after): opening a camera that is not there logs a dozen
+    ``[ WARN:0@...]`` lines, one per capture backend tried, before the one line we print.
+    ``HINGECHECK_DEBUG=1`` lets them through."""
+    import cv2
+
+    if os.environ.get("HINGECHECK_DEBUG"):
+        yield
+        return
+    level = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    try:
+        yield
+    finally:
+        cv2.utils.logging.setLogLevel(level)
+
+
 class Camera:
     """A webcam through OpenCV. ``t`` is monotonic time since the first frame (seconds)."""
 
     def __init__(self, index: int, width: int | None = None, height: int | None = None):
         import cv2
 
-        self._cap = cv2.VideoCapture(index)
+        with _opencv_silent():
+            self._cap = cv2.VideoCapture(index)
         if not self._cap.isOpened():
             raise SourceError(f"camera {index}: cannot open (no such camera, or it is in use)")
         if width:

@@ -15,3 +15,20 @@ def qt_fonts() -> None:
     current = os.environ.get("QT_QPA_FONTDIR")
     if (current is None or not Path(current).is_dir()) and Path(SYSTEM_FONT_DIR).is_dir():
         os.environ["QT_QPA_FONTDIR"] = SYSTEM_FONT_DIR
+
+
+#: Qt platforms that need no display server (``QT_QPA_PLATFORM``): a window opens without one.
+HEADLESS_QT_PLATFORMS = ("offscreen", "minimal", "vnc", "eglfs", "linuxfb")
+
+
+def has_display() -> bool:
+    """False on Linux when a window has nowhere to open (neither ``DISPLAY`` nor
+    ``WAYLAND_DISPLAY`` set, and no display-less Qt platform chosen): OpenCV's Qt would abort the
+    whole process there. True elsewhere (macOS and Windows always have a desktop)."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return True
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return True
+    return os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in HEADLESS_QT_PLATFORMS
