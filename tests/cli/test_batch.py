@@ -161,6 +161,12 @@ def test_expand_inputs(tmp_path):
     assert sorted(os.path.basename(p) for p in deep) == ["a.mp4", "b.MOV", "c.mkv"]
     globbed, _ = expand_inputs([str(tmp_path / "*.mp4"), str(tmp_path / "a.mp4")])
     assert len(globbed) == 1  # duplicates dropped
+    for i in range(3):
+        (tmp_path / f"s_{i}.jpg").write_bytes(b"")
+    images = str(tmp_path / "s_*.jpg")
+    assert expand_inputs([images])[0] == [images]  # a glob of images is one clip, as review reads it
+    mixed, _ = expand_inputs([str(tmp_path / "*")])  # videos, images and notes: one clip a file
+    assert len(mixed) == 6 and images not in mixed
     _, problems = expand_inputs([str(tmp_path / "*.avi")])
     assert problems and "no files match" in problems[0]
 

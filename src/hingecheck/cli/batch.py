@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Iterator
 
 from hingecheck.pose.chunks import default_threads
 from hingecheck.pose.landmarker import PoseError, PoseSettings
-from hingecheck.pose.sources import VIDEO_EXTENSIONS, SourceError
+from hingecheck.pose.sources import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, SourceError
 
 #: Test hook: a pool worker given a clip whose name contains this variable's value aborts, the
 #: way a crash inside the pose library kills it (no other way to crash one on demand).
@@ -75,7 +75,8 @@ def _deadline(seconds: float):
 
 
 def expand_inputs(paths: Iterable[str], recursive: bool = False) -> tuple[list[str], list[str]]:
-    """Files, folders (video extensions only; ``recursive`` descends) and globs → clip paths.
+    """Files, folders (video extensions only; ``recursive`` descends) and globs → clip paths; a
+    glob that matches only images is one clip (its frames, as ``review`` reads it).
 
     Returns ``(clips, problems)``: ``problems`` are one-line messages for inputs that matched
     nothing. Order is stable (inputs in order, folder contents sorted); duplicates dropped.
@@ -88,6 +89,8 @@ def expand_inputs(paths: Iterable[str], recursive: bool = False) -> tuple[list[s
             found = sorted(p for p in globlib.glob(spec, recursive=recursive) if Path(p).is_file())
             if not found:
                 problems.append(f"{spec}: no files match")
+            elif all(Path(p).suffix.lower() in IMAGE_EXTENSIONS for p in found):
+                found = [spec]  # a glob of images is one clip, its frames in name order (as review reads it)
             clips.extend(found)
         elif Path(spec).is_dir():
             pattern = "**/*" if recursive else "*"
