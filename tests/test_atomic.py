@@ -29,15 +29,20 @@ def test_a_dangling_symlink_gets_its_target_written(tmp_path):
     assert link.is_symlink() and (tmp_path / "later.json").read_text() == "x"
 
 
-def test_a_fifo_is_written_through(tmp_path):
-    fifo = tmp_path / "pipe"
-    os.mkfifo(fifo)
+def _through_fifo(fifo, path, text: str) -> list[str]:
+    """``write_text(path, text)`` while a thread reads ``fifo``: what the reader got."""
     got = []
     reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
     reader.start()
-    write_text(fifo, "through the pipe\n")
+    write_text(path, text)
     reader.join(timeout=10)
-    assert got == ["through the pipe\n"]
+    return got
+
+
+def test_a_fifo_is_written_through(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    assert _through_fifo(fifo, fifo, "through the pipe\n") == ["through the pipe\n"]
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert [p.name for p in tmp_path.iterdir()] == ["pipe"]
 
@@ -47,12 +52,8 @@ def test_a_symlink_to_a_fifo_is_written_through(tmp_path):
     os.mkfifo(fifo)
     link = tmp_path / "out.json"
     link.symlink_to(fifo)
-    got = []
-    reader = threading.Thread(target=lambda: got.append(fifo.read_text()))
-    reader.start()
-    write_text(link, "x")
-    reader.join(timeout=10)
-    assert got == ["x"] and link.is_symlink() and stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert _through_fifo(fifo, link, "x") == ["x"]
+    assert link.is_symlink() and stat.S_ISFIFO(os.stat(fifo).st_mode)
 
 
 def test_a_folder_is_never_written_over(tmp_path):
