@@ -64,3 +64,15 @@ def test_a_folder_is_never_written_over(tmp_path):
             pass
     assert caught.value.filename == str(folder)
     assert list(tmp_path.iterdir()) == [folder] and not list(folder.iterdir())
+
+
+def test_a_pipe_named_by_dev_fd_is_written_through():
+    """/dev/fd/N (and /dev/stdout, and a shell's >(cmd)) resolve to a /proc name that is no real
+    path: the write goes straight into the pipe, not to a temporary file beside that name."""
+    r, w = os.pipe()
+    try:
+        write_text(f"/dev/fd/{w}", "through the pipe\n")
+    finally:
+        os.close(w)
+    with os.fdopen(r) as f:
+        assert f.read() == "through the pipe\n"

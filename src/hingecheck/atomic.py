@@ -45,11 +45,11 @@ def folder_problem(folder: str | Path) -> str | None:
 def output_problem(path: str | Path) -> str | None:
     """Why ``path`` cannot be an output file, in a few words, or None when it can (as far as can
     be told before writing): a folder, a FIFO or device not writable, or :func:`folder_problem`."""
+    if is_stream(path):  # as given: /dev/stdout resolves to a /proc name that is no real path
+        return None if os.access(path, os.W_OK) else "not writable"
     target = Path(os.path.realpath(path))
     if target.is_dir():
         return "it is a folder"
-    if is_stream(target):
-        return None if os.access(target, os.W_OK) else "not writable"
     return folder_problem(target.parent)
 
 
@@ -57,10 +57,10 @@ def output_problem(path: str | Path) -> str | None:
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; on success rename it to ``path`` (to a
     symlink's target). A FIFO or character device is yielded itself, to be written directly."""
-    target = Path(os.path.realpath(path))
-    if is_stream(target):
-        yield target
+    if is_stream(path):  # as given: /dev/stdout, /dev/fd/N resolve to /proc names that are no real paths
+        yield Path(path)
         return
+    target = Path(os.path.realpath(path))
     if target.is_dir():
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -399,13 +399,14 @@ def test_negative_sizes_and_counts_are_one_line_usage_errors(tmp_path, command, 
 
 def test_resume_compares_clip_paths_after_resolving(tmp_path, landmark_cache_dir):
     """A clip scored as typed relative to its folder is not scored again when typed as an absolute
-    path from another folder (and the reverse); the output keeps each path as it was written."""
+    path from another folder (a relative path in --out is looked for from there and from --out's
+    folder); the output keeps each path as it was written."""
     here, elsewhere = tmp_path / "clips", tmp_path / "elsewhere"
     (here / "sub").mkdir(parents=True)
     elsewhere.mkdir()
     shutil.copy(SAMPLES / "kb_swing.mp4", here / "sub" / "kb_swing.mp4")
     shutil.copy(SAMPLES / "empty_scene.mp4", here / "empty_scene.mp4")
-    out = tmp_path / "r.jsonl"
+    out = here / "r.jsonl"
 
     def run(cwd, *clips):
         r = subprocess.run(

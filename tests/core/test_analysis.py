@@ -156,22 +156,51 @@ def test_analysis_blocks_change_nothing(monkeypatch):
         assert np.array_equal(getattr(blocked.kinematics, name), getattr(whole.kinematics, name), equal_nan=True)
 
 
+def _reading_variants(s):
+    """The stick series four ways, so each kind of landmark the analysis reads is read: as it is
+    (right side, facing right); both sides equally visible (the side chosen by depth); mirrored
+    (the left side, facing left); mirrored with the feet unseen (the facing read from the nose)."""
+    from dataclasses import replace
+
+    from hingecheck.core.series import INDEX, LANDMARKS
+
+    swap = [INDEX[n.replace("left", "@").replace("right", "left").replace("@", "right")] for n in LANDMARKS]
+    image = s.image[:, swap].copy()
+    image[..., 0] = s.width - image[..., 0]
+    world = s.world[:, swap].copy()
+    world[..., 0] = -world[..., 0]
+    mirrored = replace(
+        s, image=image, world=world, visibility=np.full_like(s.visibility, 0.99), profile=s.profile[..., ::-1].copy()
+    )
+    feet = [INDEX[f"{side}_{part}"] for side in ("left", "right") for part in ("heel", "foot_index")]
+    visibility = mirrored.visibility.copy()
+    visibility[:, feet] = 0.0
+    return {
+        "as is": s,
+        "both sides seen alike": replace(s, visibility=np.full_like(s.visibility, 0.99)),
+        "mirrored": mirrored,
+        "mirrored, feet unseen": replace(mirrored, visibility=visibility),
+    }
+
+
 def test_cleaning_only_what_is_read_changes_nothing(monkeypatch):
     """measure cleans only the image coordinates the analysis reads (MEASURED_IMAGE_COLUMNS) and
     the back's side of the profile: cleaning every column instead gives exactly the same result.
-    A measure that read a landmark left out would get NaN here and differ."""
+    A measure that read a landmark left out would get NaN here and differ (checked: leaving out
+    the nose, the left side's joints or the depths fails one of the variants)."""
     import hingecheck.core.analysis as analysis
 
-    s = _long_series(0.5)
-    some = analyze(s)
+    variants = _reading_variants(_long_series(0.5))
+    some = {k: analyze(v) for k, v in variants.items()}
     every = tuple((j, c) for j in range(33) for c in range(3))
     monkeypatch.setattr(analysis, "MEASURED_IMAGE_COLUMNS", every)
     clean_profile = analysis.clean_profile
     monkeypatch.setattr(analysis, "clean_profile", lambda series, th, columns=(0, 1): clean_profile(series, th))
-    full = analyze(s)
-    assert some.to_dict() == full.to_dict()
-    for name in ("hip_flexion", "knee_flexion", "spine_flexion", "neck_change", "dowel_contacts"):
-        assert np.array_equal(getattr(some.kinematics, name), getattr(full.kinematics, name), equal_nan=True)
+    for k, v in variants.items():
+        full = analyze(v)
+        assert some[k].to_dict() == full.to_dict(), k
+        for name in ("hip_flexion", "knee_flexion", "spine_flexion", "neck_change", "dowel_contacts"):
+            assert np.array_equal(getattr(some[k].kinematics, name), getattr(full.kinematics, name), equal_nan=True)
 
 
 def test_float32_cleaned_landmarks_change_nothing_that_matters(monkeypatch):

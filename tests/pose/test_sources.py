@@ -70,6 +70,10 @@ def test_image_glob(tmp_path):
     assert len(frames) == 3 and frames[0].rgb.shape == (48, 64, 3)
     single = open_source(str(tmp_path / "img1.png"))
     assert len(list(single.frames())) == 1
+    (tmp_path / "sub").mkdir()
+    cv2.imwrite(str(tmp_path / "sub" / "img9.png"), _marked_frames(1)[0])
+    deep = open_source(str(tmp_path / "**" / "img*.png"))  # ** is any depth, as score expands it
+    assert [p.name for p in deep.paths] == ["img0.png", "img1.png", "img2.png", "img9.png"]
 
 
 @pytest.mark.parametrize(

@@ -89,8 +89,8 @@ def expand_inputs(paths: Iterable[str], recursive: bool = False) -> tuple[list[s
             found = sorted(p for p in globlib.glob(spec, recursive=recursive) if Path(p).is_file())
             if not found:
                 problems.append(f"{spec}: no files match")
-            elif all(Path(p).suffix.lower() in IMAGE_EXTENSIONS for p in found):
-                found = [spec]  # a glob of images is one clip, its frames in name order (as review reads it)
+            elif all(Path(p).suffix.lower() in IMAGE_EXTENSIONS for p in globlib.glob(spec, recursive=True)):
+                found = [spec]  # one clip, its frames in name order, read as review reads it (pose.sources.Images)
             clips.extend(found)
         elif Path(spec).is_dir():
             pattern = "**/*" if recursive else "*"

@@ -423,6 +423,10 @@ def _score_inputs(paths, exercise, out, fmt, recursive, resume, config, engine, 
         typer.echo(f"error: {p}", err=True)
     previous = None
     if resume and out is not None:
+        from hingecheck.atomic import is_stream
+
+        if is_stream(out):
+            fail(f"{out}: --resume reads the results back, and this is a pipe or device", EXIT_USAGE)
         try:
             previous = [c for c in output.read_done(out, fmt) if c.get("status") == "ok"]
         except (ValueError, OSError, KeyError) as exc:
@@ -815,6 +819,11 @@ def live(
         fail("give --camera or --source, not both", EXIT_USAGE)
     _check_model(model)
     _check_out(record, "--record")
+    if record is not None:
+        from hingecheck.atomic import is_stream
+
+        if is_stream(record):  # the MP4 muxer goes back to write its index: it needs a file
+            fail(f"{record}: --record must be a file, and this is a pipe or device", EXIT_USAGE)
     _check_out(summary, "--summary")
     if not no_window:
         _check_display("use --no-window")

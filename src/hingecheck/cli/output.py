@@ -190,16 +190,17 @@ def read_done(path: str | Path, fmt: str) -> list[dict]:
     return list(by_file.values())
 
 
-def _clip_key(path: str, bases: tuple[Path, ...]) -> tuple[str, ...]:
-    """Which file ``path`` (as written in an output, or typed) names: its resolved path's parts,
-    a relative one resolved against the first of ``bases`` where it exists. A relative path
-    found under none of them (written from another folder) keeps its own parts, and matches a
-    clip whose resolved path ends with them."""
+def _clip_key(path: str, bases: tuple[Path, ...]) -> str:
+    """Which file ``path`` (as written in an output, or typed) names: its resolved path, a relative
+    one resolved against the first of ``bases`` where it exists; a relative path found under none
+    of them (written from a folder not known here) stays as written, normalised, and matches only
+    that same relative path (matching it by its ending could skip another folder's clip of the same
+    name, and a skipped clip is never scored)."""
     p = Path(path)
     for base in bases if not p.is_absolute() else (Path("/"),):
         if (base / p).exists():
-            return Path(os.path.realpath(base / p)).parts
-    return Path(os.path.normpath(p)).parts
+            return os.path.realpath(base / p)
+    return os.path.normpath(p)
 
 
 def not_done(clips: list[str], previous: list[dict], out: str | Path) -> list[str]:
@@ -208,10 +209,4 @@ def not_done(clips: list[str], previous: list[dict], out: str | Path) -> list[st
     elsewhere); relative paths in the output are looked for from here and from ``out``'s folder."""
     bases = (Path.cwd(), Path(os.path.realpath(out)).parent)
     done = {_clip_key(c["file"], bases) for c in previous}
-    lengths = {len(k) for k in done if not Path(*k).is_absolute()}
-
-    def finished(clip: str) -> bool:
-        key = _clip_key(clip, (Path.cwd(),))
-        return key in done or any(key[-n:] in done for n in lengths if n < len(key))
-
-    return [c for c in clips if not finished(c)]
+    return [c for c in clips if _clip_key(c, (Path.cwd(),)) not in done]

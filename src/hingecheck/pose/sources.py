@@ -390,10 +390,11 @@ class Camera:
 
 
 class Images:
-    """One image file or a glob of them (sorted by name); frame ``i`` gets ``t = i / fps``."""
+    """One image file or a glob of them (sorted by name; ``**`` matches any depth of folders);
+    frame ``i`` gets ``t = i / fps``."""
 
     def __init__(self, pattern: str, fps: float = 1.0):
-        paths = sorted(globlib.glob(pattern)) if globlib.has_magic(pattern) else [pattern]
+        paths = sorted(globlib.glob(pattern, recursive=True)) if globlib.has_magic(pattern) else [pattern]
         paths = [p for p in paths if Path(p).suffix.lower() in IMAGE_EXTENSIONS]
         if not paths:
             raise SourceError(f"{pattern}: no image files match")
