@@ -282,3 +282,29 @@ def test_an_out_that_is_a_file_is_a_usage_error_naming_the_option(tmp_path, comm
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr.strip() == f"error: {afile}: --out must be a folder, and this is a file"
     assert afile.read_text() == "keep me"
+
+
+def test_review_says_the_warnings_score_writes(tmp_path, sample_series):
+    """review says on stderr, one line each, the warnings score puts in the clip's JSON: here
+    auto's choice of the deadlift profile for a pull from the floor (a copy: the samples' folder
+    names each clip's exercise in labels.json)."""
+    clip = tmp_path / "pull.mp4"
+    shutil.copy(SAMPLES / "deadlift_hips_rise_first.mp4", clip)
+    s = subprocess.run(
+        [sys.executable, "-m", "hingecheck", "score", str(clip), "--out", str(tmp_path / "s.json"), "--no-history"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert s.returncode == 0, s.stderr
+    (scored,) = json.loads((tmp_path / "s.json").read_text())["clips"]
+    assert any(w.startswith("exercise chosen: deadlift") for w in scored["warnings"])
+    r = subprocess.run(
+        [sys.executable, "-m", "hingecheck", "review", str(clip), "--out", str(tmp_path / "r"), "--no-history"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stderr
+    said = [line for line in r.stderr.splitlines() if line.startswith("warning: ")]
+    assert said == [f"warning: {clip}: {w}" for w in scored["warnings"]]

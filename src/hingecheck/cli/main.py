@@ -667,6 +667,11 @@ def review(
         fail(str(exc))
     for session in this:
         history.add(session)
+    import json
+
+    for c in json.loads(outputs.result.read_text())["clips"]:  # its warnings, as score says them
+        for w in c.get("warnings") or ():
+            typer.echo(f"warning: {clip}: {w}", err=True)
     typer.echo(f"{clip}: report {outputs.report}, video {outputs.video}")
     history.close()
 
