@@ -290,21 +290,20 @@ def test_review_says_the_warnings_score_writes(tmp_path, sample_series):
     names each clip's exercise in labels.json)."""
     clip = tmp_path / "pull.mp4"
     shutil.copy(SAMPLES / "deadlift_hips_rise_first.mp4", clip)
-    s = subprocess.run(
-        [sys.executable, "-m", "hingecheck", "score", str(clip), "--out", str(tmp_path / "s.json"), "--no-history"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert s.returncode == 0, s.stderr
+
+    def run(command: str, out: str) -> str:
+        r = subprocess.run(
+            [sys.executable, "-m", "hingecheck", command, str(clip), "--out", str(tmp_path / out), "--no-history"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert r.returncode == 0, r.stderr
+        return r.stderr
+
+    run("score", "s.json")
     (scored,) = json.loads((tmp_path / "s.json").read_text())["clips"]
     assert any(w.startswith("exercise chosen: deadlift") for w in scored["warnings"])
-    r = subprocess.run(
-        [sys.executable, "-m", "hingecheck", "review", str(clip), "--out", str(tmp_path / "r"), "--no-history"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert r.returncode == 0, r.stderr
-    said = [line for line in r.stderr.splitlines() if line.startswith("warning: ")]
+    stderr = run("review", "r")
+    said = [line for line in stderr.splitlines() if line.startswith("warning: ")]
     assert said == [f"warning: {clip}: {w}" for w in scored["warnings"]]
