@@ -46,7 +46,7 @@ from hingecheck.core.kinematics import (
     leg_length,
 )
 from hingecheck.core.nanstats import quiet_nan
-from hingecheck.core.reps import RepWindow, hysteresis_state, hysteresis_step, segment_reps
+from hingecheck.core.reps import RepWindow, hysteresis_state, hysteresis_step, segment_reps, top_reached
 from hingecheck.core.results import ClipResult, Kinematics, Rep
 from hingecheck.core.series import INDEX, PoseSeries
 from hingecheck.core.shots import keep_one_shot
@@ -189,15 +189,14 @@ def clean_series(
     th: Thresholds,
     world_joints: tuple[int, ...] | None = None,
     image_columns: tuple[tuple[int, int], ...] | None = None,
-    profile_columns: tuple[int, ...] = (0, 1),
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Offline cleaning: low-visibility landmarks masked, short gaps filled, Hampel, Butterworth.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Offline cleaning of the landmarks: low-visibility ones masked, short gaps filled, Hampel,
+    Butterworth (the back profile: :func:`clean_profile`).
 
-    Returns ``(image, world, profile)`` :data:`CLEAN_DTYPE` arrays with the series' shapes (px, m,
-    px), NaN where missing; with ``world_joints`` (landmark indices) ``world`` holds only those,
+    Returns ``(image, world)`` :data:`CLEAN_DTYPE` arrays with the series' shapes (px, m), NaN
+    where missing; with ``world_joints`` (landmark indices) ``world`` holds only those,
     ``(T, len(world_joints), 3)``; with ``image_columns`` (``(landmark, axis)`` pairs) only those
-    image coordinates are cleaned, the others are NaN; the profile as :func:`clean_profile` cleans
-    its ``profile_columns``. Every filter works column by column, so a
+    image coordinates are cleaned, the others are NaN. Every filter works column by column, so a
     column comes out the same whichever others are cleaned with it. Cleaned in float64
     :data:`CLEAN_BLOCK_COLUMNS` columns at a time (or more, up to :data:`CLEAN_BLOCK_SAMPLES`
     samples), each block gathered from the series' arrays and written into a preallocated output
@@ -217,14 +216,14 @@ def clean_series(
     cols = (joints[:, None] * 3 + np.arange(3)).ravel()
     world = np.empty((t_len, len(joints), 3), CLEAN_DTYPE)
     _clean_columns(series.world, ok, cols, world, np.arange(len(cols)), th, fs)
-    return image, world, clean_profile(series, th, profile_columns)
+    return image, world
 
 
 def clean_profile(series: PoseSeries, th: Thresholds, columns: tuple[int, ...] = (0, 1)) -> np.ndarray | None:
     """The back profile cleaned as :func:`clean_series` cleans landmarks, ``(T, S, 2)``
     :data:`CLEAN_DTYPE` px; only its ``columns`` (0 and/or 1, see
-    :mod:`hingecheck.pose.backprofile`), the other NaN. None without a profile or columns."""
-    if not columns or series.profile is None or not np.isfinite(series.profile).any():
+    :mod:`hingecheck.pose.backprofile`), the other NaN. None without a profile."""
+    if series.profile is None or not np.isfinite(series.profile).any():
         return None
     detected = np.broadcast_to(series.detected[:, None], series.profile.shape[:2])  # a view
     cols = np.array([s * 2 + c for s in range(series.profile.shape[1]) for c in sorted(columns)], np.intp)
@@ -602,9 +601,7 @@ def measure(
     )
     if series.n_frames == 0 or series.detected_fraction < th.min_detected_fraction:
         return Measured(**head)
-    image, world, _ = clean_series(
-        series, th, world_joints=WORLD_TRUNK, image_columns=MEASURED_IMAGE_COLUMNS, profile_columns=()
-    )
+    image, world = clean_series(series, th, world_joints=WORLD_TRUNK, image_columns=MEASURED_IMAGE_COLUMNS)
     det = series.detected
     # Detected frames only, picked after the landmarks each step reads (no copy of the clip's arrays).
     rows = slice(None) if det.all() else det
@@ -1076,10 +1073,8 @@ class StreamingAnalyzer:
         rising = len(top) > 1 and np.isfinite(top).any() and top[-1] > np.nanmin(top) + self.th.rep_edge_deg
         # ... and has been at the top (within rep_edge_deg of its lowest flexion since) for
         # lockout_seen_s, as the batch segmentation needs to count a lockout at the clip's end as seen.
-        if np.isfinite(top).any():
-            at_top = t[-1] - t[last_down + 1 + int(np.argmax(top <= np.nanmin(top) + self.th.rep_edge_deg))]
-        else:
-            at_top = 0.0
+        reached = top_reached(top, self.th.rep_edge_deg)
+        at_top = 0.0 if reached is None else t[-1] - t[last_down + 1 + reached]
         # A session filmed from the set-up has no standing posture before its first pull: batch takes
         # it from the standing frames after the lockout, so the first rep waits for that much of them
         # (``baseline_window_s``) unless the lifter starts down again first.
@@ -1245,4 +1240,4 @@ def _shift(rep: Rep, measured: np.ndarray, offset: int) -> Rep:
     )
 
 
-__all__ = ["FrameState", "StreamingAnalyzer", "analyze", "clean_series", "frame_measures", "RepWindow"]
+__all__ = ["FrameState", "StreamingAnalyzer", "analyze", "clean_profile", "clean_series", "frame_measures", "RepWindow"]

@@ -136,6 +136,15 @@ def segment_reps(
     return [max(partials, key=lambda w: t[w.end] - t[w.start])] if partials else []
 
 
+def top_reached(top: np.ndarray, edge: float) -> int | None:
+    """Index of the first sample of a standing run ``top`` (hip flexion, degrees) within ``edge``
+    of its lowest, where the lockout is reached (a rep's end); None when none is finite. The live
+    path waits from there as the segmentation counts from there."""
+    if not np.isfinite(top).any():
+        return None
+    return int(np.argmax(top <= np.nanmin(top) + edge))
+
+
 def _top_seen(h: np.ndarray, t: np.ndarray, end: int, edge: float, hold_s: float) -> bool:
     """Whether the top reached at frame ``end`` (the rep's end, in the standing run that ends the
     series) was seen: the hip is still read ``hold_s`` seconds after it, or it bends again by more
@@ -167,9 +176,7 @@ def _window(h, t, a, b, before, after, edge, min_rep_s, partial) -> RepWindow | 
         start = max(a, int(finite[0]))
     if len(after):
         e0, e1 = after[0]
-        top = h[e0:e1]
-        near = np.flatnonzero(top <= np.nanmin(top) + edge) if np.isfinite(top).any() else np.array([0])
-        end = e0 + int(near[0])
+        end = e0 + (top_reached(h[e0:e1], edge) or 0)
     else:
         end = min(b - 1, int(finite[-1]))
     if end <= start or t[end] - t[start] < min_rep_s:
