@@ -10,7 +10,9 @@ Measures (frames/s):
   naive       OpenCV read -> BGR2RGB -> PoseLandmarker (VIDEO mode, masks) at full size, one thread
   hingecheck  hingecheck's stream: decode in a background thread, crop bars, scale to 640 px,
               inference with masks, back profile per frame
-and prints the ratio hingecheck / naive.
+and prints the ratio hingecheck / naive. ``--model PATH`` (repeatable) adds the hingecheck stream
+with another pose bundle (built by ``tools/rebuild_model.sh lite|heavy``) and its speed relative
+to the shipped model's.
 """
 
 from __future__ import annotations
@@ -51,13 +53,13 @@ def bench_decode(clip: Path, limit: int) -> float:
     return n / (time.perf_counter() - t0)
 
 
-def bench_hingecheck(clip: Path, limit: int, max_width: int = 640) -> float:
+def bench_hingecheck(clip: Path, limit: int, max_width: int = 640, model: Path | None = None) -> float:
     from hingecheck.pose.landmarker import PoseEstimator, PoseSettings
     from hingecheck.pose.sources import VideoFile, prefetch
 
     src = VideoFile(clip)
     n = 0
-    with PoseEstimator(settings=PoseSettings(max_width=max_width)) as est:
+    with PoseEstimator(model, settings=PoseSettings(max_width=max_width)) as est:
         t0 = time.perf_counter()
         for _f, _p in est.stream(prefetch(src.frames()), src.info):
             n += 1
@@ -71,6 +73,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("clip", nargs="?", type=Path)
     ap.add_argument("--frames", type=int, default=300, help="frames per measurement")
+    ap.add_argument("--model", type=Path, action="append", default=[], help="another pose bundle to time")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         clip = args.clip or make_1080p(Path(tmp) / "bench_1080p.mp4")
@@ -79,11 +82,14 @@ def main() -> None:
         naive = naive_fps([clip], args.frames)
         ours = bench_hingecheck(clip, args.frames)
         ours_full = bench_hingecheck(clip, args.frames, max_width=0)
+        others = {m: bench_hingecheck(clip, args.frames, model=m) for m in args.model}
     print(f"decode alone (PyAV, full size)        {decode:7.1f} frames/s")
     print(f"naive loop (full size, masks)         {naive:7.1f} frames/s")
     print(f"hingecheck stream, full size          {ours_full:7.1f} frames/s")
     print(f"hingecheck stream, 640 px (default)   {ours:7.1f} frames/s")
     print(f"ratio hingecheck / naive              {ours / naive:7.2f}x")
+    for m, fps in others.items():
+        print(f"{m.name:37s} {fps:7.1f} frames/s, {fps / ours:5.2f}x the shipped model")
 
 
 if __name__ == "__main__":

@@ -28,3 +28,17 @@ def test_model_finds_astronaut(astronaut):
     assert 0.2 < width_m < 0.6
     # The segmentation mask gave a back profile with finite distances somewhere.
     assert fp.profile is not None and np.isfinite(fp.profile).any()
+
+
+def test_build_script_expects_the_shipped_bundle():
+    """tools/build_pose_model.py rebuilds the shipped bundle and fails on any other checksum: the
+    checksum it expects for ``full`` must be the one the package checks at run time."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "tools" / "build_pose_model.py"
+    spec = importlib.util.spec_from_file_location("build_pose_model", path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    assert tool.EXPECTED["full"] == DEFAULT_MODEL_SHA256
+    assert tool.LANDMARKER[0].endswith("pose_landmark_full.tflite")
