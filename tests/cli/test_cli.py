@@ -4,6 +4,7 @@ import csv
 import os
 import subprocess
 import sys
+import zipfile
 
 import pytest
 
@@ -79,12 +80,16 @@ def test_model_option_bad_path(tmp_path, astronaut_clip):
     assert len(r.stderr.strip().splitlines()) == 1 and not (tmp_path / "x.npz").exists()
 
 
-@pytest.mark.parametrize("bad", ["missing", "not a bundle"])
+@pytest.mark.parametrize("bad", ["missing", "not a bundle", "another zip"])
 def test_a_bad_model_fails_score_once_before_any_clip(tmp_path, bad):
-    """Not one ``failed:`` line per clip: one usage error for the run, exit 2, nothing written."""
+    """Not one ``failed:`` line per clip: one usage error for the run, exit 2, nothing written.
+    A zip archive that is not a pose bundle (no detector and landmark model in it) is refused too."""
     model = tmp_path / "nope.task"
     if bad == "not a bundle":
         model.write_text("not a model\n")
+    elif bad == "another zip":
+        with zipfile.ZipFile(model, "w") as z:
+            z.writestr("hand_landmarks_detector.tflite", b"\0" * 64)
     out = tmp_path / "r.json"
     clips = [SAMPLES / "kb_swing.mp4", SAMPLES / "empty_scene.mp4"]
     r = run("score", *clips, "--model", model, "--out", out, "--jobs", "1", "--no-history")

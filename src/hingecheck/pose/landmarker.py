@@ -48,6 +48,8 @@ from hingecheck.pose.sources import (
 #: File name of the pose model that ships with the project (see models/README.md).
 DEFAULT_MODEL_NAME = "pose_landmarker_full.task"
 #: Its SHA-256, checked by the tests and by ``tools/rebuild_model.sh``.
+#: The two models a pose landmarker bundle holds (person detector, landmark model).
+BUNDLE_MEMBERS = ("pose_detector.tflite", "pose_landmarks_detector.tflite")
 DEFAULT_MODEL_SHA256 = "c8311eb19c0adf6d950011078a7fa858e8adfbaf270c7773198df797940562f2"
 #: Environment variable that points at another model bundle (e.g. an installed wheel's data).
 MODEL_ENV = "HINGECHECK_MODEL"
@@ -153,13 +155,22 @@ def resolve_model(model: str | os.PathLike | None = None) -> Path:
 
 
 def check_model(model: str | os.PathLike | None = None) -> Path:
-    """:func:`resolve_model`, and the file is a model bundle (a ``.task`` is a zip archive): a
-    cheap check a command makes once, before any work, instead of every clip failing alike."""
+    """:func:`resolve_model`, and the file is a pose model bundle (a ``.task`` is a zip archive
+    holding :data:`BUNDLE_MEMBERS`): a cheap check a command makes once, before any work, instead
+    of every clip failing alike."""
     import zipfile
 
     path = resolve_model(model)
+    what = "a MediaPipe pose_landmarker .task bundle is a zip archive of " + " and ".join(BUNDLE_MEMBERS)
     if not zipfile.is_zipfile(path):
-        raise PoseError(f"{path}: not a pose model (a MediaPipe pose_landmarker .task bundle is a zip archive)")
+        raise PoseError(f"{path}: not a pose model ({what})")
+    try:
+        with zipfile.ZipFile(path) as bundle:
+            missing = [name for name in BUNDLE_MEMBERS if name not in bundle.namelist()]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise PoseError(f"{path}: not a pose model ({exc})") from None
+    if missing:
+        raise PoseError(f"{path}: not a pose model: no {' or '.join(missing)} in it ({what})")
     return path
 
 
