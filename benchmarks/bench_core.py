@@ -17,7 +17,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
-    from hingecheck.core.analysis import StreamingAnalyzer, analyze
+    from hingecheck.core.analysis import analyze
+    from hingecheck.core.streaming import StreamingAnalyzer
     from hingecheck.pose.landmarker import PoseEstimator
     from hingecheck.pose.sources import VideoFile
 

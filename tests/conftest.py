@@ -246,7 +246,7 @@ def wait_for_picture(display: str, path: Path, timeout: float = 90.0, size: str 
 def replay_live(series, exercise: str) -> list:
     """Feed every frame of ``series`` to a live :class:`StreamingAnalyzer`, as the live loop does;
     the reps it closes, in order."""
-    from hingecheck.core.analysis import StreamingAnalyzer
+    from hingecheck.core.streaming import StreamingAnalyzer
 
     live = StreamingAnalyzer(exercise, fps=series.fps)
     live.model_scale = series.model_scale  # as the live loop sets it once it knows the model's picture

@@ -125,3 +125,23 @@ def hinge_reps(
         lock[after] = 1.0
     trunk = bottom_trunk * w + top_trunk * lock
     return t, trunk, bottom_thigh * w, bottom_shin * w, neck * w
+
+
+def long_series(minutes: float) -> PoseSeries:
+    """A stick-figure hinge set repeated to ``minutes`` of 30 frames/s, with a back profile."""
+    t, trunk, thigh, shin, neck = hinge_reps(3, bottom_trunk=70, bottom_thigh=15, bottom_shin=8)
+    one = series(trunk, thigh, shin, neck, noise=1.0)
+    reps = max(1, int(round(minutes * 60 * 30 / one.n_frames)))
+    n = one.n_frames * reps
+    prof = np.tile(np.linspace(0, 30, len(PROFILE_STATIONS))[:, None], (n, 1, 2)).reshape(n, -1, 2)
+    return PoseSeries(
+        image=np.tile(one.image, (reps, 1, 1)),
+        visibility=np.tile(one.visibility, (reps, 1)),
+        world=np.tile(one.world, (reps, 1, 1)),
+        t=np.arange(n) / 30.0,
+        detected=np.ones(n, bool),
+        width=800,
+        height=800,
+        fps=30.0,
+        profile=prof.astype(np.float32),
+    )

@@ -17,6 +17,10 @@ ALLOWED = {
 }
 #: Third-party packages the core must never import.
 CORE_FORBIDDEN = {"cv2", "mediapipe", "av", "matplotlib", "jinja2", "typer", "rich"}
+#: The core's pipeline, first to last: each of these modules imports only those before it (the live
+#: core judges a rep with the clip analysis, never the reverse); the core's other modules, its
+#: building blocks, import none of them.
+CORE_PIPELINE = ("clean", "measures", "analysis", "streaming")
 
 
 def imports(path: Path):
@@ -49,3 +53,12 @@ def test_features_do_not_import_each_other():
             for name in imports(f):
                 other = name.split(".")[2] if name.startswith("hingecheck.cli.") else None
                 assert other is None or other == f.stem or other not in features, f"{f.name} imports {name}"
+
+
+def test_core_pipeline_points_one_way():
+    for f in sorted((PKG / "core").glob("*.py")):
+        allowed = CORE_PIPELINE[: CORE_PIPELINE.index(f.stem)] if f.stem in CORE_PIPELINE else ()
+        for name in imports(f):
+            parts = name.split(".")
+            if parts[:2] == ["hingecheck", "core"] and len(parts) > 2 and parts[2] in CORE_PIPELINE:
+                assert parts[2] in allowed, f"core/{f.name} imports {name}"

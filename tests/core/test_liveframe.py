@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from hingecheck.core import liveframe
-from hingecheck.core.analysis import drop_implausible, frame_measures, trunk_lengths
 from hingecheck.core.config import load_config
 from hingecheck.core.faults import FrameSignals, frame_warnings, frame_warnings_now, warnings_at
+from hingecheck.core.measures import drop_implausible, frame_measures, trunk_lengths
 from hingecheck.core.nanstats import nanquantile
 from hingecheck.core.series import INDEX, PROFILE_STATIONS
 from hingecheck.core.view import body_yaw

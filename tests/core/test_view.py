@@ -50,8 +50,8 @@ def test_the_trunk_incline_from_heights_does_not_depend_on_the_camera_yaw(yaw):
     ``90 - yaw`` deg from the picture (horizontal offsets shrink by sin(yaw), heights do not):
     the incline read from the shoulder's height above the hip is the true one at every yaw; the
     image incline is not (the reason oblique views use the former for the rep's order)."""
-    from hingecheck.core.analysis import trunk_incline_from_rise
     from hingecheck.core.kinematics import incline
+    from hingecheck.core.measures import trunk_incline_from_rise
 
     true = np.radians(np.linspace(0.0, 70.0, 15))
     hip = np.zeros((15, 2))

@@ -5,7 +5,7 @@ a tone and a spoken cue at the end of each rep, and a session summary.
   latest picture, stale frames are dropped, so latency never builds up.
 * ``--source CLIP`` plays a file as if it were the camera, paced at the clip's own timestamps
   (frames the loop cannot take in time are dropped, as with a camera).
-* The analysis is :class:`hingecheck.core.analysis.StreamingAnalyzer`: the same core as review and
+* The analysis is :class:`hingecheck.core.streaming.StreamingAnalyzer`: the same core as review and
   batch, one frame at a time, for what is shown and said during the session. The session keeps
   every frame's landmarks (and its picture change, for cuts in a played clip) and, when it ends,
   its summary is :func:`hingecheck.core.analysis.analyze` of them all: the answer ``score`` gives
@@ -26,8 +26,9 @@ from pathlib import Path
 import numpy as np
 
 from hingecheck.atomic import write_text
-from hingecheck.core.analysis import FrameState, StreamingAnalyzer, analyze
+from hingecheck.core.analysis import analyze
 from hingecheck.core.results import ClipResult
+from hingecheck.core.streaming import FrameState, StreamingAnalyzer
 from hingecheck.pose.landmarker import PoseCollector, PoseEstimator, PoseSettings, content_box
 from hingecheck.pose.scenechange import SceneChange
 from hingecheck.pose.sources import Camera, Frame, VideoFile, kept_every

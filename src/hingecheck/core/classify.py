@@ -58,10 +58,10 @@ class Features:
     #: too small for the pose model for the back outline and the head).
     untrusted: dict = field(default_factory=dict)
     #: Per frame: the back outline's departure from its smoothed curve (degrees), None without a
-    #: mask (see :func:`hingecheck.core.analysis.smooth_bend`).
+    #: mask (see :func:`hingecheck.core.measures.smooth_bend`).
     spine_jitter: np.ndarray | None = None
     #: Per frame: the trunk's incline from the shoulder's height above the hip against standing
-    #: (degrees; :func:`hingecheck.core.analysis.trunk_incline_from_rise`), unchanged by the
+    #: (degrees; :func:`hingecheck.core.measures.trunk_incline_from_rise`), unchanged by the
     #: camera's yaw; None without a standing height to read it against.
     trunk_incline_from_rise: np.ndarray | None = None
 

@@ -10,7 +10,7 @@ the overlay's colours and README's fault list all come from here.
 
 Adding a fault: one :class:`Fault` below (its check reads a :class:`RepMeasures`), its thresholds
 in ``thresholds.toml`` (value, unit, source) and :class:`~hingecheck.core.config.Thresholds`, and
-— when it needs a measure no fault had — that measure in ``analysis.frame_measures`` and
+— when it needs a measure no fault had — that measure in ``measures.frame_measures`` and
 ``classify.rep_measures``.
 
 Conventions: angles in degrees, lengths as fractions of the lifter's standing leg or foot

@@ -7,6 +7,8 @@ All functions take arrays with time on axis 0 (``(T, ...)``) and NaN for missing
   median) by that median (window 7: the Sports2D and Pose2Sim default).
 * :func:`lowpass` — zero-phase Butterworth low-pass (offline; 4th order, 6 Hz: the Sports2D and
   Pose2Sim defaults), applied per run of finite samples.
+* :func:`sample_rate` — a series' frames per second from its timestamps: the ``fs`` the offline
+  filters take, and seconds counted in frames.
 * :class:`OneEuro` — the causal one-euro filter (Casiez, Roussel & Vogel 2012, CHI) for the live
   path, one call per frame, vectorized over joints.
 """
@@ -126,6 +128,14 @@ def lowpass(x: np.ndarray, fs: float, cutoff: float = 6.0, order: int = 4) -> np
             if stop - start > padlen:
                 flat_out[start:stop, cols] = signal.filtfilt(b, a, flat_in[start:stop, cols], axis=0)
     return out
+
+
+def sample_rate(t: np.ndarray) -> float:
+    """Frames per second from the median frame interval (robust to VFR jitter)."""
+    if len(t) < 2:
+        return 30.0
+    dt = np.median(np.diff(t))
+    return float(1.0 / dt) if dt > 0 else 30.0
 
 
 class OneEuro:

@@ -1,8 +1,8 @@
 """One frame's measures in plain float math: the live path's twin of the per-frame functions.
 
-:class:`~hingecheck.core.analysis.StreamingAnalyzer` measures one frame at a time. The vectorized
-functions (:func:`~hingecheck.core.analysis.frame_measures`, :func:`~hingecheck.core.view.body_yaw`,
-:func:`~hingecheck.core.analysis.trunk_lengths`) cost about 80 small numpy calls on ``(1, 33, 3)``
+:class:`~hingecheck.core.streaming.StreamingAnalyzer` measures one frame at a time. The vectorized
+functions (:func:`~hingecheck.core.measures.frame_measures`, :func:`~hingecheck.core.view.body_yaw`,
+:func:`~hingecheck.core.measures.trunk_lengths`) cost about 80 small numpy calls on ``(1, 33, 3)``
 arrays per frame, most of the live core's time (issue 14). Here the same formulas run on Python
 floats, in the same order of operations, so every number is bit for bit the vectorized one
 (``tests/core/test_liveframe.py`` checks that on real clips and on edge cases): IEEE ``+ - * /``
@@ -183,7 +183,7 @@ def _dist(a: list, b: list) -> float:
 def frame_measures(
     image: np.ndarray, world: np.ndarray, profile: np.ndarray | None, side: str, facing: int
 ) -> tuple[dict[str, float], np.ndarray]:
-    """:func:`hingecheck.core.analysis.frame_measures` of one frame: ``image`` ``(33, 3)`` px,
+    """:func:`hingecheck.core.measures.frame_measures` of one frame: ``image`` ``(33, 3)`` px,
     ``world`` ``(33, 3)`` m, ``profile`` ``(S, 2)`` px or None. Returns the measures as floats
     (degrees, pixels, metres for ``chord_bend_base``) and the dowel's contacts ``(3, 2)`` px."""
     p = image.tolist()
@@ -221,7 +221,7 @@ def body_yaw(world: np.ndarray) -> float:
 
 
 def drop_implausible(m: dict[str, float], th) -> dict[str, float]:
-    """:func:`hingecheck.core.analysis.drop_implausible` of one frame's measures (in place)."""
+    """:func:`hingecheck.core.measures.drop_implausible` of one frame's measures (in place)."""
     if m["hip_flexion"] < th.plausible_hip_min_deg or m["hip_flexion"] > th.plausible_hip_max_deg:
         m["hip_flexion"] = m["trunk_incline"] = m["thigh_angle"] = _NAN
     if m["knee_flexion"] < th.plausible_knee_min_deg or m["knee_flexion"] > th.plausible_knee_max_deg:
@@ -232,7 +232,7 @@ def drop_implausible(m: dict[str, float], th) -> dict[str, float]:
 
 
 def trunk_length(image: np.ndarray) -> float:
-    """:func:`hingecheck.core.analysis.trunk_lengths` of one frame ``(33, 3)``, pixels."""
+    """:func:`hingecheck.core.measures.trunk_lengths` of one frame ``(33, 3)``, pixels."""
     p = image.tolist()
     dx = (p[_LS][0] + p[_RS][0]) / 2 - (p[_LH][0] + p[_RH][0]) / 2
     dy = (p[_LS][1] + p[_RS][1]) / 2 - (p[_LH][1] + p[_RH][1]) / 2

@@ -24,8 +24,8 @@ from hingecheck.core.kinematics import SIDES
 from hingecheck.render.cues import cue_for
 
 if TYPE_CHECKING:  # pragma: no cover
-    from hingecheck.core.analysis import FrameState
     from hingecheck.core.results import ClipResult
+    from hingecheck.core.streaming import FrameState
 
 OK = (60, 200, 90)
 WARN = (255, 190, 40)
