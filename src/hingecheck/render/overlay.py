@@ -155,13 +155,22 @@ def _drawable(text: str) -> str:
     return text.replace("\u2014", "-").replace("\u2013", "-").replace("\u2019", "'")
 
 
+#: Offsets (px) at which a text's dark outline is stamped: one pixel all round its letters.
+_RING = ((-1, -1), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1))
+
+
 def _text(frame, text, org, scale, color=WHITE, thick=1, bg=None):
     (w, h), base = cv2.getTextSize(text, FONT, scale, thick)
     x, y = org
     if bg is not None:
         cv2.rectangle(frame, (x - 4, y - h - 4), (x + w + 4, y + base + 4), bg, -1)
-    # A dark outline (not an offset shadow, which reads as ghosted text once a window is scaled).
-    cv2.putText(frame, text, (x, y), FONT, scale, BLACK, thick + 2, cv2.LINE_AA)
+    # A dark outline (not an offset shadow, which reads as ghosted text once a window is scaled):
+    # the text itself stamped 1 px around, not one stroke 2 px thicker. OpenCV 5 draws every
+    # thickness from 2 up alike, in a bold face whose letters are wider than thickness 1's: a
+    # thicker stroke there ran ahead of thin text letter by letter ("trunk 79" with a dark "9"
+    # after it) and hid under bold text, which got no outline at all (8 µs a stamp).
+    for dx, dy in _RING:
+        cv2.putText(frame, text, (x + dx, y + dy), FONT, scale, BLACK, thick, cv2.LINE_AA)
     cv2.putText(frame, text, (x, y), FONT, scale, color, thick, cv2.LINE_AA)
     return w, h
 
