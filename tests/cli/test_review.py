@@ -307,3 +307,28 @@ def test_review_says_the_warnings_score_writes(tmp_path, sample_series):
     stderr = run("review", "r")
     said = [line for line in stderr.splitlines() if line.startswith("warning: ")]
     assert said == [f"warning: {clip}: {w}" for w in scored["warnings"]]
+
+
+def test_report_says_why_and_what_was_not_judged(tmp_path):
+    """The report a coach sends says what result.json says about the clip: its warnings (here a
+    truncated file), the reason a clip got no verdict (a front view), and each check a rep left
+    unjudged with its reason (the lockout of a clip cut mid-rep), in the page as Chromium shows it."""
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes((SAMPLES / "hinge_squatty.mp4").read_bytes()[:60000])
+    front = tmp_path / "front.mp4"
+    shutil.copy(SAMPLES / "front_view.mp4", front)
+    for clip in (cut, front):
+        out = tmp_path / clip.stem
+        review_clip(clip, out)
+        (c,) = json.loads((out / "result.json").read_text())["clips"]
+        errors, dialogs, facts = open_page(out / "report.html", SHOTS / f"report_notes_{clip.stem}.png")
+        assert errors == [] and dialogs == []
+        text = facts["text"]
+        for line in ([c["why"]] if c["why"] else []) + c["warnings"]:
+            assert line in text
+        for r in c["reps"]:
+            for check, why in r["not_judged"].items():
+                assert f"{check.replace('_', ' ')} (rep {r['index']}): {why}" in text
+    assert c["why"] and "side view" in c["why"]  # the front view said why
+    (cut_result,) = json.loads((tmp_path / "cut" / "result.json").read_text())["clips"]
+    assert cut_result["warnings"] and any(r["not_judged"] for r in cut_result["reps"])  # the case was there
