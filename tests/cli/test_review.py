@@ -159,7 +159,7 @@ def test_compare_before_after(compared):
         n = sum(1 for _ in c.decode(video=0))
     assert n == 3 * 90  # three rep pairs, 3 s around each bottom at 30 frames/s
     errors, dialogs, facts = open_page(out / "compare.html", SHOTS / "compare.png")
-    assert errors == [] and facts["ready"] >= 2 and "lumbar_rounding" in facts["text"]
+    assert errors == [] and facts["ready"] >= 2 and "lumbar rounding" in facts["text"]
 
 
 def test_compare_per_rep_tables_match_score(compared, tmp_path):
@@ -332,3 +332,34 @@ def test_report_says_why_and_what_was_not_judged(tmp_path):
     assert c["why"] and "side view" in c["why"]  # the front view said why
     (cut_result,) = json.loads((tmp_path / "cut" / "result.json").read_text())["clips"]
     assert cut_result["warnings"] and any(r["not_judged"] for r in cut_result["reps"])  # the case was there
+
+
+def test_compare_says_each_clips_exercise_view_and_warnings(tmp_path, landmark_cache_dir):
+    """compare shows, per clip, the exercise it was judged as, the view and the warnings (on
+    stderr as review says them, and on the page), and says so when auto judged the two as
+    different exercises (a pull from the floor and a hinge: different limits)."""
+    before, after = tmp_path / "pull.mp4", tmp_path / "hinge.mp4"  # out of the samples' labels.json
+    shutil.copy(SAMPLES / "deadlift_hips_rise_first.mp4", before)
+    shutil.copy(SAMPLES / "hinge_neutral_left.mp4", after)
+    out = tmp_path / "cmp"
+    r = subprocess.run(
+        [sys.executable, "-m", "hingecheck", "compare", str(before), str(after), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stderr
+    a, b = json.loads((out / "compare.json").read_text())["clips"]
+    assert (a["exercise"], b["exercise"]) == ("deadlift", "hinge") and a["warnings"]
+    said = [line for line in r.stderr.splitlines() if line.startswith("warning: ")]
+    assert said == [f"warning: {before}: {w}" for w in a["warnings"]] + [
+        f"warning: {after}: {w}" for w in b["warnings"]
+    ]
+    errors, dialogs, facts = open_page(out / "compare.html", SHOTS / "compare_profiles.png")
+    assert errors == [] and dialogs == []
+    rows = {row[0]: row[1:] for row in facts["tables"]["clips"]}
+    assert rows["exercise"] == ["deadlift", "hinge"] and rows["view"] == ["side", "side"]
+    assert rows["verdict"] == [a["verdict"].replace("_", " "), "neutral"]
+    for w in a["warnings"]:
+        assert w in rows["notes"][0]
+    assert "judged as different exercises (deadlift, hinge)" in facts["text"]

@@ -793,6 +793,9 @@ def compare(
         )
     except _expected_errors() as exc:
         fail(str(exc))
+    for clip, result in zip((before, after), paths["results"]):  # as review says them
+        for w in result.warnings:
+            typer.echo(f"warning: {clip}: {w}", err=True)
     typer.echo(f"{before} vs {after}: {paths['html']}, {paths['video']}")
 
 
