@@ -734,7 +734,7 @@ def evaluate(
     _check_out(out)
     missing = [r for r in rows if not r.path.is_file()]
     for r in missing:
-        typer.echo(f"error: {r.path}: no such file (listed in {r.source}/labels.csv)", err=True)
+        typer.echo(f"error: {r.path}: no such file (listed in {r.listed_in})", err=True)
     rows = [r for r in rows if r.path.is_file()]
     settings = PoseSettings(max_width=max_width, max_fps=max_fps, mirror_tta=mirror_tta)
     job_list = [
