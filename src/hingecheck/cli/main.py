@@ -6,6 +6,7 @@ Foreseeable problems (a missing file, a file that is not video, a bad config) en
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -79,6 +80,14 @@ def fail(message: str, code: int = EXIT_SOME_FAILED) -> None:
     """Print a one-line error and exit."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
+
+
+def _said(exc: BaseException) -> str:
+    """An expected error as its one line: an OS error as ``<file>: <problem>`` like the others
+    (``str()`` of a PermissionError is ``[Errno 13] Permission denied: 'clip.mp4'``)."""
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        return f"{os.fsdecode(exc.filename)}: {exc.strerror}"
+    return str(exc)
 
 
 def _expected_errors() -> tuple[type[BaseException], ...]:
@@ -313,7 +322,7 @@ def landmarks(
                 bar.stop()
         export_landmarks(series, out)
     except _expected_errors() as exc:
-        fail(str(exc))
+        fail(_said(exc))
     typer.echo(f"{clip}: {series.n_frames} frames, person found in {series.detected_fraction:.0%} -> {out}")
 
 
@@ -664,7 +673,7 @@ def review(
                 bar.stop()
     except _expected_errors() as exc:
         history.close(quiet=True)
-        fail(str(exc))
+        fail(_said(exc))
     for session in this:
         history.add(session)
     import json
@@ -690,7 +699,7 @@ def _play(clip, exercise, config, model, settings, no_cache) -> None:
         stopped = Player(clip, series, result).run()
         typer.echo(f"stopped at frame {stopped + 1} of {series.n_frames} ({stopped / (series.fps or 30.0):.2f} s)")
     except _expected_errors() as exc:
-        fail(str(exc))
+        fail(_said(exc))
 
 
 @app.command()
@@ -792,7 +801,7 @@ def compare(
             settings=PoseSettings(max_fps=max_fps),
         )
     except _expected_errors() as exc:
-        fail(str(exc))
+        fail(_said(exc))
     for clip, result in zip((before, after), paths["results"]):  # as review says them
         for w in result.warnings:
             typer.echo(f"warning: {clip}: {w}", err=True)
@@ -850,7 +859,7 @@ def live(
             str(model) if model else None,
         )
     except _expected_errors() as exc:
-        fail(str(exc))
+        fail(_said(exc))
     typer.echo(session.text())
     if not no_history and session.result is not None:
         history = _History(db, athlete, True)
