@@ -77,7 +77,7 @@ class SessionSummary:
         return d
 
     def text(self) -> str:
-        lines = [f"{self.source}: {len(self.reps)} reps, verdict {self.verdict}"]
+        lines = [f"{self.source}: {len(self.reps)} rep{'' if len(self.reps) == 1 else 's'}, verdict {self.verdict}"]
         lines += [f"  rep {r['index']}: {r['verdict']}" for r in self.reps]
         if self.most_common_fault:
             lines.append(f"most common fault: {self.most_common_fault} — {self.cue}")
