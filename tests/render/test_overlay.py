@@ -283,3 +283,26 @@ def test_text_outline_hugs_the_letters_it_outlines(text, scale, thick):
     light = np.flatnonzero((frame.min(axis=2) > 200).any(axis=0))
     assert len(light) and len(dark), "no outline"
     assert light[0] - 2 <= dark[0] and dark[-1] <= light[-1] + 2, (dark[[0, -1]], light[[0, -1]])
+
+
+def test_a_front_view_clip_says_so_on_its_frames(landmark_cache_dir):
+    """A clip judged ``unusable_view`` says on every frame of its review video and --play window
+    what to do ("Turn side-on to the camera"); before, its frames showed angles and a counter at 0
+    and nothing said why no rep was judged. A side view's frames carry no such cue."""
+    from hingecheck.core.analysis import analyze
+    from hingecheck.pose.cache import LandmarkCache
+    from hingecheck.pose.landmarker import estimate_clip
+    from hingecheck.render.cues import SETUP_CUES
+
+    cache = LandmarkCache(landmark_cache_dir)
+    front = estimate_clip(SAMPLES / "front_view.mp4", cache=cache)
+    result = analyze(front, file="front_view.mp4")
+    assert result.verdict == "unusable_view"
+    for i in (0, front.n_frames // 2, front.n_frames - 1):
+        state = OverlayState.from_clip(i, front.image[i], result)
+        assert state.cue == SETUP_CUES["front"]
+        frame = np.zeros((front.height, front.width, 3), np.uint8)
+        assert _changed(CueAnnotator().annotate(frame.copy(), state), frame).any()
+    side = estimate_clip(SAMPLES / "hinge_neutral_left.mp4", cache=cache)
+    ok = analyze(side, file="hinge_neutral_left.mp4")
+    assert OverlayState.from_clip(0, side.image[0], ok).cue is None

@@ -21,7 +21,7 @@ import numpy as np
 
 from hingecheck.core.faults import REGISTRY, warnings_at
 from hingecheck.core.kinematics import SIDES
-from hingecheck.render.cues import cue_for
+from hingecheck.render.cues import SETUP_CUES, cue_for
 
 if TYPE_CHECKING:  # pragma: no cover
     from hingecheck.core.analysis import FrameState
@@ -94,7 +94,7 @@ class OverlayState:
             warnings=warnings,
             reps=len(done),
             last_verdict=last.verdict if last else None,
-            cue=cue_for(last.faults[0]) if last and last.faults else None,
+            cue=cue_for(last.faults[0]) if last and last.faults else _abstain_cue(result.verdict),
         )
 
     def scaled(self, sx: float, sy: float) -> OverlayState:
@@ -126,6 +126,12 @@ class OverlayState:
             fps=fps,
             latency_ms=latency_ms,
         )
+
+
+def _abstain_cue(verdict: str | None) -> str | None:
+    """What a clip the tool would not judge asks for, on every frame of its video (a front view
+    showed angles and a rep counter at 0 with nothing saying why no rep was judged)."""
+    return SETUP_CUES["front"] if verdict == "unusable_view" else None
 
 
 def _contacts_lost(warnings: tuple[str, ...]) -> tuple[bool, bool, bool]:
