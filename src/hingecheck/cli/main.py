@@ -641,15 +641,18 @@ def review(
         if not earlier:
             return None
         shown = earlier[-9:] + [session]
-        columns = ("date", "kind", "source", "reps", "% neutral", "peak spine °", "most common fault")
+        columns = ("date", "kind", "source", "reps", "verdict", "% neutral", "peak spine °", "most common fault")
+        plotted = any(s.pct_neutral is not None or s.peak_spine_deg is not None for s in earlier + [session])
         return {
             "athlete": history.athlete,
             "columns": columns,
-            "text_columns": ("date", "kind", "source", "most common fault"),
+            "text_columns": ("date", "kind", "source", "verdict", "most common fault"),
             "rows": table_rows(shown, columns),
             "plot": trend_plot(
                 earlier + [session], highlight_last=True, title=f"{history.athlete}: {len(earlier) + 1} sessions"
-            ),
+            )
+            if plotted  # no session with a judged rep: two empty panels say nothing
+            else None,
         }
 
     bar, update = _progress_bar(Path(clip).name)
