@@ -363,3 +363,21 @@ def test_compare_says_each_clips_exercise_view_and_warnings(tmp_path, landmark_c
     for w in a["warnings"]:
         assert w in rows["notes"][0]
     assert "judged as different exercises (deadlift, hinge)" in facts["text"]
+
+
+def test_report_fits_a_phone_screen(reviewed):
+    """The report is sent to be read on a phone: at 390 px wide the page does not scroll
+    sideways (the per-rep table made it 640 px wide, cutting the verdict box and text short);
+    a table wider than the screen scrolls inside its own box, all its columns kept."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    require(CHROMIUM, package="chromium")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto((reviewed / "report.html").resolve().as_uri())
+        width = page.evaluate("document.documentElement.scrollWidth")
+        headers = page.evaluate("[...document.querySelectorAll('#reps th')].map(t => t.innerText)")
+        page.screenshot(path=str(SHOTS / "report_phone.png"), full_page=True)
+        browser.close()
+    assert width <= 390, width
+    assert len(headers) == 9 and headers[-1] == "score"

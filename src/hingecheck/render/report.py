@@ -35,6 +35,7 @@ figure{margin:0;background:#fff;padding:8px;border-radius:8px} figure img{width:
 figcaption{font-size:.85rem;color:#5b6475;margin-top:4px}
 video,.plot{width:100%;background:#000;border-radius:8px} .plot{background:#fff}
 tr.now td{font-weight:600;background:#eef4fb}
+.wide{overflow-x:auto;margin-bottom:20px;border-radius:8px} .wide table{margin-bottom:0}
 footer{color:#8a93a3;font-size:.8rem;margin-top:24px}
 </style></head>
 <body><main>
@@ -43,13 +44,13 @@ footer{color:#8a93a3;font-size:.8rem;margin-top:24px}
 <section class="verdict"><div class="big">{{ headline }}</div>{% if cue %}<div class="cue">Cue: <strong>{{ cue }}</strong></div>{% endif %}
 {% if notes %}<ul class="notes" id="clip-notes">{% for n in notes %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}</section>
 {% if reps %}
-<table id="reps"><thead><tr><th>rep</th><th class="v">verdict</th><th class="v">faults</th><th>hip °</th><th>knee °</th><th>trunk °</th><th>spine °</th><th>descent s</th><th>score</th></tr></thead>
-<tbody>{% for r in reps %}<tr><td>{{ r.index }}</td><td class="v {{ 'ok' if r.verdict == 'neutral' else 'bad' }}">{{ r.verdict|replace('_', ' ') }}</td><td class="v">{{ r.faults|join(', ')|replace('_', ' ') }}{% if r.notes %} <small>({{ r.notes|join(', ')|replace('_', ' ') }})</small>{% endif %}</td><td>{{ r.hip }}</td><td>{{ r.knee }}</td><td>{{ r.trunk }}</td><td>{{ r.spine }}</td><td>{{ r.descent }}</td><td>{{ r.score }}</td></tr>{% endfor %}</tbody></table>
+<div class="wide"><table id="reps"><thead><tr><th>rep</th><th class="v">verdict</th><th class="v">faults</th><th>hip °</th><th>knee °</th><th>trunk °</th><th>spine °</th><th>descent s</th><th>score</th></tr></thead>
+<tbody>{% for r in reps %}<tr><td>{{ r.index }}</td><td class="v {{ 'ok' if r.verdict == 'neutral' else 'bad' }}">{{ r.verdict|replace('_', ' ') }}</td><td class="v">{{ r.faults|join(', ')|replace('_', ' ') }}{% if r.notes %} <small>({{ r.notes|join(', ')|replace('_', ' ') }})</small>{% endif %}</td><td>{{ r.hip }}</td><td>{{ r.knee }}</td><td>{{ r.trunk }}</td><td>{{ r.spine }}</td><td>{{ r.descent }}</td><td>{{ r.score }}</td></tr>{% endfor %}</tbody></table></div>
 {% if not_judged %}<p class="sub">Not judged (the tool abstains rather than guess):</p><ul class="notes" id="not-judged">{% for n in not_judged %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}
 {% endif %}
 {% if trend %}<h2 id="trend">Progress of {{ trend.athlete }} ({{ exercise }})</h2>
-<table id="trend-table"><thead><tr>{% for c in trend.columns %}<th class="{{ 'v' if c in trend.text_columns else '' }}">{{ c }}</th>{% endfor %}</tr></thead>
-<tbody>{% for row in trend.rows %}{% set this = loop.last %}<tr{% if this %} class="now"{% endif %}>{% for c in trend.columns %}<td class="{{ 'v' if c in trend.text_columns else '' }}">{{ row[loop.index0] }}{% if this and loop.first %} <small>(this review)</small>{% endif %}</td>{% endfor %}</tr>{% endfor %}</tbody></table>
+<div class="wide"><table id="trend-table"><thead><tr>{% for c in trend.columns %}<th class="{{ 'v' if c in trend.text_columns else '' }}">{{ c }}</th>{% endfor %}</tr></thead>
+<tbody>{% for row in trend.rows %}{% set this = loop.last %}<tr{% if this %} class="now"{% endif %}>{% for c in trend.columns %}<td class="{{ 'v' if c in trend.text_columns else '' }}">{{ row[loop.index0] }}{% if this and loop.first %} <small>(this review)</small>{% endif %}</td>{% endfor %}</tr>{% endfor %}</tbody></table></div>
 {% if trend.plot %}<img class="plot" id="trend-plot" alt="progress over sessions" src="data:image/png;base64,{{ trend.plot }}">{% endif %}
 {% endif %}
 {% if thumbs %}<h2>Each rep at its worst moment</h2><div class="thumbs">{% for t in thumbs %}<figure><img alt="rep {{ t.index }}" src="data:image/jpeg;base64,{{ t.data }}"><figcaption>rep {{ t.index }}: {{ t.caption }}</figcaption></figure>{% endfor %}</div>{% endif %}
