@@ -381,3 +381,22 @@ def test_report_fits_a_phone_screen(reviewed):
         browser.close()
     assert width <= 390, width
     assert len(headers) == 9 and headers[-1] == "score"
+
+
+def test_review_says_the_verdict_on_stdout(tmp_path):
+    """review's line on stdout gives the clip's verdict and rep count, and why when it has none
+    on the form, before the paths (it gave the paths only: the verdict meant opening the report)."""
+    clip = tmp_path / "front.mp4"
+    shutil.copy(SAMPLES / "front_view.mp4", clip)
+    out = tmp_path / "r"
+    r = subprocess.run(
+        [sys.executable, "-m", "hingecheck", "review", str(clip), "--out", str(out), "--no-history"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stderr
+    (c,) = json.loads((out / "result.json").read_text())["clips"]
+    assert c["verdict"] == "unusable_view" and c["why"]
+    report, video = out / "report.html", out / "annotated.mp4"
+    assert r.stdout == f"{clip}: unusable view, 0 reps ({c['why']}); report {report}, video {video}\n"

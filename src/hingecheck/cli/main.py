@@ -681,10 +681,13 @@ def review(
         history.add(session)
     import json
 
-    for c in json.loads(outputs.result.read_text())["clips"]:  # its warnings, as score says them
-        for w in c.get("warnings") or ():
-            typer.echo(f"warning: {clip}: {w}", err=True)
-    typer.echo(f"{clip}: report {outputs.report}, video {outputs.video}")
+    (c,) = json.loads(outputs.result.read_text())["clips"]
+    for w in c.get("warnings") or ():  # its warnings, as score says them
+        typer.echo(f"warning: {clip}: {w}", err=True)
+    n = len(c["reps"])
+    said = f"{(c['verdict'] or '').replace('_', ' ')}, {n} rep{'' if n == 1 else 's'}"
+    said += f" ({c['why']})" if c.get("why") else ""
+    typer.echo(f"{clip}: {said}; report {outputs.report}, video {outputs.video}")
     history.close()
 
 
