@@ -702,6 +702,10 @@ def _play(clip, exercise, config, model, settings, no_cache) -> None:
         series = estimate_clip(clip, model=model, settings=settings, cache=_cache(no_cache))
         th, chosen = thresholds_for(series, exercise, config)
         result = analyze(series, config=th, file=str(clip), notes=chosen)
+        for w in result.warnings:  # as review and score say them
+            typer.echo(f"warning: {clip}: {w}", err=True)
+        if result.why:  # what the window will not show: why there is no verdict on the form
+            typer.echo(f"{clip}: {result.verdict.replace('_', ' ')} ({result.why})")
         stopped = Player(clip, series, result).run()
         typer.echo(f"stopped at frame {stopped + 1} of {series.n_frames} ({stopped / (series.fps or 30.0):.2f} s)")
     except _expected_errors() as exc:
