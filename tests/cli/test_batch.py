@@ -431,3 +431,23 @@ def test_resume_compares_clip_paths_after_resolving(tmp_path, landmark_cache_dir
         "sub/kb_swing.mp4",
         str(here / "empty_scene.mp4"),
     ]
+
+
+def test_one_clip_typed_two_ways_is_scored_once(tmp_path, monkeypatch):
+    """``score clip.mp4 ./clip.mp4 /abs/clip.mp4 .`` scores the clip once, as first typed (it was
+    scored, written and kept in the history three times); a link to it stays a clip of its own."""
+    shutil.copy(SAMPLES / "hinge_squatty.mp4", tmp_path / "clip.mp4")
+    (tmp_path / "link.mp4").symlink_to(tmp_path / "clip.mp4")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    clips, problems = expand_inputs(["clip.mp4", "./clip.mp4", str(tmp_path / "clip.mp4"), ".", "sub/../clip.mp4"])
+    assert clips == ["clip.mp4", "link.mp4"] and not problems
+    r = subprocess.run(
+        [sys.executable, "-m", "hingecheck", "score", "clip.mp4", "./clip.mp4", str(tmp_path / "clip.mp4")]
+        + ["--no-history", "--format", "jsonl"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stderr
+    assert [json.loads(line)["file"] for line in r.stdout.splitlines()] == ["clip.mp4"]

@@ -76,6 +76,11 @@ CSV_HEADER = [
     "descent_s",
     "ascent_s",
     "rep_score",
+    "yaw_deg",
+    "why",
+    "warnings",
+    "not_judged",
+    "confidence",
 ]
 
 

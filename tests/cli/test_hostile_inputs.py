@@ -6,6 +6,7 @@ The table of what the tool did with every item is written to ``out/hostile_input
 """
 
 import json
+import os
 import resource
 import shutil
 import signal
@@ -184,3 +185,32 @@ def test_bad_config_is_a_usage_error(tmp_path, text, words):
     r = hingecheck("score", SQUATTY, "--config", cfg, "--exercise", "deadlift")
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert r.stderr.strip().count("\n") == 0 and words in r.stderr and str(cfg) in r.stderr
+
+
+@pytest.mark.parametrize(
+    "command", ["review", "landmarks", "compare", "score", "score --no-cache", "review --no-cache"]
+)
+def test_an_unreadable_clip_is_one_line_naming_it(tmp_path, command):
+    """A clip the user may not read: ``error: <file>: Permission denied`` like every other error
+    (review, landmarks and compare said ``error: [Errno 13] Permission denied: 'clip.mp4'``, from
+    the landmark cache reading the clip's bytes; without the cache, "not a readable video
+    (Permission denied)", as if its content were at fault). As root, the process runs without the
+    capabilities that let root read any file."""
+    clip = tmp_path / "locked.mp4"
+    shutil.copy(SAMPLES / "hinge_squatty.mp4", clip)
+    clip.chmod(0)
+    drop = []
+    if os.geteuid() == 0:
+        require("setpriv", package="util-linux")
+        caps = "-dac_override,-dac_read_search"
+        drop = ["setpriv", "--bounding-set", caps, "--inh-caps", caps, "--"]
+    args = {
+        "review": ["review", str(clip), "--out", str(tmp_path / "r"), "--no-history"],
+        "landmarks": ["landmarks", str(clip), "-o", str(tmp_path / "l.npz")],
+        "compare": ["compare", str(clip), str(SAMPLES / "hinge_squatty.mp4"), "--out", str(tmp_path / "c")],
+        "score": ["score", str(clip), "--no-history", "--out", str(tmp_path / "s.json")],
+    }[command.split()[0]] + command.split()[1:]
+    r = subprocess.run([*drop, sys.executable, "-m", "hingecheck", *args], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    errors = [line for line in r.stderr.splitlines() if line.startswith("error: ")]
+    assert errors == [f"error: {clip}: Permission denied"], r.stderr

@@ -231,3 +231,20 @@ def test_a_camera_that_is_not_there_is_one_line_without_opencv_noise():
     )
     assert r.returncode == 1 and r.stdout == ""
     assert r.stderr == f"error: camera {index}: cannot open (no such camera, or it is in use)\n"
+
+
+def test_the_summary_says_why_there_is_no_verdict_as_score_does(tmp_path):
+    """A session with no verdict on the form (no one in view) says why, in its JSON and its
+    printed lines, as score's JSON does for the same clip (the summary had the verdict only)."""
+    clip = SAMPLES / "empty_scene.mp4"
+    out = tmp_path / "s.json"
+    r = run("--source", str(clip), "--summary", str(out), "--no-window", "--no-audio", "--no-history")
+    assert r.returncode == 0, r.stderr
+    scored = subprocess.run(
+        [sys.executable, "-m", "hingecheck", "score", str(clip), "--no-history"], capture_output=True, text=True
+    )
+    (c,) = json.loads(scored.stdout)["clips"]
+    summary = json.loads(out.read_text())
+    assert c["why"] and (summary["verdict"], summary["why"]) == (c["verdict"], c["why"])
+    assert summary["warnings"] == c["warnings"]
+    assert f"  why: {c['why']}" in r.stdout.splitlines()

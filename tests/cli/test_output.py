@@ -143,3 +143,47 @@ def test_not_done_resolves_paths(tmp_path, monkeypatch):
     (tmp_path / "b" / "sub" / "c.mp4").write_bytes(b"y")
     monkeypatch.chdir(tmp_path)
     assert not_done(["b/sub/c.mp4", str(clip)], previous, out) == ["b/sub/c.mp4", str(clip)]
+
+
+def test_csv_says_why_warnings_and_checks_not_judged_as_the_json_does(tmp_path, landmark_cache_dir):
+    """A data person reading the CSV learns what the JSON says: the clip's yaw, why it got no
+    verdict, its warnings, each rep's checks not judged and confidence; and a ``--resume`` that
+    rewrites the CSV keeps them for the clips already done."""
+    import subprocess
+    import sys
+
+    from conftest import SAMPLES
+
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes((SAMPLES / "hinge_squatty.mp4").read_bytes()[:60000])  # truncated: a warning, no lockout
+    front = tmp_path / "front.mp4"
+    front.write_bytes((SAMPLES / "front_view.mp4").read_bytes())  # no verdict: why
+
+    def score(out, *clips, extra=()):
+        r = subprocess.run(
+            [sys.executable, "-m", "hingecheck", "score", *map(str, clips), "--out", str(out), "--no-history", *extra],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert r.returncode == 0, r.stderr
+
+    score(tmp_path / "r.json", cut, front)
+    want = {c["file"]: c for c in json.loads((tmp_path / "r.json").read_text())["clips"]}
+    score(tmp_path / "r.csv", cut)
+    score(tmp_path / "r.csv", cut, front, extra=("--resume",))  # the cut clip's rows read back, rewritten
+    rows = list(csv.DictReader(open(tmp_path / "r.csv", newline="")))
+    clip_rows = {r["file"]: r for r in csv.DictReader(open(clips_csv_path(tmp_path / "r.csv"), newline=""))}
+    assert {r["file"] for r in rows} == set(want) == set(clip_rows)
+    for row in rows:
+        c = want[row["file"]]
+        for got in (row, clip_rows[row["file"]]):
+            assert float(got["yaw_deg"]) == c["yaw_deg"]
+            assert got["why"] == (c["why"] or "")
+            assert (got["warnings"].split(" | ") if got["warnings"] else []) == c["warnings"]
+        if row["rep"]:
+            rep = c["reps"][int(row["rep"]) - 1]
+            assert (row["not_judged"].split(";") if row["not_judged"] else []) == list(rep["not_judged"])
+            assert float(row["confidence"]) == rep["confidence"]
+    assert want[str(front)]["why"] and want[str(cut)]["warnings"]
+    assert any(r["not_judged"] for r in rows if r["file"] == str(cut))

@@ -136,3 +136,55 @@ def test_live_without_a_display_is_a_usage_error_and_no_window_still_runs(tmp_pa
         [*base, "--no-window", "--no-history"], capture_output=True, text=True, timeout=120, env=_no_display_env()
     )
     assert r.returncode == 0 and "0 reps" in r.stdout, r.stderr
+
+
+def test_play_says_the_warnings_and_why_as_review_does(xvfb, tmp_path):
+    """review --play says on stderr the clip's warnings (here auto's choice of the deadlift for a
+    pull from the floor) as review and score do, and on stdout why a clip has no verdict on its
+    form (a front view); the window alone said neither."""
+    require("xdotool")
+    import shutil
+
+    pull, front = tmp_path / "pull.mp4", tmp_path / "front.mp4"  # out of the samples' labels.json
+    shutil.copy(SAMPLES / "deadlift_hips_rise_first.mp4", pull)
+    shutil.copy(SAMPLES / "front_view.mp4", front)
+    env = {**os.environ, "DISPLAY": xvfb, "QT_QPA_FONTDIR": FONTS, "QT_QPA_PLATFORM": "xcb"}
+    said = {}
+    for clip in (pull, front):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "hingecheck", "review", str(clip), "--play", "--no-history"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            win = []
+            for _ in range(1200):  # a deadline, not a timing
+                win = xdo(xvfb, "search", "--name", "hingecheck review").stdout.split()
+                if win:
+                    break
+                time.sleep(0.1)
+            assert win, "the review window did not open"
+            time.sleep(0.5)
+            xdo(xvfb, "key", "--window", win[0], "q")
+            said[clip] = proc.communicate(timeout=60)
+            assert proc.returncode == 0, said[clip][1][-2000:]
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    scored = subprocess.run(
+        [sys.executable, "-m", "hingecheck", "score", str(pull), str(front), "--no-history"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    clips = {c["file"]: c for c in json.loads(scored.stdout)["clips"]}
+    for clip, (out, err) in said.items():
+        c = clips[str(clip)]
+        assert [x for x in err.splitlines() if x.startswith("warning: ")] == [
+            f"warning: {clip}: {w}" for w in c["warnings"]
+        ]
+        if c["why"]:
+            assert f"{clip}: unusable view ({c['why']})" in out.splitlines()
+    assert clips[str(pull)]["warnings"] and clips[str(front)]["why"]

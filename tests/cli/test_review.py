@@ -159,7 +159,7 @@ def test_compare_before_after(compared):
         n = sum(1 for _ in c.decode(video=0))
     assert n == 3 * 90  # three rep pairs, 3 s around each bottom at 30 frames/s
     errors, dialogs, facts = open_page(out / "compare.html", SHOTS / "compare.png")
-    assert errors == [] and facts["ready"] >= 2 and "lumbar_rounding" in facts["text"]
+    assert errors == [] and facts["ready"] >= 2 and "lumbar rounding" in facts["text"]
 
 
 def test_compare_per_rep_tables_match_score(compared, tmp_path):
@@ -307,3 +307,96 @@ def test_review_says_the_warnings_score_writes(tmp_path, sample_series):
     stderr = run("review", "r")
     said = [line for line in stderr.splitlines() if line.startswith("warning: ")]
     assert said == [f"warning: {clip}: {w}" for w in scored["warnings"]]
+
+
+def test_report_says_why_and_what_was_not_judged(tmp_path):
+    """The report a coach sends says what result.json says about the clip: its warnings (here a
+    truncated file), the reason a clip got no verdict (a front view), and each check a rep left
+    unjudged with its reason (the lockout of a clip cut mid-rep), in the page as Chromium shows it."""
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes((SAMPLES / "hinge_squatty.mp4").read_bytes()[:60000])
+    front = tmp_path / "front.mp4"
+    shutil.copy(SAMPLES / "front_view.mp4", front)
+    for clip in (cut, front):
+        out = tmp_path / clip.stem
+        review_clip(clip, out)
+        (c,) = json.loads((out / "result.json").read_text())["clips"]
+        errors, dialogs, facts = open_page(out / "report.html", SHOTS / f"report_notes_{clip.stem}.png")
+        assert errors == [] and dialogs == []
+        text = facts["text"]
+        for line in ([c["why"]] if c["why"] else []) + c["warnings"]:
+            assert line in text
+        for r in c["reps"]:
+            for check, why in r["not_judged"].items():
+                assert f"{check.replace('_', ' ')} (rep {r['index']}): {why}" in text
+    assert c["why"] and "side view" in c["why"]  # the front view said why
+    (cut_result,) = json.loads((tmp_path / "cut" / "result.json").read_text())["clips"]
+    assert cut_result["warnings"] and any(r["not_judged"] for r in cut_result["reps"])  # the case was there
+
+
+def test_compare_says_each_clips_exercise_view_and_warnings(tmp_path, landmark_cache_dir):
+    """compare shows, per clip, the exercise it was judged as, the view and the warnings (on
+    stderr as review says them, and on the page), and says so when auto judged the two as
+    different exercises (a pull from the floor and a hinge: different limits)."""
+    before, after = tmp_path / "pull.mp4", tmp_path / "hinge.mp4"  # out of the samples' labels.json
+    shutil.copy(SAMPLES / "deadlift_hips_rise_first.mp4", before)
+    shutil.copy(SAMPLES / "hinge_neutral_left.mp4", after)
+    out = tmp_path / "cmp"
+    r = subprocess.run(
+        [sys.executable, "-m", "hingecheck", "compare", str(before), str(after), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stderr
+    a, b = json.loads((out / "compare.json").read_text())["clips"]
+    assert (a["exercise"], b["exercise"]) == ("deadlift", "hinge") and a["warnings"]
+    said = [line for line in r.stderr.splitlines() if line.startswith("warning: ")]
+    assert said == [f"warning: {before}: {w}" for w in a["warnings"]] + [
+        f"warning: {after}: {w}" for w in b["warnings"]
+    ]
+    errors, dialogs, facts = open_page(out / "compare.html", SHOTS / "compare_profiles.png")
+    assert errors == [] and dialogs == []
+    rows = {row[0]: row[1:] for row in facts["tables"]["clips"]}
+    assert rows["exercise"] == ["deadlift", "hinge"] and rows["view"] == ["side", "side"]
+    assert rows["verdict"] == [a["verdict"].replace("_", " "), "neutral"]
+    for w in a["warnings"]:
+        assert w in rows["notes"][0]
+    assert "judged as different exercises (deadlift, hinge)" in facts["text"]
+
+
+def test_report_fits_a_phone_screen(reviewed):
+    """The report is sent to be read on a phone: at 390 px wide the page does not scroll
+    sideways (the per-rep table made it 640 px wide, cutting the verdict box and text short);
+    a table wider than the screen scrolls inside its own box, all its columns kept."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    require(CHROMIUM, package="chromium")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto((reviewed / "report.html").resolve().as_uri())
+        width = page.evaluate("document.documentElement.scrollWidth")
+        headers = page.evaluate("[...document.querySelectorAll('#reps th')].map(t => t.innerText)")
+        page.screenshot(path=str(SHOTS / "report_phone.png"), full_page=True)
+        browser.close()
+    assert width <= 390, width
+    assert len(headers) == 9 and headers[-1] == "score"
+
+
+def test_review_says_the_verdict_on_stdout(tmp_path):
+    """review's line on stdout gives the clip's verdict and rep count, and why when it has none
+    on the form, before the paths (it gave the paths only: the verdict meant opening the report)."""
+    clip = tmp_path / "front.mp4"
+    shutil.copy(SAMPLES / "front_view.mp4", clip)
+    out = tmp_path / "r"
+    r = subprocess.run(
+        [sys.executable, "-m", "hingecheck", "review", str(clip), "--out", str(out), "--no-history"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stderr
+    (c,) = json.loads((out / "result.json").read_text())["clips"]
+    assert c["verdict"] == "unusable_view" and c["why"]
+    report, video = out / "report.html", out / "annotated.mp4"
+    assert r.stdout == f"{clip}: unusable view, 0 reps ({c['why']}); report {report}, video {video}\n"

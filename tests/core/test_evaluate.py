@@ -98,3 +98,36 @@ def test_evaluate_command_on_sample_clips(tmp_path, sample_series):
     doc = json.loads(out.read_text())
     assert doc["scores"]["samples"]["clips"] == 2 and doc["scores"]["samples"]["correct"] == 2
     assert "confusion" in doc["scores"]["samples"] and "accuracy" in r.stdout
+
+
+def test_labels_typed_in_their_folder_name_their_source_and_rows(tmp_path, landmark_cache_dir):
+    """``evaluate labels.csv`` typed in the labels' folder: the source is that folder's name (it
+    was empty), a missing clip's line names the labels file and its line (it said
+    "/labels.csv"), and leave-one-source-out, with one source and so nothing to choose the
+    thresholds on, says it is skipped instead of printing thresholds "chosen on the other
+    sources". A row without a file name is a usage error naming its line (it read as ".")."""
+    from conftest import SAMPLES
+
+    folder = tmp_path / "mylifts"
+    p = labels(folder, ["rounded.mp4,bad,side,lumbar_rounding", "gone.mp4,good,side,"])
+    (folder / "rounded.mp4").write_bytes((SAMPLES / "hinge_rounded.mp4").read_bytes())
+
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "hingecheck", "evaluate", "labels.csv", *args],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=folder,
+        )
+
+    r = run("--out", "eval.json", "--exercise", "hinge")
+    assert r.returncode == 1, r.stderr  # one clip missing
+    assert r.stderr.strip() == "error: gone.mp4: no such file (listed in labels.csv, line 3)"
+    doc = json.loads((folder / "eval.json").read_text())
+    assert [c["source"] for c in doc["clips"]] == ["mylifts"] and list(doc["scores"]) == ["mylifts", "all"]
+    assert doc["loso"] == {} and "leave-one-source-out: skipped" in r.stdout
+    assert "chosen on the other sources" not in r.stdout
+    p.write_text(p.read_text() + ",good,side,\n")
+    r = run("--no-loso")
+    assert r.returncode == 2 and r.stderr.strip() == "error: labels.csv, line 4: no file name in the file column"

@@ -311,3 +311,28 @@ def test_corrupt_history_loses_no_review(tmp_path, landmark_cache_dir):
     warnings = [line for line in r.stderr.splitlines() if line.startswith("warning: history")]
     assert len(warnings) == 1 and str(db) in warnings[0] and "Traceback" not in r.stderr
     assert db.read_bytes() == before
+
+
+def test_sessions_with_no_rep_judged_say_their_verdict(tmp_path, landmark_cache_dir):
+    """A front view and an empty scene kept in the history: the table (``history``, the review
+    report's progress) shows their verdict, where every other cell of theirs was blank, and the
+    report draws no progress plot when no session has a judged rep to put on it (two empty panels)."""
+    from hingecheck.history.trend import COLUMNS
+
+    db = tmp_path / "h.sqlite3"
+    clips = [SAMPLES / "front_view.mp4", SAMPLES / "empty_scene.mp4"]
+    r = hc("score", *clips, "--db", db, "--athlete", "ann", "--out", tmp_path / "s.json")
+    assert r.returncode == 0, r.stderr
+    env = {**os.environ, "COLUMNS": "250"}
+    r = subprocess.run(
+        [sys.executable, "-m", "hingecheck", "history", "--db", str(db)], capture_output=True, text=True, env=env
+    )
+    assert r.returncode == 0, r.stderr
+    rows = {line.split("│")[6].strip(): line for line in r.stdout.splitlines() if ".mp4" in line}
+    assert "verdict" in COLUMNS and "unusable view" in rows["front_view.mp4"] and "no reps" in rows["empty_scene.mp4"]
+    front = tmp_path / "front.mp4"  # its own folder: labels.json does not name it
+    shutil.copy(SAMPLES / "front_view.mp4", front)
+    r = hc("review", front, "--db", db, "--athlete", "ann", "--out", tmp_path / "r")
+    assert r.returncode == 0, r.stderr
+    html = (tmp_path / "r" / "report.html").read_text()
+    assert 'id="trend-table"' in html and "unusable view" in html and 'id="trend-plot"' not in html

@@ -74,3 +74,17 @@ def test_a_rep_not_judged_is_never_praised():
     assert rep_cue(_rep(3, "squatty_hinge", ["squatty_hinge"])) == cue_for("squatty_hinge")
     text = set_sentence([unseen, _rep(2, "neutral")], "not_judged")
     assert "could not be judged on 1 of 2 reps" in text and "too small" in text and "neutral spine" not in text
+
+
+def test_a_single_rep_is_the_rep_not_1_of_1_reps():
+    """A pull from the floor is often one rep: the sentence says "The rep ...", not "1 of 1 reps"
+    or "All 1 reps"; with more reps the counts stay."""
+    from dataclasses import replace
+
+    assert set_sentence([_rep(1, "lumbar_rounding", ["lumbar_rounding"])], "lumbar_rounding").startswith(
+        "The rep rounded at the bottom — "
+    )
+    assert set_sentence([_rep(1, "neutral")], "neutral") == "The rep hinged with a neutral spine — keep it up."
+    unseen = replace(_rep(1, "not_judged"), not_judged={"lumbar_rounding": "lifter too small in the frame"})
+    assert set_sentence([unseen], "not_judged").startswith("The spine could not be judged on the rep (lifter too")
+    assert set_sentence([_rep(1, "neutral"), _rep(2, "neutral")], "neutral").startswith("All 2 reps hinged")

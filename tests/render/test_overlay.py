@@ -266,3 +266,43 @@ def test_landscape_banner_and_cue_centred_at_their_height(still, size):
         assert abs((x0 + x1) / 2 - w / 2) <= 2, cls.__name__
         assert top <= y0 and y1 <= bottom, cls.__name__
         assert 26 * k <= y1 - y0 <= 40 * k, (cls.__name__, y1 - y0)  # one line of 0.8 x k text
+
+
+@pytest.mark.parametrize(
+    "text,scale,thick", [("trunk 79", 0.375, 1), ("spine +28  hip 141  knee 84", 0.5, 1), ("GOOD REP", 0.8, 2)]
+)
+def test_text_outline_hugs_the_letters_it_outlines(text, scale, thick):
+    """Every text has a dark outline, and it ends where the letters end: no dark letters trailing
+    it (OpenCV 5 draws a thickness of 1 narrower than 3, so a thicker outline stroke ran ahead of
+    the text letter by letter; and it draws 2 and 4 alike, so bold text had no outline at all)."""
+    from hingecheck.render.overlay import _text
+
+    frame = np.full((80, 400, 3), 128, np.uint8)
+    _text(frame, text, (20, 50), scale, thick=thick)
+    dark = np.flatnonzero((frame.max(axis=2) < 60).any(axis=0))
+    light = np.flatnonzero((frame.min(axis=2) > 200).any(axis=0))
+    assert len(light) and len(dark), "no outline"
+    assert light[0] - 2 <= dark[0] and dark[-1] <= light[-1] + 2, (dark[[0, -1]], light[[0, -1]])
+
+
+def test_a_front_view_clip_says_so_on_its_frames(landmark_cache_dir):
+    """A clip judged ``unusable_view`` says on every frame of its review video and --play window
+    what to do ("Turn side-on to the camera"); before, its frames showed angles and a counter at 0
+    and nothing said why no rep was judged. A side view's frames carry no such cue."""
+    from hingecheck.core.analysis import analyze
+    from hingecheck.pose.cache import LandmarkCache
+    from hingecheck.pose.landmarker import estimate_clip
+    from hingecheck.render.cues import SETUP_CUES
+
+    cache = LandmarkCache(landmark_cache_dir)
+    front = estimate_clip(SAMPLES / "front_view.mp4", cache=cache)
+    result = analyze(front, file="front_view.mp4")
+    assert result.verdict == "unusable_view"
+    for i in (0, front.n_frames // 2, front.n_frames - 1):
+        state = OverlayState.from_clip(i, front.image[i], result)
+        assert state.cue == SETUP_CUES["front"]
+        frame = np.zeros((front.height, front.width, 3), np.uint8)
+        assert _changed(CueAnnotator().annotate(frame.copy(), state), frame).any()
+    side = estimate_clip(SAMPLES / "hinge_neutral_left.mp4", cache=cache)
+    ok = analyze(side, file="hinge_neutral_left.mp4")
+    assert OverlayState.from_clip(0, side.image[0], ok).cue is None

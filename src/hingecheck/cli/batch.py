@@ -79,7 +79,8 @@ def expand_inputs(paths: Iterable[str], recursive: bool = False) -> tuple[list[s
     glob that matches only images is one clip (its frames, as ``review`` reads it).
 
     Returns ``(clips, problems)``: ``problems`` are one-line messages for inputs that matched
-    nothing. Order is stable (inputs in order, folder contents sorted); duplicates dropped.
+    nothing. Order is stable (inputs in order, folder contents sorted); duplicates dropped (the
+    same path however typed).
     """
     clips: list[str] = []
     problems: list[str] = []
@@ -104,9 +105,17 @@ def expand_inputs(paths: Iterable[str], recursive: bool = False) -> tuple[list[s
             clips.extend(found)
         else:
             clips.append(spec)  # a missing or unreadable file is reported by score_clip
+    # One clip typed two ways (``clip.mp4``, ``./clip.mp4``, its absolute path; a folder and a file
+    # in it) is scored once, as first typed; two links to one file stay two clips.
     seen: set[str] = set()
-    unique = [c for c in clips if not (c in seen or seen.add(c))]
+    unique = [c for c in clips if not ((k := _same_file_key(c)) in seen or seen.add(k))]
     return unique, problems
+
+
+def _same_file_key(path: str) -> str:
+    """``path``'s folder resolved (``.``, ``..``, links to folders), its own name kept as typed."""
+    head, name = os.path.split(path)
+    return os.path.join(os.path.realpath(head or "."), name)
 
 
 #: A folder of clips may carry this file mapping clip names to ``{"exercise": ...}`` (other keys are

@@ -24,7 +24,7 @@ from hingecheck.pose.landmarker import PoseSettings, estimate_clip
 from hingecheck.render.cues import set_sentence
 from hingecheck.render.overlay import OverlayState, default_annotators, draw
 from hingecheck.render.plots import angle_plot
-from hingecheck.render.report import rep_rows
+from hingecheck.render.report import clip_notes, rep_rows
 from hingecheck.render.videoio import H264Writer
 
 #: Output frame height in pixels (both clips are scaled to it).
@@ -41,10 +41,14 @@ table.reps{table-layout:fixed} .reps th:nth-child(1){width:6%} .reps th:nth-chil
 .ok{color:#1e8a45;font-weight:600} .bad{color:#c0392b;font-weight:600}</style></head><body>
 <h1>Before / after</h1>
 <table id="clips"><tr><th></th><th>{{ a.name }}</th><th>{{ b.name }}</th></tr>
+<tr><td>exercise</td><td>{{ a.exercise }}</td><td>{{ b.exercise }}</td></tr>
+<tr><td>view</td><td>{{ a.view }}</td><td>{{ b.view }}</td></tr>
 <tr><td>verdict</td><td>{{ a.verdict }}</td><td>{{ b.verdict }}</td></tr>
 <tr><td>reps</td><td>{{ a.reps }}</td><td>{{ b.reps }}</td></tr>
 <tr><td>score</td><td>{{ a.score }}</td><td>{{ b.score }}</td></tr>
-<tr><td>summary</td><td>{{ a.summary }}</td><td>{{ b.summary }}</td></tr></table>
+<tr><td>summary</td><td>{{ a.summary }}</td><td>{{ b.summary }}</td></tr>
+<tr><td>notes</td><td>{% for n in a.notes %}<div>{{ n }}</div>{% endfor %}</td><td>{% for n in b.notes %}<div>{{ n }}</div>{% endfor %}</td></tr></table>
+{% if a.exercise != b.exercise %}<p id="profiles"><strong>The two clips were judged as different exercises ({{ a.exercise }}, {{ b.exercise }}):</strong> their limits differ; pass <code>--exercise</code> to judge both alike. The curves' limit lines are the {{ a.exercise }}'s.</p>{% endif %}
 <h2>Rep by rep</h2>
 {% for c in (a, b) %}<h3>{{ c.label }}: {{ c.name }}</h3>
 {% if c.rows %}<table class="reps" id="reps-{{ c.key }}"><thead><tr><th>rep</th><th class="v">verdict</th><th class="v">faults</th><th>hip °</th><th>knee °</th><th>trunk °</th><th>spine °</th><th>descent s</th><th>score</th></tr></thead>
@@ -84,7 +88,8 @@ def compare_clips(
     cache=None,
     settings: PoseSettings | None = None,
 ) -> dict[str, Path]:
-    """Write compare.mp4, compare.html and compare.json (see module doc)."""
+    """Write compare.mp4, compare.html and compare.json (see module doc). Returns their paths and,
+    under ``results``, the two clips' :class:`ClipResult` (before, after)."""
     import cv2
 
     a, b, out = Path(a), Path(b), Path(out_dir)
@@ -139,7 +144,10 @@ def compare_clips(
             label=label,
             rows=rep_rows(r),
             name=p.name,
-            verdict=r.verdict,
+            verdict=(r.verdict or "").replace("_", " "),
+            exercise=r.exercise.replace("_", " "),
+            view=r.view,
+            notes=clip_notes(r),
             reps=len(r.reps),
             score="" if r.score is None else f"{r.score:.0f}",
             summary=set_sentence(r.reps, r.verdict),
@@ -157,4 +165,4 @@ def compare_clips(
         out / "compare.json",
         json.dumps({"schema": SCHEMA_VERSION, "clips": [ra.to_dict(), rb.to_dict()]}, indent=2) + "\n",
     )
-    return {"video": video, "html": out / "compare.html", "json": out / "compare.json"}
+    return {"video": video, "html": out / "compare.html", "json": out / "compare.json", "results": (ra, rb)}

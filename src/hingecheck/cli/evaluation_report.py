@@ -52,7 +52,13 @@ def run_evaluation(
     if list_clips:
         _clip_table(console, doc["clips"])
     _score_table(console, "shipped thresholds", scores)
-    if loso:
+    sources = {r.source for r in rows if r.graded}
+    if loso and len(sources) < 2:  # nothing to choose the thresholds on: no held-out score to give
+        console.print(
+            "leave-one-source-out: skipped, it needs graded clips from two or more sources"
+            f" (a labels.csv each, in its own folder); these come from {len(sources)}"
+        )
+    elif loso:
         cache = LandmarkCache()
         measured = []
         for job in jobs:

@@ -65,6 +65,10 @@ class SessionSummary:
     verdict: str | None = None
     most_common_fault: str | None = None
     cue: str | None = None
+    #: As in score's JSON: why the session got no verdict on the form (a front view, no reps), and
+    #: what to know about the input (the lifter lost for a while, an edited clip's shot judged).
+    why: str | None = None
+    warnings: list[str] = field(default_factory=list)
     #: The whole session as the core judged it (reps with their angles), for the history; not in
     #: the JSON.
     result: ClipResult | None = field(default=None, repr=False, compare=False)
@@ -78,7 +82,9 @@ class SessionSummary:
         return d
 
     def text(self) -> str:
-        lines = [f"{self.source}: {len(self.reps)} reps, verdict {self.verdict}"]
+        lines = [f"{self.source}: {len(self.reps)} rep{'' if len(self.reps) == 1 else 's'}, verdict {self.verdict}"]
+        lines += [f"  why: {self.why}"] if self.why else []
+        lines += [f"  warning: {w}" for w in self.warnings]
         lines += [f"  rep {r['index']}: {r['verdict']}" for r in self.reps]
         if self.most_common_fault:
             lines.append(f"most common fault: {self.most_common_fault} — {self.cue}")
@@ -410,5 +416,7 @@ def _session_summary(result: ClipResult, started, source, duration, frames, drop
         verdict=result.verdict,
         most_common_fault=fault,
         cue=cue_for(fault),
+        why=result.why,
+        warnings=list(result.warnings),
         result=result,
     )

@@ -6,6 +6,7 @@ Foreseeable problems (a missing file, a file that is not video, a bad config) en
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -79,6 +80,14 @@ def fail(message: str, code: int = EXIT_SOME_FAILED) -> None:
     """Print a one-line error and exit."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
+
+
+def _said(exc: BaseException) -> str:
+    """An expected error as its one line: an OS error as ``<file>: <problem>`` like the others
+    (``str()`` of a PermissionError is ``[Errno 13] Permission denied: 'clip.mp4'``)."""
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        return f"{os.fsdecode(exc.filename)}: {exc.strerror}"
+    return str(exc)
 
 
 def _expected_errors() -> tuple[type[BaseException], ...]:
@@ -313,7 +322,7 @@ def landmarks(
                 bar.stop()
         export_landmarks(series, out)
     except _expected_errors() as exc:
-        fail(str(exc))
+        fail(_said(exc))
     typer.echo(f"{clip}: {series.n_frames} frames, person found in {series.detected_fraction:.0%} -> {out}")
 
 
@@ -632,15 +641,18 @@ def review(
         if not earlier:
             return None
         shown = earlier[-9:] + [session]
-        columns = ("date", "kind", "source", "reps", "% neutral", "peak spine °", "most common fault")
+        columns = ("date", "kind", "source", "reps", "verdict", "% neutral", "peak spine °", "most common fault")
+        plotted = any(s.pct_neutral is not None or s.peak_spine_deg is not None for s in earlier + [session])
         return {
             "athlete": history.athlete,
             "columns": columns,
-            "text_columns": ("date", "kind", "source", "most common fault"),
+            "text_columns": ("date", "kind", "source", "verdict", "most common fault"),
             "rows": table_rows(shown, columns),
             "plot": trend_plot(
                 earlier + [session], highlight_last=True, title=f"{history.athlete}: {len(earlier) + 1} sessions"
-            ),
+            )
+            if plotted  # no session with a judged rep: two empty panels say nothing
+            else None,
         }
 
     bar, update = _progress_bar(Path(clip).name)
@@ -664,15 +676,18 @@ def review(
                 bar.stop()
     except _expected_errors() as exc:
         history.close(quiet=True)
-        fail(str(exc))
+        fail(_said(exc))
     for session in this:
         history.add(session)
     import json
 
-    for c in json.loads(outputs.result.read_text())["clips"]:  # its warnings, as score says them
-        for w in c.get("warnings") or ():
-            typer.echo(f"warning: {clip}: {w}", err=True)
-    typer.echo(f"{clip}: report {outputs.report}, video {outputs.video}")
+    (c,) = json.loads(outputs.result.read_text())["clips"]
+    for w in c.get("warnings") or ():  # its warnings, as score says them
+        typer.echo(f"warning: {clip}: {w}", err=True)
+    n = len(c["reps"])
+    said = f"{(c['verdict'] or '').replace('_', ' ')}, {n} rep{'' if n == 1 else 's'}"
+    said += f" ({c['why']})" if c.get("why") else ""
+    typer.echo(f"{clip}: {said}; report {outputs.report}, video {outputs.video}")
     history.close()
 
 
@@ -687,10 +702,14 @@ def _play(clip, exercise, config, model, settings, no_cache) -> None:
         series = estimate_clip(clip, model=model, settings=settings, cache=_cache(no_cache))
         th, chosen = thresholds_for(series, exercise, config)
         result = analyze(series, config=th, file=str(clip), notes=chosen)
+        for w in result.warnings:  # as review and score say them
+            typer.echo(f"warning: {clip}: {w}", err=True)
+        if result.why:  # what the window will not show: why there is no verdict on the form
+            typer.echo(f"{clip}: {result.verdict.replace('_', ' ')} ({result.why})")
         stopped = Player(clip, series, result).run()
         typer.echo(f"stopped at frame {stopped + 1} of {series.n_frames} ({stopped / (series.fps or 30.0):.2f} s)")
     except _expected_errors() as exc:
-        fail(str(exc))
+        fail(_said(exc))
 
 
 @app.command()
@@ -734,7 +753,7 @@ def evaluate(
     _check_out(out)
     missing = [r for r in rows if not r.path.is_file()]
     for r in missing:
-        typer.echo(f"error: {r.path}: no such file (listed in {r.source}/labels.csv)", err=True)
+        typer.echo(f"error: {r.path}: no such file (listed in {r.listed_in})", err=True)
     rows = [r for r in rows if r.path.is_file()]
     settings = PoseSettings(max_width=max_width, max_fps=max_fps, mirror_tta=mirror_tta)
     job_list = [
@@ -792,7 +811,10 @@ def compare(
             settings=PoseSettings(max_fps=max_fps),
         )
     except _expected_errors() as exc:
-        fail(str(exc))
+        fail(_said(exc))
+    for clip, result in zip((before, after), paths["results"]):  # as review says them
+        for w in result.warnings:
+            typer.echo(f"warning: {clip}: {w}", err=True)
     typer.echo(f"{before} vs {after}: {paths['html']}, {paths['video']}")
 
 
@@ -847,7 +869,7 @@ def live(
             str(model) if model else None,
         )
     except _expected_errors() as exc:
-        fail(str(exc))
+        fail(_said(exc))
     typer.echo(session.text())
     if not no_history and session.result is not None:
         history = _History(db, athlete, True)

@@ -40,6 +40,13 @@ REP_COLUMNS = (
     "ascent_s",
     "rep_score",
 )
+#: After the rep columns, so a reader that counts columns finds the older ones where they were:
+#: the clip's yaw, why it got no verdict and its warnings (" | " between them: a warning may hold
+#: a ";"), then the rep's checks not judged (";" between names; the reasons are in the JSON) and
+#: its confidence.
+EXTRA_CLIP_COLUMNS = ("yaw_deg", "why", "warnings")
+EXTRA_REP_COLUMNS = ("not_judged", "confidence")
+WARNINGS_SEP = " | "
 
 
 def format_for(path: str | Path | None, fmt: str | None) -> str:
@@ -62,19 +69,24 @@ def _cell(v) -> str:
     return str(v)
 
 
+def _extra_clip_cells(c: dict) -> list[str]:
+    return [_cell(c.get("yaw_deg")), _cell(c.get("why")), WARNINGS_SEP.join(c.get("warnings") or ())]
+
+
 def to_csv(clips: list[dict]) -> tuple[str, str]:
     """``(reps_csv, clips_csv)`` text."""
     reps_buf, clips_buf = io.StringIO(), io.StringIO()
     rw = csv.writer(reps_buf, lineterminator="\n")
     cw = csv.writer(clips_buf, lineterminator="\n")
-    rw.writerow(CLIP_COLUMNS + REP_COLUMNS)
-    cw.writerow(CLIP_COLUMNS + ("reps",))
+    rw.writerow(CLIP_COLUMNS + REP_COLUMNS + EXTRA_CLIP_COLUMNS + EXTRA_REP_COLUMNS)
+    cw.writerow(CLIP_COLUMNS + ("reps",) + EXTRA_CLIP_COLUMNS)
     for c in clips:
         head = [_cell(c.get(k)) for k in CLIP_COLUMNS]
+        extra = _extra_clip_cells(c)
         reps = c.get("reps") or []
-        cw.writerow(head + [str(len(reps))])
+        cw.writerow(head + [str(len(reps))] + extra)
         if not reps:
-            rw.writerow(head + [""] * len(REP_COLUMNS))
+            rw.writerow(head + [""] * len(REP_COLUMNS) + extra + [""] * len(EXTRA_REP_COLUMNS))
         for r in reps:
             rw.writerow(
                 head
@@ -97,6 +109,8 @@ def to_csv(clips: list[dict]) -> tuple[str, str]:
                         "score",
                     )
                 ]
+                + extra
+                + [_cell(list(r.get("not_judged") or {})), _cell(r.get("confidence"))]
             )
     return reps_buf.getvalue(), clips_buf.getvalue()
 
@@ -147,8 +161,8 @@ class ResultWriter:
 def read_done(path: str | Path, fmt: str) -> list[dict]:
     """Results already in an output file (for ``--resume``); ``[]`` if it does not exist.
 
-    CSV keeps only clip-level fields (from ``<name>.clips.csv``): enough to skip finished clips,
-    and the rep rows of those clips are re-read from the reps file.
+    CSV keeps what its columns hold (read from the reps file): enough to skip finished clips and
+    write them again as they were (a rep's checks not judged by name; the reasons are the JSON's).
     """
     p = Path(path)
     if not p.exists():
@@ -167,7 +181,16 @@ def read_done(path: str | Path, fmt: str) -> list[dict]:
     rows = list(csv.DictReader(io.StringIO(p.read_text(encoding="utf-8"))))
     by_file: dict[str, dict] = {}
     for row in rows:
-        clip = by_file.setdefault(row["file"], {k: (row[k] or None) for k in CLIP_COLUMNS} | {"reps": []})
+        clip = by_file.setdefault(
+            row["file"],
+            {k: (row[k] or None) for k in CLIP_COLUMNS}
+            | {
+                "yaw_deg": row.get("yaw_deg") or None,
+                "why": row.get("why") or None,
+                "warnings": [w for w in (row.get("warnings") or "").split(WARNINGS_SEP) if w],
+                "reps": [],
+            },
+        )
         if row.get("rep"):
             clip["reps"].append(
                 {
@@ -185,6 +208,8 @@ def read_done(path: str | Path, fmt: str) -> list[dict]:
                     "descent_s": row["descent_s"],
                     "ascent_s": row["ascent_s"],
                     "score": row["rep_score"],
+                    "not_judged": {n: "" for n in (row.get("not_judged") or "").split(";") if n},
+                    "confidence": row.get("confidence") or None,
                 }
             )
     return list(by_file.values())

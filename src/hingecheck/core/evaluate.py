@@ -48,6 +48,7 @@ class LabelledClip:
     view: str
     caption_fault: str | None
     source: str
+    listed_in: str = ""  # where the row is: "path/labels.csv, line N"
 
     @property
     def graded(self) -> bool:
@@ -67,16 +68,21 @@ def read_labels(paths: list[str | Path]) -> list[LabelledClip]:
             raise ConfigError(f"{p}: not a CSV file ({exc})") from None
         if not rows or not {"file", "label"} <= set(rows[0]):
             raise ConfigError(f"{p}: needs the columns file,label[,view,fault_from_caption]")
-        for row in rows:
+        for line, row in enumerate(rows, start=2):  # line 1 is the header
+            where = f"{p}, line {line}"
+            if not (row.get("file") or "").strip():
+                raise ConfigError(f"{where}: no file name in the file column")
             caption = (row.get("fault_from_caption") or "").strip()
             first = caption.split(" ")[0] if caption else ""
             clips.append(
                 LabelledClip(
-                    path=p.parent / row["file"],
-                    label=row["label"].strip(),
+                    path=p.parent / row["file"].strip(),
+                    label=(row.get("label") or "").strip(),
                     view=(row.get("view") or "side").strip(),
                     caption_fault=first if first in FAULTS else None,
-                    source=p.parent.name,
+                    # the folder's name, also for a labels.csv typed without one (its parent is ".")
+                    source=p.absolute().parent.name,
+                    listed_in=where,
                 )
             )
     return clips

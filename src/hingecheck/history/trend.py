@@ -19,6 +19,7 @@ COLUMNS: tuple[str, ...] = (
     "exercise",
     "source",
     "reps",
+    "verdict",
     "% neutral",
     "peak spine °",
     "most common fault",
@@ -56,6 +57,8 @@ def table_rows(sessions: Sequence[SessionRow], columns: Sequence[str] = COLUMNS)
             "exercise": s.exercise.replace("_", " "),
             "source": Path(s.source).name or s.source,
             "reps": str(s.n_reps),
+            # a session with no rep judged (a front view, no reps) says why its other cells are blank
+            "verdict": (s.verdict or "").replace("_", " "),
             "% neutral": "" if s.pct_neutral is None else f"{s.pct_neutral:.0f}%",
             "peak spine °": "" if s.peak_spine_deg is None else f"{s.peak_spine_deg:.1f}",
             "most common fault": (s.most_common_fault or "").replace("_", " "),

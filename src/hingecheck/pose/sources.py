@@ -16,6 +16,7 @@ decoding overlaps pose inference without frames piling up in memory.
 from __future__ import annotations
 
 import contextlib
+import errno
 import glob as globlib
 import math
 import os
@@ -94,6 +95,8 @@ class VideoFile:
         try:
             self._container = av.open(str(self.path))
         except (av.FFmpegError, ValueError, OSError) as exc:
+            if isinstance(exc, OSError) and exc.errno == errno.EACCES:  # the file's fault is not its content
+                raise SourceError(f"{self.path}: {exc.strerror or 'Permission denied'}") from None
             raise SourceError(f"{self.path}: not a readable video ({_reason(exc)})") from None
         if not self._container.streams.video:
             self._container.close()

@@ -64,15 +64,14 @@ def set_sentence(reps, verdict: str | None) -> str:
         return "No reps found — film the whole body from the side and hinge past about 40 degrees."
     fault, n = main_fault(reps)
     unjudged = [r for r in reps if r.verdict == NOT_JUDGED]
+    one = len(reps) == 1  # "the rep", not "1 of 1 reps" / "All 1 reps"
     if fault is None and unjudged:
         why = next(iter(unjudged[0].not_judged.values()), "the back could not be seen")
-        return (
-            f"The spine could not be judged on {len(unjudged)} of {len(reps)} reps ({why}) — "
-            "film the whole body from the side, closer."
-        )
+        on = "the rep" if one else f"{len(unjudged)} of {len(reps)} reps"
+        return f"The spine could not be judged on {on} ({why}) — film the whole body from the side, closer."
     if fault is None:
-        return f"All {len(reps)} reps hinged with a neutral spine — keep it up."
-    return f"{n} of {len(reps)} reps {PHRASES[fault]} — {ADVICE[fault]}."
+        return ("The rep" if one else f"All {len(reps)} reps") + " hinged with a neutral spine — keep it up."
+    return ("The rep" if one else f"{n} of {len(reps)} reps") + f" {PHRASES[fault]} — {ADVICE[fault]}."
 
 
 def is_good(verdict: str | None) -> bool:

@@ -21,7 +21,7 @@ import numpy as np
 
 from hingecheck.core.faults import REGISTRY, warnings_at
 from hingecheck.core.kinematics import SIDES
-from hingecheck.render.cues import cue_for
+from hingecheck.render.cues import SETUP_CUES, cue_for
 
 if TYPE_CHECKING:  # pragma: no cover
     from hingecheck.core.results import ClipResult
@@ -94,7 +94,7 @@ class OverlayState:
             warnings=warnings,
             reps=len(done),
             last_verdict=last.verdict if last else None,
-            cue=cue_for(last.faults[0]) if last and last.faults else None,
+            cue=cue_for(last.faults[0]) if last and last.faults else _abstain_cue(result.verdict),
         )
 
     def scaled(self, sx: float, sy: float) -> OverlayState:
@@ -128,6 +128,12 @@ class OverlayState:
         )
 
 
+def _abstain_cue(verdict: str | None) -> str | None:
+    """What a clip the tool would not judge asks for, on every frame of its video (a front view
+    showed angles and a rep counter at 0 with nothing saying why no rep was judged)."""
+    return SETUP_CUES["front"] if verdict == "unusable_view" else None
+
+
 def _contacts_lost(warnings: tuple[str, ...]) -> tuple[bool, bool, bool]:
     """Which dowel contacts (sacrum, upper back, head) a frame's warnings mark as lost."""
     return ("lumbar_rounding" in warnings, False, "neck_extension" in warnings)
@@ -155,13 +161,22 @@ def _drawable(text: str) -> str:
     return text.replace("\u2014", "-").replace("\u2013", "-").replace("\u2019", "'")
 
 
+#: Offsets (px) at which a text's dark outline is stamped: one pixel all round its letters.
+_RING = ((-1, -1), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1))
+
+
 def _text(frame, text, org, scale, color=WHITE, thick=1, bg=None):
     (w, h), base = cv2.getTextSize(text, FONT, scale, thick)
     x, y = org
     if bg is not None:
         cv2.rectangle(frame, (x - 4, y - h - 4), (x + w + 4, y + base + 4), bg, -1)
-    # A dark outline (not an offset shadow, which reads as ghosted text once a window is scaled).
-    cv2.putText(frame, text, (x, y), FONT, scale, BLACK, thick + 2, cv2.LINE_AA)
+    # A dark outline (not an offset shadow, which reads as ghosted text once a window is scaled):
+    # the text itself stamped 1 px around, not one stroke 2 px thicker. OpenCV 5 draws every
+    # thickness from 2 up alike, in a bold face whose letters are wider than thickness 1's: a
+    # thicker stroke there ran ahead of thin text letter by letter ("trunk 79" with a dark "9"
+    # after it) and hid under bold text, which got no outline at all (8 µs a stamp).
+    for dx, dy in _RING:
+        cv2.putText(frame, text, (x + dx, y + dy), FONT, scale, BLACK, thick, cv2.LINE_AA)
     cv2.putText(frame, text, (x, y), FONT, scale, color, thick, cv2.LINE_AA)
     return w, h
 

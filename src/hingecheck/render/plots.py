@@ -14,6 +14,17 @@ PANELS = (
     ("trunk_incline", "trunk incline (deg)", None),
     ("spine_flexion", "spine flexion, virtual dowel (deg)", "lumbar_flexion_max_deg"),
 )
+#: A panel's limit is drawn only when the profile judges by it: the deadlift's squat check does
+#: not read the knee angle (a correct pull bends the knees 66-128 deg), so a band there painted
+#: every correct pull red.
+USED_WHEN = {"knee_max_deg": "use_knee_angle_for_squat"}
+
+
+def panel_limit(limit: str | None, th: Thresholds) -> float | None:
+    """The value of a panel's limit under ``th``, or None when that profile does not judge by it."""
+    if limit is None or not getattr(th, USED_WHEN.get(limit, ""), True):
+        return None
+    return getattr(th, limit)
 
 
 def angle_plot(results: list[tuple[str, ClipResult]], th: Thresholds, width_in: float = 9.0) -> bytes:
@@ -39,8 +50,8 @@ def angle_plot(results: list[tuple[str, ClipResult]], th: Thresholds, width_in: 
                         alpha=0.25,
                         lw=0,
                     )
-        if limit is not None:
-            v = getattr(th, limit)
+        v = panel_limit(limit, th)
+        if v is not None:
             ax.axhline(v, color="#c0392b", lw=1, ls="--")
             top = max(ax.get_ylim()[1], v + 5)
             ax.axhspan(v, top, color="#c0392b", alpha=0.08, lw=0)

@@ -25,6 +25,7 @@ main{max-width:960px;margin:0 auto;padding:24px}
 h1{font-size:1.4rem;margin:0 0 4px} .sub{color:#5b6475;margin:0 0 16px}
 .verdict{padding:16px 20px;border-radius:10px;background:#fff;border-left:8px solid {{ colour }};margin-bottom:20px}
 .verdict .big{font-size:1.25rem;font-weight:600} .cue{font-size:1.1rem;margin-top:6px}
+.notes{margin:10px 0 0;padding-left:20px;color:#5b6475;font-size:.92rem} .notes li{margin-top:2px}
 table{border-collapse:collapse;width:100%;background:#fff;border-radius:8px;overflow:hidden;margin-bottom:20px}
 th,td{padding:8px 10px;border-bottom:1px solid #e4e7ec;text-align:right;font-size:.92rem}
 th:first-child,td:first-child,td.v,th.v{text-align:left}
@@ -34,19 +35,22 @@ figure{margin:0;background:#fff;padding:8px;border-radius:8px} figure img{width:
 figcaption{font-size:.85rem;color:#5b6475;margin-top:4px}
 video,.plot{width:100%;background:#000;border-radius:8px} .plot{background:#fff}
 tr.now td{font-weight:600;background:#eef4fb}
+.wide{overflow-x:auto;margin-bottom:20px;border-radius:8px} .wide table{margin-bottom:0}
 footer{color:#8a93a3;font-size:.8rem;margin-top:24px}
 </style></head>
 <body><main>
 <h1>{{ name }}</h1>
 <p class="sub">{{ exercise }} · {{ view }} view · {{ reps|length }} rep{{ '' if reps|length == 1 else 's' }}{% if score is not none %} · score {{ score }}{% endif %}</p>
-<section class="verdict"><div class="big">{{ headline }}</div>{% if cue %}<div class="cue">Cue: <strong>{{ cue }}</strong></div>{% endif %}</section>
+<section class="verdict"><div class="big">{{ headline }}</div>{% if cue %}<div class="cue">Cue: <strong>{{ cue }}</strong></div>{% endif %}
+{% if notes %}<ul class="notes" id="clip-notes">{% for n in notes %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}</section>
 {% if reps %}
-<table id="reps"><thead><tr><th>rep</th><th class="v">verdict</th><th class="v">faults</th><th>hip °</th><th>knee °</th><th>trunk °</th><th>spine °</th><th>descent s</th><th>score</th></tr></thead>
-<tbody>{% for r in reps %}<tr><td>{{ r.index }}</td><td class="v {{ 'ok' if r.verdict == 'neutral' else 'bad' }}">{{ r.verdict|replace('_', ' ') }}</td><td class="v">{{ r.faults|join(', ')|replace('_', ' ') }}{% if r.notes %} <small>({{ r.notes|join(', ')|replace('_', ' ') }})</small>{% endif %}</td><td>{{ r.hip }}</td><td>{{ r.knee }}</td><td>{{ r.trunk }}</td><td>{{ r.spine }}</td><td>{{ r.descent }}</td><td>{{ r.score }}</td></tr>{% endfor %}</tbody></table>
+<div class="wide"><table id="reps"><thead><tr><th>rep</th><th class="v">verdict</th><th class="v">faults</th><th>hip °</th><th>knee °</th><th>trunk °</th><th>spine °</th><th>descent s</th><th>score</th></tr></thead>
+<tbody>{% for r in reps %}<tr><td>{{ r.index }}</td><td class="v {{ 'ok' if r.verdict == 'neutral' else 'bad' }}">{{ r.verdict|replace('_', ' ') }}</td><td class="v">{{ r.faults|join(', ')|replace('_', ' ') }}{% if r.notes %} <small>({{ r.notes|join(', ')|replace('_', ' ') }})</small>{% endif %}</td><td>{{ r.hip }}</td><td>{{ r.knee }}</td><td>{{ r.trunk }}</td><td>{{ r.spine }}</td><td>{{ r.descent }}</td><td>{{ r.score }}</td></tr>{% endfor %}</tbody></table></div>
+{% if not_judged %}<p class="sub">Not judged (the tool abstains rather than guess):</p><ul class="notes" id="not-judged">{% for n in not_judged %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}
 {% endif %}
 {% if trend %}<h2 id="trend">Progress of {{ trend.athlete }} ({{ exercise }})</h2>
-<table id="trend-table"><thead><tr>{% for c in trend.columns %}<th class="{{ 'v' if c in trend.text_columns else '' }}">{{ c }}</th>{% endfor %}</tr></thead>
-<tbody>{% for row in trend.rows %}{% set this = loop.last %}<tr{% if this %} class="now"{% endif %}>{% for c in trend.columns %}<td class="{{ 'v' if c in trend.text_columns else '' }}">{{ row[loop.index0] }}{% if this and loop.first %} <small>(this review)</small>{% endif %}</td>{% endfor %}</tr>{% endfor %}</tbody></table>
+<div class="wide"><table id="trend-table"><thead><tr>{% for c in trend.columns %}<th class="{{ 'v' if c in trend.text_columns else '' }}">{{ c }}</th>{% endfor %}</tr></thead>
+<tbody>{% for row in trend.rows %}{% set this = loop.last %}<tr{% if this %} class="now"{% endif %}>{% for c in trend.columns %}<td class="{{ 'v' if c in trend.text_columns else '' }}">{{ row[loop.index0] }}{% if this and loop.first %} <small>(this review)</small>{% endif %}</td>{% endfor %}</tr>{% endfor %}</tbody></table></div>
 {% if trend.plot %}<img class="plot" id="trend-plot" alt="progress over sessions" src="data:image/png;base64,{{ trend.plot }}">{% endif %}
 {% endif %}
 {% if thumbs %}<h2>Each rep at its worst moment</h2><div class="thumbs">{% for t in thumbs %}<figure><img alt="rep {{ t.index }}" src="data:image/jpeg;base64,{{ t.data }}"><figcaption>rep {{ t.index }}: {{ t.caption }}</figcaption></figure>{% endfor %}</div>{% endif %}
@@ -84,6 +88,26 @@ def rep_rows(result: ClipResult) -> list[dict]:
     ]
 
 
+def clip_notes(result: ClipResult) -> list[str]:
+    """Lines about the clip for a person: why it got no verdict on its form, then its input
+    warnings (an edited clip's shot judged, the exercise chosen, a truncated file, the lifter lost),
+    as result.json's ``why`` and ``warnings`` say them."""
+    return ([result.why] if result.why else []) + list(result.warnings)
+
+
+def not_judged_lines(result: ClipResult) -> list[str]:
+    """One line per check a rep left unjudged and its reason, reps with the same pair together:
+    "squatty hinge (reps 1, 2): hip height or shin not tracked at the bottom"."""
+    reps: dict[tuple[str, str], list[int]] = {}
+    for r in result.reps:
+        for check, why in r.not_judged.items():
+            reps.setdefault((check, why), []).append(r.index)
+    return [
+        f"{check.replace('_', ' ')} (rep{'s' if len(ix) > 1 else ''} {', '.join(map(str, ix))}): {why}"
+        for (check, why), ix in reps.items()
+    ]
+
+
 def render_report(
     result: ClipResult,
     name: str,
@@ -107,6 +131,8 @@ def render_report(
         reps=reps,
         score=_fmt(result.score) or None,
         headline=set_sentence(result.reps, result.verdict),
+        notes=clip_notes(result),
+        not_judged=not_judged_lines(result),
         cue=cue_for(fault),
         colour="#1e8a45" if good else "#c0392b",
         plot=b64(plot_png),
