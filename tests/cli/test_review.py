@@ -398,5 +398,7 @@ def test_review_says_the_verdict_on_stdout(tmp_path):
     assert r.returncode == 0, r.stderr
     (c,) = json.loads((out / "result.json").read_text())["clips"]
     assert c["verdict"] == "unusable_view" and c["why"]
+    # In words a lifter acts on (it said "the sagittal plane cannot be seen"): what went wrong, what to do.
+    assert c["why"].startswith("filmed from the front") and c["why"].endswith("film side-on")
     report, video = out / "report.html", out / "annotated.mp4"
     assert r.stdout == f"{clip}: unusable view, 0 reps ({c['why']}); report {report}, video {video}\n"

@@ -279,7 +279,10 @@ def analyze(
 def _why(verdict: str, reps, view: str, yaw: float) -> str | None:
     """One line on why a clip got no verdict on its form."""
     if verdict == "unusable_view":
-        return f"camera {90 - yaw:.0f} deg off the side view: the sagittal plane cannot be seen"
+        return (
+            f"filmed from the front (the camera is {90 - yaw:.0f} deg off the side view): the back's curve and the "
+            "hip and knee angles only show from the side; film side-on"
+        )
     if verdict == "no_reps":
         return "no hinge found: the hips never flexed past the rep threshold and back"
     if verdict == "not_judged":
