@@ -39,3 +39,24 @@ def test_knee_band_only_where_the_knee_angle_is_judged(pull, exercise, knee_band
     hip, knee, trunk, spine = _limit_lines(angle_plot([("pull.mp4", result)], th))
     assert (knee > 100) == knee_band, knee
     assert spine > 100 and hip == 0 and trunk == 0
+
+
+def test_a_landmark_only_spine_curve_gets_the_fallbacks_limit(pull):
+    """A clip whose back outline was not seen is judged on the landmarks' spine against
+    ``lumbar_fallback_max_deg`` (30 deg), not the outline's 7.5: the spine panel's line is drawn
+    there (it was always at 7.5, under a curve the verdict did not fault)."""
+    from dataclasses import replace
+
+    th = load_config(None, "deadlift")
+    assert th.lumbar_fallback_max_deg > th.lumbar_flexion_max_deg + 10
+    result = analyze(pull, config=th, file="pull.mp4")
+    assert result.kinematics.spine_source == "mask"
+    landmarks = replace(result, kinematics=replace(result.kinematics, spine_source="landmarks"))
+    rows = {}
+    for name, r in (("mask", result), ("landmarks", landmarks)):
+        img = cv2.imdecode(np.frombuffer(angle_plot([("pull.mp4", r)], th), np.uint8), cv2.IMREAD_COLOR)
+        red = (np.abs(img.astype(int) - LIMIT_RED).max(axis=2) <= 10).sum(axis=1)
+        assert red.max() > 100  # the deadlift draws one limit line, the spine's (no knee line)
+        rows[name] = int(np.argmax(red))  # its pixel row
+    # Same curves, a higher limit: the line sits higher (the panel's top grows to the limit + 5).
+    assert rows["landmarks"] < rows["mask"] - 5, rows

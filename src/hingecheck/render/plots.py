@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from hingecheck.core.config import Thresholds
+from hingecheck.core.faults import lumbar_limit
 from hingecheck.core.results import ClipResult
 
 #: (Kinematics field, label, threshold field or None) per panel; fault band above the threshold.
@@ -20,10 +21,14 @@ PANELS = (
 USED_WHEN = {"knee_max_deg": "use_knee_angle_for_squat"}
 
 
-def panel_limit(limit: str | None, th: Thresholds) -> float | None:
-    """The value of a panel's limit under ``th``, or None when that profile does not judge by it."""
+def panel_limit(limit: str | None, th: Thresholds, spine_from_landmarks: bool = False) -> float | None:
+    """The value of a panel's limit under ``th``, or None when that profile does not judge by it.
+    A spine curve read from the landmarks alone (no back outline: ``Kinematics.spine_source``) is
+    judged against the landmark fallback's own limit, so that is the line drawn."""
     if limit is None or not getattr(th, USED_WHEN.get(limit, ""), True):
         return None
+    if limit == "lumbar_flexion_max_deg":
+        return lumbar_limit(th, spine_from_landmarks)
     return getattr(th, limit)
 
 
@@ -35,6 +40,8 @@ def angle_plot(results: list[tuple[str, ClipResult]], th: Thresholds, width_in: 
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(len(PANELS), 1, figsize=(width_in, 2.0 * len(PANELS)), sharex=True)
+    first = next((r.kinematics for _, r in results if r.kinematics is not None), None)
+    from_landmarks = first is not None and first.spine_source == "landmarks"  # the first clip's, as its rep spans
     for ax, (name, label, limit) in zip(axes, PANELS):
         for j, (clip_label, r) in enumerate(results):
             k = r.kinematics
@@ -50,7 +57,7 @@ def angle_plot(results: list[tuple[str, ClipResult]], th: Thresholds, width_in: 
                         alpha=0.25,
                         lw=0,
                     )
-        v = panel_limit(limit, th)
+        v = panel_limit(limit, th, from_landmarks)
         if v is not None:
             ax.axhline(v, color="#c0392b", lw=1, ls="--")
             top = max(ax.get_ylim()[1], v + 5)
