@@ -20,6 +20,14 @@ from hingecheck.pose.sources import VideoFile
 
 from conftest import SAMPLES, require, write_clip
 
+
+def hingecheck(*args, timeout: int = 600) -> subprocess.CompletedProcess:
+    """``python -m hingecheck ARGS...`` as a user runs it: output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "hingecheck", *map(str, args)], capture_output=True, text=True, timeout=timeout
+    )
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -36,12 +44,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "out"
 @pytest.fixture(scope="module")
 def reviewed(tmp_path_factory, sample_series):
     out = tmp_path_factory.mktemp("review")
-    r = subprocess.run(
-        [sys.executable, "-m", "hingecheck", "review", str(SAMPLES / "mixed_set.mp4"), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    r = hingecheck("review", str(SAMPLES / "mixed_set.mp4"), "--out", str(out))
     assert r.returncode == 0, r.stderr
     return out
 
@@ -123,12 +126,7 @@ def test_hostile_file_name_is_escaped(tmp_path, sample_series):
 def test_review_bad_input_one_line(tmp_path):
     bad = tmp_path / "notes.mp4"
     bad.write_text("not a video\n" * 10)
-    r = subprocess.run(
-        [sys.executable, "-m", "hingecheck", "review", str(bad), "--out", str(tmp_path / "o")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    r = hingecheck("review", str(bad), "--out", str(tmp_path / "o"), timeout=120)
     assert r.returncode == 1 and "Traceback" not in r.stderr and str(bad) in r.stderr
     assert not (tmp_path / "o" / "report.html").exists()
 
@@ -139,12 +137,7 @@ BEFORE, AFTER = SAMPLES / "hinge_rounded.mp4", SAMPLES / "hinge_neutral_left.mp4
 @pytest.fixture(scope="module")
 def compared(tmp_path_factory, sample_series):
     out = tmp_path_factory.mktemp("cmp")
-    r = subprocess.run(
-        [sys.executable, "-m", "hingecheck", "compare", str(BEFORE), str(AFTER), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    r = hingecheck("compare", str(BEFORE), str(AFTER), "--out", str(out))
     assert r.returncode == 0, r.stderr
     return out
 
@@ -166,13 +159,7 @@ def test_compare_per_rep_tables_match_score(compared, tmp_path):
     """compare.html has a per-rep table for each clip, as README promises: in Chromium, one row
     a rep with the verdict, faults and key angles (degrees) that ``score`` gives the same clips."""
     scored = tmp_path / "scored.json"
-    r = subprocess.run(
-        [sys.executable, "-m", "hingecheck", "score", str(BEFORE), str(AFTER), "--format", "json"]
-        + ["--out", str(scored), "--no-history"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    r = hingecheck("score", str(BEFORE), str(AFTER), "--format", "json", "--out", str(scored), "--no-history")
     assert r.returncode == 0, r.stderr
     clips = {Path(c["file"]).name: c for c in json.loads(scored.read_text())["clips"]}
     errors, dialogs, facts = open_page(compared / "compare.html")
@@ -272,12 +259,8 @@ def test_an_out_that_is_a_file_is_a_usage_error_naming_the_option(tmp_path, comm
     afile.write_text("keep me")
     clip = str(SAMPLES / "kb_swing.mp4")
     clips = [clip] if command == "review" else [clip, clip]
-    r = subprocess.run(
-        [sys.executable, "-m", "hingecheck", command, *clips, "--out", str(afile)]
-        + (["--no-history"] if command == "review" else []),
-        capture_output=True,
-        text=True,
-        timeout=120,
+    r = hingecheck(
+        command, *clips, "--out", str(afile), *(["--no-history"] if command == "review" else []), timeout=120
     )
     assert r.returncode == 2 and r.stdout == ""
     assert r.stderr.strip() == f"error: {afile}: --out must be a folder, and this is a file"
@@ -292,12 +275,7 @@ def test_review_says_the_warnings_score_writes(tmp_path, sample_series):
     shutil.copy(SAMPLES / "deadlift_hips_rise_first.mp4", clip)
 
     def run(command: str, out: str) -> str:
-        r = subprocess.run(
-            [sys.executable, "-m", "hingecheck", command, str(clip), "--out", str(tmp_path / out), "--no-history"],
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        r = hingecheck(command, str(clip), "--out", str(tmp_path / out), "--no-history")
         assert r.returncode == 0, r.stderr
         return r.stderr
 
@@ -342,12 +320,7 @@ def test_compare_says_each_clips_exercise_view_and_warnings(tmp_path, landmark_c
     shutil.copy(SAMPLES / "deadlift_hips_rise_first.mp4", before)
     shutil.copy(SAMPLES / "hinge_neutral_left.mp4", after)
     out = tmp_path / "cmp"
-    r = subprocess.run(
-        [sys.executable, "-m", "hingecheck", "compare", str(before), str(after), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    r = hingecheck("compare", str(before), str(after), "--out", str(out))
     assert r.returncode == 0, r.stderr
     a, b = json.loads((out / "compare.json").read_text())["clips"]
     assert (a["exercise"], b["exercise"]) == ("deadlift", "hinge") and a["warnings"]
@@ -389,12 +362,7 @@ def test_review_says_the_verdict_on_stdout(tmp_path):
     clip = tmp_path / "front.mp4"
     shutil.copy(SAMPLES / "front_view.mp4", clip)
     out = tmp_path / "r"
-    r = subprocess.run(
-        [sys.executable, "-m", "hingecheck", "review", str(clip), "--out", str(out), "--no-history"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    r = hingecheck("review", str(clip), "--out", str(out), "--no-history")
     assert r.returncode == 0, r.stderr
     (c,) = json.loads((out / "result.json").read_text())["clips"]
     assert c["verdict"] == "unusable_view" and c["why"]

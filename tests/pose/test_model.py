@@ -3,7 +3,7 @@
 import numpy as np
 
 from hingecheck.core.series import INDEX
-from hingecheck.pose.landmarker import DEFAULT_MODEL_SHA256, PoseEstimator, default_model, file_sha256
+from hingecheck.pose.landmarker import BUNDLE_MEMBERS, DEFAULT_MODEL_SHA256, PoseEstimator, default_model, file_sha256
 
 
 def test_model_bundle_checksum():
@@ -42,3 +42,5 @@ def test_build_script_expects_the_shipped_bundle():
     spec.loader.exec_module(tool)
     assert tool.EXPECTED["full"] == DEFAULT_MODEL_SHA256
     assert tool.LANDMARKER[0].endswith("pose_landmark_full.tflite")
+    # the bundle it writes holds what check_model looks for (the tool runs in its own venv, without hingecheck)
+    assert (tool.DETECTOR[1], tool.LANDMARKER[1]) == BUNDLE_MEMBERS

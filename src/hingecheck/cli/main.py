@@ -90,6 +90,13 @@ def _said(exc: BaseException) -> str:
     return str(exc)
 
 
+def _say_warnings(clip, warnings) -> None:
+    """A clip's input warnings on stderr, one line each, as ``score`` says them (``review``,
+    ``review --play``, ``compare``)."""
+    for w in warnings:
+        typer.echo(f"warning: {clip}: {w}", err=True)
+
+
 def _expected_errors() -> tuple[type[BaseException], ...]:
     from hingecheck.history.store import HistoryError
     from hingecheck.pose.landmarker import PoseError
@@ -679,14 +686,11 @@ def review(
         fail(_said(exc))
     for session in this:
         history.add(session)
-    import json
-
-    (c,) = json.loads(outputs.result.read_text())["clips"]
-    for w in c.get("warnings") or ():  # its warnings, as score says them
-        typer.echo(f"warning: {clip}: {w}", err=True)
-    n = len(c["reps"])
-    said = f"{(c['verdict'] or '').replace('_', ' ')}, {n} rep{'' if n == 1 else 's'}"
-    said += f" ({c['why']})" if c.get("why") else ""
+    c = outputs.clip
+    _say_warnings(clip, c.warnings)
+    n = len(c.reps)
+    said = f"{(c.verdict or '').replace('_', ' ')}, {n} rep{'' if n == 1 else 's'}"
+    said += f" ({c.why})" if c.why else ""
     typer.echo(f"{clip}: {said}; report {outputs.report}, video {outputs.video}")
     history.close()
 
@@ -702,8 +706,7 @@ def _play(clip, exercise, config, model, settings, no_cache) -> None:
         series = estimate_clip(clip, model=model, settings=settings, cache=_cache(no_cache))
         th, chosen = thresholds_for(series, exercise, config)
         result = analyze(series, config=th, file=str(clip), notes=chosen)
-        for w in result.warnings:  # as review and score say them
-            typer.echo(f"warning: {clip}: {w}", err=True)
+        _say_warnings(clip, result.warnings)
         if result.why:  # what the window will not show: why there is no verdict on the form
             typer.echo(f"{clip}: {result.verdict.replace('_', ' ')} ({result.why})")
         stopped = Player(clip, series, result).run()
@@ -812,9 +815,8 @@ def compare(
         )
     except _expected_errors() as exc:
         fail(_said(exc))
-    for clip, result in zip((before, after), paths["results"]):  # as review says them
-        for w in result.warnings:
-            typer.echo(f"warning: {clip}: {w}", err=True)
+    for clip, result in zip((before, after), paths["results"]):
+        _say_warnings(clip, result.warnings)
     typer.echo(f"{before} vs {after}: {paths['html']}, {paths['video']}")
 
 

@@ -59,6 +59,8 @@ class ReviewOutputs:
     report: Path
     result: Path
     reps_csv: Path
+    #: What was written, in memory (for the command's line on stdout and its warnings).
+    clip: ClipResult
 
 
 def video_size(width: int, height: int, max_width: int = VIDEO_WIDTH) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -217,7 +219,7 @@ def review_clip(
     reps_csv, _ = to_csv([result.to_dict()])
     reps_path = out / "reps.csv"
     write_text(reps_path, reps_csv)
-    return ReviewOutputs(out, video_path, report, result_path, reps_path)
+    return ReviewOutputs(out, video_path, report, result_path, reps_path, result)
 
 
 def _annotated_video(

@@ -48,11 +48,11 @@ from hingecheck.pose.sources import (
 #: File name of the pose model that ships with the project (see models/README.md).
 DEFAULT_MODEL_NAME = "pose_landmarker_full.task"
 #: Its SHA-256, checked by the tests and by ``tools/rebuild_model.sh``.
-#: The two models a pose landmarker bundle holds (person detector, landmark model).
-BUNDLE_MEMBERS = ("pose_detector.tflite", "pose_landmarks_detector.tflite")
 DEFAULT_MODEL_SHA256 = "c8311eb19c0adf6d950011078a7fa858e8adfbaf270c7773198df797940562f2"
 #: Environment variable that points at another model bundle (e.g. an installed wheel's data).
 MODEL_ENV = "HINGECHECK_MODEL"
+#: The two models a pose landmarker bundle holds (person detector, landmark model).
+BUNDLE_MEMBERS = ("pose_detector.tflite", "pose_landmarks_detector.tflite")
 
 _HIPS = (INDEX["left_hip"], INDEX["right_hip"])
 _SHOULDERS = (INDEX["left_shoulder"], INDEX["right_shoulder"])
