@@ -155,6 +155,11 @@ def test_each_mechanism_says_what_it_did(scored):
     elif sc.name == "oblique_45":
         assert result.view == "oblique" and 40 <= result.yaw_deg < 60
         assert all("oblique_view" in r.notes and "neck_extension" in r.not_judged for r in result.reps)
+        # ... and the clip says its back verdict is weak, naming how far off the side it was filmed.
+        assert [w for w in result.warnings if "off the side view" in w] == [
+            f"filmed {90 - result.yaw_deg:.0f} deg off the side view: the back's curve is not reliable from there "
+            "(a rounded back can read neutral); film side-on to judge the spine"
+        ]
     elif sc.name == "loose_shirt":
         # The outline follows the cloth, not the spine: the back is not judged either way (a
         # neutral rep is not passed, a rounded one not faulted), and the reason says why.

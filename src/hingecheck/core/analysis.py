@@ -185,7 +185,7 @@ def judge(meas: Measured, config: Thresholds | None = None) -> ClipResult:
         frames=meas.frames,
         fps=meas.fps,
         detected_fraction=meas.detected_fraction,
-        warnings=meas.warnings,
+        warnings=meas.warnings + view_warnings(meas),
     )
     if meas.features is None:
         return ClipResult(
@@ -274,6 +274,19 @@ def analyze(
         notes = chosen + notes
     result = judge(measure(series, config=config, file=file), config)
     return replace(result, warnings=result.warnings + notes) if notes else result
+
+
+def view_warnings(meas: Measured) -> tuple[str, ...]:
+    """The line an oblique clip with reps carries: its back is judged, but about 45 deg off the side
+    the outline's back edge follows the trunk's width as much as the spine (a rendered lifter
+    rounding 20 deg side-on read 0-4 deg at 45 deg; the real 45-deg development pulls all read
+    arched), so a neutral there says little about the lower back (see README, "Accuracy")."""
+    if meas.view != "oblique" or not meas.windows:
+        return ()
+    return (
+        f"filmed {90 - meas.yaw_deg:.0f} deg off the side view: the back's curve is not reliable from there "
+        "(a rounded back can read neutral); film side-on to judge the spine",
+    )
 
 
 def _why(verdict: str, reps, view: str, yaw: float) -> str | None:
