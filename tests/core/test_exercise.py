@@ -7,15 +7,12 @@ puts the wrists 95 px above the ankle on a 360-px leg (0.26 leg lengths) with th
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pytest
 
 from hingecheck.core import exercise
 from hingecheck.core.analysis import analyze, choose_exercise, thresholds_for
 from hingecheck.core.config import load_config
-from hingecheck.core.kinematics import leg_length
 
 from stick import hinge_reps, series
 
@@ -37,44 +34,6 @@ def test_hand_height_reads_the_geometry():
     # Standing: wrists hang 230 px below the shoulders, 560 px above the ankle: (560 - 230) / 360.
     assert h[0] == pytest.approx((560 - 230) / 360, abs=0.01)
     assert np.min(h) == pytest.approx(95.3 / 360, abs=0.01)  # the bottom (module doc)
-
-
-def _foreshortened(s, keep: float):
-    """``s`` with every horizontal distance from the ankle scaled by ``keep`` (heights kept): a
-    camera turned about the vertical axis, as far as the picture's horizontal distances go
-    (cos of the turn: 0.71 at 45°)."""
-    img = s.image.copy()
-    x0 = img[:, :1, 0]
-    img[..., 0] = x0 + keep * (img[..., 0] - x0)
-    return dataclasses.replace(s, image=img)
-
-
-@pytest.mark.parametrize("keep", [1.0, 0.7, 0.5])
-def test_the_hands_height_is_in_the_lifters_leg_lengths_however_the_leg_is_foreshortened(keep):
-    """At the bottom of a pull the bent leg reads shorter in the picture when its horizontal parts
-    are foreshortened; the standing leg, vertical, does not. The hands' height is read against the
-    leg's length over the clip, so a pull stays a pull however the camera is turned. With each
-    frame's own leg length the bottom read 0.26, 0.31 and 0.36 leg lengths here, and 0.41 with
-    the hands at a kettlebell's handle (0.31) at ``keep`` 0.5: a hinge."""
-    s = _foreshortened(_pull(0.5), keep)
-    leg = exercise.leg_reference(leg_length(s.image, "right"), TH)
-    assert leg == pytest.approx(360.0, abs=0.5)  # the straight leg: thigh + shin (tests/stick.py)
-    h = exercise.hand_height_leg(s.image, "right", leg)
-    assert np.min(h) == pytest.approx(95.3 / 360, abs=0.01)
-    kettlebell = s.image.copy()
-    kettlebell[:, [15, 16], 1] = np.minimum(kettlebell[:, [15, 16], 1], 700.0 - 0.31 * 360)  # wrists
-    assert choose_exercise(dataclasses.replace(s, image=kettlebell), TH)[0] == "deadlift"
-
-
-def test_live_counts_a_pull_in_batches_as_the_whole_clip_does():
-    """The live path adds frames a few at a time, the leg length still settling; once every frame
-    is in, its count is the whole clip's, to the bit."""
-    s = _foreshortened(_pull(0.5), 0.6)
-    whole = exercise.seconds_at_floor(s.image, s.t, "right", 1, TH)
-    counter = exercise.PullCounter(TH)
-    for i in range(0, s.n_frames, 7):
-        counter.add(s.image[i : i + 7], s.t[i : i + 7], "right", 1)
-    assert whole > TH.pull_min_s and counter.seconds() == whole
 
 
 @pytest.mark.parametrize(

@@ -93,7 +93,6 @@ class Thresholds:
     pull_hands_max_leg: float
     pull_knee_min_deg: float
     pull_min_s: float
-    pull_leg_percentile: float
     shin_length_min_ratio: float
 
 
@@ -154,7 +153,7 @@ _RANGES: tuple[tuple[tuple[str, ...], tuple[float, float]], ...] = (
         ),
         (0.0, 5.0),
     ),
-    (("spine_rep_percentile", "pull_leg_percentile"), (0.0, 100.0)),
+    (("spine_rep_percentile",), (0.0, 100.0)),
     (("_deg",), (-180.0, 180.0)),
     (("_s", "_hz", "beta", "sigmas"), (1e-6, 1e6)),
     (("_window", "_order"), (1, 1000)),

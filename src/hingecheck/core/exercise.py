@@ -11,22 +11,16 @@ whose hands are within ``pull_hands_max_leg`` leg lengths above the ankle **and*
 bent at least ``pull_knee_min_deg``; otherwise ``hinge``. Both conditions: a deep Romanian
 deadlift takes the hands to the mid-shin with soft knees, and a squatty hinge bends the knees
 with the hands near the knee (values and sources in ``thresholds.toml``). Hand height is the
-wrist's height above the graded side's ankle (image pixels, y down) over the lifter's leg length:
-the ``pull_leg_percentile`` of the hip→knee→ankle length over the frames, which needs no standing
-posture (a pull filmed from the set-up has none before its lockout) and, unlike each frame's own
-length, does not shrink as the bent leg is foreshortened at the bottom. The live path counts the
-frames a batch at a time (:class:`PullCounter`) and, once it has every frame, gets the whole
-clip's count.
+wrist's height above the graded side's ankle over that frame's hip→knee→ankle length (image
+pixels, y down), so it needs no standing posture and reads the same on the live path, frame by
+frame, as on a whole clip: :func:`pull_seconds` is additive over frames.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from hingecheck.core.config import Thresholds, load_config
-from hingecheck.core.filters import RunningMedian
 from hingecheck.core.kinematics import SIDES, joint_angles, leg_length
 
 #: The ``--exercise`` value that asks for this choice.
@@ -51,32 +45,17 @@ def check_config(path, exercise: str) -> None:
         load_config(path, profile)
 
 
-def hand_height_px(image: np.ndarray, side: str) -> np.ndarray:
-    """``(T,)`` height of the wrists (their mean, or the lower one when one is unseen) above the
-    ``side`` ankle, pixels; image landmarks ``(T, 33, ≥2)`` px, y down. NaN where unseen."""
+def hand_height_leg(image: np.ndarray, side: str) -> np.ndarray:
+    """``(T,)`` height of the wrists (their mean) above the ``side`` ankle, in lengths of that
+    frame's hip→knee→ankle chain; image landmarks ``(T, 33, ≥2)`` px, y down. NaN where unseen."""
     joints = [SIDES[side]["ankle"], SIDES["left"]["wrist"], SIDES["right"]["wrist"]]
     ankle, lw, rw = np.moveaxis(np.asarray(image)[:, joints, :2].astype(np.float64), 1, 0)
+    leg = leg_length(image, side)
     with np.errstate(all="ignore"):
         wrist_y = np.where(
             np.isfinite(lw[:, 1]) & np.isfinite(rw[:, 1]), (lw[:, 1] + rw[:, 1]) / 2, np.fmax(lw[:, 1], rw[:, 1])
         )
-        return ankle[:, 1] - wrist_y
-
-
-def leg_reference(leg_px: np.ndarray, th: Thresholds) -> float:
-    """The lifter's leg length, pixels: the ``pull_leg_percentile`` of the frames' hip→knee→ankle
-    lengths ``leg_px`` (NaN when none is read)."""
-    leg = np.asarray(leg_px, np.float64)
-    leg = leg[np.isfinite(leg) & (leg > 0)]
-    return float(np.percentile(leg, th.pull_leg_percentile)) if len(leg) else float("nan")
-
-
-def hand_height_leg(image: np.ndarray, side: str, leg_px: float | None = None) -> np.ndarray:
-    """``(T,)`` :func:`hand_height_px` in leg lengths: of ``leg_px`` (the lifter's, see
-    :func:`leg_reference`) or, without it, of each frame's own hip→knee→ankle length."""
-    leg = leg_length(image, side) if leg_px is None else np.float64(leg_px)
-    with np.errstate(all="ignore"):
-        return np.where(leg > 0, hand_height_px(image, side) / leg, np.nan)
+        return np.where(leg > 0, (ankle[:, 1] - wrist_y) / leg, np.nan)
 
 
 def pull_frames(hands_leg: np.ndarray, knee_flexion_deg: np.ndarray, th: Thresholds) -> np.ndarray:
@@ -106,59 +85,14 @@ def seconds_at_floor(
     facing: int,
     th: Thresholds,
     rows: slice | np.ndarray = slice(None),
+    previous_t: float | None = None,
 ) -> float:
     """Seconds the frames ``rows`` of ``image`` ``(T, 33, ≥2)`` px (times ``t`` s) spend at the
-    bottom of a pull from the floor, the hands' height in lengths of the leg read over those
-    frames (:func:`leg_reference`). :class:`PullCounter` counts the same frames a batch at a time."""
-    image = np.asarray(image)[rows]
-    knee = joint_angles(image, side, facing)["knee_flexion"]
-    hands = hand_height_leg(image, side, leg_reference(leg_length(image, side), th))
-    return pull_seconds(pull_frames(hands, knee, th), frame_seconds(np.asarray(t, np.float64)[rows]))
-
-
-class PullCounter:
-    """:func:`seconds_at_floor` for frames that come a batch at a time (the live path). Each
-    frame's leg length goes into a running percentile, and the frames with the knee bent enough
-    keep their hands' height (px) and seconds, so the count is taken again, in one vectorised
-    step, as the lifter's leg length moves. After the last batch :meth:`seconds` equals
-    :func:`seconds_at_floor` over all the frames (the same arithmetic:
-    :class:`~hingecheck.core.filters.RunningMedian` gives ``np.percentile``'s value)."""
-
-    def __init__(self, th: Thresholds):
-        self.th = th
-        self._legs = RunningMedian()
-        self._hands = np.empty(0)  # px, of the frames with the knee bent at least pull_knee_min_deg
-        self._seconds = np.empty(0)
-        self._n = 0
-        self._last_t: float | None = None
-
-    def add(self, image: np.ndarray, t: np.ndarray, side: str, facing: int) -> None:
-        """Count the frames ``image`` ``(T, 33, ≥2)`` px at times ``t`` (s), after those added before."""
-        image = np.asarray(image)
-        for leg in leg_length(image, side).tolist():
-            if leg > 0 and leg != math.inf:  # finite and positive (NaN fails the first test)
-                self._legs.add(leg)
-        knee = joint_angles(image, side, facing)["knee_flexion"]
-        seconds = frame_seconds(np.asarray(t, np.float64), self._last_t)
-        with np.errstate(invalid="ignore"):
-            bent = knee >= self.th.pull_knee_min_deg
-        hands, seconds = hand_height_px(image, side)[bent], seconds[bent]
-        n, k = self._n, len(hands)
-        if n + k > len(self._hands):  # grown by doubling: amortised O(1) a frame
-            self._hands = np.resize(self._hands, max(64, 2 * (n + k)))
-            self._seconds = np.resize(self._seconds, max(64, 2 * (n + k)))
-        self._hands[n : n + k] = hands
-        self._seconds[n : n + k] = seconds
-        self._n += k
-        if len(t):
-            self._last_t = float(t[-1])
-
-    def seconds(self) -> float:
-        """Seconds at the bottom of a pull over every frame added."""
-        leg = np.float64(self._legs.percentile(self.th.pull_leg_percentile))
-        with np.errstate(all="ignore"):
-            hands = np.where(leg > 0, self._hands[: self._n] / leg, np.nan)
-            return pull_seconds(hands <= self.th.pull_hands_max_leg, self._seconds[: self._n])
+    bottom of a pull from the floor; ``previous_t`` the time of the frame before the first (the
+    live path counts a session in batches). The one count of both the batch and the live path."""
+    knee = joint_angles(image, side, facing)["knee_flexion"][rows]
+    pull = pull_frames(hand_height_leg(image, side)[rows], knee, th)
+    return pull_seconds(pull, frame_seconds(np.asarray(t, np.float64)[rows], previous_t))
 
 
 def choose(pull_s: float, th: Thresholds) -> str:

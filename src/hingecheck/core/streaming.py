@@ -155,10 +155,10 @@ class StreamingAnalyzer:
         self._judge_base: Baselines | None = None  # the session's standing baselines, batch-measured
         self._last_end = 0  # end frame of the last rep judged
         # exercise="auto": seconds seen at the bottom of a pull, counted over the raw frames up to
-        # _pull_next (an index into every raw frame of the session).
+        # _pull_next (an index into every raw frame of the session), the last one's time.
         self.pull_s = 0.0
         self._pull_next = 0
-        self._pulls = exercise_choice.PullCounter(self.th)
+        self._pull_t: float | None = None
         if self.auto and self.exercise != "hinge":
             self.th = load_config(exercise="hinge")
             self.exercise = "hinge"
@@ -421,9 +421,11 @@ class StreamingAnalyzer:
         if new and self.side is not None:
             image = np.stack([np.asarray(r[0], np.float64) for r in new])
             t = np.array([r[4] for r in new], np.float64)
-            self._pulls.add(image, t, self.side, self.facing)
-            self.pull_s = self._pulls.seconds()
+            self.pull_s += exercise_choice.seconds_at_floor(
+                image, t, self.side, self.facing, self.th, previous_t=self._pull_t
+            )
             self._pull_next += len(new)
+            self._pull_t = float(t[-1])
         chosen = exercise_choice.choose(self.pull_s, self.th)
         if chosen != self.exercise:
             self.th = load_config(exercise=chosen)
