@@ -356,6 +356,39 @@ def test_report_fits_a_phone_screen(reviewed):
     assert len(headers) == 9 and headers[-1] == "score"
 
 
+def test_compare_fits_a_phone_screen(compared):
+    """compare.html is read on a phone too: at 390 px wide the page does not scroll sideways (the
+    clips' table, long file names in its header, and the per-rep tables, squeezed into the width
+    with their text spilling out of the cells, made it wider); each per-rep table keeps its nine
+    columns, every cell holds its text, and scrolls inside its own box. On a wide screen the
+    before and after tables' columns still line up."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    require(CHROMIUM, package="chromium")
+    spilled = (  # cells whose text is wider than the cell (the columns squeezed past their text)
+        "[...document.querySelectorAll('table.reps th, table.reps td')]"
+        ".filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText)"
+    )
+    columns = "id => [...document.querySelectorAll('#' + id + ' th')].map(t => t.getBoundingClientRect().left)"
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto((compared / "compare.html").resolve().as_uri())
+        width = page.evaluate("document.documentElement.scrollWidth")
+        headers = page.evaluate("[...document.querySelectorAll('#reps-a th')].map(t => t.innerText)")
+        phone_spilled = page.evaluate(spilled)
+        clips_header = page.evaluate("document.querySelector('#clips tr').innerText")
+        page.screenshot(path=str(SHOTS / "compare_phone.png"), full_page=True)
+        page.set_viewport_size({"width": 1000, "height": 1400})
+        wide_spilled = page.evaluate(spilled)
+        before, after = page.evaluate(columns, "reps-a"), page.evaluate(columns, "reps-b")
+        browser.close()
+    assert width <= 390, width
+    assert len(headers) == 9 and headers[-1] == "score"
+    assert phone_spilled == [] and wide_spilled == []
+    assert BEFORE.name in clips_header and AFTER.name in clips_header  # the names shown whole, wrapped
+    assert before == after
+
+
 def test_review_says_the_verdict_on_stdout(tmp_path):
     """review's line on stdout gives the clip's verdict and rep count, and why when it has none
     on the form, before the paths (it gave the paths only: the verdict meant opening the report)."""
