@@ -16,7 +16,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from jinja2 import Environment, select_autoescape
 
 from hingecheck.atomic import write_text
 from hingecheck.core.analysis import analyze, thresholds_for
@@ -25,7 +24,7 @@ from hingecheck.pose.landmarker import PoseSettings, estimate_clip
 from hingecheck.render.cues import set_sentence
 from hingecheck.render.overlay import OverlayState, default_annotators, draw
 from hingecheck.render.plots import angle_plot
-from hingecheck.render.report import clip_notes, rep_rows
+from hingecheck.render.report import clip_notes, environment, rep_rows
 from hingecheck.render.videoio import H264Writer
 
 #: Output frame height in pixels (both clips are scaled to it).
@@ -34,7 +33,7 @@ COMPARE_HEIGHT = 480
 WINDOW_BEFORE_S = 1.5
 WINDOW_AFTER_S = 1.5
 
-PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+PAGE = """{% from "rep_table.html" import rep_table %}<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>hingecheck compare</title>
 <style>body{font-family:system-ui,"DejaVu Sans",sans-serif;max-width:980px;margin:0 auto;padding:24px;color:#1d2330}
 table{border-collapse:collapse;width:100%;margin-bottom:16px}td,th{border-bottom:1px solid #ddd;padding:6px;text-align:right}
@@ -54,8 +53,7 @@ table.reps{table-layout:fixed;min-width:720px;margin-bottom:0} .reps th:nth-chil
 {% if a.exercise != b.exercise %}<p id="profiles"><strong>The two clips were judged as different exercises ({{ a.exercise }}, {{ b.exercise }}):</strong> their limits differ; pass <code>--exercise</code> to judge both alike. The curves' limit lines are the {{ a.exercise }}'s.</p>{% endif %}
 <h2>Rep by rep</h2>
 {% for c in (a, b) %}<h3>{{ c.label }}: {{ c.name }}</h3>
-{% if c.rows %}<div class="wide"><table class="reps" id="reps-{{ c.key }}"><thead><tr><th>rep</th><th class="v">verdict</th><th class="v">faults</th><th>hip °</th><th>knee °</th><th>trunk °</th><th>spine °</th><th>descent s</th><th>score</th></tr></thead>
-<tbody>{% for r in c.rows %}<tr><td>{{ r.index }}</td><td class="v {{ 'ok' if r.verdict == 'neutral' else 'bad' }}">{{ r.verdict|replace('_', ' ') }}</td><td class="v">{{ r.faults|join(', ')|replace('_', ' ') }}{% if r.notes %} <small>({{ r.notes|join(', ')|replace('_', ' ') }})</small>{% endif %}</td><td>{{ r.hip }}</td><td>{{ r.knee }}</td><td>{{ r.trunk }}</td><td>{{ r.spine }}</td><td>{{ r.descent }}</td><td>{{ r.score }}</td></tr>{% endfor %}</tbody></table></div>
+{% if c.rows %}<div class="wide">{{ rep_table(c.rows, "reps-" ~ c.key, "reps") }}</div>
 {% else %}<p id="reps-{{ c.key }}-none">No reps found.</p>{% endif %}{% endfor %}
 <h2>Angles, aligned on the first bottom</h2><img alt="angles" src="data:image/png;base64,{{ plot }}">
 <h2>Side by side</h2><video id="video" controls preload="auto" src="data:video/mp4;base64,{{ video }}"></video>
@@ -156,8 +154,7 @@ def compare_clips(
             summary=set_sentence(r.reps, r.verdict),
         )
 
-    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-    html = env.from_string(PAGE).render(
+    html = environment.from_string(PAGE).render(
         a=facts(a, ra, "a", "Before"),
         b=facts(b, rb, "b", "After"),
         plot=base64.b64encode(plot).decode(),
