@@ -742,14 +742,14 @@ def evaluate(
     recall, the share not judged, and leave-one-source-out."""
     from hingecheck.cli import batch
     from hingecheck.core.config import ConfigError
-    from hingecheck.core.evaluate import read_labels
+    from hingecheck.core.evaluate import read_labels, unique_clips
     from hingecheck.pose.landmarker import PoseSettings
 
     _check_exercise(exercise)
     _check_counts(max_width, jobs)
     _check_model(model)
     try:
-        rows = read_labels(labels)
+        rows, duplicates = unique_clips(read_labels(labels))
     except ConfigError as exc:
         fail(str(exc), EXIT_USAGE)
     _check_config(config, {exercise or batch.exercise_for(str(r.path)) for r in rows})
@@ -772,7 +772,7 @@ def evaluate(
     from hingecheck.cli.evaluation_report import run_evaluation
 
     try:
-        run_evaluation(rows, job_list, jobs or None, loso=loso, list_clips=clips, out=out)
+        run_evaluation(rows, job_list, jobs or None, loso=loso, list_clips=clips, out=out, duplicates=duplicates)
     except KeyboardInterrupt:
         fail("interrupted", 130)
     raise typer.Exit(EXIT_SOME_FAILED if missing else 0)
