@@ -171,6 +171,40 @@ def test_expand_inputs(tmp_path):
     assert problems and "no files match" in problems[0]
 
 
+def test_an_image_glob_is_one_clip_as_review_reads_it(tmp_path, astronaut):
+    """A quoted glob whose files are all images is one clip, read as review reads it, with the
+    pattern globbed once (it was globbed a second time, at any depth and counting the folders it
+    matched: a pattern that also matched a folder, ``shots/*`` beside ``shots/old/``, was one
+    clip per image, each scored as a one-frame clip, while review read it as one clip). Videos
+    still list one clip a file, and ``**`` reaches sub-folders with --recursive only. The real
+    command on three real photos and a folder: one clip of three frames."""
+    import cv2
+
+    from hingecheck.pose.sources import open_source
+
+    shots = tmp_path / "shots"
+    (shots / "old").mkdir(parents=True)
+    for i in range(3):
+        cv2.imwrite(str(shots / f"s{i}.png"), cv2.cvtColor(astronaut, cv2.COLOR_RGB2BGR))
+    cv2.imwrite(str(shots / "old" / "s9.png"), cv2.cvtColor(astronaut, cv2.COLOR_RGB2BGR))
+    every, deep = str(shots / "*"), str(shots / "**" / "*.png")
+    assert expand_inputs([every]) == ([every], [])
+    assert len(list(open_source(every).frames())) == 3  # review's clip: the three images, the folder left out
+    assert expand_inputs([deep]) == ([deep], [])  # old/s9.png, one level down, is an image too
+    assert expand_inputs([deep], recursive=True) == ([deep], [])
+    (shots / "clip.mp4").write_bytes(b"x")
+    assert expand_inputs([every]) == ([str(shots / n) for n in ("clip.mp4", "s0.png", "s1.png", "s2.png")], [])
+    (shots / "clip.mp4").unlink()
+    (shots / "old" / "clip.mp4").write_bytes(b"x")
+    assert expand_inputs([str(shots / "**" / "*.mp4")]) == ([str(shots / "old" / "clip.mp4")], [])
+    assert expand_inputs([str(shots / "*" / "*.mp4")], recursive=True) == ([str(shots / "old" / "clip.mp4")], [])
+    out = tmp_path / "r.json"
+    r = score(every, "--out", out, "--no-history", "--exercise", "hinge")
+    assert r.returncode == 0, r.stderr
+    (clip,) = json.loads(out.read_text())["clips"]
+    assert clip["file"] == every and clip["frames"] == 3
+
+
 def test_ray_engine_matches_local(tmp_path, sample_series):
     pytest.importorskip("ray")
     clips = [SAMPLES / n for n in ("hinge_rounded.mp4", "deadlift_hips_rise_first.mp4")]

@@ -1,5 +1,6 @@
 """Coach review: the annotated video, the report in a real browser, escaping of user text."""
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -338,22 +339,58 @@ def test_compare_says_each_clips_exercise_view_and_warnings(tmp_path, landmark_c
     assert "judged as different exercises (deadlift, hinge)" in facts["text"]
 
 
-def test_report_fits_a_phone_screen(reviewed):
-    """The report is sent to be read on a phone: at 390 px wide the page does not scroll
-    sideways (the per-rep table made it 640 px wide, cutting the verdict box and text short);
-    a table wider than the screen scrolls inside its own box, all its columns kept."""
+@contextlib.contextmanager
+def phone_page(path: Path):
+    """``path`` loaded in headless Chromium on a phone's screen, 390 x 844 CSS px."""
     sync_api = pytest.importorskip("playwright.sync_api")
     require(CHROMIUM, package="chromium")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 390, "height": 844})
-        page.goto((reviewed / "report.html").resolve().as_uri())
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            page.goto(path.resolve().as_uri())
+            yield page
+        finally:
+            browser.close()
+
+
+def test_report_fits_a_phone_screen(reviewed):
+    """The report is sent to be read on a phone: at 390 px wide the page does not scroll
+    sideways (the per-rep table made it 640 px wide, cutting the verdict box and text short);
+    a table wider than the screen scrolls inside its own box, all its columns kept."""
+    with phone_page(reviewed / "report.html") as page:
         width = page.evaluate("document.documentElement.scrollWidth")
         headers = page.evaluate("[...document.querySelectorAll('#reps th')].map(t => t.innerText)")
         page.screenshot(path=str(SHOTS / "report_phone.png"), full_page=True)
-        browser.close()
     assert width <= 390, width
     assert len(headers) == 9 and headers[-1] == "score"
+
+
+def test_compare_fits_a_phone_screen(compared):
+    """compare.html is read on a phone too: at 390 px wide the page does not scroll sideways (the
+    clips' table, long file names in its header, and the per-rep tables, squeezed into the width
+    with their text spilling out of the cells, made it wider); each per-rep table keeps its nine
+    columns, every cell holds its text, and scrolls inside its own box. On a wide screen the
+    before and after tables' columns still line up."""
+    spilled = (  # cells whose text is wider than the cell (the columns squeezed past their text)
+        "[...document.querySelectorAll('table.reps th, table.reps td')]"
+        ".filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText)"
+    )
+    columns = "id => [...document.querySelectorAll('#' + id + ' th')].map(t => t.getBoundingClientRect().left)"
+    with phone_page(compared / "compare.html") as page:
+        width = page.evaluate("document.documentElement.scrollWidth")
+        headers = page.evaluate("[...document.querySelectorAll('#reps-a th')].map(t => t.innerText)")
+        phone_spilled = page.evaluate(spilled)
+        clips_header = page.evaluate("document.querySelector('#clips tr').innerText")
+        page.screenshot(path=str(SHOTS / "compare_phone.png"), full_page=True)
+        page.set_viewport_size({"width": 1000, "height": 1400})
+        wide_spilled = page.evaluate(spilled)
+        before, after = page.evaluate(columns, "reps-a"), page.evaluate(columns, "reps-b")
+    assert width <= 390, width
+    assert len(headers) == 9 and headers[-1] == "score"
+    assert phone_spilled == [] and wide_spilled == []
+    assert BEFORE.name in clips_header and AFTER.name in clips_header  # the names shown whole, wrapped
+    assert before == after
 
 
 def test_review_says_the_verdict_on_stdout(tmp_path):

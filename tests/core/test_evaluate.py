@@ -131,3 +131,49 @@ def test_labels_typed_in_their_folder_name_their_source_and_rows(tmp_path, landm
     p.write_text(p.read_text() + ",good,side,\n")
     r = run("--no-loso")
     assert r.returncode == 2 and r.stderr.strip() == "error: labels.csv, line 4: no file name in the file column"
+
+
+def test_a_clip_listed_twice_counts_once_and_rows_not_graded_are_said(tmp_path, landmark_cache_dir):
+    """``evaluate`` counts each clip once, however often and wherever it is listed (a clip twice in
+    one labels file and again in another folder's was scored and counted three times), saying in
+    one line which rows it ignored; and says in one line how many rows it did not grade and why
+    (a label other than good/bad, a view other than side/oblique: they were left out silently).
+    The right counts come from the labels written here: two graded clips, one right per label."""
+    from conftest import SAMPLES
+
+    rounded, neutral = SAMPLES / "hinge_rounded.mp4", SAMPLES / "hinge_neutral_right.mp4"
+    a = labels(
+        tmp_path / "a",
+        [
+            f"{rounded},bad,side,lumbar_rounding",
+            f"{neutral},good,side,",
+            f"{SAMPLES / 'kb_swing.mp4'},unknown,side,",
+            f"{SAMPLES / 'good_morning_neutral.mp4'},edge,side,",
+            f"{SAMPLES / 'front_view.mp4'},good,front,",
+            f"{rounded},bad,side,lumbar_rounding",  # twice in one file
+        ],
+    )
+    b = labels(tmp_path / "b", [f"{SAMPLES}/./{rounded.name},good,side,"])  # again, written another way
+    out = tmp_path / "eval.json"
+    r = subprocess.run(
+        [sys.executable, "-m", "hingecheck", "evaluate", str(a), str(b), "--out", str(out), "--no-loso"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(out.read_text())
+    scores = doc["scores"]["all"]
+    assert (scores["clips"], scores["correct"]) == (2, 2)  # rounded faulted, neutral neutral: each once
+    assert list(doc["scores"]) == ["a", "all"]  # b's only row was a duplicate
+    assert len(doc["clips"]) == 5 and [c["not_graded"] for c in doc["clips"]] == [None, None, "label", "label", "view"]
+    lines = r.stdout.splitlines()
+    (dup,) = [line for line in lines if "duplicate" in line]
+    assert dup.startswith("2 duplicate rows ignored") and dup.count(rounded.name) == 2
+    assert f"{a}, line 7; counted from {a}, line 2" in dup
+    assert f"{b}, line 2, labelled 'good'; counted from {a}, line 2, labelled 'bad'" in dup
+    (ungraded,) = [line for line in lines if "not graded" in line]
+    assert ungraded == (
+        "3 of 5 rows not graded: 2 with a label that is not good or bad ('unknown', 'edge');"
+        " 1 with a view that is not side or oblique ('front')"
+    )

@@ -336,3 +336,79 @@ def test_sessions_with_no_rep_judged_say_their_verdict(tmp_path, landmark_cache_
     assert r.returncode == 0, r.stderr
     html = (tmp_path / "r" / "report.html").read_text()
     assert 'id="trend-table"' in html and "unusable view" in html and 'id="trend-plot"' not in html
+
+
+def _panels(img):
+    """(top, bottom) px of each plot panel, top to bottom: the rows of its frame's dark edges."""
+    import numpy as np
+
+    dark = img.max(axis=2) < 90
+    rows = np.flatnonzero(dark.sum(axis=1) > 0.5 * img.shape[1])
+    edges = [int(r.mean()) for r in np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1) if len(r)]
+    return list(zip(edges[0::2], edges[1::2]))
+
+
+def _dots(img, top, bottom, bgr):
+    """Centres (x, y) px of the round markers of colour ``bgr`` between rows ``top`` and
+    ``bottom``, left to right (the lines joining them are thinner and opened away)."""
+    import cv2
+    import numpy as np
+
+    mask = (np.abs(img.astype(int) - bgr).max(axis=2) < 40).astype(np.uint8)
+    mask[:top], mask[bottom:] = 0, 0
+    dots = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (6, 6)))
+    return sorted(cv2.connectedComponentsWithStats(dots)[3][1:].tolist())
+
+
+def test_each_exercise_is_its_own_trend(tmp_path):
+    """A lifter who deadlifts and does good mornings sees a trend per exercise: the table is one
+    table per exercise, each with its own totals, and the plot two panels per exercise with one
+    point per session of it (a deadlift session and a good-morning session were one line, the
+    totals one % neutral over both). Sessions written by hand into a real history file, so the
+    right numbers are known: deadlift 2/3, 3/3, 2/2 judged reps neutral; good morning 1/2, 2/2."""
+    from datetime import datetime, timezone
+
+    import cv2
+    import numpy as np
+
+    from hingecheck.history.store import HistoryStore, RepRow, SessionRow
+
+    def session(day, hour, exercise, source, verdicts):
+        reps = tuple(
+            RepRow(index=i + 1, verdict=v, faults=(v,) if v in FAULTS else (), spine_flexion_deg=4.0 + i)
+            for i, v in enumerate(verdicts)
+        )
+        started = datetime(2026, 11, day, hour, tzinfo=timezone.utc)
+        return SessionRow(started, "sam", exercise, "score", f"/clips/{source}", "neutral", "side", reps)
+
+    db = tmp_path / "h.sqlite3"
+    with HistoryStore.open(db) as store:
+        store.add(session(20, 18, "deadlift", "dl1.mp4", ["neutral", "neutral", "hips_rise_first"]))
+        store.add(session(20, 19, "good_morning", "gm1.mp4", ["neutral", "lumbar_rounding"]))
+        store.add(session(21, 18, "deadlift", "dl2.mp4", ["neutral"] * 3))
+        store.add(session(21, 19, "good_morning", "gm2.mp4", ["neutral"] * 2))
+        store.add(session(22, 18, "deadlift", "dl3.mp4", ["neutral", "not_judged", "neutral"]))
+    png = tmp_path / "trend.png"
+    r = hc("history", "--db", db, "--plot", png)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    assert "deadlift: 3 sessions, 9 reps, 8 judged: 88% neutral" in out  # 7 of 8
+    assert "good morning: 2 sessions, 4 reps, 4 judged: 75% neutral" in out  # 3 of 4
+    dl = out[out.index("): deadlift") : out.index("deadlift: 3 sessions")]
+    gm = out[out.index("): good morning") : out.index("good morning: 2 sessions")]
+    # Each table holds its own exercise's sessions, in time order.
+    assert [dl.index(f"dl{i}.mp4") for i in (1, 2, 3)] == sorted(dl.index(f"dl{i}.mp4") for i in (1, 2, 3))
+    assert gm.index("gm1.mp4") < gm.index("gm2.mp4") and ".mp4" not in gm.replace("gm1.mp4", "").replace("gm2.mp4", "")
+    assert "gm1.mp4" not in dl and "gm2.mp4" not in dl
+
+    img = cv2.imread(str(png))
+    panels = _panels(img)
+    blue, red = (180, 111, 31), (43, 57, 192)  # the athlete's line, the lumbar limit (BGR)
+    assert [len(_dots(img, top, bottom, blue)) for top, bottom in panels] == [3, 3, 2, 2]
+    for (top, bottom), want in zip(panels[0::2], ([200 / 3, 100, 100], [50, 100])):  # % neutral, -5 to 105
+        shown = [105 - 110 * (y - top) / (bottom - top) for _, y in _dots(img, top, bottom, blue)]
+        assert shown == pytest.approx(want, abs=2)
+    for top, bottom in panels[1::2]:  # each exercise's limit drawn on its spine panel
+        assert (np.abs(img[top:bottom].astype(int) - red).max(axis=2) < 40).sum() > 200
+    SHOTS.mkdir(exist_ok=True)
+    shutil.copy(png, SHOTS / "history_trend_per_exercise.png")

@@ -306,3 +306,38 @@ def test_a_front_view_clip_says_so_on_its_frames(landmark_cache_dir):
     side = estimate_clip(SAMPLES / "hinge_neutral_left.mp4", cache=cache)
     ok = analyze(side, file="hinge_neutral_left.mp4")
     assert OverlayState.from_clip(0, side.image[0], ok).cue is None
+
+
+#: Small frames (width, height px): 200 px wide in portrait, square and landscape, and widths
+#: from 100 to 320 px at phone and camera aspect ratios.
+SMALL = [(200, 356), (200, 200), (200, 150), (200, 112)] + [
+    (w, round(w * r)) for w in range(100, 330, 10) for r in (16 / 9, 4 / 3, 1, 3 / 4, 9 / 16)
+]
+
+
+def test_every_text_lies_inside_a_small_frame():
+    """At small sizes every text block (stats, banner, cue) lies inside the frame, none cut at an
+    edge: the live stats on a 200-px-wide frame had their box 1 px past the right and top edges,
+    and on a frame 67 px high their letters 1 px above the top. Each block drawn on a canvas 40 px
+    larger all round than the frame (where OpenCV draws the letters is the truth) inks only the
+    frame's pixels, and its box (padding included: the banner's and cue's background) and the rep
+    counter's lie inside the frame."""
+    from dataclasses import replace
+
+    from hingecheck.render.overlay import _draw_block, layout
+
+    m = 40
+    s = OverlayState(reps=12, last_verdict="lumbar_rounding", cue=_longest_cue(), fps=120.0, latency_ms=1234.0)
+    for w, h in SMALL:
+        lay = layout((h, w, 3), s)
+        x0, y0, x1, y1 = lay.counter
+        assert 0 <= x0 and 0 <= y0 and x1 <= w and y1 <= h, (w, h, "counter", lay.counter)
+        for name in ("stats", "banner", "cue"):
+            b = getattr(lay, name)
+            x0, y0, x1, y1 = b.box
+            assert 0 <= x0 and 0 <= y0 and x1 <= w and y1 <= h, (w, h, name, b.box)
+            canvas = np.full((h + 2 * m, w + 2 * m, 3), 128, np.uint8)
+            _draw_block(canvas, replace(b, origins=tuple((x + m, y + m) for x, y in b.origins)))
+            ys, xs = np.nonzero((canvas != 128).any(axis=2))
+            ink = (xs.min() - m, ys.min() - m, xs.max() - m + 1, ys.max() - m + 1)
+            assert 0 <= ink[0] and 0 <= ink[1] and ink[2] <= w and ink[3] <= h, (w, h, name, ink)

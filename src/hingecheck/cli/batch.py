@@ -75,8 +75,9 @@ def _deadline(seconds: float):
 
 
 def expand_inputs(paths: Iterable[str], recursive: bool = False) -> tuple[list[str], list[str]]:
-    """Files, folders (video extensions only; ``recursive`` descends) and globs → clip paths; a
-    glob that matches only images is one clip (its frames, as ``review`` reads it).
+    """Files, folders (video extensions only; ``recursive`` descends) and globs (globbed once;
+    ``**`` reaches sub-folders only with ``recursive``) → clip paths; a glob whose files are all
+    images is one clip (its frames, as ``review`` reads it: :class:`~hingecheck.pose.sources.Images`).
 
     Returns ``(clips, problems)``: ``problems`` are one-line messages for inputs that matched
     nothing. Order is stable (inputs in order, folder contents sorted); duplicates dropped (the
@@ -90,7 +91,7 @@ def expand_inputs(paths: Iterable[str], recursive: bool = False) -> tuple[list[s
             found = sorted(p for p in globlib.glob(spec, recursive=recursive) if Path(p).is_file())
             if not found:
                 problems.append(f"{spec}: no files match")
-            elif all(Path(p).suffix.lower() in IMAGE_EXTENSIONS for p in globlib.glob(spec, recursive=True)):
+            elif all(Path(p).suffix.lower() in IMAGE_EXTENSIONS for p in found):
                 found = [spec]  # one clip, its frames in name order, read as review reads it (pose.sources.Images)
             clips.extend(found)
         elif Path(spec).is_dir():

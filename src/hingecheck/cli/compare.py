@@ -4,7 +4,8 @@
 two bottoms, both clips scaled to one height, the overlay drawn on each), ``compare.html`` (both
 verdicts, a per-rep table of each, before then after: verdict, faults, key angles in degrees,
 descent, score, as the review report's; the angle curves of both on one plot aligned on the first
-bottom, the video) and ``compare.json``.
+bottom, the video; on a phone 390 px wide the page fits the screen, each per-rep table scrolling
+inside its own box) and ``compare.json``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from jinja2 import Environment, select_autoescape
 
 from hingecheck.atomic import write_text
 from hingecheck.core.analysis import analyze, thresholds_for
@@ -24,7 +24,7 @@ from hingecheck.pose.landmarker import PoseSettings, estimate_clip
 from hingecheck.render.cues import set_sentence
 from hingecheck.render.overlay import OverlayState, default_annotators, draw
 from hingecheck.render.plots import angle_plot
-from hingecheck.render.report import clip_notes, rep_rows
+from hingecheck.render.report import clip_notes, environment, rep_rows
 from hingecheck.render.videoio import H264Writer
 
 #: Output frame height in pixels (both clips are scaled to it).
@@ -33,11 +33,13 @@ COMPARE_HEIGHT = 480
 WINDOW_BEFORE_S = 1.5
 WINDOW_AFTER_S = 1.5
 
-PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>hingecheck compare</title>
+PAGE = """{% from "rep_table.html" import rep_table %}<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>hingecheck compare</title>
 <style>body{font-family:system-ui,"DejaVu Sans",sans-serif;max-width:980px;margin:0 auto;padding:24px;color:#1d2330}
 table{border-collapse:collapse;width:100%;margin-bottom:16px}td,th{border-bottom:1px solid #ddd;padding:6px;text-align:right}
-td:first-child,th:first-child,td.v,th.v{text-align:left}img,video{width:100%}
-table.reps{table-layout:fixed} .reps th:nth-child(1){width:6%} .reps th:nth-child(2){width:18%} .reps th:nth-child(3){width:20%} .reps th:nth-child(8){width:10%}
+td:first-child,th:first-child,td.v,th.v{text-align:left}img,video{width:100%} #clips th+th,#clips td+td{overflow-wrap:anywhere}
+table.reps{table-layout:fixed;min-width:720px;margin-bottom:0} .reps th:nth-child(1){width:6%} .reps th:nth-child(2){width:18%} .reps th:nth-child(3){width:20%} .reps th:nth-child(8){width:10%}
+.wide{overflow-x:auto;margin-bottom:16px}
 .ok{color:#1e8a45;font-weight:600} .bad{color:#c0392b;font-weight:600}</style></head><body>
 <h1>Before / after</h1>
 <table id="clips"><tr><th></th><th>{{ a.name }}</th><th>{{ b.name }}</th></tr>
@@ -51,8 +53,7 @@ table.reps{table-layout:fixed} .reps th:nth-child(1){width:6%} .reps th:nth-chil
 {% if a.exercise != b.exercise %}<p id="profiles"><strong>The two clips were judged as different exercises ({{ a.exercise }}, {{ b.exercise }}):</strong> their limits differ; pass <code>--exercise</code> to judge both alike. The curves' limit lines are the {{ a.exercise }}'s.</p>{% endif %}
 <h2>Rep by rep</h2>
 {% for c in (a, b) %}<h3>{{ c.label }}: {{ c.name }}</h3>
-{% if c.rows %}<table class="reps" id="reps-{{ c.key }}"><thead><tr><th>rep</th><th class="v">verdict</th><th class="v">faults</th><th>hip °</th><th>knee °</th><th>trunk °</th><th>spine °</th><th>descent s</th><th>score</th></tr></thead>
-<tbody>{% for r in c.rows %}<tr><td>{{ r.index }}</td><td class="v {{ 'ok' if r.verdict == 'neutral' else 'bad' }}">{{ r.verdict|replace('_', ' ') }}</td><td class="v">{{ r.faults|join(', ')|replace('_', ' ') }}{% if r.notes %} <small>({{ r.notes|join(', ')|replace('_', ' ') }})</small>{% endif %}</td><td>{{ r.hip }}</td><td>{{ r.knee }}</td><td>{{ r.trunk }}</td><td>{{ r.spine }}</td><td>{{ r.descent }}</td><td>{{ r.score }}</td></tr>{% endfor %}</tbody></table>
+{% if c.rows %}<div class="wide">{{ rep_table(c.rows, "reps-" ~ c.key, "reps") }}</div>
 {% else %}<p id="reps-{{ c.key }}-none">No reps found.</p>{% endif %}{% endfor %}
 <h2>Angles, aligned on the first bottom</h2><img alt="angles" src="data:image/png;base64,{{ plot }}">
 <h2>Side by side</h2><video id="video" controls preload="auto" src="data:video/mp4;base64,{{ video }}"></video>
@@ -153,8 +154,7 @@ def compare_clips(
             summary=set_sentence(r.reps, r.verdict),
         )
 
-    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-    html = env.from_string(PAGE).render(
+    html = environment.from_string(PAGE).render(
         a=facts(a, ra, "a", "Before"),
         b=facts(b, rb, "b", "After"),
         plot=base64.b64encode(plot).decode(),

@@ -11,12 +11,69 @@ import dataclasses
 import json
 from pathlib import Path
 
-from hingecheck.core.evaluate import CALLS, LABELS, LabelledClip, Score, call, leave_one_source_out, score
+from hingecheck.core.evaluate import (
+    CALLS,
+    LABELS,
+    LabelledClip,
+    Score,
+    call,
+    leave_one_source_out,
+    score,
+    why_not_graded,
+)
+
+
+def duplicates_line(duplicates: list[tuple[LabelledClip, LabelledClip]]) -> str | None:
+    """One line naming the rows left out because their clip was listed before (each ``(row left
+    out, row kept)``; both labels said where they differ), or None when there are none."""
+    if not duplicates:
+        return None
+    said = []
+    for dup, kept in duplicates:
+        if dup.label == kept.label:
+            said.append(f"{dup.path} ({dup.listed_in}; counted from {kept.listed_in})")
+        else:
+            said.append(
+                f"{dup.path} ({dup.listed_in}, labelled {dup.label!r}; counted from {kept.listed_in},"
+                f" labelled {kept.label!r})"
+            )
+    n = len(duplicates)
+    return f"{n} duplicate row{'' if n == 1 else 's'} ignored, each clip counted once: {'; '.join(said)}"
+
+
+#: What keeps a row out of the grading, by :func:`~hingecheck.core.evaluate.why_not_graded`.
+NOT_GRADED = {"label": "with a label that is not good or bad", "view": "with a view that is not side or oblique"}
+
+
+def not_graded_line(rows: list[LabelledClip]) -> str | None:
+    """One line saying how many ``rows`` are not graded and why (the labels or views that kept
+    them out, as written), or None when every row is graded."""
+    found: dict[str, list[str]] = {}
+    for r in rows:
+        if (why := why_not_graded(r)) is not None:
+            found.setdefault(why, []).append(r.label if why == "label" else r.view)
+    if not found:
+        return None
+    parts = [
+        f"{len(values)} {NOT_GRADED[why]} ({', '.join(dict.fromkeys(repr(v) for v in values))})"
+        for why, values in sorted(found.items())
+    ]
+    n = sum(map(len, found.values()))
+    return f"{n} of {len(rows)} row{'' if len(rows) == 1 else 's'} not graded: {'; '.join(parts)}"
 
 
 def run_evaluation(
-    rows: list[LabelledClip], jobs, workers: int | None, loso: bool, list_clips: bool, out: Path | None
+    rows: list[LabelledClip],
+    jobs,
+    workers: int | None,
+    loso: bool,
+    list_clips: bool,
+    out: Path | None,
+    duplicates: list[tuple[LabelledClip, LabelledClip]] = (),
 ) -> dict:
+    """Score ``rows`` (each clip once; ``jobs`` theirs, in order) and print what was not graded
+    and why, the ``duplicates`` left out, the clip table (``list_clips``), the accuracy tables and
+    leave-one-source-out (``loso``); write it all as JSON to ``out``. Returns that JSON's dict."""
     from rich.console import Console
 
     from hingecheck.atomic import write_text
@@ -28,9 +85,20 @@ def run_evaluation(
     console = Console()
     if not console.is_terminal:
         console.width = 240  # a report piped to a file keeps its columns
+    for line in (duplicates_line(duplicates), not_graded_line(rows)):
+        if line:
+            console.print(line, highlight=False, markup=False, soft_wrap=True)
     results = {r["file"]: r for r in batch.run_local(jobs, workers=workers)}  # fills the landmark cache
     shipped = [results[j.path] for j in jobs]
-    doc: dict = {"clips": [], "scores": {}, "loso": {}}
+    doc: dict = {
+        "clips": [],
+        "duplicates": [
+            {"file": str(dup.path), "listed_in": dup.listed_in, "counted_from": kept.listed_in}
+            for dup, kept in duplicates
+        ],
+        "scores": {},
+        "loso": {},
+    }
     for row, res in zip(rows, shipped):
         doc["clips"].append(
             {
@@ -39,6 +107,7 @@ def run_evaluation(
                 "label": row.label,
                 "view": row.view,
                 "graded": row.graded,
+                "not_graded": why_not_graded(row),  # "label" (not good/bad), "view" (not side/oblique) or null
                 "verdict": res.get("verdict"),
                 "call": call(res.get("verdict")),
                 "measured_view": res.get("view"),

@@ -742,14 +742,14 @@ def evaluate(
     recall, the share not judged, and leave-one-source-out."""
     from hingecheck.cli import batch
     from hingecheck.core.config import ConfigError
-    from hingecheck.core.evaluate import read_labels
+    from hingecheck.core.evaluate import read_labels, unique_clips
     from hingecheck.pose.landmarker import PoseSettings
 
     _check_exercise(exercise)
     _check_counts(max_width, jobs)
     _check_model(model)
     try:
-        rows = read_labels(labels)
+        rows, duplicates = unique_clips(read_labels(labels))
     except ConfigError as exc:
         fail(str(exc), EXIT_USAGE)
     _check_config(config, {exercise or batch.exercise_for(str(r.path)) for r in rows})
@@ -772,7 +772,7 @@ def evaluate(
     from hingecheck.cli.evaluation_report import run_evaluation
 
     try:
-        run_evaluation(rows, job_list, jobs or None, loso=loso, list_clips=clips, out=out)
+        run_evaluation(rows, job_list, jobs or None, loso=loso, list_clips=clips, out=out, duplicates=duplicates)
     except KeyboardInterrupt:
         fail("interrupted", 130)
     raise typer.Exit(EXIT_SOME_FAILED if missing else 0)
@@ -933,13 +933,17 @@ def history(
         None, "--out", "-o", help="Write the json / csv export here (atomically) instead of stdout."
     ),
     plot: Optional[Path] = typer.Option(
-        None, "--plot", help="Write the trend plot here (PNG): % neutral reps and peak spine flexion per session."
+        None,
+        "--plot",
+        help="Write the trend plot here (PNG): % neutral reps and peak spine flexion per session, each exercise its own.",
     ),
     db: Optional[Path] = DbOpt,
 ) -> None:
-    """Training history: sessions over time (date, exercise, reps, % neutral, most common fault).
+    """Training history: sessions over time (date, exercise, reps, % neutral, most common fault),
+    a table per exercise.
 
-    A trend plot with --plot; --format json|csv to export; `hingecheck history delete` removes sessions.
+    A trend plot with --plot (each exercise its own trend); --format json|csv to export;
+    `hingecheck history delete` removes sessions.
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -1000,10 +1004,12 @@ def history(
 
 
 def _history_table(sessions: list, path: Path, missing: bool) -> None:
+    """The sessions as a table per exercise (in time order), each followed by its line of totals:
+    sessions, reps, judged reps and the percent of them that were neutral."""
     from rich.console import Console
     from rich.table import Table
 
-    from hingecheck.history.trend import COLUMNS, table_rows
+    from hingecheck.history.trend import COLUMNS, by_exercise, table_rows
 
     console = Console()
     if not console.is_terminal:
@@ -1015,20 +1021,22 @@ def _history_table(sessions: list, path: Path, missing: bool) -> None:
             soft_wrap=True,
         )
         return
-    table = Table(title=f"hingecheck history ({path})")
     numeric = {"id", "reps", "% neutral", "peak spine °"}
-    for c in COLUMNS:
-        table.add_column(c, justify="right" if c in numeric else "left")
-    for row in table_rows(sessions):
-        table.add_row(*row)
-    console.print(table)
-    reps = sum(s.n_reps for s in sessions)
-    judged = sum(s.judged for s in sessions)
-    neutral = sum(r.verdict == "neutral" for s in sessions for r in s.reps)
-    line = f"{len(sessions)} sessions, {reps} reps"
-    if judged:
-        line += f", {judged} judged: {100 * neutral / judged:.0f}% neutral"
-    console.print(line, highlight=False, soft_wrap=True)
+    for exercise, group in by_exercise(sessions).items():
+        name = exercise.replace("_", " ")
+        table = Table(title=f"hingecheck history ({path}): {name}")
+        for c in COLUMNS:
+            table.add_column(c, justify="right" if c in numeric else "left")
+        for row in table_rows(group):
+            table.add_row(*row)
+        console.print(table)
+        reps = sum(s.n_reps for s in group)
+        judged = sum(s.judged for s in group)
+        neutral = sum(r.verdict == "neutral" for s in group for r in s.reps)
+        line = f"{name}: {len(group)} session{'' if len(group) == 1 else 's'}, {reps} rep{'' if reps == 1 else 's'}"
+        if judged:
+            line += f", {judged} judged: {100 * neutral / judged:.0f}% neutral"
+        console.print(line, highlight=False, soft_wrap=True)
 
 
 @history_app.command("delete")

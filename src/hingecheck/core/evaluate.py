@@ -15,7 +15,8 @@ each clip's verdict with its label:
   faulted, then the middle of the tied candidates) and that source is scored with them.
 
 Only clips whose labelled view is a side view (``side``, ``side_*``) or ``oblique`` and whose
-label is good or bad are graded: a front view is not the tool's job.
+label is good or bad are graded: a front view is not the tool's job (:func:`why_not_graded`). A
+clip listed more than once is counted once, as first listed (:func:`unique_clips`).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class LabelledClip:
 
     @property
     def graded(self) -> bool:
+        """Labelled good or bad and filmed from a side view (``side``, ``side_*``) or ``oblique``."""
         return self.label in LABELS and (self.view.startswith("side") or self.view == "oblique")
 
 
@@ -86,6 +88,30 @@ def read_labels(paths: list[str | Path]) -> list[LabelledClip]:
                 )
             )
     return clips
+
+
+def unique_clips(clips: list[LabelledClip]) -> tuple[list[LabelledClip], list[tuple[LabelledClip, LabelledClip]]]:
+    """Each clip once, as first listed (one file, however its path is written: the same file in
+    two labels files or twice in one is one clip, its first row kept). Returns ``(kept,
+    duplicates)``: ``duplicates`` pairs each row left out with the row kept for its file."""
+    first: dict[Path, LabelledClip] = {}
+    kept, duplicates = [], []
+    for c in clips:
+        key = c.path.resolve()
+        if key in first:
+            duplicates.append((c, first[key]))
+        else:
+            first[key] = c
+            kept.append(c)
+    return kept, duplicates
+
+
+def why_not_graded(clip: LabelledClip) -> str | None:
+    """Why a row is not graded, or None when it is: ``"label"`` (not good or bad) or ``"view"``
+    (not a side view or oblique), the label's reason first."""
+    if clip.label not in LABELS:
+        return "label"
+    return None if clip.graded else "view"
 
 
 def call(verdict: str | None) -> str:

@@ -85,59 +85,50 @@ def frame_measures(
     over blocks, not frames), each block in float64 whatever the inputs' dtype, into preallocated
     outputs. ``world`` is ``(T, 33, 3)`` m, or holds only the landmarks ``world_joints`` (which
     must include :data:`~hingecheck.core.clean.WORLD_TRUNK`), in that order."""
+    idx = SIDES[side]
+    col = (lambda j: j) if world_joints is None else list(world_joints).index
+    trunk = [col(INDEX[j]) for j in ("left_hip", "right_hip", "left_shoulder", "right_shoulder")]
+
+    def block(rows: slice) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """The measures of frames ``rows``."""
+        # float64 from here on (the cleaned landmarks are stored as float32; no copy when they are float64).
+        img, wld = np.asarray(image[rows], np.float64), np.asarray(world[rows], np.float64)
+        m = joint_angles(img, side, facing)
+        if profile is not None:
+            dowel = dowel_from_profile(np.asarray(profile[rows], np.float64), img, facing, idx["ear"])
+            m["bend"], m["head"], contacts = dowel.bend_deg, dowel.head_offset, dowel.contacts
+        else:
+            m["bend"] = np.full(len(img), np.nan)
+            m["head"] = np.full(len(img), np.nan)
+            contacts = np.full((len(img), 3, 2), np.nan)
+        p = {k: img[:, i, :2] for k, i in idx.items()}
+        m["hip_height"] = p["ankle"][:, 1] - p["hip"][:, 1]
+        m["leg_len"] = leg_length(img, side)
+        m["hip_below_knee"] = (p["hip"][:, 1] >= p["knee"][:, 1]).astype(float)
+        m["load_ahead_px"] = forward_offset(img, side, facing, "wrist", (p["heel"] + p["foot_index"]) / 2.0)
+        m["knee_past_toe_px"] = forward_offset(img, side, facing, "knee", p["foot_index"])
+        m["foot_len"] = np.linalg.norm(p["foot_index"] - p["heel"], axis=-1)
+        m["heel_rise_px"] = p["foot_index"][:, 1] - p["heel"][:, 1]  # image y points down: heel above the toes > 0
+        m["trunk_rise_px"] = p["hip"][:, 1] - p["shoulder"][:, 1]  # the shoulder's height above the hip
+        m["shin_len"] = np.linalg.norm(p["knee"] - p["ankle"], axis=-1)
+        hips, shos = wld[:, trunk[:2]].mean(axis=1), wld[:, trunk[2:]].mean(axis=1)
+        m["chord_bend_base"] = np.linalg.norm(shos - hips, axis=-1)  # metres, for the fallback
+        return m, contacts
+
     t_len = len(image)
     if t_len <= MEASURE_BLOCK_FRAMES:
-        return _frame_measures(image, world, profile, side, facing, world_joints)
+        return block(slice(None))
     m: dict[str, np.ndarray] = {}
     contacts = np.empty(0)
     for i in range(0, t_len, MEASURE_BLOCK_FRAMES):
         rows = slice(i, i + MEASURE_BLOCK_FRAMES)
-        part, c = _frame_measures(
-            image[rows], world[rows], None if profile is None else profile[rows], side, facing, world_joints
-        )
+        part, c = block(rows)
         if i == 0:
             m = {k: np.empty(t_len, v.dtype) for k, v in part.items()}
             contacts = np.empty((t_len,) + c.shape[1:], c.dtype)
         for k, v in part.items():
             m[k][rows] = v
         contacts[rows] = c
-    return m, contacts
-
-
-def _frame_measures(
-    image: np.ndarray,
-    world: np.ndarray,
-    profile: np.ndarray | None,
-    side: str,
-    facing: int,
-    world_joints: tuple[int, ...] | None = None,
-) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    # float64 from here on (the cleaned landmarks are stored as float32; no copy when they are float64).
-    image, world = np.asarray(image, np.float64), np.asarray(world, np.float64)
-    profile = None if profile is None else np.asarray(profile, np.float64)
-    m = joint_angles(image, side, facing)
-    idx = SIDES[side]
-    if profile is not None:
-        dowel = dowel_from_profile(profile, image, facing, idx["ear"])
-        m["bend"], m["head"], contacts = dowel.bend_deg, dowel.head_offset, dowel.contacts
-    else:
-        m["bend"] = np.full(len(image), np.nan)
-        m["head"] = np.full(len(image), np.nan)
-        contacts = np.full((len(image), 3, 2), np.nan)
-    p = {k: image[:, i, :2] for k, i in idx.items()}
-    m["hip_height"] = p["ankle"][:, 1] - p["hip"][:, 1]
-    m["leg_len"] = leg_length(image, side)
-    m["hip_below_knee"] = (p["hip"][:, 1] >= p["knee"][:, 1]).astype(float)
-    m["load_ahead_px"] = forward_offset(image, side, facing, "wrist", (p["heel"] + p["foot_index"]) / 2.0)
-    m["knee_past_toe_px"] = forward_offset(image, side, facing, "knee", p["foot_index"])
-    m["foot_len"] = np.linalg.norm(p["foot_index"] - p["heel"], axis=-1)
-    m["heel_rise_px"] = p["foot_index"][:, 1] - p["heel"][:, 1]  # image y points down: heel above the toes > 0
-    m["trunk_rise_px"] = p["hip"][:, 1] - p["shoulder"][:, 1]  # the shoulder's height above the hip
-    m["shin_len"] = np.linalg.norm(p["knee"] - p["ankle"], axis=-1)
-    col = (lambda j: j) if world_joints is None else list(world_joints).index
-    hips = world[:, [col(INDEX["left_hip"]), col(INDEX["right_hip"])]].mean(axis=1)
-    shos = world[:, [col(INDEX["left_shoulder"]), col(INDEX["right_shoulder"])]].mean(axis=1)
-    m["chord_bend_base"] = np.linalg.norm(shos - hips, axis=-1)  # metres, for the fallback
     return m, contacts
 
 

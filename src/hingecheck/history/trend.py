@@ -1,5 +1,6 @@
-"""Progress over time from stored sessions: the session table (rows of text, CSV) and the trend
-plot (percent neutral reps and peak spine flexion per session; matplotlib Agg, PNG bytes)."""
+"""Progress over time from stored sessions, each exercise its own trend: the session table (rows
+of text, CSV) and the trend plot (percent neutral reps and peak spine flexion per session, two
+panels per exercise; matplotlib Agg, PNG bytes)."""
 
 from __future__ import annotations
 
@@ -78,61 +79,90 @@ def to_csv(sessions: Sequence[SessionRow]) -> str:
     return buf.getvalue()
 
 
+def by_exercise(sessions: Sequence[SessionRow]) -> dict[str, list[SessionRow]]:
+    """The sessions of each exercise, in time order, the exercises in alphabetical order: a trend
+    is of one exercise (a deadlift's and a good morning's reps are judged by different limits)."""
+    groups: dict[str, list[SessionRow]] = {}
+    for s in sorted(sessions, key=lambda s: (s.exercise, s.started, s.id or 0)):
+        groups.setdefault(s.exercise, []).append(s)
+    return groups
+
+
 def trend_plot(
     sessions: Sequence[SessionRow], width_in: float = 8.0, title: str | None = None, highlight_last: bool = False
 ) -> bytes:
-    """PNG of two panels, one point per session in time order (sessions of one day share its
-    date label; a batch of clips is one session per clip): the percent of judged reps that were
-    neutral, and the peak spine flexion (degrees, held through the rep) with the exercise's lumbar
-    limit when every session is of one exercise. One colour per athlete. ``highlight_last``
-    rings the newest session (the report's "this review")."""
+    """PNG of two panels per exercise, one under the other (5.2 in high each): one point per session
+    of that exercise in time order (sessions of one day share its date label; a batch of clips
+    is one session per clip): the percent of judged reps that were neutral, and the peak spine
+    flexion (degrees, held through the rep) with the exercise's lumbar limit. One colour per
+    athlete. ``title`` heads the figure (default: each exercise's name, athletes and session
+    count). ``highlight_last`` rings the newest session (the report's "this review")."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    ordered = sorted(sessions, key=lambda s: (s.started, s.id or 0))
+    groups = by_exercise(sessions) or {"": []}
+    newest = max(sessions, key=lambda s: (s.started, s.id or 0)) if highlight_last and sessions else None
+    athletes = sorted({s.athlete for s in sessions})
+    colours = ("#1f6fb4", "#d9631e", "#2a9d55", "#8e44ad", "#c0392b", "#7f8c8d")
+    colour = {who: colours[j % len(colours)] for j, who in enumerate(athletes)}
+    fig = plt.figure(figsize=(width_in, 5.2 * len(groups)), layout="constrained")
+    for sub, (exercise, ordered) in zip(fig.subfigures(len(groups), 1, squeeze=False)[:, 0], groups.items()):
+        ax1, ax2 = sub.subplots(2, 1, sharex=True)
+        _exercise_panels(ax1, ax2, exercise, ordered, colour, newest)
+        if len(athletes) > 1:
+            ax1.legend(fontsize=8, loc="lower right")
+        who = ", ".join(sorted({s.athlete for s in ordered}))
+        count = f"{len(ordered)} session{'' if len(ordered) == 1 else 's'}"
+        heading = f"{exercise.replace('_', ' ')}: {who} · {count}" if ordered else "no sessions"
+        ax1.set_title(title if title is not None and len(groups) == 1 else heading, fontsize=10)
+    if title is not None and len(groups) > 1:
+        fig.suptitle(title, fontsize=11)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _exercise_panels(ax1, ax2, exercise: str, ordered: list[SessionRow], colour: dict, newest) -> None:
+    """One exercise's trend on ``ax1`` (% neutral) and ``ax2`` (peak spine flexion, degrees, and
+    the exercise's lumbar limit): its ``ordered`` sessions at x = 1, 2, ..., a line per athlete
+    in its ``colour``, the ``newest`` session ringed when it is one of them."""
     x_of = {id(s): i + 1 for i, s in enumerate(ordered)}
     days = [s.started.astimezone().date() for s in ordered]
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(width_in, 5.2), sharex=True)
-    athletes = sorted({s.athlete for s in ordered})
-    colours = ("#1f6fb4", "#d9631e", "#2a9d55", "#8e44ad", "#c0392b", "#7f8c8d")
-    for j, who in enumerate(athletes):
+    for who in sorted({s.athlete for s in ordered}):
         mine = [s for s in ordered if s.athlete == who]
-        c = colours[j % len(colours)]
         for ax, value in ((ax1, lambda s: s.pct_neutral), (ax2, lambda s: s.peak_spine_deg)):
             pts = [(x_of[id(s)], value(s)) for s in mine if value(s) is not None]
             if pts:
                 xs, ys = zip(*pts)
-                ax.plot(xs, ys, "-o", color=c, lw=1.8, ms=6, label=who)
-    if highlight_last and ordered:
-        last = ordered[-1]
-        for ax, v in ((ax1, last.pct_neutral), (ax2, last.peak_spine_deg)):
+                ax.plot(xs, ys, "-o", color=colour[who], lw=1.8, ms=6, label=who)
+    if newest is not None and id(newest) in x_of:
+        for ax, v in ((ax1, newest.pct_neutral), (ax2, newest.peak_spine_deg)):
             if v is not None:
-                ax.plot([len(ordered)], [v], "o", ms=13, mfc="none", mec="#1d2330", mew=1.5)
+                ax.plot([x_of[id(newest)]], [v], "o", ms=13, mfc="none", mec="#1d2330", mew=1.5)
     ax1.set_ylim(-5, 105)
     ax1.set_ylabel("neutral reps (% of judged)", fontsize=9)
     ax2.set_ylabel("peak spine flexion (deg)", fontsize=9)
-    exercises = {s.exercise for s in ordered}
-    if len(exercises) == 1:
-        from hingecheck.core.config import ConfigError, load_config
+    from hingecheck.core.config import ConfigError, load_config
 
-        try:
-            limit = load_config(None, exercises.pop()).lumbar_flexion_max_deg
-        except ConfigError:
-            limit = None
-        if limit is not None:
-            ax2.axhline(limit, color="#c0392b", lw=1, ls="--")
-            ax2.text(
-                0.005,
-                limit,
-                f" lumbar limit {limit:g}°",
-                color="#c0392b",
-                fontsize=8,
-                va="bottom",
-                transform=ax2.get_yaxis_transform(),
-            )
-            ax2.set_ylim(bottom=min(0.0, ax2.get_ylim()[0]), top=max(ax2.get_ylim()[1], limit + 5))
+    try:
+        limit = load_config(None, exercise).lumbar_flexion_max_deg if exercise else None
+    except ConfigError:
+        limit = None
+    if limit is not None:
+        ax2.axhline(limit, color="#c0392b", lw=1, ls="--")
+        ax2.text(
+            0.005,
+            limit,
+            f" lumbar limit {limit:g}°",
+            color="#c0392b",
+            fontsize=8,
+            va="bottom",
+            transform=ax2.get_yaxis_transform(),
+        )
+        ax2.set_ylim(bottom=min(0.0, ax2.get_ylim()[0]), top=max(ax2.get_ylim()[1], limit + 5))
     # One date label per day (at its first session), thinned to about a dozen; days separated.
     firsts = [i for i in range(len(days)) if i == 0 or days[i] != days[i - 1]]
     step = max(1, -(-len(firsts) // 12))
@@ -145,16 +175,6 @@ def trend_plot(
     ax2.set_xlabel("sessions in time order", fontsize=9)
     for ax in (ax1, ax2):
         ax.grid(alpha=0.3, axis="y")
-    if len(athletes) > 1:
-        ax1.legend(fontsize=8, loc="lower right")
-    if title is None:
-        title = f"hingecheck history: {', '.join(athletes) or 'no sessions'} · {len(ordered)} sessions"
-    ax1.set_title(title, fontsize=10)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100)
-    plt.close(fig)
-    return buf.getvalue()
 
 
-__all__ = ["COLUMNS", "CSV_COLUMNS", "local_time", "table_rows", "to_csv", "trend_plot"]
+__all__ = ["COLUMNS", "CSV_COLUMNS", "by_exercise", "local_time", "table_rows", "to_csv", "trend_plot"]

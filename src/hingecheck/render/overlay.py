@@ -298,21 +298,36 @@ def _cue_block(shape: tuple[int, ...], text: str) -> TextBlock:
     return _block(lines, fitted, thick, 0, w, h - int(20 * k))
 
 
+def _inside(b: TextBlock, shape: tuple[int, ...]) -> TextBlock:
+    """``b`` moved the least that puts its box inside a frame of ``shape`` (height, width, ...):
+    at small sizes the padding and outline reach past the margins the blocks are placed by (the
+    stats box of a 200-px-wide frame ended 1 px past its right and top edges). A box larger than
+    the frame keeps its left or top edge on the frame's."""
+    h, w = shape[:2]
+    x0, y0, x1, y1 = b.box
+    dx = max(-x0, min(0, w - x1))
+    dy = max(-y0, min(0, h - y1))
+    if not (dx or dy):
+        return b
+    return replace(b, origins=tuple((x + dx, y + dy) for x, y in b.origins), box=(x0 + dx, y0 + dy, x1 + dx, y1 + dy))
+
+
 def _banner_text(verdict: str) -> str:
     return "GOOD REP" if verdict == "neutral" else verdict.replace("_", " ").upper()
 
 
 def layout(shape: tuple[int, ...], s: OverlayState) -> Layout:
-    """The text boxes of a frame of ``shape`` (height, width, ...) showing ``s``. The rep
-    counter always keeps its corner, so the banner never covers it whether it is drawn or not."""
+    """The text boxes of a frame of ``shape`` (height, width, ...) showing ``s``, each inside the
+    frame. The rep counter always keeps its corner, so the banner never covers it whether it is
+    drawn or not."""
     counter = _counter_box(shape)
     parts = ([f"{s.fps:.0f} fps"] if s.fps is not None else []) + (
         [f"{s.latency_ms:.0f} ms"] if s.latency_ms is not None else []
     )
-    stats = _stats_block(shape, "  ".join(parts)) if parts else None
+    stats = _inside(_stats_block(shape, "  ".join(parts)), shape) if parts else None
     taken = [counter] + ([stats.box] if stats else [])
-    banner = _banner_block(shape, _banner_text(s.last_verdict), taken) if s.last_verdict else None
-    cue = _cue_block(shape, _drawable(s.cue)) if s.cue else None
+    banner = _inside(_banner_block(shape, _banner_text(s.last_verdict), taken), shape) if s.last_verdict else None
+    cue = _inside(_cue_block(shape, _drawable(s.cue)), shape) if s.cue else None
     return Layout(counter, stats, banner, cue)
 
 

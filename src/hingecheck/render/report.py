@@ -9,13 +9,20 @@ from __future__ import annotations
 import base64
 import math
 
-from jinja2 import Environment, select_autoescape
+from jinja2 import DictLoader, Environment, select_autoescape
 
 from hingecheck import __version__
 from hingecheck.core.results import ClipResult
 from hingecheck.render.cues import cue_for, main_fault, set_sentence
 
-TEMPLATE = """<!doctype html>
+#: The per-rep table, the review report's and compare's (``rep_table(rows, id, class_)``: rows
+#: from :func:`rep_rows`; one line of HTML, ``class_`` left out when empty).
+REP_TABLE = """{% macro rep_table(rows, id, class_="") -%}
+<table{% if class_ %} class="{{ class_ }}"{% endif %} id="{{ id }}"><thead><tr><th>rep</th><th class="v">verdict</th><th class="v">faults</th><th>hip °</th><th>knee °</th><th>trunk °</th><th>spine °</th><th>descent s</th><th>score</th></tr></thead>
+<tbody>{% for r in rows %}<tr><td>{{ r.index }}</td><td class="v {{ 'ok' if r.verdict == 'neutral' else 'bad' }}">{{ r.verdict|replace('_', ' ') }}</td><td class="v">{{ r.faults|join(', ')|replace('_', ' ') }}{% if r.notes %} <small>({{ r.notes|join(', ')|replace('_', ' ') }})</small>{% endif %}</td><td>{{ r.hip }}</td><td>{{ r.knee }}</td><td>{{ r.trunk }}</td><td>{{ r.spine }}</td><td>{{ r.descent }}</td><td>{{ r.score }}</td></tr>{% endfor %}</tbody></table>
+{%- endmacro %}"""
+
+TEMPLATE = """{% from "rep_table.html" import rep_table %}<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>hingecheck report: {{ name }}</title>
@@ -44,8 +51,7 @@ footer{color:#8a93a3;font-size:.8rem;margin-top:24px}
 <section class="verdict"><div class="big">{{ headline }}</div>{% if cue %}<div class="cue">Cue: <strong>{{ cue }}</strong></div>{% endif %}
 {% if notes %}<ul class="notes" id="clip-notes">{% for n in notes %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}</section>
 {% if reps %}
-<div class="wide"><table id="reps"><thead><tr><th>rep</th><th class="v">verdict</th><th class="v">faults</th><th>hip °</th><th>knee °</th><th>trunk °</th><th>spine °</th><th>descent s</th><th>score</th></tr></thead>
-<tbody>{% for r in reps %}<tr><td>{{ r.index }}</td><td class="v {{ 'ok' if r.verdict == 'neutral' else 'bad' }}">{{ r.verdict|replace('_', ' ') }}</td><td class="v">{{ r.faults|join(', ')|replace('_', ' ') }}{% if r.notes %} <small>({{ r.notes|join(', ')|replace('_', ' ') }})</small>{% endif %}</td><td>{{ r.hip }}</td><td>{{ r.knee }}</td><td>{{ r.trunk }}</td><td>{{ r.spine }}</td><td>{{ r.descent }}</td><td>{{ r.score }}</td></tr>{% endfor %}</tbody></table></div>
+<div class="wide">{{ rep_table(reps, "reps") }}</div>
 {% if not_judged %}<p class="sub">Not judged (the tool abstains rather than guess):</p><ul class="notes" id="not-judged">{% for n in not_judged %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}
 {% endif %}
 {% if trend %}<h2 id="trend">Progress of {{ trend.athlete }} ({{ exercise }})</h2>
@@ -60,8 +66,13 @@ footer{color:#8a93a3;font-size:.8rem;margin-top:24px}
 </main></body></html>
 """
 
-_env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-_template = _env.from_string(TEMPLATE)
+#: The pages' Jinja environment (autoescaping everything): templates import ``rep_table`` from
+#: ``"rep_table.html"``.
+environment = Environment(
+    loader=DictLoader({"rep_table.html": REP_TABLE}),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+)
+_template = environment.from_string(TEMPLATE)
 
 
 def _fmt(x, nd=0):
