@@ -341,3 +341,36 @@ def test_every_text_lies_inside_a_small_frame():
             ys, xs = np.nonzero((canvas != 128).any(axis=2))
             ink = (xs.min() - m, ys.min() - m, xs.max() - m + 1, ys.max() - m + 1)
             assert 0 <= ink[0] and 0 <= ink[1] and ink[2] <= w and ink[3] <= h, (w, h, name, ink)
+
+
+@pytest.mark.parametrize(
+    ("v", "signed", "text"),
+    [
+        (-0.3, False, "0"),
+        (0.3, False, "0"),
+        (-0.6, False, "-1"),
+        (12.4, False, "12"),
+        (-0.3, True, "+0"),
+        (7.6, True, "+8"),
+        (-3.2, True, "-3"),
+    ],
+)
+def test_angles_are_drawn_in_whole_degrees_without_a_negative_zero(v, signed, text):
+    """A standing lifter's hip at -0.3 deg was drawn "hip -0" (``f"{-0.3:.0f}"``)."""
+    from hingecheck.render.overlay import degrees
+
+    assert degrees(v, signed) == text
+
+
+def test_a_standing_hip_is_labelled_0_not_minus_0():
+    """The label drawn beside the hip for -0.3 deg is the one for "hip 0", pixel for pixel."""
+    from hingecheck.render.overlay import AngleLabelAnnotator, _label
+
+    lm = np.full((33, 3), np.nan)
+    lm[24, :2] = (100.0, 100.0)  # right hip
+    drawn = AngleLabelAnnotator().annotate(
+        np.zeros((480, 640, 3), np.uint8), OverlayState(landmarks=lm, side="right", angles={"hip_flexion": -0.3})
+    )
+    want = np.zeros((480, 640, 3), np.uint8)
+    _label(want, "hip 0", (112, 92), 0.5, 1)  # beside the joint: 12 px right, 8 px up on a 480-px frame
+    assert drawn.any() and np.array_equal(drawn, want)

@@ -147,6 +147,14 @@ class BaseAnnotator(ABC):
     def annotate(self, frame: np.ndarray, s: OverlayState) -> np.ndarray: ...
 
 
+def degrees(v: float, signed: bool = False) -> str:
+    """An angle in degrees as drawn beside a joint: the nearest whole degree (``0`` for anything
+    under half a degree either way: "-0", what ``f"{-0.3:.0f}"`` gives, reads as a fault's sign);
+    with ``signed``, a sign always (``+0``, ``+7``, ``-3``)."""
+    n = int(round(v))
+    return f"{n:+d}" if signed else f"{n:d}"
+
+
 def _scale(frame: np.ndarray) -> float:
     """Size factor of a frame: its shorter side over 480 px (the height of a landscape frame)."""
     return min(frame.shape[:2]) / 480.0
@@ -402,11 +410,13 @@ class AngleLabelAnnotator(BaseAnnotator):
             p = s.landmarks[idx[joint], :2]
             if v is None or not np.isfinite(v) or not np.isfinite(p).all():
                 continue
-            _label(frame, f"{label} {v:.0f}", (int(p[0] + 12 * k), int(p[1] - 8 * k)), 0.5 * k, max(1, int(k)))
+            _label(frame, f"{label} {degrees(v)}", (int(p[0] + 12 * k), int(p[1] - 8 * k)), 0.5 * k, max(1, int(k)))
         spine = s.angles.get("spine_flexion")
         if spine is not None and np.isfinite(spine) and s.contacts is not None and np.isfinite(s.contacts[0]).all():
             p = (s.contacts[0] + s.contacts[1]) / 2
-            _label(frame, f"spine {spine:+.0f}", (int(p[0]), int(p[1] - 14 * k)), 0.5 * k, max(1, int(k)))
+            _label(
+                frame, f"spine {degrees(spine, signed=True)}", (int(p[0]), int(p[1] - 14 * k)), 0.5 * k, max(1, int(k))
+            )
         return frame
 
 
