@@ -129,6 +129,27 @@ def test_paused_session_does_not_analyse(session):
         assert session.frames == 10 and out.shape == f.rgb.shape
 
 
+def test_a_paused_session_draws_no_stale_skeleton_and_says_it_is_paused(session):
+    """Paused, the picture keeps coming while nothing is analysed: the last analysed frame's
+    skeleton and angles stood still over a lifter who moved on, with nothing saying why. Now the
+    picture is the camera's, untouched but for the rep counter and a line along the bottom."""
+    from hingecheck.pose.landmarker import PoseEstimator, PoseSettings
+
+    frames = [f for _, f in zip(range(81), session.src.frames())]  # the first rep's bottom at 2.7 s
+    with PoseEstimator(None, PoseSettings()) as est:
+        for f in frames[:40]:
+            drawn = session.process(est, f, 0.0)
+        h, w = drawn.shape[:2]
+        middle = (slice(int(0.3 * h), int(0.8 * h)), slice(0, w))  # the lifter, below the counter
+        assert (drawn[middle] != frames[39].rgb[middle]).any()  # analysed: the skeleton is drawn
+        session.apply("pause")
+        shown = session.process(est, frames[80], 0.0)  # bent over now
+    camera = frames[80].rgb
+    assert np.array_equal(shown[middle], camera[middle])
+    bottom = (slice(int(0.85 * h), h), slice(0, w))
+    assert (np.abs(shown[bottom].astype(int) - camera[bottom]).max(axis=2) > 100).mean() > 0.02
+
+
 def test_the_session_says_rep_verdicts_and_sums_up_as_score(tmp_path, monkeypatch, sample_labels):
     """A whole session through the real loop: the verdicts said after each rep (the per-rep live
     path) and the summary (the whole session analysed) both give the rendered truth."""

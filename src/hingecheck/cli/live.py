@@ -47,6 +47,8 @@ from hingecheck.render.overlay import OverlayState, default_annotators, draw
 WINDOW = "hingecheck live"
 #: Set-up checks: mean frame brightness (0-255) under this asks for more light.
 DARK_LEVEL = 45.0
+#: Shown instead of the skeleton and angles while the space key has paused the analysis.
+PAUSED_CUE = "Paused - press space to resume"
 #: The feet count as seen when the graded side's ankle and toe have at least this visibility.
 FEET_VISIBILITY = 0.5
 
@@ -250,7 +252,12 @@ class LiveSession:
             self._offer_cue(state, rgb, time.monotonic())
             self._state = state
         out = rgb.copy()
-        if self._state is not None:
+        if self.paused:
+            # Nothing is analysed: the last analysed frame's skeleton and angles would stand still
+            # over a lifter who moves on (it looked frozen, with nothing saying why).
+            last = self._state
+            draw(out, OverlayState(reps=last.reps if last else 0, cue=PAUSED_CUE), self.annotators)
+        elif self._state is not None:
             latency_ms = (time.monotonic() - captured_at) * 1e3
             draw(out, OverlayState.from_frame(self._state, self.cues.text, self.fps_ema, latency_ms), self.annotators)
         if self.writer is not None:
