@@ -80,9 +80,12 @@ class Speaker:
             self._thread.start()
 
     def rep_done(self, good: bool, cue: str | None) -> None:
-        """End-of-rep sound: a tone, then the cue spoken (dropped if the queue is full)."""
+        """End-of-rep sound: a tone, then the cue spoken. An older rep's sound not yet started is
+        dropped: when reps come faster than their cues are said, the lifter hears the rep just
+        done, not one from reps ago."""
         if not self.enabled:
             return
+        self._drop_pending()
         try:
             self._q.put_nowait(("tone", GOOD_TONE_HZ if good else FAULT_TONE_HZ))
             if cue:
@@ -96,6 +99,13 @@ class Speaker:
                 self._q.put_nowait(("say", text))
             except queue.Full:
                 pass
+
+    def _drop_pending(self) -> None:
+        try:
+            while True:
+                self._q.get_nowait()
+        except queue.Empty:
+            pass
 
     def close(self) -> None:
         if self._thread is not None:
