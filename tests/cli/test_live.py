@@ -198,3 +198,46 @@ def test_live_window_keys_snapshot_and_quit(tmp_path, xvfb):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_a_portrait_clip_opens_a_window_that_fits_the_screen(tmp_path, xvfb):
+    """A 720x1280 picture (a phone held upright; a 1080p camera on a laptop is alike) opened a
+    window 1280 px tall on an 800-px screen: the bottom of the picture, the lifter's feet and
+    the cue written along it, was off the screen. The clip's bottom rows are painted magenta
+    here: they must be on the screen."""
+    from conftest import write_clip
+
+    with av.open(str(SAMPLES / "hinge_neutral_left.mp4")) as c:
+        frames = []
+        for _, f in zip(range(150), c.decode(video=0)):
+            rgb = f.to_ndarray(format="rgb24")
+            tall = np.pad(rgb, ((329, 329), (0, 0), (0, 0)), mode="edge")  # 640x1138: 9:16
+            tall = cv2.resize(tall, (720, 1280))
+            tall[-40:] = (255, 0, 255)
+            frames.append(tall)
+    clip = write_clip(tmp_path / "portrait.mp4", frames)
+    env = {
+        **os.environ,
+        "DISPLAY": xvfb,
+        "QT_QPA_FONTDIR": "/usr/share/fonts/truetype/dejavu",
+        "QT_QPA_PLATFORM": "xcb",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hingecheck", "live", "--source", str(clip), "--no-audio", "--no-history"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for_picture(xvfb, SHOTS / "live_portrait_start.png")
+        time.sleep(1.0)
+        shot = cv2.imread(str(screenshot(xvfb, SHOTS / "live_portrait.png")))
+        proc.wait(timeout=120)
+        assert proc.returncode == 0, proc.stderr.read()[-2000:]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    b, g, r = (shot[..., i].astype(int) for i in range(3))
+    magenta = (r > 200) & (b > 200) & (g < 80)
+    assert magenta.sum() > 2000, magenta.sum()  # the picture's bottom band is on the screen

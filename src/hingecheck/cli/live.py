@@ -41,7 +41,7 @@ from hingecheck.render.cues import (  # noqa: F401 (CUE_HOLD_S re-exported)
     main_fault,
     rep_cue,
 )
-from hingecheck.render.display import qt_fonts
+from hingecheck.render.display import qt_fonts, window_size
 from hingecheck.render.overlay import OverlayState, default_annotators, draw
 
 WINDOW = "hingecheck live"
@@ -336,7 +336,7 @@ class LiveSession:
         if self.window:
             qt_fonts()
             cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL)
-            cv2.resizeWindow(WINDOW, self.info.width, self.info.height)
+            cv2.resizeWindow(WINDOW, *window_size(self.info.width, self.info.height))
         started = datetime.now(timezone.utc).isoformat(timespec="seconds")
         t_start = time.monotonic()
         capture = None
