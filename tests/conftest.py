@@ -268,3 +268,41 @@ def replay_live(series, exercise: str) -> list:
     if last is not None:
         reps.append(last)
     return reps
+
+
+#: A stand-in for the sound device (the physical part): a player and a speaker that log what
+#: reaches them and take as long to play as it lasts. The speech is espeak-ng's own: its WAV's
+#: length is how long the words take to say.
+FAKE_PLAYER = """#!/bin/sh
+cat > "$SOUND_LOG.wav"
+echo "$(date +%s.%N) tone" >> "$SOUND_LOG"
+sleep 0.18
+"""
+FAKE_SPEAKER = """#!/bin/sh
+for last in "$@"; do :; done
+ESPEAK "$@" -w "$SOUND_LOG.say.wav" 2>/dev/null
+echo "$(date +%s.%N) say $last" >> "$SOUND_LOG"
+sleep "$(soxi -D "$SOUND_LOG.say.wav")"
+"""
+
+
+@pytest.fixture
+def sound_device(tmp_path, monkeypatch) -> Path:
+    """A sound device for :class:`hingecheck.render.audio.Speaker` (also in a ``hingecheck``
+    run by this test): ``paplay`` and ``espeak-ng`` on ``PATH`` that log each tone and the words
+    said, one line each (``<unix time> tone`` / ``<unix time> say <words>``), to the file
+    returned, taking as long as the sound lasts."""
+    import os
+    import shutil
+
+    require("espeak-ng", "soxi", package="espeak-ng sox")
+    bin_dir = tmp_path / "sound-bin"
+    bin_dir.mkdir()
+    for name, script in (("paplay", FAKE_PLAYER), ("espeak-ng", FAKE_SPEAKER)):
+        (bin_dir / name).write_text(script.replace("ESPEAK", shutil.which("espeak-ng")))
+        (bin_dir / name).chmod(0o755)
+    log = tmp_path / "sound.log"
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("SOUND_LOG", str(log))
+    monkeypatch.setenv("PULSE_SERVER", "unix:/nonexistent")  # a sound server is there to play to
+    return log

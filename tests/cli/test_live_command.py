@@ -269,3 +269,16 @@ def test_the_summary_says_why_there_is_no_verdict_as_score_does(tmp_path):
     assert c["why"] and (summary["verdict"], summary["why"]) == (c["verdict"], c["why"])
     assert summary["warnings"] == c["warnings"]
     assert f"  why: {c['why']}" in r.stdout.splitlines()
+
+
+def test_a_front_view_is_told_aloud_to_turn_side_on(sound_device, sample_labels):
+    """Filmed from the front, the window asked to turn side-on, but nothing was said: the lifter,
+    eyes on the floor through the hinge, did the whole set in silence and learnt only from the
+    summary that no rep could be judged. The set-up cue shown is now said too."""
+    name = "front_view.mp4"
+    assert sample_labels[name]["verdict"] == "unusable_view"
+    r = run("--source", str(SAMPLES / name), "--no-window", "--no-history")
+    assert r.returncode == 0, r.stderr
+    said = [line.split(" ", 2)[2] for line in sound_device.read_text().splitlines() if " say " in line]
+    assert "Turn side-on to the camera" in said, said
+    assert len(said) <= 3, said  # a reminder, not a chant: the clip is 13 s long

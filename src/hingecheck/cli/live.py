@@ -47,6 +47,8 @@ from hingecheck.render.overlay import OverlayState, default_annotators, draw
 WINDOW = "hingecheck live"
 #: Set-up checks: mean frame brightness (0-255) under this asks for more light.
 DARK_LEVEL = 45.0
+#: A set-up cue is said when it comes up on the screen, and not again within this many seconds.
+SETUP_REPEAT_S = 10.0
 #: Shown instead of the skeleton and angles while the space key has paused the analysis.
 PAUSED_CUE = "Paused - press space to resume"
 #: The feet count as seen when the graded side's ankle and toe have at least this visibility.
@@ -214,6 +216,7 @@ class LiveSession:
         self._restart_record()
         self.speaker = Speaker(audio)
         self.cues = CueBoard()
+        self._setup_said: dict[str, float] = {}  # set-up cue -> when it was last said (monotonic s)
         self.annotators = default_annotators(stats=True)
         self.writer = None
         if record:
@@ -265,7 +268,17 @@ class LiveSession:
         return out
 
     def _offer_cue(self, state: FrameState, rgb: np.ndarray, now: float) -> None:
-        """A finished rep's cue (spoken, urgent), else set-up guidance, else the frame's warning."""
+        """A finished rep's cue (spoken, urgent), else set-up guidance (spoken when it comes up),
+        else the frame's warning."""
+        shown = self.cues.text
+        self._choose_cue(state, rgb, now)
+        text = self.cues.text
+        if text != shown and text in SETUP_CUES.values() and now - self._setup_said.get(text, -1e9) >= SETUP_REPEAT_S:
+            # The lifter's eyes are on the floor through a hinge: a cue only shown goes unseen.
+            self.speaker.say(text)
+            self._setup_said[text] = now
+
+    def _choose_cue(self, state: FrameState, rgb: np.ndarray, now: float) -> None:
         if state.new_rep is not None:
             rep = state.new_rep
             cue = rep_cue(rep)
