@@ -282,3 +282,28 @@ def test_a_front_view_is_told_aloud_to_turn_side_on(sound_device, sample_labels)
     said = [line.split(" ", 2)[2] for line in sound_device.read_text().splitlines() if " say " in line]
     assert "Turn side-on to the camera" in said, said
     assert len(said) <= 3, said  # a reminder, not a chant: the clip is 13 s long
+
+
+def test_a_front_view_shows_no_angles_it_cannot_measure(sample_labels):
+    """From the front a hinge foreshortens toward the camera: at the bottom of front_view.mp4's
+    reps (hip flexion 89 deg by the renderer's geometry) the window read 'hip 30' and 'trunk 31'
+    under 'Turn side-on to the camera', numbers a lifter would believe. A front view, which the
+    tool does not judge (labels: unusable_view), now shows the skeleton without angles."""
+    from hingecheck.pose.landmarker import PoseEstimator, PoseSettings
+
+    name = "front_view.mp4"
+    assert sample_labels[name]["verdict"] == "unusable_view"
+    truth = json.loads((SAMPLES / "truth" / "front_view.json").read_text())["frames"]
+    s = LiveSession(str(SAMPLES / name), audio=False, window=False)
+    shown = []  # (true hip flexion, the hip angle shown) at the bottom of the reps
+    try:
+        with PoseEstimator(None, PoseSettings()) as est:
+            for _, f in zip(range(130), s.src.frames()):  # the first rep, bottom at 2.7 s
+                s.process(est, f, 0.0)
+                if truth[f.index]["hip_flexion"] > 70:
+                    shown.append((truth[f.index]["hip_flexion"], OverlayState.from_frame(s._state).angles))
+    finally:
+        s.speaker.close()
+    assert len(shown) > 10
+    wrong = [(t, a["hip_flexion"]) for t, a in shown if "hip_flexion" in a and abs(a["hip_flexion"] - t) > 20]
+    assert not wrong, wrong[:5]

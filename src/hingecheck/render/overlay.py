@@ -110,13 +110,15 @@ class OverlayState:
     def from_frame(
         cls, state: FrameState, cue: str | None = None, fps: float | None = None, latency_ms: float | None = None
     ) -> OverlayState:
-        """One live frame: the finished rep's faults light on the frame it ends."""
+        """One live frame: the finished rep's faults light on the frame it ends. A front view
+        shows no angles or dowel: a hinge toward the camera foreshortens (a 90-deg hip read 30)."""
         last = state.last_rep
+        front = state.view == "front"
         return cls(
             landmarks=state.landmarks,
             side=state.side,
-            angles=state.angles,
-            contacts=state.contacts,
+            angles={} if front else state.angles,
+            contacts=None if front else state.contacts,
             contact_lost=_contacts_lost(state.warnings),
             warnings=state.warnings,
             faults=last.faults if state.new_rep is not None and last else (),
