@@ -307,3 +307,35 @@ def test_a_front_view_shows_no_angles_it_cannot_measure(sample_labels):
     assert len(shown) > 10
     wrong = [(t, a["hip_flexion"]) for t, a in shown if "hip_flexion" in a and abs(a["hip_flexion"] - t) > 20]
     assert not wrong, wrong[:5]
+
+
+def test_ctrl_c_ends_the_session_as_q_does(tmp_path, sample_labels):
+    """With --no-window there is no window to press q in: Ctrl-C is how a camera session ends.
+    It ended it with nothing printed and nothing kept (exit 130): the set was lost. Now it ends
+    the session as q does: the summary printed, the session in the history, exit 0."""
+    import signal
+    import time
+
+    name = "mixed_set.mp4"
+    db = tmp_path / "h.sqlite3"
+    proc = subprocess.Popen(
+        [*HC, "--source", str(SAMPLES / name), "--no-window", "--no-audio", "--db", str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(9.0)  # the model loaded, a rep or two done: the clip lasts 17 s
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err[-2000:]
+    head = out.splitlines()[0]
+    assert head.startswith(f"{SAMPLES / name}: ") and "Traceback" not in err
+    reps = int(head.split(": ")[1].split()[0])
+    assert 1 <= reps < len(sample_labels[name]["reps"]), out  # the set was cut short, and kept
+    listed = subprocess.run(
+        [sys.executable, "-m", "hingecheck", "history", "--db", str(db), "--format", "json"],
+        capture_output=True,
+        text=True,
+    )
+    (session,) = json.loads(listed.stdout)["sessions"]
+    assert session["reps"] == len(session["rep_details"]) == reps

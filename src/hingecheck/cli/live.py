@@ -11,7 +11,8 @@ a tone and a spoken cue at the end of each rep, and a session summary.
   its summary is :func:`hingecheck.core.analysis.analyze` of them all: the answer ``score`` gives
   the same frames (whole-session baselines and filtering; the verdicts said after each rep were
   made with only the frames before it).
-* Keys: q / Esc quit · space pause · r reset · m mirror (a new set) · s snapshot.
+* Keys: q / Esc quit · space pause · r reset · m mirror (a new set) · s snapshot. Ctrl-C in the
+  terminal ends the session as q does.
 """
 
 from __future__ import annotations
@@ -357,16 +358,19 @@ class LiveSession:
             with PoseEstimator(self.model, self.settings) as est:
                 # The camera starts once the model is loaded, so no frame waits for start-up.
                 capture = LatestFrame(self.src.frames(), pace=self.is_file)
-                while True:
-                    frame, captured_at = capture.get(timeout=0.5)
-                    if frame is None:
-                        if capture.done:
+                try:
+                    while True:
+                        frame, captured_at = capture.get(timeout=0.5)
+                        if frame is None:
+                            if capture.done:
+                                break
+                            continue
+                        out = self.process(est, frame, captured_at)
+                        if self.window and not self._show(out):
                             break
-                        continue
-                    out = self.process(est, frame, captured_at)
-                    if self.window and not self._show(out):
-                        break
-                    self._tick(captured_at)
+                        self._tick(captured_at)
+                except KeyboardInterrupt:
+                    pass  # Ctrl-C ends the session as q does (with --no-window, the only way)
         finally:
             if capture is not None:
                 capture.stop()
