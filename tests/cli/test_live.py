@@ -20,6 +20,28 @@ from conftest import SAMPLES, require, screenshot, wait_for_picture
 SHOTS = Path(__file__).resolve().parents[2] / "out"
 
 
+def window_env(display: str) -> dict:
+    """The environment of a ``hingecheck`` window on the X display ``display`` (Xvfb)."""
+    return {
+        **os.environ,
+        "DISPLAY": display,
+        "QT_QPA_FONTDIR": "/usr/share/fonts/truetype/dejavu",
+        "QT_QPA_PLATFORM": "xcb",
+    }
+
+
+def start_live_window(display: str, clip, *args: str, cwd=None) -> subprocess.Popen:
+    """``hingecheck live --source clip --no-audio *args`` in a window on ``display``."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "hingecheck", "live", "--source", str(clip), "--no-audio", *args],
+        env=window_env(display),
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 @pytest.mark.parametrize("name", ["mixed_set.mp4", "hinge_rounded.mp4"])
 def test_live_source_gets_labelled_reps(tmp_path, sample_labels, name):
     lab = sample_labels[name]
@@ -113,29 +135,7 @@ def test_latest_frame_drops_stale_frames():
 
 
 def test_live_window_under_xvfb(tmp_path, xvfb):
-    env = {
-        **os.environ,
-        "DISPLAY": xvfb,
-        "QT_QPA_FONTDIR": "/usr/share/fonts/truetype/dejavu",
-        "QT_QPA_PLATFORM": "xcb",
-    }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "hingecheck",
-            "live",
-            "--source",
-            str(SAMPLES / "mixed_set.mp4"),
-            "--no-audio",
-            "--summary",
-            str(tmp_path / "s.json"),
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_live_window(xvfb, SAMPLES / "mixed_set.mp4", "--summary", str(tmp_path / "s.json"))
     wait_for_picture(xvfb, SHOTS / "live_window_start.png")  # the model is loaded, frames are coming
     time.sleep(2.0)
     shot = screenshot(xvfb, SHOTS / "live_window.png")
@@ -153,31 +153,9 @@ def test_live_window_keys_snapshot_and_quit(tmp_path, xvfb):
     """In the real window: `s` saves what is on screen, `q` ends the session early (exit 0, the
     summary written, fewer frames analysed than the clip has)."""
     require("xdotool")
-    env = {
-        **os.environ,
-        "DISPLAY": xvfb,
-        "QT_QPA_FONTDIR": "/usr/share/fonts/truetype/dejavu",
-        "QT_QPA_PLATFORM": "xcb",
-    }
+    env = window_env(xvfb)
     clip = SAMPLES / "mixed_set.mp4"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "hingecheck",
-            "live",
-            "--source",
-            str(clip),
-            "--no-audio",
-            "--summary",
-            str(tmp_path / "s.json"),
-        ],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_live_window(xvfb, clip, "--summary", str(tmp_path / "s.json"), cwd=tmp_path)
     try:
         wait_for_picture(xvfb, SHOTS / "live_keys_start.png")
         wid = subprocess.run(
@@ -216,19 +194,7 @@ def test_a_portrait_clip_opens_a_window_that_fits_the_screen(tmp_path, xvfb):
             tall[-40:] = (255, 0, 255)
             frames.append(tall)
     clip = write_clip(tmp_path / "portrait.mp4", frames)
-    env = {
-        **os.environ,
-        "DISPLAY": xvfb,
-        "QT_QPA_FONTDIR": "/usr/share/fonts/truetype/dejavu",
-        "QT_QPA_PLATFORM": "xcb",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hingecheck", "live", "--source", str(clip), "--no-audio", "--no-history"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_live_window(xvfb, clip, "--no-history")
     try:
         wait_for_picture(xvfb, SHOTS / "live_portrait_start.png")
         time.sleep(1.0)
