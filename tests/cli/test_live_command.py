@@ -339,3 +339,25 @@ def test_ctrl_c_ends_the_session_as_q_does(tmp_path, sample_labels):
     )
     (session,) = json.loads(listed.stdout)["sessions"]
     assert session["reps"] == len(session["rep_details"]) == reps
+
+
+def test_a_lifter_without_espeak_is_told_the_cues_will_not_be_spoken(tmp_path, sound_device):
+    """espeak-ng is a system package pip does not install: without it the session played its
+    tones and never said a cue, and nothing told the lifter, who waited for words (README: the
+    cue is spoken too). Now one line says so; with espeak-ng there, no such line."""
+    import os
+    import shutil
+
+    clip = str(SAMPLES / "empty_scene.mp4")
+    args = [*HC, "--source", clip, "--no-window", "--no-history"]
+    r = subprocess.run(args, capture_output=True, text=True, timeout=300)  # the sound device's PATH
+    assert r.returncode == 0 and "note:" not in r.stderr, r.stderr
+    player_only = tmp_path / "player-only"
+    player_only.mkdir()
+    (player_only / "paplay").symlink_to(shutil.which("paplay"))
+    assert shutil.which("espeak-ng", path=str(player_only)) is None
+    env = {**os.environ, "PATH": str(player_only)}
+    r = subprocess.run(args, capture_output=True, text=True, timeout=300, env=env)
+    assert r.returncode == 0, r.stderr
+    notes = [line for line in r.stderr.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1 and "not spoken" in notes[0] and "espeak-ng" in notes[0], r.stderr

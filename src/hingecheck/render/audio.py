@@ -66,6 +66,18 @@ def audio_device_present() -> bool:
         return False
 
 
+def sound_problem() -> str | None:
+    """Why a live session would play no sound, or say no cue, in one line; None when it can do
+    both (the checks :class:`Speaker` makes, which then stays quiet without a word)."""
+    if not (shutil.which("paplay") or shutil.which("aplay")):
+        return "no sound: no audio player (paplay or aplay) is installed"
+    if not audio_device_present():
+        return "no sound: no sound card or sound server was found"
+    if not (shutil.which("espeak-ng") or shutil.which("espeak")):
+        return "cues are not spoken, only the tones play: espeak-ng is not installed"
+    return None
+
+
 class Speaker:
     """Plays tones and speaks cues in a background thread; ``enabled=False`` or no device = silent."""
 
