@@ -42,7 +42,7 @@ from hingecheck.render.cues import (  # noqa: F401 (CUE_HOLD_S re-exported)
     main_fault,
     rep_cue,
 )
-from hingecheck.render.display import qt_fonts, window_size
+from hingecheck.render.display import qt_fonts, window_closed, window_size
 from hingecheck.render.overlay import OverlayState, default_annotators, draw
 
 WINDOW = "hingecheck live"
@@ -327,11 +327,14 @@ class LiveSession:
         return analyze(series, exercise=self.exercise, file=str(self.source))
 
     def _show(self, out: np.ndarray) -> bool:
-        """Show the picture and handle a key; False to quit."""
+        """Show the picture and handle a key; False to quit (also when the window was closed)."""
         import cv2
 
         cv2.imshow(WINDOW, cv2.cvtColor(out, cv2.COLOR_RGB2BGR))
-        return self.apply(KEYS.get(cv2.waitKey(1) & 0xFF), out)
+        key = cv2.waitKey(1)
+        if window_closed(WINDOW):
+            return False  # the next imshow would open it again
+        return self.apply(KEYS.get(key & 0xFF), out)
 
     def _tick(self, captured_at: float) -> None:
         shown = time.monotonic()

@@ -82,3 +82,14 @@ def window_size(width: int, height: int, screen: tuple[int, int] | None = None) 
     sw, sh = screen or screen_size() or FALLBACK_SCREEN
     k = min(1.0, SCREEN_SHARE * sw / width, SCREEN_SHARE * sh / height)
     return max(1, int(width * k)), max(1, int(height * k))
+
+
+def window_closed(name: str) -> bool:
+    """The OpenCV window ``name`` was closed (its close button): Qt's OpenCV raises when asked
+    about a window it no longer has, where other backends say it is not visible."""
+    import cv2
+
+    try:
+        return cv2.getWindowProperty(name, cv2.WND_PROP_VISIBLE) < 1
+    except cv2.error:
+        return True
