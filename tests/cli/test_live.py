@@ -15,7 +15,7 @@ import pytest
 from hingecheck.cli.live import CUE_HOLD_S, CueBoard, LatestFrame
 from hingecheck.pose.sources import Frame
 
-from conftest import SAMPLES, require, screenshot, wait_for_picture
+from conftest import SAMPLES, close_window, require, screenshot, wait_for_picture
 
 SHOTS = Path(__file__).resolve().parents[2] / "out"
 
@@ -207,45 +207,6 @@ def test_a_portrait_clip_opens_a_window_that_fits_the_screen(tmp_path, xvfb):
     b, g, r = (shot[..., i].astype(int) for i in range(3))
     magenta = (r > 200) & (b > 200) & (g < 80)
     assert magenta.sum() > 2000, magenta.sum()  # the picture's bottom band is on the screen
-
-
-def close_window(display: str, window: int) -> None:
-    """Send ``window`` WM_DELETE_WINDOW, as a window manager's close button does (Xlib by ctypes)."""
-    import ctypes
-    import ctypes.util
-
-    class ClientMessage(ctypes.Structure):
-        _fields_ = [
-            ("type", ctypes.c_int),
-            ("serial", ctypes.c_ulong),
-            ("send_event", ctypes.c_int),
-            ("display", ctypes.c_void_p),
-            ("window", ctypes.c_ulong),
-            ("message_type", ctypes.c_ulong),
-            ("format", ctypes.c_int),
-            ("data", ctypes.c_long * 5),
-        ]
-
-    class XEvent(ctypes.Union):
-        _fields_ = [("xclient", ClientMessage), ("pad", ctypes.c_long * 24)]
-
-    x = ctypes.CDLL(ctypes.util.find_library("X11"))
-    x.XOpenDisplay.restype = ctypes.c_void_p
-    x.XOpenDisplay.argtypes = [ctypes.c_char_p]
-    x.XInternAtom.restype = ctypes.c_ulong
-    x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
-    x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long, ctypes.POINTER(XEvent)]
-    x.XFlush.argtypes = x.XCloseDisplay.argtypes = [ctypes.c_void_p]
-    d = x.XOpenDisplay(display.encode())
-    ev = XEvent()
-    ev.xclient.type = 33  # ClientMessage
-    ev.xclient.window = window
-    ev.xclient.message_type = x.XInternAtom(d, b"WM_PROTOCOLS", 0)
-    ev.xclient.format = 32
-    ev.xclient.data[0] = x.XInternAtom(d, b"WM_DELETE_WINDOW", 0)
-    x.XSendEvent(d, window, 0, 0, ctypes.byref(ev))
-    x.XFlush(d)
-    x.XCloseDisplay(d)
 
 
 def test_closing_the_window_ends_the_session(tmp_path, xvfb):
