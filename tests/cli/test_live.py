@@ -134,6 +134,13 @@ def test_latest_frame_drops_stale_frames():
     cap.stop()
 
 
+def assert_ended_early(summary: Path, clip: Path) -> None:
+    """The session's summary analysed fewer frames than ``clip`` has: the session ended early."""
+    with av.open(str(clip)) as c:
+        total = c.streams.video[0].frames
+    assert json.loads(summary.read_text())["frames"] < total
+
+
 def test_live_window_under_xvfb(tmp_path, xvfb):
     proc = start_live_window(xvfb, SAMPLES / "mixed_set.mp4", "--summary", str(tmp_path / "s.json"))
     wait_for_picture(xvfb, SHOTS / "live_window_start.png")  # the model is loaded, frames are coming
@@ -170,9 +177,7 @@ def test_live_window_keys_snapshot_and_quit(tmp_path, xvfb):
         assert len(snaps) == 1
         snap = cv2.imread(str(snaps[0]))
         assert snap.shape == (480, 640, 3) and snap.std() > 20
-        with av.open(str(clip)) as c:
-            total = c.streams.video[0].frames
-        assert json.loads((tmp_path / "s.json").read_text())["frames"] < total
+        assert_ended_early(tmp_path / "s.json", clip)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -226,9 +231,7 @@ def test_closing_the_window_ends_the_session(tmp_path, xvfb):
         proc.wait(timeout=30)  # the clip would play 17 s more
         assert proc.returncode == 0, proc.stderr.read()[-2000:]
         assert subprocess.run(search, capture_output=True, text=True, env=env).stdout.split() == []
-        with av.open(str(clip)) as c:
-            total = c.streams.video[0].frames
-        assert json.loads((tmp_path / "s.json").read_text())["frames"] < total
+        assert_ended_early(tmp_path / "s.json", clip)
     finally:
         if proc.poll() is None:
             proc.kill()
