@@ -268,3 +268,80 @@ def replay_live(series, exercise: str) -> list:
     if last is not None:
         reps.append(last)
     return reps
+
+
+#: A stand-in for the sound device (the physical part): a player and a speaker that log what
+#: reaches them and take as long to play as it lasts. The speech is espeak-ng's own: its WAV's
+#: length is how long the words take to say.
+FAKE_PLAYER = """#!/bin/sh
+cat > "$SOUND_LOG.wav"
+echo "$(date +%s.%N) tone" >> "$SOUND_LOG"
+sleep 0.18
+"""
+FAKE_SPEAKER = """#!/bin/sh
+for last in "$@"; do :; done
+ESPEAK "$@" -w "$SOUND_LOG.say.wav" 2>/dev/null
+echo "$(date +%s.%N) say $last" >> "$SOUND_LOG"
+sleep "$(soxi -D "$SOUND_LOG.say.wav")"
+"""
+
+
+@pytest.fixture
+def sound_device(tmp_path, monkeypatch) -> Path:
+    """A sound device for :class:`hingecheck.render.audio.Speaker` (also in a ``hingecheck``
+    run by this test): ``paplay`` and ``espeak-ng`` on ``PATH`` that log each tone and the words
+    said, one line each (``<unix time> tone`` / ``<unix time> say <words>``), to the file
+    returned, taking as long as the sound lasts."""
+    import os
+    import shutil
+
+    require("espeak-ng", "soxi", package="espeak-ng sox")
+    bin_dir = tmp_path / "sound-bin"
+    bin_dir.mkdir()
+    for name, script in (("paplay", FAKE_PLAYER), ("espeak-ng", FAKE_SPEAKER)):
+        (bin_dir / name).write_text(script.replace("ESPEAK", shutil.which("espeak-ng")))
+        (bin_dir / name).chmod(0o755)
+    log = tmp_path / "sound.log"
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("SOUND_LOG", str(log))
+    monkeypatch.setenv("PULSE_SERVER", "unix:/nonexistent")  # a sound server is there to play to
+    return log
+
+
+def close_window(display: str, window: int) -> None:
+    """Send ``window`` WM_DELETE_WINDOW, as a window manager's close button does (Xlib by ctypes)."""
+    import ctypes
+    import ctypes.util
+
+    class ClientMessage(ctypes.Structure):
+        _fields_ = [
+            ("type", ctypes.c_int),
+            ("serial", ctypes.c_ulong),
+            ("send_event", ctypes.c_int),
+            ("display", ctypes.c_void_p),
+            ("window", ctypes.c_ulong),
+            ("message_type", ctypes.c_ulong),
+            ("format", ctypes.c_int),
+            ("data", ctypes.c_long * 5),
+        ]
+
+    class XEvent(ctypes.Union):
+        _fields_ = [("xclient", ClientMessage), ("pad", ctypes.c_long * 24)]
+
+    x = ctypes.CDLL(ctypes.util.find_library("X11"))
+    x.XOpenDisplay.restype = ctypes.c_void_p
+    x.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x.XInternAtom.restype = ctypes.c_ulong
+    x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+    x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long, ctypes.POINTER(XEvent)]
+    x.XFlush.argtypes = x.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    d = x.XOpenDisplay(display.encode())
+    ev = XEvent()
+    ev.xclient.type = 33  # ClientMessage
+    ev.xclient.window = window
+    ev.xclient.message_type = x.XInternAtom(d, b"WM_PROTOCOLS", 0)
+    ev.xclient.format = 32
+    ev.xclient.data[0] = x.XInternAtom(d, b"WM_DELETE_WINDOW", 0)
+    x.XSendEvent(d, window, 0, 0, ctypes.byref(ev))
+    x.XFlush(d)
+    x.XCloseDisplay(d)

@@ -15,9 +15,31 @@ import pytest
 from hingecheck.cli.live import CUE_HOLD_S, CueBoard, LatestFrame
 from hingecheck.pose.sources import Frame
 
-from conftest import SAMPLES, require, screenshot, wait_for_picture
+from conftest import SAMPLES, close_window, require, screenshot, wait_for_picture
 
 SHOTS = Path(__file__).resolve().parents[2] / "out"
+
+
+def window_env(display: str) -> dict:
+    """The environment of a ``hingecheck`` window on the X display ``display`` (Xvfb)."""
+    return {
+        **os.environ,
+        "DISPLAY": display,
+        "QT_QPA_FONTDIR": "/usr/share/fonts/truetype/dejavu",
+        "QT_QPA_PLATFORM": "xcb",
+    }
+
+
+def start_live_window(display: str, clip, *args: str, cwd=None) -> subprocess.Popen:
+    """``hingecheck live --source clip --no-audio *args`` in a window on ``display``."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "hingecheck", "live", "--source", str(clip), "--no-audio", *args],
+        env=window_env(display),
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 @pytest.mark.parametrize("name", ["mixed_set.mp4", "hinge_rounded.mp4"])
@@ -112,30 +134,15 @@ def test_latest_frame_drops_stale_frames():
     cap.stop()
 
 
+def assert_ended_early(summary: Path, clip: Path) -> None:
+    """The session's summary analysed fewer frames than ``clip`` has: the session ended early."""
+    with av.open(str(clip)) as c:
+        total = c.streams.video[0].frames
+    assert json.loads(summary.read_text())["frames"] < total
+
+
 def test_live_window_under_xvfb(tmp_path, xvfb):
-    env = {
-        **os.environ,
-        "DISPLAY": xvfb,
-        "QT_QPA_FONTDIR": "/usr/share/fonts/truetype/dejavu",
-        "QT_QPA_PLATFORM": "xcb",
-    }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "hingecheck",
-            "live",
-            "--source",
-            str(SAMPLES / "mixed_set.mp4"),
-            "--no-audio",
-            "--summary",
-            str(tmp_path / "s.json"),
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_live_window(xvfb, SAMPLES / "mixed_set.mp4", "--summary", str(tmp_path / "s.json"))
     wait_for_picture(xvfb, SHOTS / "live_window_start.png")  # the model is loaded, frames are coming
     time.sleep(2.0)
     shot = screenshot(xvfb, SHOTS / "live_window.png")
@@ -153,31 +160,9 @@ def test_live_window_keys_snapshot_and_quit(tmp_path, xvfb):
     """In the real window: `s` saves what is on screen, `q` ends the session early (exit 0, the
     summary written, fewer frames analysed than the clip has)."""
     require("xdotool")
-    env = {
-        **os.environ,
-        "DISPLAY": xvfb,
-        "QT_QPA_FONTDIR": "/usr/share/fonts/truetype/dejavu",
-        "QT_QPA_PLATFORM": "xcb",
-    }
+    env = window_env(xvfb)
     clip = SAMPLES / "mixed_set.mp4"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "hingecheck",
-            "live",
-            "--source",
-            str(clip),
-            "--no-audio",
-            "--summary",
-            str(tmp_path / "s.json"),
-        ],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_live_window(xvfb, clip, "--summary", str(tmp_path / "s.json"), cwd=tmp_path)
     try:
         wait_for_picture(xvfb, SHOTS / "live_keys_start.png")
         wid = subprocess.run(
@@ -192,9 +177,61 @@ def test_live_window_keys_snapshot_and_quit(tmp_path, xvfb):
         assert len(snaps) == 1
         snap = cv2.imread(str(snaps[0]))
         assert snap.shape == (480, 640, 3) and snap.std() > 20
-        with av.open(str(clip)) as c:
-            total = c.streams.video[0].frames
-        assert json.loads((tmp_path / "s.json").read_text())["frames"] < total
+        assert_ended_early(tmp_path / "s.json", clip)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_a_portrait_clip_opens_a_window_that_fits_the_screen(tmp_path, xvfb):
+    """A 720x1280 picture (a phone held upright; a 1080p camera on a laptop is alike) opened a
+    window 1280 px tall on an 800-px screen: the bottom of the picture, the lifter's feet and
+    the cue written along it, was off the screen. The clip's bottom rows are painted magenta
+    here: they must be on the screen."""
+    from conftest import write_clip
+
+    with av.open(str(SAMPLES / "hinge_neutral_left.mp4")) as c:
+        frames = []
+        for _, f in zip(range(150), c.decode(video=0)):
+            rgb = f.to_ndarray(format="rgb24")
+            tall = np.pad(rgb, ((329, 329), (0, 0), (0, 0)), mode="edge")  # 640x1138: 9:16
+            tall = cv2.resize(tall, (720, 1280))
+            tall[-40:] = (255, 0, 255)
+            frames.append(tall)
+    clip = write_clip(tmp_path / "portrait.mp4", frames)
+    proc = start_live_window(xvfb, clip, "--no-history")
+    try:
+        wait_for_picture(xvfb, SHOTS / "live_portrait_start.png")
+        time.sleep(1.0)
+        shot = cv2.imread(str(screenshot(xvfb, SHOTS / "live_portrait.png")))
+        proc.wait(timeout=120)
+        assert proc.returncode == 0, proc.stderr.read()[-2000:]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    b, g, r = (shot[..., i].astype(int) for i in range(3))
+    magenta = (r > 200) & (b > 200) & (g < 80)
+    assert magenta.sum() > 2000, magenta.sum()  # the picture's bottom band is on the screen
+
+
+def test_closing_the_window_ends_the_session(tmp_path, xvfb):
+    """The window's close button closed it, and the next frame opened it again at once: the
+    lifter could not get rid of it (a camera session never ends by itself). Now closing the
+    window ends the session as q does: exit 0, the summary written with fewer frames than the
+    clip has, and no window left on the screen."""
+    require("xdotool")
+    env = window_env(xvfb)
+    clip = SAMPLES / "mixed_set.mp4"
+    proc = start_live_window(xvfb, clip, "--summary", str(tmp_path / "s.json"), "--no-history")
+    try:
+        wait_for_picture(xvfb, SHOTS / "live_close_start.png")
+        search = ["xdotool", "search", "--name", "hingecheck live"]
+        (wid,) = subprocess.run(search, capture_output=True, text=True, env=env).stdout.split()
+        close_window(xvfb, int(wid))
+        proc.wait(timeout=30)  # the clip would play 17 s more
+        assert proc.returncode == 0, proc.stderr.read()[-2000:]
+        assert subprocess.run(search, capture_output=True, text=True, env=env).stdout.split() == []
+        assert_ended_early(tmp_path / "s.json", clip)
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -129,6 +129,27 @@ def test_paused_session_does_not_analyse(session):
         assert session.frames == 10 and out.shape == f.rgb.shape
 
 
+def test_a_paused_session_draws_no_stale_skeleton_and_says_it_is_paused(session):
+    """Paused, the picture keeps coming while nothing is analysed: the last analysed frame's
+    skeleton and angles stood still over a lifter who moved on, with nothing saying why. Now the
+    picture is the camera's, untouched but for the rep counter and a line along the bottom."""
+    from hingecheck.pose.landmarker import PoseEstimator, PoseSettings
+
+    frames = [f for _, f in zip(range(81), session.src.frames())]  # the first rep's bottom at 2.7 s
+    with PoseEstimator(None, PoseSettings()) as est:
+        for f in frames[:40]:
+            drawn = session.process(est, f, 0.0)
+        h, w = drawn.shape[:2]
+        middle = (slice(int(0.3 * h), int(0.8 * h)), slice(0, w))  # the lifter, below the counter
+        assert (drawn[middle] != frames[39].rgb[middle]).any()  # analysed: the skeleton is drawn
+        session.apply("pause")
+        shown = session.process(est, frames[80], 0.0)  # bent over now
+    camera = frames[80].rgb
+    assert np.array_equal(shown[middle], camera[middle])
+    bottom = (slice(int(0.85 * h), h), slice(0, w))
+    assert (np.abs(shown[bottom].astype(int) - camera[bottom]).max(axis=2) > 100).mean() > 0.02
+
+
 def test_the_session_says_rep_verdicts_and_sums_up_as_score(tmp_path, monkeypatch, sample_labels):
     """A whole session through the real loop: the verdicts said after each rep (the per-rep live
     path) and the summary (the whole session analysed) both give the rendered truth."""
@@ -248,3 +269,95 @@ def test_the_summary_says_why_there_is_no_verdict_as_score_does(tmp_path):
     assert c["why"] and (summary["verdict"], summary["why"]) == (c["verdict"], c["why"])
     assert summary["warnings"] == c["warnings"]
     assert f"  why: {c['why']}" in r.stdout.splitlines()
+
+
+def test_a_front_view_is_told_aloud_to_turn_side_on(sound_device, sample_labels):
+    """Filmed from the front, the window asked to turn side-on, but nothing was said: the lifter,
+    eyes on the floor through the hinge, did the whole set in silence and learnt only from the
+    summary that no rep could be judged. The set-up cue shown is now said too."""
+    name = "front_view.mp4"
+    assert sample_labels[name]["verdict"] == "unusable_view"
+    r = run("--source", str(SAMPLES / name), "--no-window", "--no-history")
+    assert r.returncode == 0, r.stderr
+    said = [line.split(" ", 2)[2] for line in sound_device.read_text().splitlines() if " say " in line]
+    assert "Turn side-on to the camera" in said, said
+    assert len(said) <= 3, said  # a reminder, not a chant: the clip is 13 s long
+
+
+def test_a_front_view_shows_no_angles_it_cannot_measure(sample_labels):
+    """From the front a hinge foreshortens toward the camera: at the bottom of front_view.mp4's
+    reps (hip flexion 89 deg by the renderer's geometry) the window read 'hip 30' and 'trunk 31'
+    under 'Turn side-on to the camera', numbers a lifter would believe. A front view, which the
+    tool does not judge (labels: unusable_view), now shows the skeleton without angles."""
+    from hingecheck.pose.landmarker import PoseEstimator, PoseSettings
+
+    name = "front_view.mp4"
+    assert sample_labels[name]["verdict"] == "unusable_view"
+    truth = json.loads((SAMPLES / "truth" / "front_view.json").read_text())["frames"]
+    s = LiveSession(str(SAMPLES / name), audio=False, window=False)
+    shown = []  # (true hip flexion, the hip angle shown) at the bottom of the reps
+    try:
+        with PoseEstimator(None, PoseSettings()) as est:
+            for _, f in zip(range(130), s.src.frames()):  # the first rep, bottom at 2.7 s
+                s.process(est, f, 0.0)
+                if truth[f.index]["hip_flexion"] > 70:
+                    shown.append((truth[f.index]["hip_flexion"], OverlayState.from_frame(s._state).angles))
+    finally:
+        s.speaker.close()
+    assert len(shown) > 10
+    wrong = [(t, a["hip_flexion"]) for t, a in shown if "hip_flexion" in a and abs(a["hip_flexion"] - t) > 20]
+    assert not wrong, wrong[:5]
+
+
+def test_ctrl_c_ends_the_session_as_q_does(tmp_path, sample_labels):
+    """With --no-window there is no window to press q in: Ctrl-C is how a camera session ends.
+    It ended it with nothing printed and nothing kept (exit 130): the set was lost. Now it ends
+    the session as q does: the summary printed, the session in the history, exit 0."""
+    import signal
+    import time
+
+    name = "mixed_set.mp4"
+    db = tmp_path / "h.sqlite3"
+    proc = subprocess.Popen(
+        [*HC, "--source", str(SAMPLES / name), "--no-window", "--no-audio", "--db", str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(9.0)  # the model loaded, a rep or two done: the clip lasts 17 s
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err[-2000:]
+    head = out.splitlines()[0]
+    assert head.startswith(f"{SAMPLES / name}: ") and "Traceback" not in err
+    reps = int(head.split(": ")[1].split()[0])
+    assert 1 <= reps < len(sample_labels[name]["reps"]), out  # the set was cut short, and kept
+    listed = subprocess.run(
+        [sys.executable, "-m", "hingecheck", "history", "--db", str(db), "--format", "json"],
+        capture_output=True,
+        text=True,
+    )
+    (session,) = json.loads(listed.stdout)["sessions"]
+    assert session["reps"] == len(session["rep_details"]) == reps
+
+
+def test_a_lifter_without_espeak_is_told_the_cues_will_not_be_spoken(tmp_path, sound_device):
+    """espeak-ng is a system package pip does not install: without it the session played its
+    tones and never said a cue, and nothing told the lifter, who waited for words (README: the
+    cue is spoken too). Now one line says so; with espeak-ng there, no such line."""
+    import os
+    import shutil
+
+    clip = str(SAMPLES / "empty_scene.mp4")
+    args = [*HC, "--source", clip, "--no-window", "--no-history"]
+    r = subprocess.run(args, capture_output=True, text=True, timeout=300)  # the sound device's PATH
+    assert r.returncode == 0 and "note:" not in r.stderr, r.stderr
+    player_only = tmp_path / "player-only"
+    player_only.mkdir()
+    (player_only / "paplay").symlink_to(shutil.which("paplay"))
+    assert shutil.which("espeak-ng", path=str(player_only)) is None
+    env = {**os.environ, "PATH": str(player_only)}
+    r = subprocess.run(args, capture_output=True, text=True, timeout=300, env=env)
+    assert r.returncode == 0, r.stderr
+    notes = [line for line in r.stderr.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1 and "not spoken" in notes[0] and "espeak-ng" in notes[0], r.stderr

@@ -11,7 +11,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from conftest import SAMPLES, require, screenshot, wait_for_picture
+from conftest import SAMPLES, close_window, require, screenshot, wait_for_picture
 
 SHOTS = Path(__file__).resolve().parents[2] / "out"
 FONTS = "/usr/share/fonts/truetype/dejavu"
@@ -188,3 +188,29 @@ def test_play_says_the_warnings_and_why_as_review_does(xvfb, tmp_path):
         if c["why"]:
             assert f"{clip}: unusable view ({c['why']})" in out.splitlines()
     assert clips[str(pull)]["warnings"] and clips[str(front)]["why"]
+
+
+def test_closing_the_play_window_ends_without_a_traceback(xvfb):
+    """The window's close button (WM_DELETE_WINDOW) crashed the player: Qt's OpenCV raised when
+    asked whether the closed window was visible, then again destroying it (two tracebacks, exit
+    1). Now it ends as q does: exit 0, nothing on stderr but the report lines."""
+    require("xdotool")
+    env = {**os.environ, "DISPLAY": xvfb, "QT_QPA_FONTDIR": FONTS, "QT_QPA_PLATFORM": "xcb"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hingecheck", "review", str(SAMPLES / "mixed_set.mp4"), "--play", "--no-history"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for_picture(xvfb, SHOTS / "play_close_start.png")
+        (wid,) = xdo(xvfb, "search", "--name", "hingecheck review").stdout.split()
+        close_window(xvfb, int(wid))
+        proc.wait(timeout=60)
+        err = proc.stderr.read()
+        assert proc.returncode == 0 and "Traceback" not in err, err[-2000:]
+        assert xdo(xvfb, "search", "--name", "hingecheck review").stdout.split() == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()

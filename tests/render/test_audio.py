@@ -42,3 +42,27 @@ def test_speaker_without_device_is_silent_and_never_blocks(monkeypatch):
     s.rep_done(False, "Brace — flat back")  # no error, returns at once
     s.close()
     assert not Speaker(False).enabled
+
+
+def test_the_sound_keeps_up_with_reps_faster_than_their_cues(sound_device):
+    """Reps come faster than their cues can be said (a quick set of swings or drills, each with
+    a fault): each rep's tone and cue waited behind every older one, so the lifter heard rep 3's
+    cue during rep 6. An older rep's sound not yet started now gives way to the newest rep's."""
+    import time
+
+    log = sound_device
+    s = Speaker(True)
+    assert s.enabled
+    cues = ["Push your hips back", "Brace — flat back", "Chest and hips rise together"] * 2
+    for cue in cues:  # a rep every 0.6 s, each cue longer than that to say
+        s.rep_done(False, cue)
+        last_rep = time.time()
+        time.sleep(0.6)
+    time.sleep(4.0)  # what is still queued plays out
+    s.close()
+    heard = [line.split(" ", 2) for line in log.read_text().splitlines()]
+    tones = [float(t) for t, kind, *_ in heard if kind == "tone"]
+    said = [words for _, kind, words in (h for h in heard if h[1] == "say")]
+    # The last rep's tone comes at most one cue (under 2.1 s with its tone) after the rep.
+    assert tones and tones[-1] - last_rep < 2.5, (tones[-1] - last_rep, heard)
+    assert said[-1] == cues[-1], said  # and the last words heard are the last rep's cue

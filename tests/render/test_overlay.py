@@ -1,6 +1,8 @@
 """Overlay annotators on a real sample frame with the real model's landmarks: each draws its part where
 it belongs, colours follow the state, and nothing is drawn without data."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -97,6 +99,23 @@ def test_angle_labels_beside_their_joints(real_frame):
     ys, xs = np.nonzero(_changed(out, rgb))
     hip = lm[SIDES["right"]["hip"], :2]
     assert len(xs) > 50 and np.hypot(xs.mean() - hip[0], ys.mean() - hip[1]) < 80
+
+
+def test_the_spine_label_is_not_written_over_the_trunk_label(real_frame):
+    """At a pull's bottom the dowel's middle (where "spine" is written) sits by the shoulder
+    (where "trunk" is): on a real deadlift the window wrote "spine +24" across "trunk 51". The pixels of the
+    trunk label drawn alone are what the two labels drawn together show there."""
+    rgb, lm = real_frame
+    shoulder = lm[SIDES["right"]["shoulder"], :2]
+    contacts = np.array([shoulder - (20, -10), shoulder + (20, -10), shoulder + (60, -30)])
+    trunk = OverlayState(landmarks=lm, side="right", contacts=contacts, angles={"trunk_incline": 51.0})
+    both = replace(trunk, angles={"trunk_incline": 51.0, "spine_flexion": 24.0})
+    alone = AngleLabelAnnotator().annotate(rgb.copy(), trunk)
+    drawn = AngleLabelAnnotator().annotate(rgb.copy(), both)
+    ys, xs = np.nonzero(_changed(alone, rgb))
+    box = (slice(ys.min() - 1, ys.max() + 2), slice(xs.min() - 1, xs.max() + 2))
+    assert np.array_equal(drawn[box], alone[box])  # nothing written over the trunk label
+    assert _changed(drawn, alone).sum() > 50  # and the spine label is drawn, elsewhere
 
 
 def test_counter_banner_cue_stats_in_their_regions(real_frame):

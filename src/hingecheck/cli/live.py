@@ -11,7 +11,8 @@ a tone and a spoken cue at the end of each rep, and a session summary.
   its summary is :func:`hingecheck.core.analysis.analyze` of them all: the answer ``score`` gives
   the same frames (whole-session baselines and filtering; the verdicts said after each rep were
   made with only the frames before it).
-* Keys: q / Esc quit · space pause · r reset · m mirror (a new set) · s snapshot.
+* Keys: q / Esc quit · space pause · r reset · m mirror (a new set) · s snapshot. Ctrl-C in the
+  terminal ends the session as q does.
 """
 
 from __future__ import annotations
@@ -41,12 +42,16 @@ from hingecheck.render.cues import (  # noqa: F401 (CUE_HOLD_S re-exported)
     main_fault,
     rep_cue,
 )
-from hingecheck.render.display import qt_fonts
+from hingecheck.render.display import qt_fonts, window_closed, window_size
 from hingecheck.render.overlay import OverlayState, default_annotators, draw
 
 WINDOW = "hingecheck live"
 #: Set-up checks: mean frame brightness (0-255) under this asks for more light.
 DARK_LEVEL = 45.0
+#: A set-up cue is said when it comes up on the screen, and not again within this many seconds.
+SETUP_REPEAT_S = 10.0
+#: Shown instead of the skeleton and angles while the space key has paused the analysis.
+PAUSED_CUE = "Paused - press space to resume"
 #: The feet count as seen when the graded side's ankle and toe have at least this visibility.
 FEET_VISIBILITY = 0.5
 
@@ -212,6 +217,7 @@ class LiveSession:
         self._restart_record()
         self.speaker = Speaker(audio)
         self.cues = CueBoard()
+        self._setup_said: dict[str, float] = {}  # set-up cue -> when it was last said (monotonic s)
         self.annotators = default_annotators(stats=True)
         self.writer = None
         if record:
@@ -250,7 +256,12 @@ class LiveSession:
             self._offer_cue(state, rgb, time.monotonic())
             self._state = state
         out = rgb.copy()
-        if self._state is not None:
+        if self.paused:
+            # Nothing is analysed: the last analysed frame's skeleton and angles would stand still
+            # over a lifter who moves on (it looked frozen, with nothing saying why).
+            last = self._state
+            draw(out, OverlayState(reps=last.reps if last else 0, cue=PAUSED_CUE), self.annotators)
+        elif self._state is not None:
             latency_ms = (time.monotonic() - captured_at) * 1e3
             draw(out, OverlayState.from_frame(self._state, self.cues.text, self.fps_ema, latency_ms), self.annotators)
         if self.writer is not None:
@@ -258,7 +269,17 @@ class LiveSession:
         return out
 
     def _offer_cue(self, state: FrameState, rgb: np.ndarray, now: float) -> None:
-        """A finished rep's cue (spoken, urgent), else set-up guidance, else the frame's warning."""
+        """A finished rep's cue (spoken, urgent), else set-up guidance (spoken when it comes up),
+        else the frame's warning."""
+        shown = self.cues.text
+        self._choose_cue(state, rgb, now)
+        text = self.cues.text
+        if text != shown and text in SETUP_CUES.values() and now - self._setup_said.get(text, -1e9) >= SETUP_REPEAT_S:
+            # The lifter's eyes are on the floor through a hinge: a cue only shown goes unseen.
+            self.speaker.say(text)
+            self._setup_said[text] = now
+
+    def _choose_cue(self, state: FrameState, rgb: np.ndarray, now: float) -> None:
         if state.new_rep is not None:
             rep = state.new_rep
             cue = rep_cue(rep)
@@ -306,11 +327,14 @@ class LiveSession:
         return analyze(series, exercise=self.exercise, file=str(self.source))
 
     def _show(self, out: np.ndarray) -> bool:
-        """Show the picture and handle a key; False to quit."""
+        """Show the picture and handle a key; False to quit (also when the window was closed)."""
         import cv2
 
         cv2.imshow(WINDOW, cv2.cvtColor(out, cv2.COLOR_RGB2BGR))
-        return self.apply(KEYS.get(cv2.waitKey(1) & 0xFF), out)
+        key = cv2.waitKey(1)
+        if window_closed(WINDOW):
+            return False  # the next imshow would open it again
+        return self.apply(KEYS.get(key & 0xFF), out)
 
     def _tick(self, captured_at: float) -> None:
         shown = time.monotonic()
@@ -329,7 +353,7 @@ class LiveSession:
         if self.window:
             qt_fonts()
             cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL)
-            cv2.resizeWindow(WINDOW, self.info.width, self.info.height)
+            cv2.resizeWindow(WINDOW, *window_size(self.info.width, self.info.height))
         started = datetime.now(timezone.utc).isoformat(timespec="seconds")
         t_start = time.monotonic()
         capture = None
@@ -337,16 +361,19 @@ class LiveSession:
             with PoseEstimator(self.model, self.settings) as est:
                 # The camera starts once the model is loaded, so no frame waits for start-up.
                 capture = LatestFrame(self.src.frames(), pace=self.is_file)
-                while True:
-                    frame, captured_at = capture.get(timeout=0.5)
-                    if frame is None:
-                        if capture.done:
+                try:
+                    while True:
+                        frame, captured_at = capture.get(timeout=0.5)
+                        if frame is None:
+                            if capture.done:
+                                break
+                            continue
+                        out = self.process(est, frame, captured_at)
+                        if self.window and not self._show(out):
                             break
-                        continue
-                    out = self.process(est, frame, captured_at)
-                    if self.window and not self._show(out):
-                        break
-                    self._tick(captured_at)
+                        self._tick(captured_at)
+                except KeyboardInterrupt:
+                    pass  # Ctrl-C ends the session as q does (with --no-window, the only way)
         finally:
             if capture is not None:
                 capture.stop()

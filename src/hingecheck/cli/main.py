@@ -859,6 +859,13 @@ def live(
     from hingecheck.cli.live import run_live
     from hingecheck.history.store import parse_time
 
+    if not no_audio:
+        from hingecheck.render.audio import sound_problem
+
+        problem = sound_problem()
+        if problem is not None:  # the lifter would wait for a cue that never comes
+            typer.echo(f"note: {problem} (--no-audio to go without)", err=True)
+
     try:
         session = run_live(
             source if source is not None else (camera or 0),

@@ -132,7 +132,7 @@ class Player:
         """Show the window until the user quits; returns the frame index it stopped on."""
         import cv2
 
-        from hingecheck.render.display import qt_fonts
+        from hingecheck.render.display import qt_fonts, window_closed
 
         qt_fonts()
         cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL)
@@ -146,12 +146,12 @@ class Player:
                 key = cv2.waitKeyEx(max(1, int(1000 * (wait - (time.monotonic() - shown)))) if not self.paused else 50)
                 if key != -1 and not self.handle(key if key > 0xFF else key & 0xFF):
                     break
-                if cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) < 1:
-                    break  # the window was closed
+                if window_closed(WINDOW):
+                    break
                 if not self.paused and self._read(self.index + 1) is None:
                     self.paused = True  # the end: stay on the last frame
                     self._read(self.n - 1)
         finally:
             self.clip.close()
-            cv2.destroyWindow(WINDOW)
+            cv2.destroyAllWindows()  # destroyWindow raises when the window was closed
         return self.index

@@ -66,6 +66,18 @@ def audio_device_present() -> bool:
         return False
 
 
+def sound_problem() -> str | None:
+    """Why a live session would play no sound, or say no cue, in one line; None when it can do
+    both (the checks :class:`Speaker` makes, which then stays quiet without a word)."""
+    if not (shutil.which("paplay") or shutil.which("aplay")):
+        return "no sound: no audio player (paplay or aplay) is installed"
+    if not audio_device_present():
+        return "no sound: no sound card or sound server was found"
+    if not (shutil.which("espeak-ng") or shutil.which("espeak")):
+        return "cues are not spoken, only the tones play: espeak-ng is not installed"
+    return None
+
+
 class Speaker:
     """Plays tones and speaks cues in a background thread; ``enabled=False`` or no device = silent."""
 
@@ -80,9 +92,12 @@ class Speaker:
             self._thread.start()
 
     def rep_done(self, good: bool, cue: str | None) -> None:
-        """End-of-rep sound: a tone, then the cue spoken (dropped if the queue is full)."""
+        """End-of-rep sound: a tone, then the cue spoken. An older rep's sound not yet started is
+        dropped: when reps come faster than their cues are said, the lifter hears the rep just
+        done, not one from reps ago."""
         if not self.enabled:
             return
+        self._drop_pending()
         try:
             self._q.put_nowait(("tone", GOOD_TONE_HZ if good else FAULT_TONE_HZ))
             if cue:
@@ -96,6 +111,13 @@ class Speaker:
                 self._q.put_nowait(("say", text))
             except queue.Full:
                 pass
+
+    def _drop_pending(self) -> None:
+        try:
+            while True:
+                self._q.get_nowait()
+        except queue.Empty:
+            pass
 
     def close(self) -> None:
         if self._thread is not None:

@@ -32,3 +32,64 @@ def has_display() -> bool:
     if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         return True
     return os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in HEADLESS_QT_PLATFORMS
+
+
+#: A window's share of the screen at most, across and down (room for the desktop's panels and
+#: the window's title bar).
+SCREEN_SHARE = 0.9
+#: The screen assumed when its size cannot be read (a common laptop screen's usable area).
+FALLBACK_SCREEN = (1280, 720)
+
+
+def screen_size() -> tuple[int, int] | None:
+    """The screen's size in pixels (width, height), or None when it cannot be read: the X
+    display's (Linux; XWayland too), or Windows' primary screen."""
+    import ctypes
+    import ctypes.util
+    import sys
+
+    try:
+        if sys.platform.startswith("win"):
+            user32 = ctypes.windll.user32  # type: ignore[attr-defined]
+            return int(user32.GetSystemMetrics(0)), int(user32.GetSystemMetrics(1))
+        name = ctypes.util.find_library("X11")
+        if name is None or not os.environ.get("DISPLAY"):
+            return None
+        x11 = ctypes.CDLL(name)
+        x11.XOpenDisplay.restype = ctypes.c_void_p
+        x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+        for f in (x11.XDefaultScreen, x11.XCloseDisplay):
+            f.argtypes = [ctypes.c_void_p]
+        for f in (x11.XDisplayWidth, x11.XDisplayHeight):
+            f.argtypes = [ctypes.c_void_p, ctypes.c_int]
+        dpy = x11.XOpenDisplay(None)
+        if not dpy:
+            return None
+        try:
+            screen = x11.XDefaultScreen(dpy)
+            return int(x11.XDisplayWidth(dpy, screen)), int(x11.XDisplayHeight(dpy, screen))
+        finally:
+            x11.XCloseDisplay(dpy)
+    except (OSError, AttributeError, ValueError):
+        return None
+
+
+def window_size(width: int, height: int, screen: tuple[int, int] | None = None) -> tuple[int, int]:
+    """A window for a ``width`` x ``height`` picture: its own size, or scaled down (aspect kept)
+    to fit :data:`SCREEN_SHARE` of the screen. A picture taller than the screen (a portrait
+    phone clip, a 1080p camera on a laptop) opened a window running off it, the bottom of the
+    picture (the feet, and the cue written along it) out of sight."""
+    sw, sh = screen or screen_size() or FALLBACK_SCREEN
+    k = min(1.0, SCREEN_SHARE * sw / width, SCREEN_SHARE * sh / height)
+    return max(1, int(width * k)), max(1, int(height * k))
+
+
+def window_closed(name: str) -> bool:
+    """The OpenCV window ``name`` was closed (its close button): Qt's OpenCV raises when asked
+    about a window it no longer has, where other backends say it is not visible."""
+    import cv2
+
+    try:
+        return cv2.getWindowProperty(name, cv2.WND_PROP_VISIBLE) < 1
+    except cv2.error:
+        return True

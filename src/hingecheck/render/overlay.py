@@ -110,13 +110,15 @@ class OverlayState:
     def from_frame(
         cls, state: FrameState, cue: str | None = None, fps: float | None = None, latency_ms: float | None = None
     ) -> OverlayState:
-        """One live frame: the finished rep's faults light on the frame it ends."""
+        """One live frame: the finished rep's faults light on the frame it ends. A front view
+        shows no angles or dowel: a hinge toward the camera foreshortens (a 90-deg hip read 30)."""
         last = state.last_rep
+        front = state.view == "front"
         return cls(
             landmarks=state.landmarks,
             side=state.side,
-            angles=state.angles,
-            contacts=state.contacts,
+            angles={} if front else state.angles,
+            contacts=None if front else state.contacts,
             contact_lost=_contacts_lost(state.warnings),
             warnings=state.warnings,
             faults=last.faults if state.new_rep is not None and last else (),
@@ -347,10 +349,18 @@ def _draw_block(frame: np.ndarray, b: TextBlock, color=WHITE, bg=None) -> None:
         _text(frame, line, org, b.scale, color, b.thick)
 
 
-def _label(frame: np.ndarray, text: str, org: tuple[int, int], scale: float, thick: int) -> None:
-    """``text`` at ``org`` (px), moved left where it would run off the frame's right edge."""
-    x = max(0, min(org[0], frame.shape[1] - _width(text, scale, thick) - 2))
-    _text(frame, text, (x, org[1]), scale, thick=thick)
+def _label_box(frame: np.ndarray, text: str, org: tuple[int, int], scale: float, thick: int) -> Box:
+    """Where :func:`_label` draws ``text`` at ``org``: its box (px), the outline included."""
+    (w, h), base = cv2.getTextSize(text, FONT, scale, thick)
+    x = max(0, min(org[0], frame.shape[1] - w - 2))
+    return x - 2, org[1] - h - 2, x + w + 2, org[1] + base + 2
+
+
+def _label(frame: np.ndarray, text: str, org: tuple[int, int], scale: float, thick: int) -> Box:
+    """``text`` at ``org`` (px), moved left where it would run off the frame's right edge; its box."""
+    box = _label_box(frame, text, org, scale, thick)
+    _text(frame, text, (box[0] + 2, org[1]), scale, thick=thick)
+    return box
 
 
 class SkeletonAnnotator(BaseAnnotator):
@@ -405,18 +415,32 @@ class AngleLabelAnnotator(BaseAnnotator):
             return frame
         idx = SIDES[s.side]
         k = _scale(frame)
+        scale, thick = 0.5 * k, max(1, int(k))
+        taken = []
         for key, joint, label in self.LABELS:
             v = s.angles.get(key)
             p = s.landmarks[idx[joint], :2]
             if v is None or not np.isfinite(v) or not np.isfinite(p).all():
                 continue
-            _label(frame, f"{label} {degrees(v)}", (int(p[0] + 12 * k), int(p[1] - 8 * k)), 0.5 * k, max(1, int(k)))
+            taken.append(_label(frame, f"{label} {degrees(v)}", (int(p[0] + 12 * k), int(p[1] - 8 * k)), scale, thick))
         spine = s.angles.get("spine_flexion")
         if spine is not None and np.isfinite(spine) and s.contacts is not None and np.isfinite(s.contacts[0]).all():
             p = (s.contacts[0] + s.contacts[1]) / 2
-            _label(
-                frame, f"spine {degrees(spine, signed=True)}", (int(p[0]), int(p[1] - 14 * k)), 0.5 * k, max(1, int(k))
+            text = f"spine {degrees(spine, signed=True)}"
+            # Above the dowel's middle, else below it, else further up: at a pull's bottom the
+            # middle of the back sits by the shoulder and the label was written over "trunk".
+            (_, h), _ = cv2.getTextSize(text, FONT, scale, thick)
+            step = h + int(10 * k)
+            tries = [int(p[1] - 14 * k), int(p[1] + 14 * k + h)] + [int(p[1] - 14 * k) - n * step for n in (1, 2, 3)]
+            org = next(
+                (
+                    (int(p[0]), y)
+                    for y in tries
+                    if not any(_overlaps(_label_box(frame, text, (int(p[0]), y), scale, thick), b) for b in taken)
+                ),
+                (int(p[0]), tries[0]),
             )
+            _label(frame, text, org, scale, thick)
         return frame
 
 
