@@ -29,6 +29,15 @@ def require(*programs: str, package: str = "") -> None:
     pytest.skip(why)
 
 
+def sigint_heard() -> None:
+    """``preexec_fn`` for a child a test sends Ctrl-C (SIGINT): a shell that starts the test run
+    in the background, without job control, sets SIGINT to ignored, every child inherits that, and
+    Python then leaves it ignored: the signal the test sends would never arrive."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def write_clip(path: Path, frames, fps: float = 30, pts=None, rotation: int = 0, codec: str = "libx264") -> Path:
     """Write RGB frames to ``path`` with PyAV. ``pts`` (seconds per frame) makes a VFR clip;
     ``rotation`` stores phone-style display rotation metadata (the MP4 ``rotate`` tag, set by

@@ -16,7 +16,7 @@ import pytest
 
 from hingecheck.cli.batch import expand_inputs
 
-from conftest import SAMPLES
+from conftest import SAMPLES, sigint_heard
 from test_contract import REP_KEYS
 
 
@@ -135,6 +135,7 @@ def test_ctrl_c_keeps_finished_results(tmp_path, empty_clip):
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=sigint_heard,
     )
     deadline = time.time() + 120
     while time.time() < deadline and not (out.exists() and out.read_text().count("\n") >= 1):

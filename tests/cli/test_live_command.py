@@ -13,7 +13,7 @@ import pytest
 from hingecheck.cli.live import KEYS, LiveSession
 from hingecheck.render.overlay import OverlayState, RepCounterAnnotator
 
-from conftest import SAMPLES
+from conftest import SAMPLES, sigint_heard
 
 HC = [sys.executable, "-m", "hingecheck", "live"]
 
@@ -323,6 +323,7 @@ def test_ctrl_c_ends_the_session_as_q_does(tmp_path, sample_labels):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=sigint_heard,
     )
     time.sleep(9.0)  # the model loaded, a rep or two done: the clip lasts 17 s
     proc.send_signal(signal.SIGINT)
