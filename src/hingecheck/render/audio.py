@@ -44,9 +44,19 @@ def wav_bytes(samples: np.ndarray, rate: int = SAMPLE_RATE) -> bytes:
     return buf.getvalue()
 
 
+def player() -> str | None:
+    """The program that plays a WAV (PulseAudio's ``paplay``, else ALSA's ``aplay``), or None."""
+    return shutil.which("paplay") or shutil.which("aplay")
+
+
+def speech_engine() -> str | None:
+    """The offline text-to-speech program (``espeak-ng``, else ``espeak``), or None."""
+    return shutil.which("espeak-ng") or shutil.which("espeak")
+
+
 def speak_to_file(text: str, path: str | Path) -> bool:
     """Synthesize ``text`` to a WAV file with espeak-ng; False when espeak-ng is not installed."""
-    exe = shutil.which("espeak-ng") or shutil.which("espeak")
+    exe = speech_engine()
     if exe is None:
         return False
     subprocess.run([exe, "-s", str(SPEECH_WPM), "-w", str(path), text], check=True, capture_output=True, timeout=30)
@@ -69,11 +79,11 @@ def audio_device_present() -> bool:
 def sound_problem() -> str | None:
     """Why a live session would play no sound, or say no cue, in one line; None when it can do
     both (the checks :class:`Speaker` makes, which then stays quiet without a word)."""
-    if not (shutil.which("paplay") or shutil.which("aplay")):
+    if not player():
         return "no sound: no audio player (paplay or aplay) is installed"
     if not audio_device_present():
         return "no sound: no sound card or sound server was found"
-    if not (shutil.which("espeak-ng") or shutil.which("espeak")):
+    if not speech_engine():
         return "cues are not spoken, only the tones play: espeak-ng is not installed"
     return None
 
@@ -82,8 +92,8 @@ class Speaker:
     """Plays tones and speaks cues in a background thread; ``enabled=False`` or no device = silent."""
 
     def __init__(self, enabled: bool = True):
-        self.player = shutil.which("paplay") or shutil.which("aplay")
-        self.tts = shutil.which("espeak-ng") or shutil.which("espeak")
+        self.player = player()
+        self.tts = speech_engine()
         self.enabled = bool(enabled and self.player and audio_device_present())
         self._q: queue.Queue = queue.Queue(maxsize=4)
         self._thread = None
