@@ -245,4 +245,14 @@ def test_fault_order_and_clip_verdict():
     assert clip_verdict([rep("neutral"), rep("squatty_hinge")], "side") == "squatty_hinge"  # ties go to the fault
     assert clip_verdict([rep("squatty_hinge"), rep("lumbar_rounding")], "side") == "lumbar_rounding"
     assert clip_verdict([], "side") == "no_reps"
+    # A set is faulted when its faulted reps are at least as many as its neutral ones, though
+    # neutral is the most common single verdict (4 of 7 reps faulted, three faults).
+    faults = ["lumbar_rounding", "squatty_hinge", "squatty_hinge", "neck_extension"]
+    assert clip_verdict([rep("neutral")] * 3 + [rep(f) for f in faults], "side") == "squatty_hinge"
+    assert clip_verdict([rep("neutral")] * 4 + [rep(f) for f in faults[:3]], "side") == "neutral"
+    # Reps that could not be judged decide only when they outnumber the judged ones.
+    nj = rep("not_judged")
+    assert clip_verdict([nj, nj, rep("neutral")], "side") == "not_judged"
+    assert clip_verdict([nj, nj, rep("neutral"), rep("lumbar_rounding")], "side") == "lumbar_rounding"
+    assert clip_verdict([nj, rep("neutral"), rep("neutral")], "side") == "neutral"
     assert clip_verdict([rep("neutral")], "front") == "unusable_view"

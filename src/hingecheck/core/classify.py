@@ -246,15 +246,22 @@ def clip_score(reps, view: str) -> float | None:
 
 
 def clip_verdict(reps: list[Rep], view: str) -> str:
-    """Most common rep verdict (ties go to the fault, the more important first, then to
-    ``not_judged``), ``no_reps``, or ``unusable_view``."""
+    """The set's verdict: ``unusable_view`` (front view), ``no_reps``, ``not_judged`` when more
+    reps could not be judged than could, else a fault when the faulted reps are at least as many
+    as the neutral ones (a set is sound only when most of its judged reps are), and then the most
+    common fault (ties go to the one a coach corrects first, the order of ``FAULTS``), else
+    ``neutral``. Counting faulted reps together matters: 4 reps of 7 with three different faults
+    are a faulted set, though ``neutral`` is the most common single rep verdict."""
     if view == "front":
         return "unusable_view"
     if not reps:
         return "no_reps"
     verdicts = [r.verdict for r in reps]
-    order = list(FAULTS) + [NOT_JUDGED, NEUTRAL]
-    counts = {v: verdicts.count(v) for v in set(verdicts)}
-    best = max(counts.values())
-    tied = [v for v in counts if counts[v] == best]
-    return min(tied, key=lambda v: order.index(v) if v in order else len(order))
+    faulted = [v for v in verdicts if v not in (NEUTRAL, NOT_JUDGED)]
+    neutral = verdicts.count(NEUTRAL)
+    if verdicts.count(NOT_JUDGED) > len(faulted) + neutral:
+        return NOT_JUDGED
+    if not faulted or len(faulted) < neutral:
+        return NEUTRAL
+    order = list(FAULTS)
+    return min(set(faulted), key=lambda v: (-faulted.count(v), order.index(v) if v in order else len(order)))

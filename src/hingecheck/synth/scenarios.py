@@ -400,8 +400,8 @@ SAMPLES: tuple[Scenario, ...] = (
         ("neutral", "lumbar_rounding", "neutral", "squatty_hinge"),
         yaw=0.0,
         seed=11,
-        verdict="neutral",
-    ),  # most common rep verdict
+        verdict="lumbar_rounding",
+    ),  # two of four reps faulted: a faulted set, its first fault in the order a coach corrects
     Scenario("walk_in_late", "hinge", ("neutral",) * 3, yaw=180.0, walk_in=2.0, seed=12),
     Scenario("front_view", "hinge", ("neutral",) * 3, yaw=90.0, seed=13),
     Scenario("empty_scene", "hinge", (), empty=True, lead_in=4.0, seed=14),
