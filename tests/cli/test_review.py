@@ -313,6 +313,38 @@ def test_report_says_why_and_what_was_not_judged(tmp_path):
     assert cut_result["warnings"] and any(r["not_judged"] for r in cut_result["reps"])  # the case was there
 
 
+def report_thumbnails(report: Path) -> list[np.ndarray]:
+    """The report's rep thumbnails (JPEG data URIs), decoded to BGR, in page order."""
+    import base64
+    import re
+
+    data = re.findall(r'src="data:image/jpeg;base64,([A-Za-z0-9+/=]+)"', report.read_text())
+    return [cv2.imdecode(np.frombuffer(base64.b64decode(d), np.uint8), cv2.IMREAD_COLOR) for d in data]
+
+
+def test_each_thumbnail_shows_its_own_reps_verdict(tmp_path):
+    """A rep's thumbnail showed the video's frame at its bottom, whose banner, cue and counter are
+    the rep *before*'s (the video shows the last finished rep): on a real deadlift clip the
+    thumbnail captioned "rep 2: neck extension" read "LUMBAR ROUNDING" and "Brace - flat back",
+    and rep 1's had no banner at all. Now each thumbnail's banner is its own rep's verdict: green
+    on the rendered set's neutral reps, red on its rounded and squatty ones (labels.json)."""
+    review_clip(SAMPLES / "mixed_set.mp4", tmp_path)
+    truth = json.loads((SAMPLES / "labels.json").read_text())["mixed_set.mp4"]["reps"]
+    thumbs = report_thumbnails(tmp_path / "report.html")
+    assert len(thumbs) == len(truth) == 4
+
+    def near(img, rgb):  # pixels of about the banner's colour (JPEG: give or take)
+        return int((np.abs(img.astype(int) - np.array(rgb[::-1])).max(axis=2) < 45).sum())
+
+    for n, (verdict, thumb) in enumerate(zip(truth, thumbs), 1):
+        top = thumb[: thumb.shape[0] // 8]  # the banner across the top
+        green, red = near(top, (60, 200, 90)), near(top, (235, 60, 50))
+        if verdict == "neutral":
+            assert green > 300 and red < 30, (n, verdict, green, red)
+        else:
+            assert red > 300 and green < 30, (n, verdict, green, red)
+
+
 def test_compare_says_each_clips_exercise_view_and_warnings(tmp_path, landmark_cache_dir):
     """compare shows, per clip, the exercise it was judged as, the view and the warnings (on
     stderr as review says them, and on the page), and says so when auto judged the two as

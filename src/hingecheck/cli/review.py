@@ -252,11 +252,13 @@ def _annotated_video(
             rgb = frame.rgb if frame.rgb.flags.writeable else frame.rgb.copy()
             if i < series.n_frames:
                 landmarks = series.image[i] if series.detected[i] else None
-                draw(rgb, OverlayState.from_clip(i, landmarks, result).scaled(sx, sy), annotators)
+                state = OverlayState.from_clip(i, landmarks, result).scaled(sx, sy)
+                if i in bottoms:  # the rep's own picture: its number, verdict and cue, not the rep before's
+                    r = bottoms[i]
+                    thumb = draw(rgb.copy(), state.as_rep(r), annotators)
+                    thumbs.append((r.index, _jpeg(thumb), r.verdict.replace("_", " ")))
+                draw(rgb, state, annotators)
             w.write(rgb, series.t[i] if i < series.n_frames else frame.t)
-            if i in bottoms:
-                r = bottoms[i]
-                thumbs.append((r.index, _jpeg(rgb), r.verdict.replace("_", " ")))
             if progress and i % 16 == 0:
                 progress("video", i, series.n_frames)
     return thumbs
