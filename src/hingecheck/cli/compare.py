@@ -151,7 +151,7 @@ def compare_clips(
             notes=clip_notes(r),
             reps=len(r.reps),
             score="" if r.score is None else f"{r.score:.0f}",
-            summary=set_sentence(r.reps, r.verdict),
+            summary=set_sentence(r.reps, r.verdict, r.view),
         )
 
     html = environment.from_string(PAGE).render(

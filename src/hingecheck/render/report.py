@@ -141,7 +141,7 @@ def render_report(
         view=result.view,
         reps=reps,
         score=_fmt(result.score) or None,
-        headline=set_sentence(result.reps, result.verdict),
+        headline=set_sentence(result.reps, result.verdict, result.view),
         notes=clip_notes(result),
         not_judged=not_judged_lines(result),
         cue=cue_for(fault),
