@@ -368,6 +368,29 @@ def test_an_oblique_clip_is_not_praised_for_a_neutral_spine(tmp_path):
     assert "film side-on" in headline, headline  # and says what to do
 
 
+def test_compare_says_what_each_clip_left_unjudged(tmp_path):
+    """compare.html gave each clip's verdict and per-rep table but never the checks a rep left
+    unjudged (the review report lists them): an 'after' clip cut mid-rep, its lockout not judged,
+    read as a clean comparison. Now the clips' table has a 'not judged' row, each check with its
+    reps and reason as ``score`` gives them for the same clips."""
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes((SAMPLES / "hinge_squatty.mp4").read_bytes()[:60000])  # ends mid-rep
+    whole = tmp_path / "whole.mp4"
+    shutil.copy(SAMPLES / "hinge_squatty.mp4", whole)
+    r = hingecheck("compare", whole, cut, "--out", tmp_path / "cmp")
+    assert r.returncode == 0, r.stderr
+    scored = hingecheck("score", whole, cut, "--no-history")
+    clips = {Path(c["file"]).name: c for c in json.loads(scored.stdout)["clips"]}
+    unjudged = [(c, r) for c in clips.values() for r in c["reps"] if r["not_judged"]]
+    assert unjudged  # the case: the cut clip's last rep has checks not judged
+    errors, dialogs, facts = open_page(tmp_path / "cmp" / "compare.html", SHOTS / "compare_not_judged.png")
+    assert errors == [] and dialogs == []
+    row = facts["text"][facts["text"].index("not judged") :]
+    for _, rep in unjudged:
+        for check, why in rep["not_judged"].items():
+            assert f"{check.replace('_', ' ')} (rep" in row and why in row, (check, why)
+
+
 def test_compare_says_each_clips_exercise_view_and_warnings(tmp_path, landmark_cache_dir):
     """compare shows, per clip, the exercise it was judged as, the view and the warnings (on
     stderr as review says them, and on the page), and says so when auto judged the two as

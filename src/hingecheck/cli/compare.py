@@ -2,7 +2,8 @@
 
 ``compare_clips(a, b, out_dir)`` writes ``compare.mp4`` (for each rep pair, a window around the
 two bottoms, both clips scaled to one height, the overlay drawn on each), ``compare.html`` (both
-verdicts, a per-rep table of each, before then after: verdict, faults, key angles in degrees,
+verdicts, each clip's notes and the checks its reps left unjudged with why, as the review report
+says them, a per-rep table of each, before then after: verdict, faults, key angles in degrees,
 descent, score, as the review report's; the angle curves of both on one plot aligned on the first
 bottom, the video; on a phone 390 px wide the page fits the screen, each per-rep table scrolling
 inside its own box) and ``compare.json``.
@@ -24,7 +25,7 @@ from hingecheck.pose.landmarker import PoseSettings, estimate_clip
 from hingecheck.render.cues import set_sentence
 from hingecheck.render.overlay import OverlayState, default_annotators, draw
 from hingecheck.render.plots import angle_plot
-from hingecheck.render.report import clip_notes, environment, rep_rows
+from hingecheck.render.report import clip_notes, environment, not_judged_lines, rep_rows
 from hingecheck.render.videoio import H264Writer
 
 #: Output frame height in pixels (both clips are scaled to it).
@@ -49,7 +50,8 @@ table.reps{table-layout:fixed;min-width:720px;margin-bottom:0} .reps th:nth-chil
 <tr><td>reps</td><td>{{ a.reps }}</td><td>{{ b.reps }}</td></tr>
 <tr><td>score</td><td>{{ a.score }}</td><td>{{ b.score }}</td></tr>
 <tr><td>summary</td><td>{{ a.summary }}</td><td>{{ b.summary }}</td></tr>
-<tr><td>notes</td><td>{% for n in a.notes %}<div>{{ n }}</div>{% endfor %}</td><td>{% for n in b.notes %}<div>{{ n }}</div>{% endfor %}</td></tr></table>
+<tr><td>notes</td><td>{% for n in a.notes %}<div>{{ n }}</div>{% endfor %}</td><td>{% for n in b.notes %}<div>{{ n }}</div>{% endfor %}</td></tr>
+<tr id="not-judged"><td>not judged</td><td>{% for n in a.not_judged %}<div>{{ n }}</div>{% endfor %}</td><td>{% for n in b.not_judged %}<div>{{ n }}</div>{% endfor %}</td></tr></table>
 {% if a.exercise != b.exercise %}<p id="profiles"><strong>The two clips were judged as different exercises ({{ a.exercise }}, {{ b.exercise }}):</strong> their limits differ; pass <code>--exercise</code> to judge both alike. The curves' limit lines are the {{ a.exercise }}'s.</p>{% endif %}
 <h2>Rep by rep</h2>
 {% for c in (a, b) %}<h3>{{ c.label }}: {{ c.name }}</h3>
@@ -149,6 +151,7 @@ def compare_clips(
             exercise=r.exercise.replace("_", " "),
             view=r.view,
             notes=clip_notes(r),
+            not_judged=not_judged_lines(r),
             reps=len(r.reps),
             score="" if r.score is None else f"{r.score:.0f}",
             summary=set_sentence(r.reps, r.verdict, r.view),
