@@ -345,6 +345,30 @@ def test_each_thumbnail_shows_its_own_reps_verdict(tmp_path):
             assert red > 300 and green < 30, (n, verdict, green, red)
 
 
+def test_the_report_says_when_each_rep_is_in_the_video(tmp_path):
+    """A coach reading the per-rep table had no way to find rep 3 in the video (the report has no
+    scripts, so no link can seek it): neither the table nor the thumbnails said when a rep was.
+    Now the table has a 'time s' column (start-end) and each thumbnail's caption its moment. On
+    the rendered set each row's span holds the renderer's deepest frame of that rep and lies within
+    the renderer's rep (truth/mixed_set.json), and each thumbnail's time is inside its row's span."""
+    import re
+
+    review_clip(SAMPLES / "mixed_set.mp4", tmp_path)
+    truth = json.loads((SAMPLES / "truth" / "mixed_set.json").read_text())["frames"]
+    errors, dialogs, facts = open_page(tmp_path / "report.html")
+    assert errors == [] and dialogs == []
+    rows = facts["tables"]["reps"]
+    captions = re.findall(r"rep (\d+): [a-z ]+, at ([\d.]+) s", facts["text"])
+    assert len(rows) == len(captions) == 4
+    for n, (row, (k, at)) in enumerate(zip(rows, captions), 1):
+        start, end = map(float, row[-1].split("\u2013"))
+        frames = [f for f in truth if f["rep"] == n]
+        deepest = max(frames, key=lambda f: f["hip_flexion"])["t"]
+        assert start < deepest < end, (n, row[-1], deepest)
+        assert frames[0]["t"] - 0.5 <= start and end <= frames[-1]["t"] + 0.5, (n, row[-1])
+        assert int(k) == n and start <= float(at) <= end
+
+
 def test_an_oblique_clip_is_not_praised_for_a_neutral_spine(tmp_path):
     """A clip filmed about 45 deg off the side whose reps showed no fault was headlined "The rep
     hinged with a neutral spine - keep it up.", right above its own warning that from there a
@@ -441,13 +465,13 @@ def test_report_fits_a_phone_screen(reviewed):
         headers = page.evaluate("[...document.querySelectorAll('#reps th')].map(t => t.innerText)")
         page.screenshot(path=str(SHOTS / "report_phone.png"), full_page=True)
     assert width <= 390, width
-    assert len(headers) == 9 and headers[-1] == "score"
+    assert len(headers) == 10 and headers[-2:] == ["score", "time s"]
 
 
 def test_compare_fits_a_phone_screen(compared):
     """compare.html is read on a phone too: at 390 px wide the page does not scroll sideways (the
     clips' table, long file names in its header, and the per-rep tables, squeezed into the width
-    with their text spilling out of the cells, made it wider); each per-rep table keeps its nine
+    with their text spilling out of the cells, made it wider); each per-rep table keeps its ten
     columns, every cell holds its text, and scrolls inside its own box. On a wide screen the
     before and after tables' columns still line up."""
     spilled = (  # cells whose text is wider than the cell (the columns squeezed past their text)
@@ -465,7 +489,7 @@ def test_compare_fits_a_phone_screen(compared):
         wide_spilled = page.evaluate(spilled)
         before, after = page.evaluate(columns, "reps-a"), page.evaluate(columns, "reps-b")
     assert width <= 390, width
-    assert len(headers) == 9 and headers[-1] == "score"
+    assert len(headers) == 10 and headers[-2:] == ["score", "time s"]
     assert phone_spilled == [] and wide_spilled == []
     assert BEFORE.name in clips_header and AFTER.name in clips_header  # the names shown whole, wrapped
     assert before == after

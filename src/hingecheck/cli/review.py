@@ -256,7 +256,7 @@ def _annotated_video(
                 if i in bottoms:  # the rep's own picture: its number, verdict and cue, not the rep before's
                     r = bottoms[i]
                     thumb = draw(rgb.copy(), state.as_rep(r), annotators)
-                    thumbs.append((r.index, _jpeg(thumb), r.verdict.replace("_", " ")))
+                    thumbs.append((r.index, _jpeg(thumb), f"{r.verdict.replace('_', ' ')}, at {r.bottom_s:.1f} s"))
                 draw(rgb, state, annotators)
             w.write(rgb, series.t[i] if i < series.n_frames else frame.t)
             if progress and i % 16 == 0:
