@@ -369,6 +369,28 @@ def test_the_report_says_when_each_rep_is_in_the_video(tmp_path):
         assert int(k) == n and start <= float(at) <= end
 
 
+def test_a_lockout_faults_thumbnail_shows_the_top_not_the_bottom(tmp_path):
+    """'Each rep at its worst moment' showed every rep at its bottom, bent over, whatever its
+    fault: a rep that leaned back at the lockout showed the lifter hinged at the bottom, nothing of
+    the lean. Now a lockout fault's thumbnail is at the top (the hip leaned furthest back), a
+    rounded back's at its most flexed frame, a craned neck's at its most extended. On the rendered
+    hyperextension set each thumbnail's moment is within 0.25 s of the renderer's most leaned-back
+    frame of that rep (truth/hinge_lockout_hyperextension.json)."""
+    import re
+
+    name = "hinge_lockout_hyperextension.mp4"
+    out = review_clip(SAMPLES / name, tmp_path, exercise="hinge")
+    assert [r.verdict for r in out.clip.reps] == json.loads((SAMPLES / "labels.json").read_text())[name]["reps"]
+    truth = json.loads((SAMPLES / "truth" / name.replace(".mp4", ".json")).read_text())["frames"]
+    captions = re.findall(r"rep (\d+): [a-z ]+, at ([\d.]+) s", out.report.read_text())
+    assert len(captions) == len(out.clip.reps) == 3
+    for k, at in captions:
+        frames = [f for f in truth if f["rep"] == int(k)]
+        leaned = min(frames, key=lambda f: f["hip_flexion"])
+        assert leaned["hip_flexion"] < -5  # the case: a lean back past straight
+        assert abs(float(at) - leaned["t"]) <= 0.25, (k, at, leaned["t"])
+
+
 def test_an_oblique_clip_is_not_praised_for_a_neutral_spine(tmp_path):
     """A clip filmed about 45 deg off the side whose reps showed no fault was headlined "The rep
     hinged with a neutral spine - keep it up.", right above its own warning that from there a

@@ -232,7 +232,8 @@ def _annotated_video(
     max_fps: float = 0.0,
 ) -> list[tuple[int, bytes, str]]:
     """The second pass: frames (the intermediate files, else the clip scaled), each frame's overlay,
-    annotated.mp4 with the clip's timestamps. Returns one thumbnail per rep, at its bottom.
+    annotated.mp4 with the clip's timestamps. Returns one thumbnail per rep, at its worst moment
+    (:func:`worst_frame`), in rep order.
 
     The video holds the analysed frames only, one per series frame: the intermediate file has
     only those (the tap sees no skipped frame), and the clip itself is decoded under the same
@@ -244,7 +245,9 @@ def _annotated_video(
     (sw, sh), (vw, vh) = video_size(series.width, series.height)
     sx, sy = sw / series.width, sh / series.height
     annotators = default_annotators()
-    bottoms = {r.bottom_frame: r for r in result.reps}
+    moments: dict[int, list] = {}  # frame -> the reps whose thumbnail it is
+    for r in result.reps:
+        moments.setdefault(worst_frame(r, result, series.n_frames), []).append(r)
     thumbs: list[tuple[int, bytes, str]] = []
     with H264Writer(video_path, series.fps, (vw, vh), preset=VIDEO_PRESET) as w:
         for frame in prefetch(frames):
@@ -253,15 +256,45 @@ def _annotated_video(
             if i < series.n_frames:
                 landmarks = series.image[i] if series.detected[i] else None
                 state = OverlayState.from_clip(i, landmarks, result).scaled(sx, sy)
-                if i in bottoms:  # the rep's own picture: its number, verdict and cue, not the rep before's
-                    r = bottoms[i]
+                for r in moments.get(i, ()):  # the rep's own picture: its number, verdict and cue, not the rep before's
                     thumb = draw(rgb.copy(), state.as_rep(r), annotators)
-                    thumbs.append((r.index, _jpeg(thumb), f"{r.verdict.replace('_', ' ')}, at {r.bottom_s:.1f} s"))
+                    at = f"{r.verdict.replace('_', ' ')}, at {series.t[i]:.1f} s"
+                    thumbs.append((r.index, _jpeg(thumb), at))
                 draw(rgb, state, annotators)
             w.write(rgb, series.t[i] if i < series.n_frames else frame.t)
             if progress and i % 16 == 0:
                 progress("video", i, series.n_frames)
-    return thumbs
+    return sorted(thumbs, key=lambda x: x[0])
+
+
+#: Seconds after a rep's end still looked at for its lockout's worst moment (its check reads the top).
+TOP_WINDOW_S = 0.3
+
+
+def worst_frame(rep, result: ClipResult, n_frames: int) -> int:
+    """The frame of ``rep`` its thumbnail shows: where its verdict's fault is worst, as far as a
+    per-frame curve shows it (the rounded back at its most flexed, the neck at its most extended,
+    a lockout fault at the top: the hip at its straightest, or leaned furthest back, after the
+    bottom); the bottom for the other verdicts, which the check reads there (a squat, the knees,
+    the weight's drift), and for a neutral rep."""
+    k = result.kinematics
+    if k is None or n_frames == 0:
+        return rep.bottom_frame
+    curve, lo, hi, sign = None, rep.start_frame, rep.end_frame, 1.0
+    if rep.verdict == "lumbar_rounding":
+        curve = k.spine_flexion
+    elif rep.verdict == "neck_extension":
+        curve = k.neck_change
+    elif rep.verdict in ("lockout_hyperextension", "incomplete_lockout"):
+        fps = result.fps or 30.0
+        curve, lo, hi, sign = k.hip_flexion, rep.bottom_frame, rep.end_frame + int(TOP_WINDOW_S * fps), -1.0
+    if curve is None:
+        return rep.bottom_frame
+    lo, hi = max(0, lo), min(n_frames - 1, hi, len(curve) - 1)
+    window = sign * np.asarray(curve[lo : hi + 1], np.float64)
+    if hi < lo or not np.isfinite(window).any():
+        return rep.bottom_frame
+    return lo + int(np.nanargmax(window))
 
 
 def _jpeg(rgb: np.ndarray) -> bytes:
