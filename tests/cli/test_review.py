@@ -391,6 +391,31 @@ def test_a_lockout_faults_thumbnail_shows_the_top_not_the_bottom(tmp_path):
         assert abs(float(at) - leaned["t"]) <= 0.25, (k, at, leaned["t"])
 
 
+def test_the_headline_says_a_rounded_back_that_is_not_the_most_common_fault(tmp_path):
+    """The report's headline named the set's most common fault only: on deadlift-wrong/1_Deadlift
+    it said '2 of 3 reps craned the neck' and nothing of rep 1's rounded lower back, the fault a
+    coach corrects first (README: faults come in the order a coach corrects them, the spine
+    first). Now the headline adds the more important fault and its reps. A rendered set of three
+    craned necks then a rounded back (the renderer's reps) is headlined with both."""
+    import html
+    import re
+
+    from hingecheck.synth.scenarios import Scenario, render_scenario
+
+    clip = tmp_path / "set.mp4"
+    kinds = ("neck_extension",) * 3 + ("lumbar_rounding",)
+    render_scenario(Scenario("neck_then_round", "hinge", kinds, seed=5, verdict="neck_extension"), clip)
+    out = review_clip(clip, tmp_path / "out", exercise="hinge")
+    verdicts = [r.verdict for r in out.clip.reps]
+    assert verdicts[3] == "lumbar_rounding" and verdicts.count("neck_extension") >= 2, verdicts  # the case
+    errors, dialogs, facts = open_page(out.report)
+    assert errors == [] and dialogs == []
+    headline = html.unescape(re.search(r'<div class="big">(.*?)</div>', out.report.read_text()).group(1))
+    assert headline in facts["text"]
+    assert "reps craned the neck" in headline, headline
+    assert "Rep 4 also rounded" in headline, headline  # the rendered rounded rep
+
+
 def test_an_oblique_clip_is_not_praised_for_a_neutral_spine(tmp_path):
     """A clip filmed about 45 deg off the side whose reps showed no fault was headlined "The rep
     hinged with a neutral spine - keep it up.", right above its own warning that from there a

@@ -77,7 +77,14 @@ def set_sentence(reps, verdict: str | None, view: str | None = None) -> str:
         ) + ", but the spine cannot be vouched for from this angle — film side-on to judge the back."
     if fault is None:
         return ("The rep" if one else f"All {len(reps)} reps") + " hinged with a neutral spine — keep it up."
-    return ("The rep" if one else f"{n} of {len(reps)} reps") + f" {PHRASES[fault]} — {ADVICE[fault]}."
+    said = ("The rep" if one else f"{n} of {len(reps)} reps") + f" {PHRASES[fault]} — {ADVICE[fault]}."
+    # A fault a coach corrects first (the registry's order: the spine before the pattern) that is
+    # not the most common is still said, or the set's headline hides a rounded back behind a neck.
+    first = min((f for r in reps for f in r.faults), key=FAULTS.index)
+    if first != fault:
+        ix = [str(r.index) for r in reps if first in r.faults]
+        said += f" {'Reps' if len(ix) > 1 else 'Rep'} {', '.join(ix)} also {PHRASES[first]} — {ADVICE[first]}."
+    return said
 
 
 def is_good(verdict: str | None) -> bool:
