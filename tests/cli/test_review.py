@@ -416,6 +416,29 @@ def test_the_headline_says_a_rounded_back_that_is_not_the_most_common_fault(tmp_
     assert "Rep 4 also rounded" in headline, headline  # the rendered rounded rep
 
 
+def test_a_far_lifters_thumbnail_is_cut_around_them(tmp_path):
+    """A rep's thumbnail was the whole frame scaled to 440 px (shown at 220): a lifter far from the
+    camera, or between black bars (deadlift-web/bad009), was a few dozen pixels of it, the skeleton
+    and angle labels a smudge. Now the thumbnail is cut around the lifter. A lifter rendered at a
+    fifth of a 1280x720 frame's height per metre: the pose model, run again on the thumbnail
+    itself, finds them spanning at least 45% of its width or height (about 20% before)."""
+    from hingecheck.synth.scenarios import Scenario, render_scenario
+
+    clip = tmp_path / "far.mp4"
+    far = Scenario("far", "hinge", ("neutral",), camera_scale=0.2, width=1280, height=720, seed=23)
+    render_scenario(far, clip)
+    out = review_clip(clip, tmp_path / "out", exercise="hinge")
+    (thumb,) = report_thumbnails(out.report)
+    still = tmp_path / "thumb.png"
+    cv2.imwrite(str(still), thumb)
+    series = estimate_clip(still)
+    assert series.detected[0], "no one in the thumbnail"
+    pts = series.image[0, :, :2]
+    h, w = thumb.shape[:2]
+    span = max((pts[:, 0].max() - pts[:, 0].min()) / w, (pts[:, 1].max() - pts[:, 1].min()) / h)
+    assert span >= 0.45, span
+
+
 def test_an_oblique_clip_is_not_praised_for_a_neutral_spine(tmp_path):
     """A clip filmed about 45 deg off the side whose reps showed no fault was headlined "The rep
     hinged with a neutral spine - keep it up.", right above its own warning that from there a

@@ -113,6 +113,15 @@ class OverlayState:
             lm = np.concatenate([lm[:, :2] * f, lm[:, 2:]], axis=1)
         return replace(self, landmarks=lm, contacts=None if self.contacts is None else self.contacts * f)
 
+    def moved(self, dx: float, dy: float) -> OverlayState:
+        """The same state for the frame cropped at ``(-dx, -dy)``: landmark and dowel positions
+        moved by ``dx`` across and ``dy`` down (a thumbnail cut around the lifter)."""
+        d = np.array([dx, dy], np.float32)
+        lm = self.landmarks
+        if lm is not None:
+            lm = np.concatenate([lm[:, :2] + d, lm[:, 2:]], axis=1)
+        return replace(self, landmarks=lm, contacts=None if self.contacts is None else self.contacts + d)
+
     @classmethod
     def from_frame(
         cls, state: FrameState, cue: str | None = None, fps: float | None = None, latency_ms: float | None = None
