@@ -269,3 +269,28 @@ def test_closing_the_play_window_ends_without_a_traceback(xvfb):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_a_jump_to_a_rep_says_which_rep_and_its_verdict(tmp_path):
+    """Pressing 2 jumped to rep 2's first frame, where the banner shows the last *finished* rep's
+    verdict (rep 1's) and the counter reads 1: nothing on screen said this was rep 2 or what it
+    was judged. Now the status line names the rep the frame is in and its verdict. Real model on
+    mixed_set.mp4, whose labels.json says rep 2 is a rounded back and rep 1 neutral."""
+    from hingecheck.cli.player import Player
+    from hingecheck.core.analysis import analyze
+    from hingecheck.pose.landmarker import estimate_clip
+
+    clip = SAMPLES / "mixed_set.mp4"
+    series = estimate_clip(clip)
+    player = Player(clip, series, analyze(series, exercise="hinge", file=str(clip)))
+    truth = json.loads((SAMPLES / "labels.json").read_text())["mixed_set.mp4"]["reps"]
+    try:
+        player._read(0)
+        assert "rep " not in player.status()  # before the first rep
+        for n in (2, 1, 4):
+            player.handle(ord(str(n)))
+            assert f"rep {n}/{len(truth)}: {truth[n - 1].replace('_', ' ')}" in player.status(), player.status()
+            player.handle(ord("."))  # a step on stays in the rep
+            assert f"rep {n}/" in player.status(), player.status()
+    finally:
+        player.clip.close()

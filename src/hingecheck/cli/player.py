@@ -96,16 +96,24 @@ class Player:
         k = _scale(rgb)
         cue = layout(rgb.shape, state).cue  # status and help stay above a cue wrapped onto two lines
         up = 0 if cue is None else (len(cue.lines) - 1) * _line_step(cue.scale, cue.thick)
-        status = f"frame {self.index + 1}/{self.n}  t {self.index / self.fps:5.2f}s  speed {SPEEDS[self.speed]:g}x" + (
-            "  PAUSED" if self.paused else ""
-        )
-        _text(rgb, status, (int(10 * k), h - int(52 * k) - up), 0.45 * k)
+        _text(rgb, self.status(), (int(10 * k), h - int(52 * k) - up), 0.45 * k)
         if self.show_help:
             lines, scale = _fit(HELP, w - int(20 * k), 0.4 * k, 1, 2)
             step = _line_step(scale, 1)
             for n, line in enumerate(lines):
                 _text(rgb, line, (int(10 * k), h - int(80 * k) - up - (len(lines) - 1 - n) * step), scale)
         return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+
+    def status(self) -> str:
+        """The status line: frame, time, speed, and the rep the frame is in with its verdict (the
+        banner shows the last *finished* rep's, so a jump to rep 2 showed rep 1's verdict)."""
+        rep = next((r for r in self.result.reps if r.start_frame <= self.index <= r.end_frame), None)
+        where = f"  rep {rep.index}/{len(self.result.reps)}: {rep.verdict.replace('_', ' ')}" if rep else ""
+        return (
+            f"frame {self.index + 1}/{self.n}  t {self.index / self.fps:5.2f}s  speed {SPEEDS[self.speed]:g}x"
+            + where
+            + ("  PAUSED" if self.paused else "")
+        )
 
     def handle(self, key: int) -> bool:
         """Apply one key; False to quit."""
