@@ -439,6 +439,34 @@ def test_a_far_lifters_thumbnail_is_cut_around_them(tmp_path):
     assert span >= 0.45, span
 
 
+def test_the_rep_tables_headers_keep_their_unit_on_their_line(tmp_path):
+    """On a screen 800 px wide (a tablet, a half-screen window; on 1280 px too with two faults a
+    rep, as deadlift-wrong/1_Deadlift has) the per-rep table's headers broke before their unit:
+    'hip' over a lone '°', 'descent' over 's', a unit belonging to nothing. Now each header is one
+    line (Chromium: the line boxes of its text) and the page still fits a phone's width."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    require(CHROMIUM, package="chromium")
+    review_clip(SAMPLES / "mixed_set.mp4", tmp_path)
+    lines = (
+        "Object.fromEntries([...document.querySelectorAll('#reps th')].map(t => {"
+        " const r = document.createRange(); r.selectNodeContents(t);"
+        " return [t.innerText, new Set([...r.getClientRects()].map(b => Math.round(b.top))).size]; }))"
+    )
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 800, "height": 900})
+            page.goto((tmp_path / "report.html").resolve().as_uri())
+            shown = page.evaluate(lines)
+            page.set_viewport_size({"width": 390, "height": 844})
+            phone = page.evaluate("document.documentElement.scrollWidth")
+        finally:
+            browser.close()
+    assert "hip °" in shown and "descent s" in shown, shown
+    assert all(n == 1 for n in shown.values()), shown
+    assert phone <= 390
+
+
 def test_an_oblique_clip_is_not_praised_for_a_neutral_spine(tmp_path):
     """A clip filmed about 45 deg off the side whose reps showed no fault was headlined "The rep
     hinged with a neutral spine - keep it up.", right above its own warning that from there a

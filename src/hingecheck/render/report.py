@@ -34,7 +34,7 @@ h1{font-size:1.4rem;margin:0 0 4px} .sub{color:#5b6475;margin:0 0 16px}
 .verdict .big{font-size:1.25rem;font-weight:600} .cue{font-size:1.1rem;margin-top:6px}
 .notes{margin:10px 0 0;padding-left:20px;color:#5b6475;font-size:.92rem} .notes li{margin-top:2px}
 table{border-collapse:collapse;width:100%;background:#fff;border-radius:8px;overflow:hidden;margin-bottom:20px}
-th,td{padding:8px 10px;border-bottom:1px solid #e4e7ec;text-align:right;font-size:.92rem} td.t{white-space:nowrap}
+th,td{padding:8px 10px;border-bottom:1px solid #e4e7ec;text-align:right;font-size:.92rem} td.t,#reps th{white-space:nowrap}
 th:first-child,td:first-child,td.v,th.v{text-align:left}
 .ok{color:#1e8a45;font-weight:600} .bad{color:#c0392b;font-weight:600}
 .thumbs{display:flex;flex-wrap:wrap;gap:12px;margin-bottom:20px}
