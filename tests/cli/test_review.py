@@ -513,6 +513,27 @@ def test_compare_says_what_each_clip_left_unjudged(tmp_path):
             assert f"{check.replace('_', ' ')} (rep" in row and why in row, (check, why)
 
 
+def test_compare_video_says_which_side_is_before(tmp_path):
+    """compare.mp4 put the two clips side by side with nothing on the video saying which was the
+    before and which the after: sent on its own (or played full screen), a coach's client could
+    not tell. Now each panel carries a label box in its top right corner (where neither the rep
+    counter nor the banner goes): a dark box with white letters, the left one ('BEFORE') wider
+    than the right ('AFTER'). The rendered clips' wall there is light."""
+    r = hingecheck("compare", BEFORE, AFTER, "--out", tmp_path / "cmp")
+    assert r.returncode == 0, r.stderr
+    frames = _video(tmp_path / "cmp" / "compare.mp4")[1]
+    rgb = frames[len(frames) // 2][1]
+    h, w = rgb.shape[:2]
+    boxes = []
+    for x0, x1 in ((0, w // 2), (w // 2, w)):
+        corner = rgb[16:40, x1 - 160 : x1 - 4].astype(int)
+        dark = (np.abs(corner - 30).max(axis=2) < 20).mean(axis=0) > 0.4  # the box's columns
+        white = (corner.min(axis=2) > 200).sum()
+        assert dark.any() and white > 30, (x0, dark.sum(), white)
+        boxes.append(int(dark.sum()))
+    assert boxes[0] > boxes[1] > 0, boxes  # BEFORE is the longer word
+
+
 def test_compare_says_each_clips_exercise_view_and_warnings(tmp_path, landmark_cache_dir):
     """compare shows, per clip, the exercise it was judged as, the view and the warnings (on
     stderr as review says them, and on the page), and says so when auto judged the two as

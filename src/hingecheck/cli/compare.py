@@ -1,7 +1,7 @@
 """Before / after: two clips side by side, time-aligned on the bottom of each rep.
 
 ``compare_clips(a, b, out_dir)`` writes ``compare.mp4`` (for each rep pair, a window around the
-two bottoms, both clips scaled to one height, the overlay drawn on each), ``compare.html`` (both
+two bottoms, both clips scaled to one height, the overlay drawn on each, labelled BEFORE and AFTER), ``compare.html`` (both
 verdicts, each clip's notes and the checks its reps left unjudged with why, as the review report
 says them, a per-rep table of each, before then after: verdict, faults, key angles in degrees,
 descent, score, as the review report's; the angle curves of both on one plot aligned on the first
@@ -23,13 +23,16 @@ from hingecheck.core.analysis import analyze, thresholds_for
 from hingecheck.core.results import SCHEMA_VERSION, ClipResult, Kinematics
 from hingecheck.pose.landmarker import PoseSettings, estimate_clip
 from hingecheck.render.cues import set_sentence
-from hingecheck.render.overlay import OverlayState, default_annotators, draw
+from hingecheck.render.overlay import OverlayState, _text, default_annotators, draw
 from hingecheck.render.plots import angle_plot
 from hingecheck.render.report import clip_notes, environment, not_judged_lines, rep_rows
 from hingecheck.render.videoio import H264Writer
 
 #: Output frame height in pixels (both clips are scaled to it).
 COMPARE_HEIGHT = 480
+#: The BEFORE / AFTER label on each panel: font scale and box colour (RGB).
+LABEL_SCALE = 0.7
+LABEL_BG = (30, 30, 30)
 #: Seconds shown before and after each bottom.
 WINDOW_BEFORE_S = 1.5
 WINDOW_AFTER_S = 1.5
@@ -113,11 +116,16 @@ def compare_clips(
     fa, fb = _frames(a, wanted_a, settings.max_fps), _frames(b, wanted_b, settings.max_fps)
     annotators = default_annotators()
 
-    def panel(frames, i, series, result):
+    def panel(frames, i, series, result, label):
         rgb = frames[i].copy()
         draw(rgb, OverlayState.from_clip(i, series.image[i] if series.detected[i] else None, result), annotators)
         h, w = rgb.shape[:2]
-        return cv2.resize(rgb, (int(round(w * COMPARE_HEIGHT / h / 2)) * 2, COMPARE_HEIGHT))
+        out = cv2.resize(rgb, (int(round(w * COMPARE_HEIGHT / h / 2)) * 2, COMPARE_HEIGHT))
+        # Which side is which, on the video itself (it is also sent on its own): top right, where
+        # neither the rep counter nor the verdict banner goes.
+        (tw, _), _ = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, LABEL_SCALE, 2)
+        _text(out, label, (out.shape[1] - tw - 14, 34), LABEL_SCALE, thick=2, bg=LABEL_BG)
+        return out
 
     out.mkdir(parents=True, exist_ok=True)
     video = out / "compare.mp4"
@@ -128,12 +136,12 @@ def compare_clips(
                 i = int(np.clip(x.bottom_frame + d, 0, sa.n_frames - 1))
                 j = int(np.clip(y.bottom_frame + d, 0, sb.n_frames - 1))
                 if i in fa and j in fb:
-                    yield np.hstack([panel(fa, i, sa, ra), panel(fb, j, sb, rb)])
+                    yield np.hstack([panel(fa, i, sa, ra, "BEFORE"), panel(fb, j, sb, rb, "AFTER")])
 
     frames = rows()
     first = next(frames, None)
     if first is None:  # no rep pairs: one still frame of each, so the page still shows them
-        first = np.hstack([panel(_frames(a, {0}), 0, sa, ra), panel(_frames(b, {0}), 0, sb, rb)])
+        first = np.hstack([panel(_frames(a, {0}), 0, sa, ra, "BEFORE"), panel(_frames(b, {0}), 0, sb, rb, "AFTER")])
     with H264Writer(video, fps, (first.shape[1], first.shape[0])) as writer:  # the first row sets the size
         writer.write(first)
         for row in frames:
