@@ -12,7 +12,7 @@ import math
 from jinja2 import DictLoader, Environment, select_autoescape
 
 from hingecheck import __version__
-from hingecheck.core.results import ClipResult
+from hingecheck.core.results import FAULTS, ClipResult
 from hingecheck.render.cues import cue_for, main_fault, set_sentence
 
 #: The per-rep table, the review report's and compare's (``rep_table(rows, id, class_)``: rows
@@ -121,6 +121,19 @@ def not_judged_lines(result: ClipResult) -> list[str]:
     ]
 
 
+#: The verdict box's edge: red when any rep has a fault (the headline then names it, though the
+#: clip's verdict, its most common rep verdict, may be neutral), green for a set judged neutral
+#: side-on, amber for the rest (no verdict on the form: not judged, no reps, a front view; or no
+#: fault seen from an oblique camera, whose back's curve is not reliable).
+GREEN, RED, AMBER = "#1e8a45", "#c0392b", "#d68910"
+
+
+def verdict_colour(result: ClipResult) -> str:
+    if result.verdict in FAULTS or any(r.faults for r in result.reps):
+        return RED
+    return GREEN if result.verdict == "neutral" and result.view != "oblique" else AMBER
+
+
 def render_report(
     result: ClipResult,
     name: str,
@@ -134,7 +147,6 @@ def render_report(
     left-aligned ones), ``rows`` (tuples of text, oldest first, this review last) and ``plot``
     (PNG bytes or None)."""
     fault, _ = main_fault(result.reps)
-    good = result.verdict == "neutral"
     reps = rep_rows(result)
     b64 = lambda b: base64.b64encode(b).decode("ascii") if b else None  # noqa: E731
     return _template.render(
@@ -147,7 +159,7 @@ def render_report(
         notes=clip_notes(result),
         not_judged=not_judged_lines(result),
         cue=cue_for(fault),
-        colour="#1e8a45" if good else "#c0392b",
+        colour=verdict_colour(result),
         plot=b64(plot_png),
         video=b64(video),
         thumbs=[dict(index=i, data=b64(j), caption=c) for i, j, c in thumbs],
