@@ -569,6 +569,39 @@ def test_compare_video_says_which_side_is_before(tmp_path):
     assert boxes[0] > boxes[1] > 0, boxes  # BEFORE is the longer word
 
 
+def test_compare_rep_headers_keep_their_unit_on_their_line(tmp_path):
+    """With the 'time s' column (78c6fef) compare's fixed-width per-rep tables broke 'knee °',
+    'trunk °' and 'spine °' before their unit on a 1280-px screen. Now every header is one line
+    at 1280 and on a 390-px phone (where the table scrolls in its box), no cell's text spilling."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    require(CHROMIUM, package="chromium")
+    r = hingecheck("compare", BEFORE, AFTER, "--out", tmp_path / "cmp")
+    assert r.returncode == 0, r.stderr
+    spilled = (
+        "[...document.querySelectorAll('table.reps th, table.reps td')]"
+        ".filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText)"
+    )
+    lines = (
+        "Object.fromEntries([...document.querySelectorAll('#reps-a th')].map(t => {"
+        " const r = document.createRange(); r.selectNodeContents(t);"
+        " return [t.innerText, new Set([...r.getClientRects()].map(b => Math.round(b.top))).size]; }))"
+    )
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto((tmp_path / "cmp" / "compare.html").resolve().as_uri())
+            wide = page.evaluate(lines), page.evaluate(spilled)
+            page.set_viewport_size({"width": 390, "height": 844})
+            phone = page.evaluate(lines), page.evaluate(spilled), page.evaluate("document.documentElement.scrollWidth")
+        finally:
+            browser.close()
+    for shown, spill in (wide, phone[:2]):
+        assert "knee °" in shown and all(n == 1 for n in shown.values()), shown
+        assert spill == [], spill
+    assert phone[2] <= 390
+
+
 def test_compare_says_each_clips_exercise_view_and_warnings(tmp_path, landmark_cache_dir):
     """compare shows, per clip, the exercise it was judged as, the view and the warnings (on
     stderr as review says them, and on the page), and says so when auto judged the two as

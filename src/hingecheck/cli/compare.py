@@ -42,7 +42,7 @@ PAGE = """{% from "rep_table.html" import rep_table %}<!doctype html><html lang=
 <style>body{font-family:system-ui,"DejaVu Sans",sans-serif;max-width:980px;margin:0 auto;padding:24px;color:#1d2330}
 table{border-collapse:collapse;width:100%;margin-bottom:16px}td,th{border-bottom:1px solid #ddd;padding:6px;text-align:right}
 td:first-child,th:first-child,td.v,th.v{text-align:left}img,video{width:100%} #clips th+th,#clips td+td{overflow-wrap:anywhere}
-table.reps{table-layout:fixed;min-width:800px;margin-bottom:0} .reps th:nth-child(1){width:5%} .reps th:nth-child(2){width:16%} .reps th:nth-child(3){width:18%} .reps th:nth-child(8){width:9%} .reps th:nth-child(10){width:11%} td.t{white-space:nowrap}
+table.reps{table-layout:fixed;min-width:900px;margin-bottom:0} .reps th:nth-child(1){width:5%} .reps th:nth-child(2){width:15%} .reps th:nth-child(3){width:16%} .reps th:nth-child(8){width:9%} .reps th:nth-child(10){width:10%} td.t,.reps th{white-space:nowrap}
 .wide{overflow-x:auto;margin-bottom:16px}
 .ok{color:#1e8a45;font-weight:600} .bad{color:#c0392b;font-weight:600}</style></head><body>
 <h1>Before / after</h1>
