@@ -108,6 +108,61 @@ def test_play_window_steps_and_jumps(xvfb, sample_series):
             proc.kill()
 
 
+def _open_play_window(xvfb, clip):
+    env = {**os.environ, "DISPLAY": xvfb, "QT_QPA_FONTDIR": FONTS, "QT_QPA_PLATFORM": "xcb"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hingecheck", "review", str(clip), "--play", "--no-history"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    win = []
+    for _ in range(1200):  # a deadline, not a timing
+        win = xdo(xvfb, "search", "--name", "hingecheck review").stdout.split()
+        if win or proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    assert win, "the review window did not open"
+    return proc, win[0]
+
+
+def test_the_play_window_is_sized_to_the_picture_within_the_screen(xvfb, tmp_path):
+    """Qt opens a resizable OpenCV window at 400x300 whatever the clip, and the player never sized
+    it: every clip was shrunk into it (a 640x480 one to 345x260, its help and frame lines
+    unreadable; a coach had to drag the window larger each time). Now a small clip (320x240, as
+    phone clips from the web are) is enlarged to 480 px tall before the overlay is drawn, and a
+    large one (1920x1440) fits the 1280x800 screen, both in their own aspect ratio."""
+    require("xdotool", "ffmpeg")
+    sizes = {"small": (320, 240), "large": (1920, 1440)}
+    for name, (w, h) in sizes.items():
+        clip = tmp_path / f"{name}.mp4"
+        subprocess.run(
+            ["ffmpeg", "-v", "error", "-y", "-i", str(SAMPLES / "mixed_set.mp4"), "-t", "3"]
+            + ["-vf", f"scale={w}:{h}", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(clip)],
+            check=True,
+            timeout=120,
+        )
+        proc, wid = _open_play_window(xvfb, clip)
+        try:
+            xdo(xvfb, "windowmove", wid, "0", "0")
+            wait_for_picture(xvfb, SHOTS / f"play_size_{name}_start.png")
+            time.sleep(1.0)
+            pic = shot_picture(xvfb, wid, f"play_size_{name}.png")
+            ph, pw = pic.shape[:2]
+            assert abs(pw / ph - w / h) < 0.03, (name, pic.shape)  # the clip's aspect ratio
+            if name == "small":
+                assert ph >= 470, (name, pic.shape)  # enlarged to 480 px tall
+            else:
+                assert ph <= 800 and pw <= 1280 and ph >= 0.8 * 0.9 * 800, (name, pic.shape)  # fits the screen
+            xdo(xvfb, "key", "--window", wid, "q")
+            proc.communicate(timeout=60)
+            assert proc.returncode == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+
+
 def _no_display_env() -> dict:
     return {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
 
@@ -214,3 +269,28 @@ def test_closing_the_play_window_ends_without_a_traceback(xvfb):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_a_jump_to_a_rep_says_which_rep_and_its_verdict(tmp_path):
+    """Pressing 2 jumped to rep 2's first frame, where the banner shows the last *finished* rep's
+    verdict (rep 1's) and the counter reads 1: nothing on screen said this was rep 2 or what it
+    was judged. Now the status line names the rep the frame is in and its verdict. Real model on
+    mixed_set.mp4, whose labels.json says rep 2 is a rounded back and rep 1 neutral."""
+    from hingecheck.cli.player import Player
+    from hingecheck.core.analysis import analyze
+    from hingecheck.pose.landmarker import estimate_clip
+
+    clip = SAMPLES / "mixed_set.mp4"
+    series = estimate_clip(clip)
+    player = Player(clip, series, analyze(series, exercise="hinge", file=str(clip)))
+    truth = json.loads((SAMPLES / "labels.json").read_text())["mixed_set.mp4"]["reps"]
+    try:
+        player._read(0)
+        assert "rep " not in player.status()  # before the first rep
+        for n in (2, 1, 4):
+            player.handle(ord(str(n)))
+            assert f"rep {n}/{len(truth)}: {truth[n - 1].replace('_', ' ')}" in player.status(), player.status()
+            player.handle(ord("."))  # a step on stays in the rep
+            assert f"rep {n}/" in player.status(), player.status()
+    finally:
+        player.clip.close()

@@ -313,6 +313,295 @@ def test_report_says_why_and_what_was_not_judged(tmp_path):
     assert cut_result["warnings"] and any(r["not_judged"] for r in cut_result["reps"])  # the case was there
 
 
+def report_thumbnails(report: Path) -> list[np.ndarray]:
+    """The report's rep thumbnails (JPEG data URIs), decoded to BGR, in page order."""
+    import base64
+    import re
+
+    data = re.findall(r'src="data:image/jpeg;base64,([A-Za-z0-9+/=]+)"', report.read_text())
+    return [cv2.imdecode(np.frombuffer(base64.b64decode(d), np.uint8), cv2.IMREAD_COLOR) for d in data]
+
+
+def test_each_thumbnail_shows_its_own_reps_verdict(tmp_path):
+    """A rep's thumbnail showed the video's frame at its bottom, whose banner, cue and counter are
+    the rep *before*'s (the video shows the last finished rep): on a real deadlift clip the
+    thumbnail captioned "rep 2: neck extension" read "LUMBAR ROUNDING" and "Brace - flat back",
+    and rep 1's had no banner at all. Now each thumbnail's banner is its own rep's verdict: green
+    on the rendered set's neutral reps, red on its rounded and squatty ones (labels.json)."""
+    review_clip(SAMPLES / "mixed_set.mp4", tmp_path)
+    truth = json.loads((SAMPLES / "labels.json").read_text())["mixed_set.mp4"]["reps"]
+    thumbs = report_thumbnails(tmp_path / "report.html")
+    assert len(thumbs) == len(truth) == 4
+
+    def near(img, rgb):  # pixels of about the banner's colour (JPEG: give or take)
+        return int((np.abs(img.astype(int) - np.array(rgb[::-1])).max(axis=2) < 45).sum())
+
+    for n, (verdict, thumb) in enumerate(zip(truth, thumbs), 1):
+        top = thumb[: thumb.shape[0] // 8]  # the banner across the top
+        green, red = near(top, (60, 200, 90)), near(top, (235, 60, 50))
+        if verdict == "neutral":
+            assert green > 300 and red < 30, (n, verdict, green, red)
+        else:
+            assert red > 300 and green < 30, (n, verdict, green, red)
+
+
+def test_the_report_says_when_each_rep_is_in_the_video(tmp_path):
+    """A coach reading the per-rep table had no way to find rep 3 in the video (the report has no
+    scripts, so no link can seek it): neither the table nor the thumbnails said when a rep was.
+    Now the table has a 'time s' column (start-end) and each thumbnail's caption its moment. On
+    the rendered set each row's span holds the renderer's deepest frame of that rep and lies within
+    the renderer's rep (truth/mixed_set.json), and each thumbnail's time is inside its row's span."""
+    import re
+
+    review_clip(SAMPLES / "mixed_set.mp4", tmp_path)
+    truth = json.loads((SAMPLES / "truth" / "mixed_set.json").read_text())["frames"]
+    errors, dialogs, facts = open_page(tmp_path / "report.html")
+    assert errors == [] and dialogs == []
+    rows = facts["tables"]["reps"]
+    captions = re.findall(r"rep (\d+): [a-z ]+, at ([\d.]+) s", facts["text"])
+    assert len(rows) == len(captions) == 4
+    for n, (row, (k, at)) in enumerate(zip(rows, captions), 1):
+        start, end = map(float, row[-1].split("\u2013"))
+        frames = [f for f in truth if f["rep"] == n]
+        deepest = max(frames, key=lambda f: f["hip_flexion"])["t"]
+        assert start < deepest < end, (n, row[-1], deepest)
+        assert frames[0]["t"] - 0.5 <= start and end <= frames[-1]["t"] + 0.5, (n, row[-1])
+        assert int(k) == n and start <= float(at) <= end
+
+
+def test_a_lockout_faults_thumbnail_shows_the_top_not_the_bottom(tmp_path):
+    """'Each rep at its worst moment' showed every rep at its bottom, bent over, whatever its
+    fault: a rep that leaned back at the lockout showed the lifter hinged at the bottom, nothing of
+    the lean. Now a lockout fault's thumbnail is at the top (the hip leaned furthest back), a
+    rounded back's at its most flexed frame, a craned neck's at its most extended. On the rendered
+    hyperextension set each thumbnail's moment is within 0.25 s of the renderer's most leaned-back
+    frame of that rep (truth/hinge_lockout_hyperextension.json)."""
+    import re
+
+    name = "hinge_lockout_hyperextension.mp4"
+    out = review_clip(SAMPLES / name, tmp_path, exercise="hinge")
+    assert [r.verdict for r in out.clip.reps] == json.loads((SAMPLES / "labels.json").read_text())[name]["reps"]
+    truth = json.loads((SAMPLES / "truth" / name.replace(".mp4", ".json")).read_text())["frames"]
+    captions = re.findall(r"rep (\d+): [a-z ]+, at ([\d.]+) s", out.report.read_text())
+    assert len(captions) == len(out.clip.reps) == 3
+    for k, at in captions:
+        frames = [f for f in truth if f["rep"] == int(k)]
+        leaned = min(frames, key=lambda f: f["hip_flexion"])
+        assert leaned["hip_flexion"] < -5  # the case: a lean back past straight
+        assert abs(float(at) - leaned["t"]) <= 0.25, (k, at, leaned["t"])
+
+
+def test_the_headline_says_a_rounded_back_that_is_not_the_most_common_fault(tmp_path):
+    """The report's headline named the set's most common fault only: on deadlift-wrong/1_Deadlift
+    it said '2 of 3 reps craned the neck' and nothing of rep 1's rounded lower back, the fault a
+    coach corrects first (README: faults come in the order a coach corrects them, the spine
+    first). Now the headline adds the more important fault and its reps. A rendered set of three
+    craned necks then a rounded back (the renderer's reps) is headlined with both."""
+    import html
+    import re
+
+    from hingecheck.synth.scenarios import Scenario, render_scenario
+
+    clip = tmp_path / "set.mp4"
+    kinds = ("neck_extension",) * 3 + ("lumbar_rounding",)
+    render_scenario(Scenario("neck_then_round", "hinge", kinds, seed=5, verdict="neck_extension"), clip)
+    out = review_clip(clip, tmp_path / "out", exercise="hinge")
+    verdicts = [r.verdict for r in out.clip.reps]
+    assert verdicts[3] == "lumbar_rounding" and verdicts.count("neck_extension") >= 2, verdicts  # the case
+    errors, dialogs, facts = open_page(out.report)
+    assert errors == [] and dialogs == []
+    headline = html.unescape(re.search(r'<div class="big">(.*?)</div>', out.report.read_text()).group(1))
+    assert headline in facts["text"]
+    assert "reps craned the neck" in headline, headline
+    assert "Rep 4 also rounded" in headline, headline  # the rendered rounded rep
+
+
+def test_a_far_lifters_thumbnail_is_cut_around_them(tmp_path):
+    """A rep's thumbnail was the whole frame scaled to 440 px (shown at 220): a lifter far from the
+    camera, or between black bars (deadlift-web/bad009), was a few dozen pixels of it, the skeleton
+    and angle labels a smudge. Now the thumbnail is cut around the lifter. A lifter rendered at a
+    fifth of a 1280x720 frame's height per metre: the pose model, run again on the thumbnail
+    itself, finds them spanning at least 45% of its width or height (about 20% before)."""
+    from hingecheck.synth.scenarios import Scenario, render_scenario
+
+    clip = tmp_path / "far.mp4"
+    far = Scenario("far", "hinge", ("neutral",), camera_scale=0.2, width=1280, height=720, seed=23)
+    render_scenario(far, clip)
+    out = review_clip(clip, tmp_path / "out", exercise="hinge")
+    (thumb,) = report_thumbnails(out.report)
+    still = tmp_path / "thumb.png"
+    cv2.imwrite(str(still), thumb)
+    series = estimate_clip(still)
+    assert series.detected[0], "no one in the thumbnail"
+    pts = series.image[0, :, :2]
+    h, w = thumb.shape[:2]
+    span = max((pts[:, 0].max() - pts[:, 0].min()) / w, (pts[:, 1].max() - pts[:, 1].min()) / h)
+    assert span >= 0.45, span
+
+
+def test_the_rep_tables_headers_keep_their_unit_on_their_line(tmp_path):
+    """On a screen 800 px wide (a tablet, a half-screen window; on 1280 px too with two faults a
+    rep, as deadlift-wrong/1_Deadlift has) the per-rep table's headers broke before their unit:
+    'hip' over a lone '°', 'descent' over 's', a unit belonging to nothing. Now each header is one
+    line (Chromium: the line boxes of its text) and the page still fits a phone's width."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    require(CHROMIUM, package="chromium")
+    review_clip(SAMPLES / "mixed_set.mp4", tmp_path)
+    lines = (
+        "Object.fromEntries([...document.querySelectorAll('#reps th')].map(t => {"
+        " const r = document.createRange(); r.selectNodeContents(t);"
+        " return [t.innerText, new Set([...r.getClientRects()].map(b => Math.round(b.top))).size]; }))"
+    )
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 800, "height": 900})
+            page.goto((tmp_path / "report.html").resolve().as_uri())
+            shown = page.evaluate(lines)
+            page.set_viewport_size({"width": 390, "height": 844})
+            phone = page.evaluate("document.documentElement.scrollWidth")
+        finally:
+            browser.close()
+    assert "hip °" in shown and "descent s" in shown, shown
+    assert all(n == 1 for n in shown.values()), shown
+    assert phone <= 390
+
+
+def test_an_oblique_clip_is_not_praised_for_a_neutral_spine(tmp_path):
+    """A clip filmed about 45 deg off the side whose reps showed no fault was headlined "The rep
+    hinged with a neutral spine - keep it up.", right above its own warning that from there a
+    rounded back can read neutral (README: an oblique 'neutral' says little about the lower back).
+    Now the headline says no fault was seen but the spine cannot be vouched for from that angle.
+    The rendered lifter is filmed 42 deg round from the side (the renderer's camera)."""
+    from hingecheck.synth.scenarios import Scenario, render_scenario
+
+    clip = tmp_path / "oblique.mp4"
+    render_scenario(Scenario("oblique", "hinge", ("neutral",), yaw=42.0, seed=22), clip)
+    out = review_clip(clip, tmp_path / "out", exercise="hinge")
+    assert out.clip.view == "oblique" and not any(r.faults for r in out.clip.reps)  # the case: no fault seen
+    errors, dialogs, facts = open_page(out.report, SHOTS / "report_oblique.png")
+    assert errors == [] and dialogs == []
+    import html
+    import re
+
+    headline = html.unescape(re.search(r'<div class="big">(.*?)</div>', out.report.read_text()).group(1))
+    assert headline in facts["text"]
+    assert "neutral spine" not in headline and "keep it up" not in headline, headline
+    assert "film side-on" in headline, headline  # and says what to do
+
+
+def test_the_verdict_box_is_red_for_a_fault_only_and_green_for_a_side_on_neutral_only(tmp_path):
+    """The verdict box's edge was green for a clip verdict of neutral and red for everything else:
+    a front view, with no fault found, was boxed red like a rounded back; an oblique clip, whose
+    back the tool does not vouch for, green like a good side-on set; and a set of four with one
+    rounded rep (its most common verdict neutral) green under '1 of 4 reps rounded at the bottom'.
+    Now red is for a set with a fault, green for a side-on neutral set, amber otherwise. Real
+    model: the samples' front view (labels.json: unusable_view), rounded set, mixed set (a
+    rounded and a squatty rep among four) and neutral side-on set, and a lifter rendered 42 deg
+    round from the side."""
+    import shutil as sh
+
+    from hingecheck.synth.scenarios import Scenario, render_scenario
+
+    oblique = tmp_path / "oblique.mp4"
+    render_scenario(Scenario("oblique", "hinge", ("neutral",), yaw=42.0, seed=22), oblique)
+    clips = {"oblique": oblique}
+    for name in ("front_view", "hinge_rounded", "mixed_set", "hinge_neutral_right"):
+        clips[name] = tmp_path / f"{name}.mp4"  # out of labels.json's folder: auto decides
+        sh.copy(SAMPLES / f"{name}.mp4", clips[name])
+    sync_api = pytest.importorskip("playwright.sync_api")
+    colours = {}
+    for name, clip in clips.items():
+        out = review_clip(clip, tmp_path / name, exercise="hinge")
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            page.goto(out.report.resolve().as_uri())
+            colours[name] = page.evaluate("getComputedStyle(document.querySelector('.verdict')).borderLeftColor")
+            browser.close()
+    green, red = "rgb(30, 138, 69)", "rgb(192, 57, 43)"
+    assert colours["hinge_rounded"] == colours["mixed_set"] == red, colours
+    assert colours["hinge_neutral_right"] == green, colours
+    assert colours["front_view"] not in (red, green) and colours["oblique"] not in (red, green), colours
+
+
+def test_compare_says_what_each_clip_left_unjudged(tmp_path):
+    """compare.html gave each clip's verdict and per-rep table but never the checks a rep left
+    unjudged (the review report lists them): an 'after' clip cut mid-rep, its lockout not judged,
+    read as a clean comparison. Now the clips' table has a 'not judged' row, each check with its
+    reps and reason as ``score`` gives them for the same clips."""
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes((SAMPLES / "hinge_squatty.mp4").read_bytes()[:60000])  # ends mid-rep
+    whole = tmp_path / "whole.mp4"
+    shutil.copy(SAMPLES / "hinge_squatty.mp4", whole)
+    r = hingecheck("compare", whole, cut, "--out", tmp_path / "cmp")
+    assert r.returncode == 0, r.stderr
+    scored = hingecheck("score", whole, cut, "--no-history")
+    clips = {Path(c["file"]).name: c for c in json.loads(scored.stdout)["clips"]}
+    unjudged = [(c, r) for c in clips.values() for r in c["reps"] if r["not_judged"]]
+    assert unjudged  # the case: the cut clip's last rep has checks not judged
+    errors, dialogs, facts = open_page(tmp_path / "cmp" / "compare.html", SHOTS / "compare_not_judged.png")
+    assert errors == [] and dialogs == []
+    row = facts["text"][facts["text"].index("not judged") :]
+    for _, rep in unjudged:
+        for check, why in rep["not_judged"].items():
+            assert f"{check.replace('_', ' ')} (rep" in row and why in row, (check, why)
+
+
+def test_compare_video_says_which_side_is_before(tmp_path):
+    """compare.mp4 put the two clips side by side with nothing on the video saying which was the
+    before and which the after: sent on its own (or played full screen), a coach's client could
+    not tell. Now each panel carries a label box in its top right corner (where neither the rep
+    counter nor the banner goes): a dark box with white letters, the left one ('BEFORE') wider
+    than the right ('AFTER'). The rendered clips' wall there is light."""
+    r = hingecheck("compare", BEFORE, AFTER, "--out", tmp_path / "cmp")
+    assert r.returncode == 0, r.stderr
+    frames = _video(tmp_path / "cmp" / "compare.mp4")[1]
+    rgb = frames[len(frames) // 2][1]
+    h, w = rgb.shape[:2]
+    boxes = []
+    for x0, x1 in ((0, w // 2), (w // 2, w)):
+        corner = rgb[16:40, x1 - 160 : x1 - 4].astype(int)
+        dark = (np.abs(corner - 30).max(axis=2) < 20).mean(axis=0) > 0.4  # the box's columns
+        white = (corner.min(axis=2) > 200).sum()
+        assert dark.any() and white > 30, (x0, dark.sum(), white)
+        boxes.append(int(dark.sum()))
+    assert boxes[0] > boxes[1] > 0, boxes  # BEFORE is the longer word
+
+
+def test_compare_rep_headers_keep_their_unit_on_their_line(tmp_path):
+    """With the 'time s' column (78c6fef) compare's fixed-width per-rep tables broke 'knee °',
+    'trunk °' and 'spine °' before their unit on a 1280-px screen. Now every header is one line
+    at 1280 and on a 390-px phone (where the table scrolls in its box), no cell's text spilling."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    require(CHROMIUM, package="chromium")
+    r = hingecheck("compare", BEFORE, AFTER, "--out", tmp_path / "cmp")
+    assert r.returncode == 0, r.stderr
+    spilled = (
+        "[...document.querySelectorAll('table.reps th, table.reps td')]"
+        ".filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText)"
+    )
+    lines = (
+        "Object.fromEntries([...document.querySelectorAll('#reps-a th')].map(t => {"
+        " const r = document.createRange(); r.selectNodeContents(t);"
+        " return [t.innerText, new Set([...r.getClientRects()].map(b => Math.round(b.top))).size]; }))"
+    )
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto((tmp_path / "cmp" / "compare.html").resolve().as_uri())
+            wide = page.evaluate(lines), page.evaluate(spilled)
+            page.set_viewport_size({"width": 390, "height": 844})
+            phone = page.evaluate(lines), page.evaluate(spilled), page.evaluate("document.documentElement.scrollWidth")
+        finally:
+            browser.close()
+    for shown, spill in (wide, phone[:2]):
+        assert "knee °" in shown and all(n == 1 for n in shown.values()), shown
+        assert spill == [], spill
+    assert phone[2] <= 390
+
+
 def test_compare_says_each_clips_exercise_view_and_warnings(tmp_path, landmark_cache_dir):
     """compare shows, per clip, the exercise it was judged as, the view and the warnings (on
     stderr as review says them, and on the page), and says so when auto judged the two as
@@ -363,13 +652,13 @@ def test_report_fits_a_phone_screen(reviewed):
         headers = page.evaluate("[...document.querySelectorAll('#reps th')].map(t => t.innerText)")
         page.screenshot(path=str(SHOTS / "report_phone.png"), full_page=True)
     assert width <= 390, width
-    assert len(headers) == 9 and headers[-1] == "score"
+    assert len(headers) == 10 and headers[-2:] == ["score", "time s"]
 
 
 def test_compare_fits_a_phone_screen(compared):
     """compare.html is read on a phone too: at 390 px wide the page does not scroll sideways (the
     clips' table, long file names in its header, and the per-rep tables, squeezed into the width
-    with their text spilling out of the cells, made it wider); each per-rep table keeps its nine
+    with their text spilling out of the cells, made it wider); each per-rep table keeps its ten
     columns, every cell holds its text, and scrolls inside its own box. On a wide screen the
     before and after tables' columns still line up."""
     spilled = (  # cells whose text is wider than the cell (the columns squeezed past their text)
@@ -387,7 +676,7 @@ def test_compare_fits_a_phone_screen(compared):
         wide_spilled = page.evaluate(spilled)
         before, after = page.evaluate(columns, "reps-a"), page.evaluate(columns, "reps-b")
     assert width <= 390, width
-    assert len(headers) == 9 and headers[-1] == "score"
+    assert len(headers) == 10 and headers[-2:] == ["score", "time s"]
     assert phone_spilled == [] and wide_spilled == []
     assert BEFORE.name in clips_header and AFTER.name in clips_header  # the names shown whole, wrapped
     assert before == after

@@ -412,3 +412,41 @@ def test_each_exercise_is_its_own_trend(tmp_path):
         assert (np.abs(img[top:bottom].astype(int) - red).max(axis=2) < 40).sum() > 200
     SHOTS.mkdir(exist_ok=True)
     shutil.copy(png, SHOTS / "history_trend_per_exercise.png")
+
+
+def test_an_oblique_sessions_spine_is_marked_not_a_trend_point(tmp_path, landmark_cache_dir):
+    """A session filmed about 45 deg off the side put its peak spine flexion into the table and
+    the trend like any other (deadlift-web/good002: -18.4, a back 'arched' that the report itself
+    warns is not reliable from there), so a coach read a jump in the trend that is the camera's.
+    Now its cell says '(oblique)' and its point on the spine panel is hollow, with a line saying
+    why. Real model: a side-on sample clip and a lifter rendered 42 deg round from the side."""
+    import cv2
+
+    from hingecheck.synth.scenarios import Scenario, render_scenario
+
+    db = tmp_path / "h.sqlite3"
+    side, obl = tmp_path / "side.mp4", tmp_path / "oblique.mp4"
+    shutil.copy(SAMPLES / "hinge_neutral_right.mp4", side)
+    render_scenario(Scenario("oblique", "hinge", ("neutral",), yaw=42.0, seed=22), obl)
+    for i, clip in enumerate((side, obl)):
+        r = hc("review", clip, "--exercise", "hinge", "--db", db, "--athlete", "ann", "--out", tmp_path / f"r{i}")
+        assert r.returncode == 0, r.stderr
+    env = {**os.environ, "COLUMNS": "250"}
+    r = subprocess.run(
+        [sys.executable, "-m", "hingecheck", "history", "--db", str(db), "--plot", str(tmp_path / "t.png")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    header = [c.strip() for c in next(x for x in lines if "peak spine" in x).split("┃")]
+    spine = header.index("peak spine °")
+    rows = {x.split("│")[6].strip(): [c.strip() for c in x.split("│")] for x in lines if ".mp4" in x}
+    assert rows["oblique.mp4"][spine].endswith("(oblique)"), rows
+    assert "oblique" not in rows["side.mp4"][spine] and rows["side.mp4"][spine], rows
+    img = cv2.imread(str(tmp_path / "t.png"))
+    (top, bottom), (top2, bottom2) = _panels(img)[:2]
+    blue = (180, 111, 31)  # the first athlete's colour, #1f6fb4, as BGR
+    assert len(_dots(img, top, bottom, blue)) == 2  # % neutral: both sessions
+    assert len(_dots(img, top2, bottom2, blue)) == 1  # spine: the side-on one filled, the oblique hollow

@@ -70,6 +70,6 @@ def test_report_and_compare_share_one_per_rep_table():
         for tr in re.findall(r"<tr>(.*?)</tr>", bodies.pop())[1:]
     ]
     assert rows == [
-        ["1", "neutral", "", "81", "21", "70", "3", "1.3", "95"],
-        ["2", "lumbar rounding", "lumbar rounding (rushed tempo)", "82", "21", "70", "12", "1.3", "40"],
+        ["1", "neutral", "", "81", "21", "70", "3", "1.3", "95", "1.0\u20132.0"],
+        ["2", "lumbar rounding", "lumbar rounding (rushed tempo)", "82", "21", "70", "12", "1.3", "40", "2.0\u20133.0"],
     ]

@@ -9,6 +9,7 @@ jumping), drawn with the same overlay as the annotated video.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
@@ -55,6 +56,8 @@ class Player:
         self.speed = 0
         self.layers = {"skeleton": True, "dowel": True, "angles": True}
         self.show_help = True
+        #: The picture's enlargement before the overlay is drawn (render.display.display_scale).
+        self.zoom = 1.0
 
     def _landmarks(self, i: int) -> np.ndarray | None:
         s = self.series
@@ -71,7 +74,12 @@ class Player:
     def render(self) -> np.ndarray:
         import cv2
 
-        rgb = self.frame.copy()
+        h, w = self.frame.shape[:2]
+        if self.zoom != 1.0:
+            rgb = cv2.resize(self.frame, (round(w * self.zoom), round(h * self.zoom)), interpolation=cv2.INTER_LINEAR)
+        else:
+            rgb = self.frame.copy()
+        sx, sy = rgb.shape[1] / w, rgb.shape[0] / h
         annotators = []
         if self.layers["skeleton"]:
             annotators.append(SkeletonAnnotator())
@@ -82,22 +90,30 @@ class Player:
         annotators += [RepCounterAnnotator(), VerdictBannerAnnotator(), CueAnnotator()]
         state = OverlayState()
         if self.index < self.n:
-            state = OverlayState.from_clip(self.index, self._landmarks(self.index), self.result)
+            state = OverlayState.from_clip(self.index, self._landmarks(self.index), self.result).scaled(sx, sy)
             draw(rgb, state, annotators)
         h, w = rgb.shape[:2]
         k = _scale(rgb)
         cue = layout(rgb.shape, state).cue  # status and help stay above a cue wrapped onto two lines
         up = 0 if cue is None else (len(cue.lines) - 1) * _line_step(cue.scale, cue.thick)
-        status = f"frame {self.index + 1}/{self.n}  t {self.index / self.fps:5.2f}s  speed {SPEEDS[self.speed]:g}x" + (
-            "  PAUSED" if self.paused else ""
-        )
-        _text(rgb, status, (int(10 * k), h - int(52 * k) - up), 0.45 * k)
+        _text(rgb, self.status(), (int(10 * k), h - int(52 * k) - up), 0.45 * k)
         if self.show_help:
             lines, scale = _fit(HELP, w - int(20 * k), 0.4 * k, 1, 2)
             step = _line_step(scale, 1)
             for n, line in enumerate(lines):
                 _text(rgb, line, (int(10 * k), h - int(80 * k) - up - (len(lines) - 1 - n) * step), scale)
         return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
+
+    def status(self) -> str:
+        """The status line: frame, time, speed, and the rep the frame is in with its verdict (the
+        banner shows the last *finished* rep's, so a jump to rep 2 showed rep 1's verdict)."""
+        rep = next((r for r in self.result.reps if r.start_frame <= self.index <= r.end_frame), None)
+        where = f"  rep {rep.index}/{len(self.result.reps)}: {rep.verdict.replace('_', ' ')}" if rep else ""
+        return (
+            f"frame {self.index + 1}/{self.n}  t {self.index / self.fps:5.2f}s  speed {SPEEDS[self.speed]:g}x"
+            + where
+            + ("  PAUSED" if self.paused else "")
+        )
 
     def handle(self, key: int) -> bool:
         """Apply one key; False to quit."""
@@ -132,12 +148,24 @@ class Player:
         """Show the window until the user quits; returns the frame index it stopped on."""
         import cv2
 
-        from hingecheck.render.display import qt_fonts, window_closed
+        from hingecheck.render.display import display_scale, qt_fonts, window_closed, window_size
 
         qt_fonts()
         cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL)
         if self._read(0) is None:
             return 0
+        # Qt opens a WINDOW_NORMAL window at 400x300 whatever the picture, which it then shrinks
+        # into it: the window is sized to the picture (enlarged when small), within the screen.
+        h, w = self.frame.shape[:2]
+        self.zoom = display_scale(w, h)
+        want = window_size(round(w * self.zoom), round(h * self.zoom))
+        cv2.resizeWindow(WINDOW, *want)
+        cv2.imshow(WINDOW, self.render())
+        cv2.waitKey(1)
+        with contextlib.suppress(cv2.error):  # Qt's toolbar and status bar take their share of the window
+            _, _, iw, ih = cv2.getWindowImageRect(WINDOW)
+            if 0 < iw < want[0] or 0 < ih < want[1]:
+                cv2.resizeWindow(WINDOW, 2 * want[0] - iw, 2 * want[1] - ih)
         try:
             while True:
                 shown = time.monotonic()

@@ -232,7 +232,8 @@ def _annotated_video(
     max_fps: float = 0.0,
 ) -> list[tuple[int, bytes, str]]:
     """The second pass: frames (the intermediate files, else the clip scaled), each frame's overlay,
-    annotated.mp4 with the clip's timestamps. Returns one thumbnail per rep, at its bottom.
+    annotated.mp4 with the clip's timestamps. Returns one thumbnail per rep, at its worst moment
+    (:func:`worst_frame`), in rep order.
 
     The video holds the analysed frames only, one per series frame: the intermediate file has
     only those (the tap sees no skipped frame), and the clip itself is decoded under the same
@@ -244,7 +245,9 @@ def _annotated_video(
     (sw, sh), (vw, vh) = video_size(series.width, series.height)
     sx, sy = sw / series.width, sh / series.height
     annotators = default_annotators()
-    bottoms = {r.bottom_frame: r for r in result.reps}
+    moments: dict[int, list] = {}  # frame -> the reps whose thumbnail it is
+    for r in result.reps:
+        moments.setdefault(worst_frame(r, result, series.n_frames), []).append(r)
     thumbs: list[tuple[int, bytes, str]] = []
     with H264Writer(video_path, series.fps, (vw, vh), preset=VIDEO_PRESET) as w:
         for frame in prefetch(frames):
@@ -252,21 +255,101 @@ def _annotated_video(
             rgb = frame.rgb if frame.rgb.flags.writeable else frame.rgb.copy()
             if i < series.n_frames:
                 landmarks = series.image[i] if series.detected[i] else None
-                draw(rgb, OverlayState.from_clip(i, landmarks, result).scaled(sx, sy), annotators)
+                state = OverlayState.from_clip(i, landmarks, result).scaled(sx, sy)
+                for r in moments.get(i, ()):  # the rep's own picture: its number, verdict and cue, not the rep before's
+                    thumb = _thumbnail(rgb, state.as_rep(r), annotators)
+                    at = f"{r.verdict.replace('_', ' ')}, at {series.t[i]:.1f} s"
+                    thumbs.append((r.index, _jpeg(thumb), at))
+                draw(rgb, state, annotators)
             w.write(rgb, series.t[i] if i < series.n_frames else frame.t)
-            if i in bottoms:
-                r = bottoms[i]
-                thumbs.append((r.index, _jpeg(rgb), r.verdict.replace("_", " ")))
             if progress and i % 16 == 0:
                 progress("video", i, series.n_frames)
-    return thumbs
+    return sorted(thumbs, key=lambda x: x[0])
+
+
+#: Seconds after a rep's end still looked at for its lockout's worst moment (its check reads the top).
+TOP_WINDOW_S = 0.3
+
+
+def worst_frame(rep, result: ClipResult, n_frames: int) -> int:
+    """The frame of ``rep`` its thumbnail shows: where its verdict's fault is worst, as far as a
+    per-frame curve shows it (the rounded back at its most flexed, the neck at its most extended,
+    a lockout fault at the top: the hip at its straightest, or leaned furthest back, after the
+    bottom); the bottom for the other verdicts, which the check reads there (a squat, the knees,
+    the weight's drift), and for a neutral rep."""
+    k = result.kinematics
+    if k is None or n_frames == 0:
+        return rep.bottom_frame
+    curve, lo, hi, sign = None, rep.start_frame, rep.end_frame, 1.0
+    if rep.verdict == "lumbar_rounding":
+        curve = k.spine_flexion
+    elif rep.verdict == "neck_extension":
+        curve = k.neck_change
+    elif rep.verdict in ("lockout_hyperextension", "incomplete_lockout"):
+        fps = result.fps or 30.0
+        curve, lo, hi, sign = k.hip_flexion, rep.bottom_frame, rep.end_frame + int(TOP_WINDOW_S * fps), -1.0
+    if curve is None:
+        return rep.bottom_frame
+    lo, hi = max(0, lo), min(n_frames - 1, hi, len(curve) - 1)
+    window = sign * np.asarray(curve[lo : hi + 1], np.float64)
+    if hi < lo or not np.isfinite(window).any():
+        return rep.bottom_frame
+    return lo + int(np.nanargmax(window))
+
+
+#: A thumbnail's crop around the lifter: margin on each side, as a share of the body's larger
+#: extent (more above, for the banner over the head), and its shape (width over height).
+THUMB_MARGIN = 0.2
+THUMB_ASPECT = 4 / 3
+
+
+def thumb_box(shape: tuple[int, ...], landmarks: np.ndarray | None) -> tuple[int, int, int, int]:
+    """``(x0, y0, x1, y1)`` px of a frame of ``shape`` that a rep's thumbnail shows: the lifter's
+    landmarks with a margin, widened to :data:`THUMB_ASPECT`, inside the frame; the whole frame
+    when the lifter is not seen or already fills it. A lifter far away or between black bars was a
+    few dozen pixels of a 220-px thumbnail."""
+    h, w = shape[:2]
+    pts = None if landmarks is None else landmarks[:, :2]
+    if pts is not None:
+        pts = pts[np.isfinite(pts).all(axis=1)]
+    if pts is None or len(pts) < 2:
+        return 0, 0, w, h
+    (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
+    m = THUMB_MARGIN * max(x1 - x0, y1 - y0, 1.0)
+    x0, x1, y0, y1 = x0 - m, x1 + m, y0 - 2.5 * m, y1 + m
+    bw, bh = x1 - x0, y1 - y0
+    if bw < bh * THUMB_ASPECT:
+        x0, x1 = x0 - (bh * THUMB_ASPECT - bw) / 2, x1 + (bh * THUMB_ASPECT - bw) / 2
+    else:
+        y0, y1 = y0 - (bw / THUMB_ASPECT - bh) / 2, y1 + (bw / THUMB_ASPECT - bh) / 2
+    bw, bh = min(w, x1 - x0), min(h, y1 - y0)  # inside the frame: moved in, then cut to it
+    x0, y0 = min(max(0.0, x0), w - bw), min(max(0.0, y0), h - bh)
+    box = int(round(x0)), int(round(y0)), int(round(x0 + bw)), int(round(y0 + bh))
+    if (box[2] - box[0]) * (box[3] - box[1]) >= 0.8 * w * h:
+        return 0, 0, w, h
+    return box
+
+
+def _thumbnail(rgb: np.ndarray, state: OverlayState, annotators) -> np.ndarray:
+    """A rep's picture: the frame cut around the lifter (:func:`thumb_box`), at the thumbnail's
+    width, the overlay drawn on it at that size (so its text stays legible)."""
+    import cv2
+
+    x0, y0, x1, y1 = thumb_box(rgb.shape, state.landmarks)
+    crop = rgb[y0:y1, x0:x1]
+    k = THUMB_WIDTH / crop.shape[1]
+    out = cv2.resize(crop, (THUMB_WIDTH, max(2, int(round(crop.shape[0] * k)))), interpolation=cv2.INTER_AREA)
+    return draw(out, state.moved(-x0, -y0).scaled(k, k), annotators)
 
 
 def _jpeg(rgb: np.ndarray) -> bytes:
     import cv2
 
     h, w = rgb.shape[:2]
-    small = cv2.resize(rgb, (THUMB_WIDTH, int(h * THUMB_WIDTH / w)), interpolation=cv2.INTER_AREA)
+    if w == THUMB_WIDTH:
+        small = rgb
+    else:
+        small = cv2.resize(rgb, (THUMB_WIDTH, int(h * THUMB_WIDTH / w)), interpolation=cv2.INTER_AREA)
     ok, buf = cv2.imencode(".jpg", cv2.cvtColor(small, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85])
     return buf.tobytes() if ok else b""
 

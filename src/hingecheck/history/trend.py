@@ -41,6 +41,16 @@ CSV_COLUMNS: tuple[str, ...] = (
 )
 
 
+#: After a peak spine flexion read on a clip filmed obliquely: from there a rounded back can read
+#: neutral (and the five good oblique dev clips read 3-21 deg arched), so it is no trend point.
+OBLIQUE_MARK = " (oblique)"
+
+
+def oblique(s: SessionRow) -> bool:
+    """The session was filmed about 45 deg off the side (its spine readings are not reliable)."""
+    return s.view == "oblique"
+
+
 def local_time(s: SessionRow) -> str:
     """The session's start in local time, to the minute (``2026-11-25 18:20``)."""
     return s.started.astimezone().strftime("%Y-%m-%d %H:%M")
@@ -61,7 +71,8 @@ def table_rows(sessions: Sequence[SessionRow], columns: Sequence[str] = COLUMNS)
             # a session with no rep judged (a front view, no reps) says why its other cells are blank
             "verdict": (s.verdict or "").replace("_", " "),
             "% neutral": "" if s.pct_neutral is None else f"{s.pct_neutral:.0f}%",
-            "peak spine °": "" if s.peak_spine_deg is None else f"{s.peak_spine_deg:.1f}",
+            # filmed about 45 deg off the side, the back's curve is not reliable (README, "Accuracy")
+            "peak spine °": "" if s.peak_spine_deg is None else f"{s.peak_spine_deg:.1f}" + OBLIQUE_MARK * oblique(s),
             "most common fault": (s.most_common_fault or "").replace("_", " "),
         }
         rows.append(tuple(cells[c] for c in columns))
@@ -133,11 +144,21 @@ def _exercise_panels(ax1, ax2, exercise: str, ordered: list[SessionRow], colour:
     days = [s.started.astimezone().date() for s in ordered]
     for who in sorted({s.athlete for s in ordered}):
         mine = [s for s in ordered if s.athlete == who]
-        for ax, value in ((ax1, lambda s: s.pct_neutral), (ax2, lambda s: s.peak_spine_deg)):
+        spine = lambda s: None if oblique(s) else s.peak_spine_deg  # noqa: E731
+        for ax, value in ((ax1, lambda s: s.pct_neutral), (ax2, spine)):
             pts = [(x_of[id(s)], value(s)) for s in mine if value(s) is not None]
             if pts:
                 xs, ys = zip(*pts)
                 ax.plot(xs, ys, "-o", color=colour[who], lw=1.8, ms=6, label=who)
+        # An oblique session's spine is drawn hollow, off the line: a reading the tool does not vouch for.
+        pts = [(x_of[id(s)], s.peak_spine_deg) for s in mine if oblique(s) and s.peak_spine_deg is not None]
+        if pts:
+            xs, ys = zip(*pts)
+            ax2.plot(xs, ys, "o", color=colour[who], ms=7, mfc="white", mew=1.8)
+    if any(oblique(s) and s.peak_spine_deg is not None for s in ordered):
+        ax2.set_title(
+            "hollow: filmed obliquely, the back's curve is not reliable", fontsize=8, color="#5b6475", loc="right"
+        )
     if newest is not None and id(newest) in x_of:
         for ax, v in ((ax1, newest.pct_neutral), (ax2, newest.peak_spine_deg)):
             if v is not None:

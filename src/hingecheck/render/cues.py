@@ -56,8 +56,10 @@ def main_fault(reps: list[Rep] | tuple[Rep, ...]) -> tuple[str | None, int]:
     return fault, best
 
 
-def set_sentence(reps, verdict: str | None) -> str:
-    """One sentence for the lifter about the whole set."""
+def set_sentence(reps, verdict: str | None, view: str | None = None) -> str:
+    """One sentence for the lifter about the whole set. An ``oblique`` clip with no fault is not
+    praised for a neutral spine: from about 45 deg off the side the back's curve is not reliable (a
+    rounded back can read neutral), which the clip's warning says under the sentence."""
     if verdict == "unusable_view":
         return "The camera sees you from the front — film from the side so the back can be judged."
     if verdict == "no_reps" or not reps:
@@ -69,9 +71,20 @@ def set_sentence(reps, verdict: str | None) -> str:
         why = next(iter(unjudged[0].not_judged.values()), "the back could not be seen")
         on = "the rep" if one else f"{len(unjudged)} of {len(reps)} reps"
         return f"The spine could not be judged on {on} ({why}) — film the whole body from the side, closer."
+    if fault is None and view == "oblique":
+        return (
+            "No fault seen on the rep" if one else f"No fault seen on {len(reps)} reps"
+        ) + ", but the spine cannot be vouched for from this angle — film side-on to judge the back."
     if fault is None:
         return ("The rep" if one else f"All {len(reps)} reps") + " hinged with a neutral spine — keep it up."
-    return ("The rep" if one else f"{n} of {len(reps)} reps") + f" {PHRASES[fault]} — {ADVICE[fault]}."
+    said = ("The rep" if one else f"{n} of {len(reps)} reps") + f" {PHRASES[fault]} — {ADVICE[fault]}."
+    # A fault a coach corrects first (the registry's order: the spine before the pattern) that is
+    # not the most common is still said, or the set's headline hides a rounded back behind a neck.
+    first = min((f for r in reps for f in r.faults), key=FAULTS.index)
+    if first != fault:
+        ix = [str(r.index) for r in reps if first in r.faults]
+        said += f" {'Reps' if len(ix) > 1 else 'Rep'} {', '.join(ix)} also {PHRASES[first]} — {ADVICE[first]}."
+    return said
 
 
 def is_good(verdict: str | None) -> bool:

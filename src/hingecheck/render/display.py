@@ -84,6 +84,22 @@ def window_size(width: int, height: int, screen: tuple[int, int] | None = None) 
     return max(1, int(width * k)), max(1, int(height * k))
 
 
+#: The review player enlarges a picture whose shorter side is under this many pixels to it before
+#: drawing the overlay, whose sizes follow that side: a 360x306 clip's help and frame lines were
+#: drawn 8 px tall, unreadable.
+MIN_SIDE = 480
+
+
+def display_scale(width: int, height: int, screen: tuple[int, int] | None = None) -> float:
+    """How much the player enlarges a ``width`` x ``height`` picture before drawing on it: a small
+    one up to :data:`MIN_SIDE` on its shorter side, as far as :data:`SCREEN_SHARE` of the screen
+    allows; never below 1 (:func:`window_size` shrinks the window of a large one)."""
+    sw, sh = screen or screen_size() or FALLBACK_SCREEN
+    up = MIN_SIDE / max(1, min(width, height))
+    fit = min(SCREEN_SHARE * sw / width, SCREEN_SHARE * sh / height)
+    return max(1.0, min(up, fit))
+
+
 def window_closed(name: str) -> bool:
     """The OpenCV window ``name`` was closed (its close button): Qt's OpenCV raises when asked
     about a window it no longer has, where other backends say it is not visible."""

@@ -21,10 +21,10 @@ import numpy as np
 
 from hingecheck.core.faults import REGISTRY, warnings_at
 from hingecheck.core.kinematics import SIDES
-from hingecheck.render.cues import SETUP_CUES, cue_for
+from hingecheck.render.cues import SETUP_CUES, cue_for, rep_cue
 
 if TYPE_CHECKING:  # pragma: no cover
-    from hingecheck.core.results import ClipResult
+    from hingecheck.core.results import ClipResult, Rep
     from hingecheck.core.streaming import FrameState
 
 OK = (60, 200, 90)
@@ -97,6 +97,13 @@ class OverlayState:
             cue=cue_for(last.faults[0]) if last and last.faults else _abstain_cue(result.verdict),
         )
 
+    def as_rep(self, rep: Rep) -> OverlayState:
+        """The frame as a picture of ``rep`` alone (a report's thumbnail): the counter at its
+        number, its own verdict on the banner, its cue and its faults lit. ``from_clip`` shows
+        the last *finished* rep's, as the video plays, which at a rep's bottom is the rep before:
+        a thumbnail captioned "rep 2: neck extension" read "LUMBAR ROUNDING - Brace"."""
+        return replace(self, reps=rep.index, last_verdict=rep.verdict, cue=rep_cue(rep), faults=rep.faults)
+
     def scaled(self, sx: float, sy: float) -> OverlayState:
         """The same state for the frame resized by ``sx`` across and ``sy`` down: landmark and
         dowel positions in the resized frame's pixels (depth, angles and the rest unchanged)."""
@@ -105,6 +112,15 @@ class OverlayState:
         if lm is not None:
             lm = np.concatenate([lm[:, :2] * f, lm[:, 2:]], axis=1)
         return replace(self, landmarks=lm, contacts=None if self.contacts is None else self.contacts * f)
+
+    def moved(self, dx: float, dy: float) -> OverlayState:
+        """The same state for the frame cropped at ``(-dx, -dy)``: landmark and dowel positions
+        moved by ``dx`` across and ``dy`` down (a thumbnail cut around the lifter)."""
+        d = np.array([dx, dy], np.float32)
+        lm = self.landmarks
+        if lm is not None:
+            lm = np.concatenate([lm[:, :2] + d, lm[:, 2:]], axis=1)
+        return replace(self, landmarks=lm, contacts=None if self.contacts is None else self.contacts + d)
 
     @classmethod
     def from_frame(

@@ -12,14 +12,14 @@ import math
 from jinja2 import DictLoader, Environment, select_autoescape
 
 from hingecheck import __version__
-from hingecheck.core.results import ClipResult
+from hingecheck.core.results import FAULTS, ClipResult
 from hingecheck.render.cues import cue_for, main_fault, set_sentence
 
 #: The per-rep table, the review report's and compare's (``rep_table(rows, id, class_)``: rows
 #: from :func:`rep_rows`; one line of HTML, ``class_`` left out when empty).
 REP_TABLE = """{% macro rep_table(rows, id, class_="") -%}
-<table{% if class_ %} class="{{ class_ }}"{% endif %} id="{{ id }}"><thead><tr><th>rep</th><th class="v">verdict</th><th class="v">faults</th><th>hip °</th><th>knee °</th><th>trunk °</th><th>spine °</th><th>descent s</th><th>score</th></tr></thead>
-<tbody>{% for r in rows %}<tr><td>{{ r.index }}</td><td class="v {{ 'ok' if r.verdict == 'neutral' else 'bad' }}">{{ r.verdict|replace('_', ' ') }}</td><td class="v">{{ r.faults|join(', ')|replace('_', ' ') }}{% if r.notes %} <small>({{ r.notes|join(', ')|replace('_', ' ') }})</small>{% endif %}</td><td>{{ r.hip }}</td><td>{{ r.knee }}</td><td>{{ r.trunk }}</td><td>{{ r.spine }}</td><td>{{ r.descent }}</td><td>{{ r.score }}</td></tr>{% endfor %}</tbody></table>
+<table{% if class_ %} class="{{ class_ }}"{% endif %} id="{{ id }}"><thead><tr><th>rep</th><th class="v">verdict</th><th class="v">faults</th><th>hip °</th><th>knee °</th><th>trunk °</th><th>spine °</th><th>descent s</th><th>score</th><th>time s</th></tr></thead>
+<tbody>{% for r in rows %}<tr><td>{{ r.index }}</td><td class="v {{ 'ok' if r.verdict == 'neutral' else 'bad' }}">{{ r.verdict|replace('_', ' ') }}</td><td class="v">{{ r.faults|join(', ')|replace('_', ' ') }}{% if r.notes %} <small>({{ r.notes|join(', ')|replace('_', ' ') }})</small>{% endif %}</td><td>{{ r.hip }}</td><td>{{ r.knee }}</td><td>{{ r.trunk }}</td><td>{{ r.spine }}</td><td>{{ r.descent }}</td><td>{{ r.score }}</td><td class="t">{{ r.time }}</td></tr>{% endfor %}</tbody></table>
 {%- endmacro %}"""
 
 TEMPLATE = """{% from "rep_table.html" import rep_table %}<!doctype html>
@@ -34,7 +34,7 @@ h1{font-size:1.4rem;margin:0 0 4px} .sub{color:#5b6475;margin:0 0 16px}
 .verdict .big{font-size:1.25rem;font-weight:600} .cue{font-size:1.1rem;margin-top:6px}
 .notes{margin:10px 0 0;padding-left:20px;color:#5b6475;font-size:.92rem} .notes li{margin-top:2px}
 table{border-collapse:collapse;width:100%;background:#fff;border-radius:8px;overflow:hidden;margin-bottom:20px}
-th,td{padding:8px 10px;border-bottom:1px solid #e4e7ec;text-align:right;font-size:.92rem}
+th,td{padding:8px 10px;border-bottom:1px solid #e4e7ec;text-align:right;font-size:.92rem} td.t,#reps th{white-space:nowrap}
 th:first-child,td:first-child,td.v,th.v{text-align:left}
 .ok{color:#1e8a45;font-weight:600} .bad{color:#c0392b;font-weight:600}
 .thumbs{display:flex;flex-wrap:wrap;gap:12px;margin-bottom:20px}
@@ -81,7 +81,8 @@ def _fmt(x, nd=0):
 
 def rep_rows(result: ClipResult) -> list[dict]:
     """The per-rep table's rows (the report's and compare's): index, verdict, faults, notes, key
-    angles as text (hip, knee, trunk, spine: degrees, whole), descent (s, one decimal), score."""
+    angles as text (hip, knee, trunk, spine: degrees, whole), descent (s, one decimal), score, and
+    when the rep is in the clip (``time``: start-end, seconds, one decimal), to find it in the video."""
     return [
         dict(
             index=r.index,
@@ -94,6 +95,7 @@ def rep_rows(result: ClipResult) -> list[dict]:
             spine=_fmt(r.spine_flexion_deg),
             descent=_fmt(r.descent_s, 1),
             score=_fmt(r.score),
+            time=f"{_fmt(r.start_s, 1)}\u2013{_fmt(r.end_s, 1)}",
         )
         for r in result.reps
     ]
@@ -119,6 +121,19 @@ def not_judged_lines(result: ClipResult) -> list[str]:
     ]
 
 
+#: The verdict box's edge: red when any rep has a fault (the headline then names it, though the
+#: clip's verdict, its most common rep verdict, may be neutral), green for a set judged neutral
+#: side-on, amber for the rest (no verdict on the form: not judged, no reps, a front view; or no
+#: fault seen from an oblique camera, whose back's curve is not reliable).
+GREEN, RED, AMBER = "#1e8a45", "#c0392b", "#d68910"
+
+
+def verdict_colour(result: ClipResult) -> str:
+    if result.verdict in FAULTS or any(r.faults for r in result.reps):
+        return RED
+    return GREEN if result.verdict == "neutral" and result.view != "oblique" else AMBER
+
+
 def render_report(
     result: ClipResult,
     name: str,
@@ -132,7 +147,6 @@ def render_report(
     left-aligned ones), ``rows`` (tuples of text, oldest first, this review last) and ``plot``
     (PNG bytes or None)."""
     fault, _ = main_fault(result.reps)
-    good = result.verdict == "neutral"
     reps = rep_rows(result)
     b64 = lambda b: base64.b64encode(b).decode("ascii") if b else None  # noqa: E731
     return _template.render(
@@ -141,11 +155,11 @@ def render_report(
         view=result.view,
         reps=reps,
         score=_fmt(result.score) or None,
-        headline=set_sentence(result.reps, result.verdict),
+        headline=set_sentence(result.reps, result.verdict, result.view),
         notes=clip_notes(result),
         not_judged=not_judged_lines(result),
         cue=cue_for(fault),
-        colour="#1e8a45" if good else "#c0392b",
+        colour=verdict_colour(result),
         plot=b64(plot_png),
         video=b64(video),
         thumbs=[dict(index=i, data=b64(j), caption=c) for i, j, c in thumbs],
