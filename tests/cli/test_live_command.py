@@ -362,3 +362,15 @@ def test_a_lifter_without_espeak_is_told_the_cues_will_not_be_spoken(tmp_path, s
     assert r.returncode == 0, r.stderr
     notes = [line for line in r.stderr.splitlines() if line.startswith("note:")]
     assert len(notes) == 1 and "not spoken" in notes[0] and "espeak-ng" in notes[0], r.stderr
+
+
+def test_a_clip_played_live_gets_the_exercise_its_labels_json_names(tmp_path, sample_labels):
+    """``score`` judges a clip as the ``labels.json`` beside it says; ``live --source`` ignored the
+    file and judged a kettlebell swing as a hinge (``auto``), with a hinge's tempo note and
+    load-drift check. Now both read it, by one function (``batch.exercise_for``)."""
+    name = "kb_swing.mp4"
+    assert sample_labels[name]["exercise"] == "kb_swing"
+    summary = tmp_path / "s.json"
+    r = run("--source", str(SAMPLES / name), "--no-window", "--no-audio", "--no-history", "--summary", str(summary))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(summary.read_text())["exercise"] == "kb_swing"

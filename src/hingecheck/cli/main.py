@@ -847,11 +847,11 @@ def compare(
 def live(
     camera: Optional[int] = typer.Option(None, "--camera", help="Webcam index (default 0 when no --source)."),
     source: Optional[str] = typer.Option(None, "--source", help="Play a clip as if it were the camera."),
-    exercise: str = typer.Option(
-        "auto",
+    exercise: Optional[str] = typer.Option(
+        None,
         "--exercise",
         "-e",
-        help="hinge | good_morning | deadlift | kb_swing | auto (deadlift once a pull from the floor is seen).",
+        help="hinge | good_morning | deadlift | kb_swing | auto (default: with --source, as a labels.json beside the clip says, else auto: deadlift once a pull from the floor is seen).",
     ),
     mirror: bool = typer.Option(False, "--mirror", help="Show the picture mirrored, like a mirror on the wall."),
     record: Optional[Path] = typer.Option(None, "--record", help="Also write the annotated session to this MP4."),
@@ -879,8 +879,12 @@ def live(
     _check_out(summary, "--summary")
     if not no_window:
         _check_display("use --no-window")
+    from hingecheck.cli import batch
     from hingecheck.cli.live import run_live
     from hingecheck.history.store import parse_time
+
+    if exercise is None:  # a clip played as the camera gets the exercise score gives it
+        exercise = batch.exercise_for(source) if source is not None else "auto"
 
     if not no_audio:
         from hingecheck.render.audio import sound_problem
