@@ -374,3 +374,37 @@ def test_a_clip_played_live_gets_the_exercise_its_labels_json_names(tmp_path, sa
     r = run("--source", str(SAMPLES / name), "--no-window", "--no-audio", "--no-history", "--summary", str(summary))
     assert r.returncode == 0, r.stderr
     assert json.loads(summary.read_text())["exercise"] == "kb_swing"
+
+
+def _heard(log) -> list[tuple[str, str]]:
+    """What the sound device played, in order: ("tone", "") or ("say", words)."""
+    out = []
+    for line in log.read_text().splitlines():
+        kind, _, words = line.split(" ", 1)[1].partition(" ")
+        out.append((kind, words))
+    return out
+
+
+def _rep_sounds(heard) -> list[str | None]:
+    """Each rep's tone and the words said right after it (None: none)."""
+    reps = []
+    for i, (kind, _) in enumerate(heard):
+        if kind == "tone":
+            nxt = heard[i + 1] if i + 1 < len(heard) else ("", "")
+            reps.append(nxt[1] if nxt[0] == "say" else None)
+    return reps
+
+
+def test_the_same_fault_in_a_row_is_not_said_in_the_same_words(sound_device, sample_labels):
+    """A set with the same fault on every rep heard the same words after every rep ("Brace — flat
+    back" three times): a coach varies them. The fault's cue and its registry's second phrasing
+    now take turns; every rep still gets its tone (the verdict) and one short cue."""
+    from hingecheck.core.faults import BY_NAME
+
+    name = "hinge_rounded.mp4"
+    reps = sample_labels[name]["reps"]
+    assert reps == ["lumbar_rounding"] * 3
+    r = run("--source", str(SAMPLES / name), "--no-window", "--no-history")
+    assert r.returncode == 0, r.stderr
+    fault = BY_NAME["lumbar_rounding"]
+    assert _rep_sounds(_heard(sound_device)) == [fault.cue, fault.again, fault.cue]

@@ -38,9 +38,9 @@ from hingecheck.render.cues import (  # noqa: F401 (CUE_HOLD_S re-exported)
     CUE_HOLD_S,
     SETUP_CUES,
     CueBoard,
+    RepCues,
     cue_for,
     main_fault,
-    rep_cue,
 )
 from hingecheck.render.display import qt_fonts, window_closed, window_size
 from hingecheck.render.overlay import OverlayState, default_annotators, draw
@@ -217,6 +217,7 @@ class LiveSession:
         self._restart_record()
         self.speaker = Speaker(audio)
         self.cues = CueBoard()
+        self.rep_cues = RepCues()
         self._setup_said: dict[str, float] = {}  # set-up cue -> when it was last said (monotonic s)
         self.annotators = default_annotators(stats=True)
         self.writer = None
@@ -281,16 +282,19 @@ class LiveSession:
 
     def _choose_cue(self, state: FrameState, rgb: np.ndarray, now: float) -> None:
         if state.new_rep is not None:
-            rep = state.new_rep
-            cue = rep_cue(rep)
-            self.cues.offer(cue, now, urgent=True)
-            self.speaker.rep_done(rep.verdict == "neutral", None if rep.verdict == "neutral" else cue)
+            self._rep_done(state.new_rep, now)
         elif self.analyzer.side is None or state.view == "front" or not state.detected:
             self.cues.offer(setup_cue(state, rgb), now)
         elif state.warnings:
             self.cues.offer(cue_for(state.warnings[0]), now)
         else:
             self.cues.offer(setup_cue(state, rgb), now)
+
+    def _rep_done(self, rep, now: float) -> None:
+        """A finished rep's cue, shown at once and said after its tone."""
+        cue = self.rep_cues.next(rep)
+        self.cues.offer(cue, now, urgent=True)
+        self.speaker.rep_done(rep.verdict == "neutral", None if rep.verdict == "neutral" else cue)
 
     def apply(self, action: str | None, shown: np.ndarray | None = None) -> bool:
         """Do a key's action (:data:`KEYS`); False to quit. ``shown``: the RGB picture on screen
@@ -303,6 +307,7 @@ class LiveSession:
                 self._scene = SceneChange()
         elif action == "reset":
             self.analyzer.reset()
+            self.rep_cues.reset()
             self._restart_record()
         elif action == "mirror":
             # The model then sees the other way round (left is right, the lifter faces the other
@@ -310,6 +315,7 @@ class LiveSession:
             self.mirror = not self.mirror
             self._box = None
             self.analyzer.reset()
+            self.rep_cues.reset()
             self._restart_record()
         elif action == "snapshot" and shown is not None:
             import cv2
