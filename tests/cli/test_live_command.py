@@ -408,3 +408,28 @@ def test_the_same_fault_in_a_row_is_not_said_in_the_same_words(sound_device, sam
     assert r.returncode == 0, r.stderr
     fault = BY_NAME["lumbar_rounding"]
     assert _rep_sounds(_heard(sound_device)) == [fault.cue, fault.again, fault.cue]
+
+
+def test_a_rep_cut_by_the_end_of_the_clip_is_said(tmp_path, sound_device, sample_labels):
+    """hinge_rounded.mp4 stopped 0.1 s after the third rep is back up (the rendered truth: the
+    hip within 1 deg of straight), before the lockout is held long enough for live to close the
+    rep: the session judged that rep as it ended, after the speaker had been shut, so the lifter
+    heard two reps of three. The third now gets its tone and its cue too."""
+    from hingecheck.core.faults import BY_NAME
+
+    from conftest import write_clip
+
+    name = "hinge_rounded.mp4"
+    truth = json.loads((SAMPLES / "truth" / name.replace(".mp4", ".json")).read_text())["frames"]
+    third = [f for f in truth if f["rep"] == 3]
+    bottom = max(range(len(third)), key=lambda i: third[i]["hip_flexion"])
+    top = next(f["t"] for f in third[bottom:] if f["hip_flexion"] < 1.0)  # back up
+    frames = [rgb for t, rgb in _frames(SAMPLES / name) if t < top + 0.1]
+    clip = write_clip(tmp_path / "cut.mp4", frames)
+    summary = tmp_path / "s.json"
+    r = run("--source", str(clip), "--no-window", "--no-history", "--exercise", "hinge", "--summary", str(summary))
+    assert r.returncode == 0, r.stderr
+    assert [x["verdict"] for x in json.loads(summary.read_text())["reps"]] == sample_labels[name]["reps"]
+    said = _rep_sounds(_heard(sound_device))
+    fault = BY_NAME["lumbar_rounding"]
+    assert len(said) == 3 and said[-1] in (fault.cue, fault.again), said

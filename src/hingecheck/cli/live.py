@@ -380,6 +380,11 @@ class LiveSession:
                         self._tick(captured_at)
                 except KeyboardInterrupt:
                     pass  # Ctrl-C ends the session as q does (with --no-window, the only way)
+            # The rep the stream's end cut short, as the live overlay ends: judged, and said like
+            # any other (the speaker is still open; closing it lets what is queued be said).
+            cut = self.analyzer.finish()
+            if cut is not None:
+                self._rep_done(cut, time.monotonic())
         finally:
             if capture is not None:
                 capture.stop()
@@ -388,7 +393,6 @@ class LiveSession:
                 self.writer.__exit__(None, None, None)
             if self.window:
                 cv2.destroyAllWindows()
-        self.analyzer.finish()  # the rep the stream's end cut short, as the live overlay ends
         summary = _session_summary(
             self.final_result(),
             started,
