@@ -235,3 +235,40 @@ def test_closing_the_window_ends_the_session(tmp_path, xvfb):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_the_end_of_a_clip_stays_in_the_window_until_a_key(tmp_path, xvfb):
+    """The window closed as the clip ended: the last rep's verdict was up for half a second. Now
+    the last picture stays, with the last verdict's banner, until a key is pressed (or --hold
+    seconds pass); the session then ends as usual (exit 0, the summary written)."""
+    require("xdotool")
+    env = window_env(xvfb)
+    clip = SAMPLES / "kb_swing.mp4"  # 7.6 s, its reps neutral (labels.json)
+    with av.open(str(clip)) as c:
+        length = float(c.duration / av.time_base)
+    summary = tmp_path / "s.json"
+    proc = start_live_window(xvfb, clip, "--hold", "60", "--summary", str(summary), "--no-history")
+    try:
+        wait_for_picture(xvfb, SHOTS / "live_hold_start.png")  # frames are coming: the clip plays
+        time.sleep(length + 5.0)  # paced at the clip's own timestamps: over by now
+        assert proc.poll() is None, proc.stderr.read()[-2000:]
+        search = ["xdotool", "search", "--name", "hingecheck live"]
+        (wid,) = subprocess.run(search, capture_output=True, text=True, env=env).stdout.split()
+        first = cv2.imread(str(screenshot(xvfb, SHOTS / "live_hold.png")))
+        time.sleep(1.0)
+        second = cv2.imread(str(screenshot(xvfb, SHOTS / "live_hold_later.png")))
+        assert np.array_equal(first, second)  # a still picture: the clip's end, held
+        # The verdict banner: a filled box in the OK green (RGB 60, 200, 90), text inside it.
+        green = (np.abs(first.astype(int) - (90, 200, 60)).max(axis=2) < 12).astype(np.uint8)
+        _, _, stats, _ = cv2.connectedComponentsWithStats(green)
+        banners = [s for s in stats[1:] if s[2] > 60 and s[3] > 15 and s[4] > 0.4 * s[2] * s[3]]
+        assert banners, stats[1:]
+        pressed = time.monotonic()
+        subprocess.run(["xdotool", "key", "--window", wid, "space"], env=env, timeout=20)
+        proc.wait(timeout=30)
+        assert time.monotonic() - pressed < 20  # the key ended it, not the 60-s hold
+        assert proc.returncode == 0, proc.stderr.read()[-2000:]
+        assert json.loads(summary.read_text())["verdict"] == "neutral"
+    finally:
+        if proc.poll() is None:
+            proc.kill()

@@ -41,6 +41,7 @@ from hingecheck.render.cues import (  # noqa: F401 (CUE_HOLD_S re-exported)
     RepCues,
     cue_for,
     main_fault,
+    set_sentence,
 )
 from hingecheck.render.display import qt_fonts, window_closed, window_size
 from hingecheck.render.overlay import OverlayState, default_annotators, draw
@@ -198,6 +199,7 @@ class LiveSession:
         window: bool = True,
         model: str | None = None,
         stats: list | None = None,
+        hold_s: float = 0.0,
     ):
         self.is_file = not isinstance(source, int)
         self.source = source
@@ -212,6 +214,9 @@ class LiveSession:
         self.window = window
         self.model = model
         self.stats = stats
+        #: When the clip ends by itself, its last picture and the set's summary stay in the
+        #: window until a key is pressed, the window is closed or this many seconds pass.
+        self.hold_s = hold_s
         self.exercise = exercise
         self.analyzer = StreamingAnalyzer(exercise, fps=fps)
         self._restart_record()
@@ -233,6 +238,7 @@ class LiveSession:
         self._last_shown: float | None = None
         self._box = None
         self._state: FrameState | None = None
+        self._last_rgb: np.ndarray | None = None
         self.snapshots: list[Path] = []
 
     def _restart_record(self) -> None:
@@ -252,6 +258,7 @@ class LiveSession:
             fp = est.infer(small, frame.t, self._box, frame.index)
             change = self._scene(small)
             self._record.add(fp, change)
+            self._last_rgb = rgb  # the picture under the overlay, for the end of the set
             state = self.analyzer.push(fp.image, fp.visibility, fp.world, frame.t, fp.detected, fp.profile, change)
             self.frames += 1
             self._offer_cue(state, rgb, time.monotonic())
@@ -363,6 +370,7 @@ class LiveSession:
         started = datetime.now(timezone.utc).isoformat(timespec="seconds")
         t_start = time.monotonic()
         capture = None
+        ran_out = False  # the source ended by itself (not q, the close button or Ctrl-C)
         try:
             with PoseEstimator(self.model, self.settings) as est:
                 # The camera starts once the model is loaded, so no frame waits for start-up.
@@ -372,6 +380,7 @@ class LiveSession:
                         frame, captured_at = capture.get(timeout=0.5)
                         if frame is None:
                             if capture.done:
+                                ran_out = True
                                 break
                             continue
                         out = self.process(est, frame, captured_at)
@@ -385,6 +394,9 @@ class LiveSession:
             cut = self.analyzer.finish()
             if cut is not None:
                 self._rep_done(cut, time.monotonic())
+            result = self.final_result()
+            if self.window and ran_out and self.hold_s > 0:
+                self._hold(result, cut)
         finally:
             if capture is not None:
                 capture.stop()
@@ -394,7 +406,7 @@ class LiveSession:
             if self.window:
                 cv2.destroyAllWindows()
         summary = _session_summary(
-            self.final_result(),
+            result,
             started,
             str(self.source),
             time.monotonic() - t_start,
@@ -407,6 +419,30 @@ class LiveSession:
             raise capture.error  # SourceError: a one-line message for the CLI; anything else is a bug
         return summary
 
+    def _hold(self, result: ClipResult, cut) -> None:
+        """The clip is over: its last picture stays in the window with the last rep's verdict and
+        the set's sentence (the summary's) until a key, the close button or :attr:`hold_s`. The
+        window closed as the clip ended, the last verdict up for half a second."""
+        import cv2
+
+        if self._last_rgb is None or window_closed(WINDOW):
+            return
+        state = self._state
+        if state is not None and cut is not None:  # the rep the end cut, judged just now
+            state = replace(state, reps=len(self.analyzer.reps), last_rep=cut, new_rep=cut)
+        shown = OverlayState(cue=set_sentence(result.reps, result.verdict))
+        if state is not None:
+            shown = replace(OverlayState.from_frame(state), cue=shown.cue)
+        out = draw(self._last_rgb.copy(), shown, self.annotators)
+        cv2.imshow(WINDOW, cv2.cvtColor(out, cv2.COLOR_RGB2BGR))
+        end = time.monotonic() + self.hold_s
+        try:
+            while time.monotonic() < end:
+                if cv2.waitKey(50) != -1 or window_closed(WINDOW):
+                    return
+        except KeyboardInterrupt:
+            return
+
 
 def run_live(
     source,
@@ -418,13 +454,15 @@ def run_live(
     summary_path: str | None = None,
     model: str | None = None,
     stats: list | None = None,
+    hold_s: float = 0.0,
 ) -> SessionSummary:
     """Run a session on ``source`` (a camera index or a clip path); returns its summary.
 
     ``stats``, if given, receives ``(capture_to_display_s, processed_at)`` per displayed frame.
+    ``hold_s``: how long a clip's end stays in the window (:attr:`LiveSession.hold_s`).
     Raises SourceError / PoseError / OSError for foreseeable problems (one-line messages).
     """
-    return LiveSession(source, exercise, mirror, record, audio, window, model, stats).run(summary_path)
+    return LiveSession(source, exercise, mirror, record, audio, window, model, stats, hold_s).run(summary_path)
 
 
 def _write_summary(path: str, summary: SessionSummary) -> str | None:

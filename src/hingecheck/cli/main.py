@@ -857,6 +857,12 @@ def live(
     record: Optional[Path] = typer.Option(None, "--record", help="Also write the annotated session to this MP4."),
     no_audio: bool = typer.Option(False, "--no-audio", help="No tones, no spoken cues."),
     no_window: bool = typer.Option(False, "--no-window", help="No window (print the summary only)."),
+    hold: float = typer.Option(
+        10.0,
+        "--hold",
+        min=0.0,
+        help="When a --source clip ends, keep its last verdict and the set's summary in the window this many seconds, or until a key is pressed (0: close at once).",
+    ),
     summary: Optional[Path] = typer.Option(None, "--summary", help="Write the session summary here as JSON."),
     model: Optional[Path] = ModelOpt,
     athlete: Optional[str] = AthleteOpt,
@@ -903,6 +909,7 @@ def live(
             not no_window,
             str(summary) if summary else None,
             str(model) if model else None,
+            hold_s=hold,
         )
     except _expected_errors() as exc:
         fail(_said(exc))
