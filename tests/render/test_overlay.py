@@ -393,3 +393,24 @@ def test_a_standing_hip_is_labelled_0_not_minus_0():
     want = np.zeros((480, 640, 3), np.uint8)
     _label(want, "hip 0", (112, 92), 0.5, 1)  # beside the joint: 12 px right, 8 px up on a 480-px frame
     assert drawn.any() and np.array_equal(drawn, want)
+
+
+def test_an_arched_spine_is_labelled_arched_not_minus(real_frame):
+    """Standing, the window read "spine -28" (the back's outline curves in: lordosis, glutes), a
+    minus sign a lifter could not read. An extension now reads "spine 28 arched"; a flexion stays
+    a number ("spine 28"). The label's drawn width is the width of those words in the label font."""
+    import cv2
+
+    rgb, lm = real_frame
+
+    def width(spine):
+        out = AngleLabelAnnotator().annotate(rgb.copy(), _state(lm, angles={"spine_flexion": spine}))
+        xs = np.nonzero(_changed(out, rgb))[1]
+        return xs.max() - xs.min() + 1
+
+    k = min(rgb.shape[:2]) / 480.0
+
+    def text_w(text):
+        return cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.5 * k, max(1, int(k)))[0][0]
+
+    assert abs(width(-28.0) - width(28.0) - (text_w("spine 28 arched") - text_w("spine 28"))) <= 2

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
+from hingecheck.core.dowel import spine_words
 from hingecheck.core.faults import REGISTRY, warnings_at
 from hingecheck.core.kinematics import SIDES
 from hingecheck.render.cues import SETUP_CUES, cue_for
@@ -426,7 +427,7 @@ class AngleLabelAnnotator(BaseAnnotator):
         spine = s.angles.get("spine_flexion")
         if spine is not None and np.isfinite(spine) and s.contacts is not None and np.isfinite(s.contacts[0]).all():
             p = (s.contacts[0] + s.contacts[1]) / 2
-            text = f"spine {degrees(spine, signed=True)}"
+            text = f"spine {spine_words(spine)}"  # "spine 28 arched", not "spine -28"
             # Above the dowel's middle, else below it, else further up: at a pull's bottom the
             # middle of the back sits by the shoulder and the label was written over "trunk".
             (_, h), _ = cv2.getTextSize(text, FONT, scale, thick)

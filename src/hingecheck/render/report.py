@@ -12,6 +12,7 @@ import math
 from jinja2 import DictLoader, Environment, select_autoescape
 
 from hingecheck import __version__
+from hingecheck.core.dowel import spine_words
 from hingecheck.core.results import ClipResult
 from hingecheck.render.cues import cue_for, main_fault, set_sentence
 
@@ -81,7 +82,7 @@ def _fmt(x, nd=0):
 
 def rep_rows(result: ClipResult) -> list[dict]:
     """The per-rep table's rows (the report's and compare's): index, verdict, faults, notes, key
-    angles as text (hip, knee, trunk, spine: degrees, whole), descent (s, one decimal), score."""
+    angles as text (hip, knee, trunk, spine: degrees, whole; the spine's with its way, "5 arched"), descent (s, one decimal), score."""
     return [
         dict(
             index=r.index,
@@ -91,7 +92,7 @@ def rep_rows(result: ClipResult) -> list[dict]:
             hip=_fmt(r.hip_flexion_deg),
             knee=_fmt(r.knee_flexion_deg),
             trunk=_fmt(r.trunk_incline_deg),
-            spine=_fmt(r.spine_flexion_deg),
+            spine=_fmt(r.spine_flexion_deg) and spine_words(r.spine_flexion_deg),  # "5 arched", not "-5"
             descent=_fmt(r.descent_s, 1),
             score=_fmt(r.score),
         )
