@@ -43,7 +43,7 @@ from hingecheck.render.cues import (  # noqa: F401 (CUE_HOLD_S re-exported)
     main_fault,
     set_sentence,
 )
-from hingecheck.render.display import qt_fonts, window_closed, window_size
+from hingecheck.render.display import qt_fonts, shown_scale, window_closed, window_size
 from hingecheck.render.overlay import OverlayState, default_annotators, draw
 
 WINDOW = "hingecheck live"
@@ -239,6 +239,9 @@ class LiveSession:
         self._box = None
         self._state: FrameState | None = None
         self._last_rgb: np.ndarray | None = None
+        #: Screen px per frame px of the picture in the window (None until shown, or no window):
+        #: the overlay's text grows to stay readable from a few metres (render.overlay.readable).
+        self._display_scale: float | None = None
         self.snapshots: list[Path] = []
 
     def _restart_record(self) -> None:
@@ -268,10 +271,12 @@ class LiveSession:
             # Nothing is analysed: the last analysed frame's skeleton and angles would stand still
             # over a lifter who moves on (it looked frozen, with nothing saying why).
             last = self._state
-            draw(out, OverlayState(reps=last.reps if last else 0, cue=PAUSED_CUE), self.annotators)
+            paused = OverlayState(reps=last.reps if last else 0, cue=PAUSED_CUE, display_scale=self._display_scale)
+            draw(out, paused, self.annotators)
         elif self._state is not None:
             latency_ms = (time.monotonic() - captured_at) * 1e3
-            draw(out, OverlayState.from_frame(self._state, self.cues.text, self.fps_ema, latency_ms), self.annotators)
+            shown = OverlayState.from_frame(self._state, self.cues.text, self.fps_ema, latency_ms)
+            draw(out, replace(shown, display_scale=self._display_scale), self.annotators)
         if self.writer is not None:
             self.writer.write(out[: out.shape[0] - out.shape[0] % 2, : out.shape[1] - out.shape[1] % 2], frame.t)
         return out
@@ -347,6 +352,7 @@ class LiveSession:
         key = cv2.waitKey(1)
         if window_closed(WINDOW):
             return False  # the next imshow would open it again
+        self._display_scale = shown_scale(WINDOW, out.shape)
         return self.apply(KEYS.get(key & 0xFF), out)
 
     def _tick(self, captured_at: float) -> None:
@@ -430,9 +436,9 @@ class LiveSession:
         state = self._state
         if state is not None and cut is not None:  # the rep the end cut, judged just now
             state = replace(state, reps=len(self.analyzer.reps), last_rep=cut, new_rep=cut)
-        shown = OverlayState(cue=set_sentence(result.reps, result.verdict))
+        shown = OverlayState(cue=set_sentence(result.reps, result.verdict), display_scale=self._display_scale)
         if state is not None:
-            shown = replace(OverlayState.from_frame(state), cue=shown.cue)
+            shown = replace(OverlayState.from_frame(state), cue=shown.cue, display_scale=shown.display_scale)
         out = draw(self._last_rgb.copy(), shown, self.annotators)
         cv2.imshow(WINDOW, cv2.cvtColor(out, cv2.COLOR_RGB2BGR))
         end = time.monotonic() + self.hold_s

@@ -67,6 +67,10 @@ class OverlayState:
     cue: str | None = None
     fps: float | None = None
     latency_ms: float | None = None
+    #: Screen px per frame px where the frame is shown in a window (live: the window's picture
+    #: over the frame), None for a file: text is then grown to stay readable on the screen
+    #: (:func:`readable`).
+    display_scale: float | None = None
 
     @classmethod
     def from_clip(cls, i: int, landmarks: np.ndarray | None, result: ClipResult) -> OverlayState:
@@ -161,6 +165,28 @@ def degrees(v: float, signed: bool = False) -> str:
 def _scale(frame: np.ndarray) -> float:
     """Size factor of a frame: its shorter side over 480 px (the height of a landscape frame)."""
     return min(frame.shape[:2]) / 480.0
+
+
+#: The smallest text on the screen (px, OpenCV's text height; the capitals are about 3/4 of it)
+#: for a lifter 2-3 m from it: the angle labels, and the verdict banner and cue (the words that
+#: matter most). Sized by the frame alone, a 640x480 camera in the window Qt's toolbar shrinks
+#: to 557x418 drew its labels with capitals 8-9 px tall. 30 px puts the labels' capitals at about
+#: 22 px: 5.6 mm on a 100-dpi screen, 7.7 arc minutes at 2.5 m (the letters of 20/20 sight are
+#: 5); the banner and cue, 36. Larger would cover the lifter in a small window: a larger window
+#: shows all of it larger (the text keeps its share of the picture above these sizes).
+LABEL_MIN_SCREEN_PX = 30
+CUE_MIN_SCREEN_PX = 36
+#: OpenCV's height of text at font scale 1, px.
+_UNIT_H = cv2.getTextSize("H", FONT, 1.0, 1)[0][1]
+
+
+def readable(scale: float, display_scale: float | None, min_px: float) -> float:
+    """Font ``scale`` for a frame shown at ``display_scale`` screen px per frame px: as given
+    (text then grows and shrinks with the window), or larger where the window would show it
+    under ``min_px`` px tall; as given for a frame not shown in a window (None)."""
+    if not display_scale or display_scale <= 0:
+        return scale
+    return max(scale, min_px / (_UNIT_H * display_scale))
 
 
 def _pt(p) -> tuple[int, int]:
@@ -282,13 +308,19 @@ def _stats_block(shape: tuple[int, ...], text: str) -> TextBlock:
     return _block([text], 0.45 * k, 1, mid, mid, int(20 * k))
 
 
-def _banner_block(shape: tuple[int, ...], text: str, taken: list[Box]) -> TextBlock:
+def _big_text(k: float, display_scale: float | None) -> tuple[float, int]:
+    """Font scale and thickness of the banner and the cue (``k``: the frame's size factor)."""
+    scale = readable(0.8 * k, display_scale, CUE_MIN_SCREEN_PX)
+    return scale, max(2, int(2.5 * scale))
+
+
+def _banner_block(shape: tuple[int, ...], text: str, taken: list[Box], display_scale: float | None = None) -> TextBlock:
     """The verdict banner: centred across the top; where that would cover a ``taken`` box (the
     rep counter, the stats: a narrow frame), centred in the room between them, made smaller if
     it does not fit there."""
     h, w = shape[:2]
     k = min(h, w) / 480.0
-    scale, thick, margin = 0.8 * k, max(2, int(2 * k)), int(10 * k)
+    (scale, thick), margin = _big_text(k, display_scale), int(10 * k)
     y = int(40 * k)
     centred = _block([text], scale, thick, 0, w, y)
     beside = [b for b in taken if _overlaps((0, centred.box[1], w, centred.box[3]), b)]
@@ -300,11 +332,11 @@ def _banner_block(shape: tuple[int, ...], text: str, taken: list[Box]) -> TextBl
     return _block(lines, fitted, thick, left, right, y)
 
 
-def _cue_block(shape: tuple[int, ...], text: str) -> TextBlock:
+def _cue_block(shape: tuple[int, ...], text: str, display_scale: float | None = None) -> TextBlock:
     """The cue, centred along the bottom: wrapped onto two lines or made smaller to fit the width."""
     h, w = shape[:2]
     k = min(h, w) / 480.0
-    scale, thick, margin = 0.8 * k, max(2, int(2 * k)), int(10 * k)
+    (scale, thick), margin = _big_text(k, display_scale), int(10 * k)
     lines, fitted = _fit(text, w - 2 * margin - 2 * PAD, scale, thick, 2)
     return _block(lines, fitted, thick, 0, w, h - int(20 * k))
 
@@ -337,8 +369,9 @@ def layout(shape: tuple[int, ...], s: OverlayState) -> Layout:
     )
     stats = _inside(_stats_block(shape, "  ".join(parts)), shape) if parts else None
     taken = [counter] + ([stats.box] if stats else [])
-    banner = _inside(_banner_block(shape, _banner_text(s.last_verdict), taken), shape) if s.last_verdict else None
-    cue = _inside(_cue_block(shape, _drawable(s.cue)), shape) if s.cue else None
+    d = s.display_scale
+    banner = _inside(_banner_block(shape, _banner_text(s.last_verdict), taken, d), shape) if s.last_verdict else None
+    cue = _inside(_cue_block(shape, _drawable(s.cue), d), shape) if s.cue else None
     return Layout(counter, stats, banner, cue)
 
 
@@ -416,7 +449,8 @@ class AngleLabelAnnotator(BaseAnnotator):
             return frame
         idx = SIDES[s.side]
         k = _scale(frame)
-        scale, thick = 0.5 * k, max(1, int(k))
+        scale = readable(0.5 * k, s.display_scale, LABEL_MIN_SCREEN_PX)
+        thick = max(1, int(2 * scale))
         taken = []
         for key, joint, label in self.LABELS:
             v = s.angles.get(key)
