@@ -451,30 +451,41 @@ class AngleLabelAnnotator(BaseAnnotator):
         k = _scale(frame)
         scale = readable(0.5 * k, s.display_scale, LABEL_MIN_SCREEN_PX)
         thick = max(1, int(2 * scale))
+        # Never under the counter, banner or cue, drawn over the labels later (text grown for a
+        # small window reached them: "GOOD REP" over the spine label).
+        boxes = layout(frame.shape, s)
+        reserved = [boxes.counter] + [b.box for b in (boxes.banner, boxes.cue) if b is not None]
+
+        def free(text: str, tries: list[tuple[int, int]], avoid: list[Box]) -> tuple[int, int]:
+            """The first place in ``tries`` where ``text`` covers none of ``avoid``, else the first."""
+            return next(
+                (o for o in tries if not any(_overlaps(_label_box(frame, text, o, scale, thick), b) for b in avoid)),
+                tries[0],
+            )
+
         taken = []
         for key, joint, label in self.LABELS:
             v = s.angles.get(key)
             p = s.landmarks[idx[joint], :2]
             if v is None or not np.isfinite(v) or not np.isfinite(p).all():
                 continue
-            taken.append(_label(frame, f"{label} {degrees(v)}", (int(p[0] + 12 * k), int(p[1] - 8 * k)), scale, thick))
+            text = f"{label} {degrees(v)}"
+            (w, h), _ = cv2.getTextSize(text, FONT, scale, thick)
+            x, y = int(p[0] + 12 * k), int(p[1] - 8 * k)  # right of the joint, else below it, else left
+            org = free(text, [(x, y), (x, int(p[1] + 8 * k + h)), (int(p[0] - 12 * k - w), y)], reserved)
+            taken.append(_label(frame, text, org, scale, thick))
         spine = s.angles.get("spine_flexion")
         if spine is not None and np.isfinite(spine) and s.contacts is not None and np.isfinite(s.contacts[0]).all():
             p = (s.contacts[0] + s.contacts[1]) / 2
             text = f"spine {spine_words(spine)}"  # "spine 28 arched", not "spine -28"
-            # Above the dowel's middle, else below it, else further up: at a pull's bottom the
-            # middle of the back sits by the shoulder and the label was written over "trunk".
-            (_, h), _ = cv2.getTextSize(text, FONT, scale, thick)
+            # Above the dowel's middle, else below it, else further up, then the same left of it:
+            # at a pull's bottom the middle of the back sits by the shoulder and the label was
+            # written over "trunk".
+            (w, h), _ = cv2.getTextSize(text, FONT, scale, thick)
             step = h + int(10 * k)
-            tries = [int(p[1] - 14 * k), int(p[1] + 14 * k + h)] + [int(p[1] - 14 * k) - n * step for n in (1, 2, 3)]
-            org = next(
-                (
-                    (int(p[0]), y)
-                    for y in tries
-                    if not any(_overlaps(_label_box(frame, text, (int(p[0]), y), scale, thick), b) for b in taken)
-                ),
-                (int(p[0]), tries[0]),
-            )
+            ys = [int(p[1] - 14 * k), int(p[1] + 14 * k + h)] + [int(p[1] - 14 * k) - n * step for n in (1, 2, 3)]
+            tries = [(int(p[0]), y) for y in ys] + [(int(p[0] - w - 16 * k), y) for y in ys]
+            org = free(text, tries, taken + reserved)
             _label(frame, text, org, scale, thick)
         return frame
 
