@@ -71,8 +71,8 @@ class DowelTrace:
 
 def spine_words(deg: float, decimals: int = 0) -> str:
     """A back flexion (degrees; negative = extension, the back curved in) as a lifter reads it:
-    the flexion as a number, an extension as its size and "arched" — as the window, the report
-    and the history show it (the JSON and CSV keep the signed number). "spine -28" read as a
+    the flexion as a number, an extension as its size and "arched" — as the window and the
+    history show it (the JSON, CSV and report keep the signed number). "spine -28" read as a
     minus sign nobody explained (standing outlines read arched: lordosis, glutes, the bar).
 
     >>> spine_words(-28.4), spine_words(12.0), spine_words(-0.3), spine_words(-5.26, 1)

@@ -12,7 +12,6 @@ import math
 from jinja2 import DictLoader, Environment, select_autoescape
 
 from hingecheck import __version__
-from hingecheck.core.dowel import spine_words
 from hingecheck.core.results import ClipResult
 from hingecheck.render.cues import cue_for, main_fault, set_sentence
 
@@ -63,7 +62,7 @@ footer{color:#8a93a3;font-size:.8rem;margin-top:24px}
 {% if thumbs %}<h2>Each rep at its worst moment</h2><div class="thumbs">{% for t in thumbs %}<figure><img alt="rep {{ t.index }}" src="data:image/jpeg;base64,{{ t.data }}"><figcaption>rep {{ t.index }}: {{ t.caption }}</figcaption></figure>{% endfor %}</div>{% endif %}
 {% if plot %}<h2>Angles over time</h2><img class="plot" alt="angle curves" src="data:image/png;base64,{{ plot }}">{% endif %}
 {% if video %}<h2>Annotated video</h2><video id="video" controls preload="auto" playsinline src="data:video/mp4;base64,{{ video }}"></video>{% endif %}
-<footer>hingecheck {{ version }} · angles in degrees, spine: the flexion held through the rep, against a straight dowel · analysed on this computer, nothing was uploaded</footer>
+<footer>hingecheck {{ version }} · angles in degrees, spine: the flexion held through the rep, against a straight dowel (below 0: arched) · analysed on this computer, nothing was uploaded</footer>
 </main></body></html>
 """
 
@@ -82,7 +81,7 @@ def _fmt(x, nd=0):
 
 def rep_rows(result: ClipResult) -> list[dict]:
     """The per-rep table's rows (the report's and compare's): index, verdict, faults, notes, key
-    angles as text (hip, knee, trunk, spine: degrees, whole; the spine's with its way, "5 arched"), descent (s, one decimal), score."""
+    angles as text (hip, knee, trunk, spine: degrees, whole), descent (s, one decimal), score."""
     return [
         dict(
             index=r.index,
@@ -92,7 +91,7 @@ def rep_rows(result: ClipResult) -> list[dict]:
             hip=_fmt(r.hip_flexion_deg),
             knee=_fmt(r.knee_flexion_deg),
             trunk=_fmt(r.trunk_incline_deg),
-            spine=_fmt(r.spine_flexion_deg) and spine_words(r.spine_flexion_deg),  # "5 arched", not "-5"
+            spine=_fmt(r.spine_flexion_deg),
             descent=_fmt(r.descent_s, 1),
             score=_fmt(r.score),
         )
