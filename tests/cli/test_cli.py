@@ -119,3 +119,26 @@ def test_score_help_shows_the_ray_extra():
         env={**os.environ, "COLUMNS": "250"},
     )
     assert r.returncode == 0 and "pip install 'hingecheck[ray]'" in r.stdout, r.stdout
+
+
+@pytest.mark.parametrize("command", [[], ["live"], ["score"], ["review"], ["history"], ["history", "delete"]])
+def test_help_shows_no_value_type_after_a_flag(command):
+    """typer 0.29 printed ``<bool>`` after every flag (``--no-window <bool>``, ``--help <bool>``),
+    as though the flag took a value. A flag's line now names no type; an option that takes a value
+    keeps its type."""
+    r = subprocess.run(
+        [sys.executable, "-m", "hingecheck", *command, "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert r.returncode == 0, r.stderr
+    assert "<bool>" not in r.stdout and "BOOLEAN" not in r.stdout, r.stdout
+    help_line = next(line for line in r.stdout.splitlines() if "--help" in line)
+    assert help_line.split("--help", 1)[1].split()[:1] == ["Show"], help_line
+    if command == ["live"]:
+        window = next(line for line in r.stdout.splitlines() if "--no-window " in line)
+        assert window.split("--no-window", 1)[1].split()[:1] == ["No"], window
+        source = next(line for line in r.stdout.splitlines() if "--source " in line)
+        assert "<str>" in source or "TEXT" in source, source  # an option with a value keeps its type

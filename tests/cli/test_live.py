@@ -235,3 +235,88 @@ def test_closing_the_window_ends_the_session(tmp_path, xvfb):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_the_end_of_a_clip_stays_in_the_window_until_a_key(tmp_path, xvfb):
+    """The window closed as the clip ended: the last rep's verdict was up for half a second. Now
+    the last picture stays, with the last verdict's banner, until a key is pressed (or --hold
+    seconds pass); the session then ends as usual (exit 0, the summary written)."""
+    require("xdotool")
+    env = window_env(xvfb)
+    clip = SAMPLES / "kb_swing.mp4"  # 7.6 s, its reps neutral (labels.json)
+    with av.open(str(clip)) as c:
+        length = float(c.duration / av.time_base)
+    summary = tmp_path / "s.json"
+    proc = start_live_window(xvfb, clip, "--hold", "60", "--summary", str(summary), "--no-history")
+    try:
+        wait_for_picture(xvfb, SHOTS / "live_hold_start.png")  # frames are coming: the clip plays
+        time.sleep(length + 5.0)  # paced at the clip's own timestamps: over by now
+        assert proc.poll() is None, proc.stderr.read()[-2000:]
+        search = ["xdotool", "search", "--name", "hingecheck live"]
+        (wid,) = subprocess.run(search, capture_output=True, text=True, env=env).stdout.split()
+        first = cv2.imread(str(screenshot(xvfb, SHOTS / "live_hold.png")))
+        time.sleep(1.0)
+        second = cv2.imread(str(screenshot(xvfb, SHOTS / "live_hold_later.png")))
+        assert np.array_equal(first, second)  # a still picture: the clip's end, held
+        # The verdict banner: a filled box in the OK green (RGB 60, 200, 90), text inside it.
+        green = (np.abs(first.astype(int) - (90, 200, 60)).max(axis=2) < 12).astype(np.uint8)
+        _, _, stats, _ = cv2.connectedComponentsWithStats(green)
+        banners = [s for s in stats[1:] if s[2] > 60 and s[3] > 15 and s[4] > 0.4 * s[2] * s[3]]
+        assert banners, stats[1:]
+        pressed = time.monotonic()
+        subprocess.run(["xdotool", "key", "--window", wid, "space"], env=env, timeout=20)
+        proc.wait(timeout=30)
+        assert time.monotonic() - pressed < 20  # the key ended it, not the 60-s hold
+        assert proc.returncode == 0, proc.stderr.read()[-2000:]
+        assert json.loads(summary.read_text())["verdict"] == "neutral"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def _label_words(shot: np.ndarray) -> list[tuple[int, int]]:
+    """Height and width (screen px) of each word of text drawn over the picture between its top
+    and bottom quarters (where the angle labels are; the banner and the counter sit above, the
+    cue below): the overlay's text is white in a one-pixel dark outline, unlike anything else."""
+    grey = shot[2, 2].astype(int)  # the window's toolbar and margins
+    desktop = shot.max(axis=2) == 0  # the X screen around the window
+    picture = (np.abs(shot.astype(int) - grey).max(axis=2) > 8) & ~desktop
+    rows, cols = np.flatnonzero(picture.mean(axis=1) > 0.3), np.flatnonzero(picture.mean(axis=0) > 0.3)
+    y0, y1, x0, x1 = rows.min(), rows.max(), cols.min(), cols.max()
+    band = shot[y0 + (y1 - y0) // 4 : y1 - (y1 - y0) // 4, x0:x1]
+    white = (band.min(axis=2) > 225).astype(np.uint8)
+    dark = cv2.dilate((band.max(axis=2) < 60).astype(np.uint8), np.ones((3, 3), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(white)
+    outlined = [i for i in range(1, n) if dark[labels == i].mean() > 0.25 and stats[i, 4] >= 4]
+    letters = np.isin(labels, outlined).astype(np.uint8)
+    words = cv2.dilate(letters, np.ones((1, 7), np.uint8))  # letters of a word joined
+    _, _, wstats, _ = cv2.connectedComponentsWithStats(words)
+    return [(int(h), int(w)) for _, _, w, h, a in wstats[1:] if a >= 30]
+
+
+def test_live_text_is_readable_in_the_window_the_toolbar_shrinks(tmp_path, xvfb):
+    """A 640x480 camera in its window (Qt's toolbar shrinks the picture to 557x418) drew its angle
+    labels with capitals 8-9 px tall on the screen: unreadable from 2-3 m. The window's picture
+    size is now read and the text grown to stay readable there (render.overlay.LABEL_MIN_SCREEN_PX).
+    Measured on a screenshot: the words drawn around the lifter (white letters in a dark outline)
+    are up to 20-34 px tall (digits, ascenders), where they were up to 9 — and no larger than that:
+    they are drawn over the lifter."""
+    require("xdotool")
+    env = window_env(xvfb)
+    clip = SAMPLES / "hinge_neutral_left.mp4"
+    proc = start_live_window(xvfb, clip, "--hold", "0", "--no-history")
+    try:
+        wait_for_picture(xvfb, SHOTS / "live_text_start.png")
+        time.sleep(2.5)
+        shot = cv2.imread(str(screenshot(xvfb, SHOTS / "live_text.png")))
+        search = ["xdotool", "search", "--name", "hingecheck live"]
+        (wid,) = subprocess.run(search, capture_output=True, text=True, env=env).stdout.split()
+        subprocess.run(["xdotool", "key", "--window", wid, "q"], env=env, timeout=20)
+        proc.wait(timeout=60)
+        assert proc.returncode == 0, proc.stderr.read()[-2000:]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    words = _label_words(shot)
+    assert len(words) >= 4, words  # hip, knee, trunk, spine and their numbers
+    assert 20 <= max(h for h, _ in words) <= 34, words  # a label's digits, its tallest letters

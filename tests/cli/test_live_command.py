@@ -362,3 +362,74 @@ def test_a_lifter_without_espeak_is_told_the_cues_will_not_be_spoken(tmp_path, s
     assert r.returncode == 0, r.stderr
     notes = [line for line in r.stderr.splitlines() if line.startswith("note:")]
     assert len(notes) == 1 and "not spoken" in notes[0] and "espeak-ng" in notes[0], r.stderr
+
+
+def test_a_clip_played_live_gets_the_exercise_its_labels_json_names(tmp_path, sample_labels):
+    """``score`` judges a clip as the ``labels.json`` beside it says; ``live --source`` ignored the
+    file and judged a kettlebell swing as a hinge (``auto``), with a hinge's tempo note and
+    load-drift check. Now both read it, by one function (``batch.exercise_for``)."""
+    name = "kb_swing.mp4"
+    assert sample_labels[name]["exercise"] == "kb_swing"
+    summary = tmp_path / "s.json"
+    r = run("--source", str(SAMPLES / name), "--no-window", "--no-audio", "--no-history", "--summary", str(summary))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(summary.read_text())["exercise"] == "kb_swing"
+
+
+def _heard(log) -> list[tuple[str, str]]:
+    """What the sound device played, in order: ("tone", "") or ("say", words)."""
+    out = []
+    for line in log.read_text().splitlines():
+        kind, _, words = line.split(" ", 1)[1].partition(" ")
+        out.append((kind, words))
+    return out
+
+
+def _rep_sounds(heard) -> list[str | None]:
+    """Each rep's tone and the words said right after it (None: none)."""
+    reps = []
+    for i, (kind, _) in enumerate(heard):
+        if kind == "tone":
+            nxt = heard[i + 1] if i + 1 < len(heard) else ("", "")
+            reps.append(nxt[1] if nxt[0] == "say" else None)
+    return reps
+
+
+def test_the_same_fault_in_a_row_is_not_said_in_the_same_words(sound_device, sample_labels):
+    """A set with the same fault on every rep heard the same words after every rep ("Brace — flat
+    back" three times): a coach varies them. The fault's cue and its registry's second phrasing
+    now take turns; every rep still gets its tone (the verdict) and one short cue."""
+    from hingecheck.core.faults import BY_NAME
+
+    name = "hinge_rounded.mp4"
+    reps = sample_labels[name]["reps"]
+    assert reps == ["lumbar_rounding"] * 3
+    r = run("--source", str(SAMPLES / name), "--no-window", "--no-history")
+    assert r.returncode == 0, r.stderr
+    fault = BY_NAME["lumbar_rounding"]
+    assert _rep_sounds(_heard(sound_device)) == [fault.cue, fault.again, fault.cue]
+
+
+def test_a_rep_cut_by_the_end_of_the_clip_is_said(tmp_path, sound_device, sample_labels):
+    """hinge_rounded.mp4 stopped 0.1 s after the third rep is back up (the rendered truth: the
+    hip within 1 deg of straight), before the lockout is held long enough for live to close the
+    rep: the session judged that rep as it ended, after the speaker had been shut, so the lifter
+    heard two reps of three. The third now gets its tone and its cue too."""
+    from hingecheck.core.faults import BY_NAME
+
+    from conftest import write_clip
+
+    name = "hinge_rounded.mp4"
+    truth = json.loads((SAMPLES / "truth" / name.replace(".mp4", ".json")).read_text())["frames"]
+    third = [f for f in truth if f["rep"] == 3]
+    bottom = max(range(len(third)), key=lambda i: third[i]["hip_flexion"])
+    top = next(f["t"] for f in third[bottom:] if f["hip_flexion"] < 1.0)  # back up
+    frames = [rgb for t, rgb in _frames(SAMPLES / name) if t < top + 0.1]
+    clip = write_clip(tmp_path / "cut.mp4", frames)
+    summary = tmp_path / "s.json"
+    r = run("--source", str(clip), "--no-window", "--no-history", "--exercise", "hinge", "--summary", str(summary))
+    assert r.returncode == 0, r.stderr
+    assert [x["verdict"] for x in json.loads(summary.read_text())["reps"]] == sample_labels[name]["reps"]
+    said = _rep_sounds(_heard(sound_device))
+    fault = BY_NAME["lumbar_rounding"]
+    assert len(said) == 3 and said[-1] in (fault.cue, fault.again), said

@@ -450,3 +450,41 @@ def test_an_oblique_sessions_spine_is_marked_not_a_trend_point(tmp_path, landmar
     blue = (180, 111, 31)  # the first athlete's colour, #1f6fb4, as BGR
     assert len(_dots(img, top, bottom, blue)) == 2  # % neutral: both sessions
     assert len(_dots(img, top2, bottom2, blue)) == 1  # spine: the side-on one filled, the oblique hollow
+
+
+def test_an_arched_peak_spine_reads_arched_not_minus(tmp_path):
+    """A session whose back never rounded (every rep's spine held arched: standing outlines read
+    arched, lordosis and glutes) showed "peak spine ° -5.3" in the table, a minus sign a lifter
+    could not read. The table says "5.3 arched" (a flexion stays a number); the CSV and JSON
+    exports keep the signed number people's scripts rely on. Sessions written by hand into a
+    real history file, so the values are known."""
+    from datetime import datetime, timezone
+
+    from hingecheck.history.store import HistoryStore, RepRow, SessionRow
+
+    def session(hour, source, spines):
+        reps = tuple(RepRow(index=i + 1, verdict="neutral", spine_flexion_deg=v) for i, v in enumerate(spines))
+        started = datetime(2026, 11, 20, hour, tzinfo=timezone.utc)
+        return SessionRow(started, "sam", "hinge", "live", f"/clips/{source}", "neutral", "side", reps)
+
+    db = tmp_path / "h.sqlite3"
+    with HistoryStore.open(db) as store:
+        store.add(session(18, "arched.mp4", [-6.2, -5.3]))
+        store.add(session(19, "rounded.mp4", [4.0, 7.5]))
+    r = subprocess.run(
+        [sys.executable, "-m", "hingecheck", "history", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert r.returncode == 0, r.stderr
+    (arched,) = [line for line in r.stdout.splitlines() if "arched.mp4" in line]
+    (rounded,) = [line for line in r.stdout.splitlines() if "rounded.mp4" in line]
+    assert "5.3 arched" in arched and "-5.3" not in arched, arched
+    assert " 7.5 " in rounded and "arched" not in rounded, rounded
+    r = hc("history", "--db", db, "--format", "csv")
+    rows = {Path(row["source"]).name: row for row in csv.DictReader(io.StringIO(r.stdout))}
+    assert float(rows["arched.mp4"]["peak_spine_deg"]) == -5.3 and float(rows["rounded.mp4"]["peak_spine_deg"]) == 7.5
+    (arched_json,) = [s for s in history_json(db) if s["source"].endswith("arched.mp4")]
+    assert arched_json["peak_spine_deg"] == -5.3

@@ -88,3 +88,23 @@ def test_a_single_rep_is_the_rep_not_1_of_1_reps():
     unseen = replace(_rep(1, "not_judged"), not_judged={"lumbar_rounding": "lifter too small in the frame"})
     assert set_sentence([unseen], "not_judged").startswith("The spine could not be judged on the rep (lifter too")
     assert set_sentence([_rep(1, "neutral"), _rep(2, "neutral")], "neutral").startswith("All 2 reps hinged")
+
+
+def test_the_same_fault_in_a_row_takes_turns_with_its_second_phrasing():
+    """A coach does not say the same words after every rep of a faulty set: the fault's cue and
+    its registry's ``again`` phrasing take turns while the fault repeats; another fault, a good
+    rep or a new set starts over. Every fault has a short second phrasing."""
+    from hingecheck.core.faults import REGISTRY
+    from hingecheck.render.cues import RepCues
+
+    for f in REGISTRY:
+        assert f.again and f.again != f.cue and len(f.again) <= 32, f.name
+    squat, round_ = ["squatty_hinge"], ["lumbar_rounding"]
+    reps = [("squatty_hinge", squat)] * 4 + [("neutral", ())] + [("squatty_hinge", squat)] * 2
+    reps += [("lumbar_rounding", round_), ("squatty_hinge", squat)]
+    cues = RepCues()
+    said = [cues.next(_rep(i, v, f)) for i, (v, f) in enumerate(reps)]
+    hips, again = cue_for("squatty_hinge"), "Again — hips back"
+    assert said == [hips, again, hips, again, "Good rep", hips, again, cue_for("lumbar_rounding"), hips]
+    cues.reset()
+    assert cues.next(_rep(0, "squatty_hinge", squat)) == hips

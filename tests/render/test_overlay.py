@@ -382,14 +382,57 @@ def test_angles_are_drawn_in_whole_degrees_without_a_negative_zero(v, signed, te
 
 
 def test_a_standing_hip_is_labelled_0_not_minus_0():
-    """The label drawn beside the hip for -0.3 deg is the one for "hip 0", pixel for pixel."""
+    """The label drawn beside the hip for -0.3 deg is the one for "hip 0", pixel for pixel (the
+    hip clear of the rep counter, which a label now keeps out of)."""
     from hingecheck.render.overlay import AngleLabelAnnotator, _label
 
     lm = np.full((33, 3), np.nan)
-    lm[24, :2] = (100.0, 100.0)  # right hip
+    lm[24, :2] = (300.0, 300.0)  # right hip
     drawn = AngleLabelAnnotator().annotate(
         np.zeros((480, 640, 3), np.uint8), OverlayState(landmarks=lm, side="right", angles={"hip_flexion": -0.3})
     )
     want = np.zeros((480, 640, 3), np.uint8)
-    _label(want, "hip 0", (112, 92), 0.5, 1)  # beside the joint: 12 px right, 8 px up on a 480-px frame
+    _label(want, "hip 0", (312, 292), 0.5, 1)  # beside the joint: 12 px right, 8 px up on a 480-px frame
     assert drawn.any() and np.array_equal(drawn, want)
+
+
+def test_an_arched_spine_is_labelled_arched_not_minus(real_frame):
+    """Standing, the window read "spine -28" (the back's outline curves in: lordosis, glutes), a
+    minus sign a lifter could not read. An extension now reads "spine 28 arched"; a flexion stays
+    a number ("spine 28"). The label's drawn width is the width of those words in the label font."""
+    import cv2
+
+    rgb, lm = real_frame
+
+    def width(spine):
+        out = AngleLabelAnnotator().annotate(rgb.copy(), _state(lm, angles={"spine_flexion": spine}))
+        xs = np.nonzero(_changed(out, rgb))[1]
+        return xs.max() - xs.min() + 1
+
+    k = min(rgb.shape[:2]) / 480.0
+
+    def text_w(text):
+        return cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, 0.5 * k, max(1, int(k)))[0][0]
+
+    assert abs(width(-28.0) - width(28.0) - (text_w("spine 28 arched") - text_w("spine 28"))) <= 2
+
+
+def test_grown_labels_are_not_drawn_under_the_banner_counter_or_cue(real_frame):
+    """Grown for a small window (live: a 640x480 camera shown at 557x418), the spine label, moved
+    up away from the trunk label, went under the verdict banner drawn after it ("GOOD REP" over
+    "spine 2 arched"). Every pixel the labels draw is still there once the counter, banner and cue
+    are drawn over the frame."""
+    from hingecheck.render.overlay import CueAnnotator, RepCounterAnnotator, VerdictBannerAnnotator, draw
+
+    rgb, lm = real_frame
+    angles = {"hip_flexion": 8.0, "knee_flexion": 10.0, "trunk_incline": 0.0, "spine_flexion": -2.0}
+    for shift in range(0, 80, 10):  # the lifter higher in the picture, toward the banner, head in view
+        moved = lm.copy()
+        moved[:, 1] -= shift
+        assert np.nanmin(moved[:, 1]) > 0
+        s = _state(moved, angles=angles, reps=4, last_verdict="neutral", cue="Brace — flat back", display_scale=0.87)
+        labels = AngleLabelAnnotator().annotate(rgb.copy(), s)
+        drawn = _changed(labels, rgb)
+        full = draw(labels.copy(), s, [RepCounterAnnotator(), VerdictBannerAnnotator(), CueAnnotator()])
+        covered = drawn & _changed(full, labels)
+        assert covered.sum() == 0, (shift, covered.sum())

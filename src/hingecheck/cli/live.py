@@ -38,11 +38,12 @@ from hingecheck.render.cues import (  # noqa: F401 (CUE_HOLD_S re-exported)
     CUE_HOLD_S,
     SETUP_CUES,
     CueBoard,
+    RepCues,
     cue_for,
     main_fault,
-    rep_cue,
+    set_sentence,
 )
-from hingecheck.render.display import qt_fonts, window_closed, window_size
+from hingecheck.render.display import qt_fonts, shown_scale, window_closed, window_size
 from hingecheck.render.overlay import OverlayState, default_annotators, draw
 
 WINDOW = "hingecheck live"
@@ -198,6 +199,7 @@ class LiveSession:
         window: bool = True,
         model: str | None = None,
         stats: list | None = None,
+        hold_s: float = 0.0,
     ):
         self.is_file = not isinstance(source, int)
         self.source = source
@@ -212,11 +214,15 @@ class LiveSession:
         self.window = window
         self.model = model
         self.stats = stats
+        #: When the clip ends by itself, its last picture and the set's summary stay in the
+        #: window until a key is pressed, the window is closed or this many seconds pass.
+        self.hold_s = hold_s
         self.exercise = exercise
         self.analyzer = StreamingAnalyzer(exercise, fps=fps)
         self._restart_record()
         self.speaker = Speaker(audio)
         self.cues = CueBoard()
+        self.rep_cues = RepCues()
         self._setup_said: dict[str, float] = {}  # set-up cue -> when it was last said (monotonic s)
         self.annotators = default_annotators(stats=True)
         self.writer = None
@@ -232,6 +238,10 @@ class LiveSession:
         self._last_shown: float | None = None
         self._box = None
         self._state: FrameState | None = None
+        self._last_rgb: np.ndarray | None = None
+        #: Screen px per frame px of the picture in the window (None until shown, or no window):
+        #: the overlay's text grows to stay readable from a few metres (render.overlay.readable).
+        self._display_scale: float | None = None
         self.snapshots: list[Path] = []
 
     def _restart_record(self) -> None:
@@ -251,6 +261,7 @@ class LiveSession:
             fp = est.infer(small, frame.t, self._box, frame.index)
             change = self._scene(small)
             self._record.add(fp, change)
+            self._last_rgb = rgb  # the picture under the overlay, for the end of the set
             state = self.analyzer.push(fp.image, fp.visibility, fp.world, frame.t, fp.detected, fp.profile, change)
             self.frames += 1
             self._offer_cue(state, rgb, time.monotonic())
@@ -260,10 +271,12 @@ class LiveSession:
             # Nothing is analysed: the last analysed frame's skeleton and angles would stand still
             # over a lifter who moves on (it looked frozen, with nothing saying why).
             last = self._state
-            draw(out, OverlayState(reps=last.reps if last else 0, cue=PAUSED_CUE), self.annotators)
+            paused = OverlayState(reps=last.reps if last else 0, cue=PAUSED_CUE, display_scale=self._display_scale)
+            draw(out, paused, self.annotators)
         elif self._state is not None:
             latency_ms = (time.monotonic() - captured_at) * 1e3
-            draw(out, OverlayState.from_frame(self._state, self.cues.text, self.fps_ema, latency_ms), self.annotators)
+            shown = OverlayState.from_frame(self._state, self.cues.text, self.fps_ema, latency_ms)
+            draw(out, replace(shown, display_scale=self._display_scale), self.annotators)
         if self.writer is not None:
             self.writer.write(out[: out.shape[0] - out.shape[0] % 2, : out.shape[1] - out.shape[1] % 2], frame.t)
         return out
@@ -281,16 +294,19 @@ class LiveSession:
 
     def _choose_cue(self, state: FrameState, rgb: np.ndarray, now: float) -> None:
         if state.new_rep is not None:
-            rep = state.new_rep
-            cue = rep_cue(rep)
-            self.cues.offer(cue, now, urgent=True)
-            self.speaker.rep_done(rep.verdict == "neutral", None if rep.verdict == "neutral" else cue)
+            self._rep_done(state.new_rep, now)
         elif self.analyzer.side is None or state.view == "front" or not state.detected:
             self.cues.offer(setup_cue(state, rgb), now)
         elif state.warnings:
             self.cues.offer(cue_for(state.warnings[0]), now)
         else:
             self.cues.offer(setup_cue(state, rgb), now)
+
+    def _rep_done(self, rep, now: float) -> None:
+        """A finished rep's cue, shown at once and said after its tone."""
+        cue = self.rep_cues.next(rep)
+        self.cues.offer(cue, now, urgent=True)
+        self.speaker.rep_done(rep.verdict == "neutral", None if rep.verdict == "neutral" else cue)
 
     def apply(self, action: str | None, shown: np.ndarray | None = None) -> bool:
         """Do a key's action (:data:`KEYS`); False to quit. ``shown``: the RGB picture on screen
@@ -303,6 +319,7 @@ class LiveSession:
                 self._scene = SceneChange()
         elif action == "reset":
             self.analyzer.reset()
+            self.rep_cues.reset()
             self._restart_record()
         elif action == "mirror":
             # The model then sees the other way round (left is right, the lifter faces the other
@@ -310,6 +327,7 @@ class LiveSession:
             self.mirror = not self.mirror
             self._box = None
             self.analyzer.reset()
+            self.rep_cues.reset()
             self._restart_record()
         elif action == "snapshot" and shown is not None:
             import cv2
@@ -334,6 +352,7 @@ class LiveSession:
         key = cv2.waitKey(1)
         if window_closed(WINDOW):
             return False  # the next imshow would open it again
+        self._display_scale = shown_scale(WINDOW, out.shape)
         return self.apply(KEYS.get(key & 0xFF), out)
 
     def _tick(self, captured_at: float) -> None:
@@ -357,6 +376,7 @@ class LiveSession:
         started = datetime.now(timezone.utc).isoformat(timespec="seconds")
         t_start = time.monotonic()
         capture = None
+        ran_out = False  # the source ended by itself (not q, the close button or Ctrl-C)
         try:
             with PoseEstimator(self.model, self.settings) as est:
                 # The camera starts once the model is loaded, so no frame waits for start-up.
@@ -366,6 +386,7 @@ class LiveSession:
                         frame, captured_at = capture.get(timeout=0.5)
                         if frame is None:
                             if capture.done:
+                                ran_out = True
                                 break
                             continue
                         out = self.process(est, frame, captured_at)
@@ -374,6 +395,14 @@ class LiveSession:
                         self._tick(captured_at)
                 except KeyboardInterrupt:
                     pass  # Ctrl-C ends the session as q does (with --no-window, the only way)
+            # The rep the stream's end cut short, as the live overlay ends: judged, and said like
+            # any other (the speaker is still open; closing it lets what is queued be said).
+            cut = self.analyzer.finish()
+            if cut is not None:
+                self._rep_done(cut, time.monotonic())
+            result = self.final_result()
+            if self.window and ran_out and self.hold_s > 0:
+                self._hold(result, cut)
         finally:
             if capture is not None:
                 capture.stop()
@@ -382,9 +411,8 @@ class LiveSession:
                 self.writer.__exit__(None, None, None)
             if self.window:
                 cv2.destroyAllWindows()
-        self.analyzer.finish()  # the rep the stream's end cut short, as the live overlay ends
         summary = _session_summary(
-            self.final_result(),
+            result,
             started,
             str(self.source),
             time.monotonic() - t_start,
@@ -397,6 +425,30 @@ class LiveSession:
             raise capture.error  # SourceError: a one-line message for the CLI; anything else is a bug
         return summary
 
+    def _hold(self, result: ClipResult, cut) -> None:
+        """The clip is over: its last picture stays in the window with the last rep's verdict and
+        the set's sentence (the summary's) until a key, the close button or :attr:`hold_s`. The
+        window closed as the clip ended, the last verdict up for half a second."""
+        import cv2
+
+        if self._last_rgb is None or window_closed(WINDOW):
+            return
+        state = self._state
+        if state is not None and cut is not None:  # the rep the end cut, judged just now
+            state = replace(state, reps=len(self.analyzer.reps), last_rep=cut, new_rep=cut)
+        shown = OverlayState(cue=set_sentence(result.reps, result.verdict), display_scale=self._display_scale)
+        if state is not None:
+            shown = replace(OverlayState.from_frame(state), cue=shown.cue, display_scale=shown.display_scale)
+        out = draw(self._last_rgb.copy(), shown, self.annotators)
+        cv2.imshow(WINDOW, cv2.cvtColor(out, cv2.COLOR_RGB2BGR))
+        end = time.monotonic() + self.hold_s
+        try:
+            while time.monotonic() < end:
+                if cv2.waitKey(50) != -1 or window_closed(WINDOW):
+                    return
+        except KeyboardInterrupt:
+            return
+
 
 def run_live(
     source,
@@ -408,13 +460,15 @@ def run_live(
     summary_path: str | None = None,
     model: str | None = None,
     stats: list | None = None,
+    hold_s: float = 0.0,
 ) -> SessionSummary:
     """Run a session on ``source`` (a camera index or a clip path); returns its summary.
 
     ``stats``, if given, receives ``(capture_to_display_s, processed_at)`` per displayed frame.
+    ``hold_s``: how long a clip's end stays in the window (:attr:`LiveSession.hold_s`).
     Raises SourceError / PoseError / OSError for foreseeable problems (one-line messages).
     """
-    return LiveSession(source, exercise, mirror, record, audio, window, model, stats).run(summary_path)
+    return LiveSession(source, exercise, mirror, record, audio, window, model, stats, hold_s).run(summary_path)
 
 
 def _write_summary(path: str, summary: SessionSummary) -> str | None:

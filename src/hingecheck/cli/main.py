@@ -15,7 +15,30 @@ import typer
 
 from hingecheck import __version__
 
+
+class _NoFlagTypes:
+    """Options shown in ``--help`` without a value type where they take no value: typer 0.29
+    prints ``<bool>`` after every flag (``--no-window <bool>``, ``--help <bool>``), as though
+    ``--no-window true`` were how to write it."""
+
+    def get_params(self, ctx):
+        params = super().get_params(ctx)
+        for p in params:
+            if getattr(p, "is_flag", False) or getattr(p, "count", False):
+                p.metavar = ""
+        return params
+
+
+class _Command(_NoFlagTypes, typer.core.TyperCommand):
+    pass
+
+
+class _Group(_NoFlagTypes, typer.core.TyperGroup):
+    pass
+
+
 app = typer.Typer(
+    cls=_Group,
     name="hingecheck",
     help="Watch a hip hinge and say, rep by rep, whether the spine stayed neutral.",
     no_args_is_help=True,
@@ -297,7 +320,7 @@ class _History:
         return Path(self.db) if self.db is not None else default_path()
 
 
-@app.command()
+@app.command(cls=_Command)
 def landmarks(
     clip: str = typer.Argument(..., help="A video file, an image, or a quoted glob of images."),
     out: Path = typer.Option(..., "-o", "--out", help="Output file: .npz (arrays) or .csv (one row per frame)."),
@@ -333,7 +356,7 @@ def landmarks(
     typer.echo(f"{clip}: {series.n_frames} frames, person found in {series.detected_fraction:.0%} -> {out}")
 
 
-@app.command()
+@app.command(cls=_Command)
 def score(
     paths: List[str] = typer.Argument(..., help="Clips, folders of clips, or quoted globs."),
     exercise: Optional[str] = typer.Option(
@@ -584,7 +607,7 @@ def _print_totals(clips: list[dict], new: list[dict], interrupted: bool, to_stde
                 console.print(f"[red]failed[/red]: {c['error']}", highlight=False, soft_wrap=True)
 
 
-@app.command()
+@app.command(cls=_Command)
 def review(
     clip: str = typer.Argument(..., help="The clip to review."),
     out: Path = typer.Option(
@@ -715,7 +738,7 @@ def _play(clip, exercise, config, model, settings, no_cache) -> None:
         fail(_said(exc))
 
 
-@app.command()
+@app.command(cls=_Command)
 def evaluate(
     labels: List[Path] = typer.Argument(
         ..., help="labels.csv files (file,label,view,fault_from_caption), one per source."
@@ -778,7 +801,7 @@ def evaluate(
     raise typer.Exit(EXIT_SOME_FAILED if missing else 0)
 
 
-@app.command()
+@app.command(cls=_Command)
 def compare(
     before: str = typer.Argument(..., help="The earlier clip."),
     after: str = typer.Argument(..., help="The later clip."),
@@ -820,20 +843,26 @@ def compare(
     typer.echo(f"{before} vs {after}: {paths['html']}, {paths['video']}")
 
 
-@app.command()
+@app.command(cls=_Command)
 def live(
     camera: Optional[int] = typer.Option(None, "--camera", help="Webcam index (default 0 when no --source)."),
     source: Optional[str] = typer.Option(None, "--source", help="Play a clip as if it were the camera."),
-    exercise: str = typer.Option(
-        "auto",
+    exercise: Optional[str] = typer.Option(
+        None,
         "--exercise",
         "-e",
-        help="hinge | good_morning | deadlift | kb_swing | auto (deadlift once a pull from the floor is seen).",
+        help="hinge | good_morning | deadlift | kb_swing | auto (default: with --source, as a labels.json beside the clip says, else auto: deadlift once a pull from the floor is seen).",
     ),
     mirror: bool = typer.Option(False, "--mirror", help="Show the picture mirrored, like a mirror on the wall."),
     record: Optional[Path] = typer.Option(None, "--record", help="Also write the annotated session to this MP4."),
     no_audio: bool = typer.Option(False, "--no-audio", help="No tones, no spoken cues."),
     no_window: bool = typer.Option(False, "--no-window", help="No window (print the summary only)."),
+    hold: float = typer.Option(
+        10.0,
+        "--hold",
+        min=0.0,
+        help="When a --source clip ends, keep its last verdict and the set's summary in the window this many seconds, or until a key is pressed (0: close at once).",
+    ),
     summary: Optional[Path] = typer.Option(None, "--summary", help="Write the session summary here as JSON."),
     model: Optional[Path] = ModelOpt,
     athlete: Optional[str] = AthleteOpt,
@@ -856,8 +885,12 @@ def live(
     _check_out(summary, "--summary")
     if not no_window:
         _check_display("use --no-window")
+    from hingecheck.cli import batch
     from hingecheck.cli.live import run_live
     from hingecheck.history.store import parse_time
+
+    if exercise is None:  # a clip played as the camera gets the exercise score gives it
+        exercise = batch.exercise_for(source) if source is not None else "auto"
 
     if not no_audio:
         from hingecheck.render.audio import sound_problem
@@ -876,6 +909,7 @@ def live(
             not no_window,
             str(summary) if summary else None,
             str(model) if model else None,
+            hold_s=hold,
         )
     except _expected_errors() as exc:
         fail(_said(exc))
@@ -890,7 +924,7 @@ def live(
 
 
 history_app = typer.Typer(
-    help="The training history: sessions over time, a trend plot, export, delete.", no_args_is_help=False
+    cls=_Group, help="The training history: sessions over time, a trend plot, export, delete.", no_args_is_help=False
 )
 app.add_typer(history_app, name="history")
 
@@ -1046,7 +1080,7 @@ def _history_table(sessions: list, path: Path, missing: bool) -> None:
         console.print(line, highlight=False, soft_wrap=True)
 
 
-@history_app.command("delete")
+@history_app.command("delete", cls=_Command)
 def history_delete(
     ids: Optional[List[int]] = typer.Option(None, "--id", help="A session id (as the table shows); repeat for more."),
     athlete: Optional[str] = typer.Option(None, "--athlete", help="Sessions of this athlete."),
@@ -1084,7 +1118,7 @@ def history_delete(
     typer.echo(f"deleted {n} session{'' if n == 1 else 's'} ({reps} rep{'' if reps == 1 else 's'}) from {path}")
 
 
-@app.command()
+@app.command(cls=_Command)
 def synth(
     out_dir: Path = typer.Argument(Path("sample_videos"), help="Folder for the clips, labels.json and ground truth."),
 ) -> None:

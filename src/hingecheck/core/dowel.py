@@ -69,6 +69,19 @@ class DowelTrace:
     contacts: np.ndarray
 
 
+def spine_words(deg: float, decimals: int = 0) -> str:
+    """A back flexion (degrees; negative = extension, the back curved in) as a lifter reads it:
+    the flexion as a number, an extension as its size and "arched" — as the window and the
+    history show it (the JSON, CSV and report keep the signed number). "spine -28" read as a
+    minus sign nobody explained (standing outlines read arched: lordosis, glutes, the bar).
+
+    >>> spine_words(-28.4), spine_words(12.0), spine_words(-0.3), spine_words(-5.26, 1)
+    ('28 arched', '12', '0', '5.3 arched')
+    """
+    size = f"{abs(deg):.{decimals}f}"
+    return f"{size} arched" if deg < 0 and float(size) != 0 else size
+
+
 def back_column(facing: int) -> int:
     """The profile column that holds the back for a lifter facing ``facing`` (see module doc)."""
     return 1 if facing > 0 else 0

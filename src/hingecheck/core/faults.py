@@ -101,6 +101,9 @@ class Fault:
     regions: tuple[str, ...]
     applies: Callable[[Thresholds], bool] = lambda th: True
     warn: Callable[[FrameSignals, Thresholds], np.ndarray] | None = None
+    #: Said instead of ``cue`` every other time the same fault ends reps in a row ("Again — hips
+    #: back"): the same words after every rep of a set stop being heard.
+    again: str = ""
 
 
 def band(value: float, threshold: float, tolerance: float) -> float:
@@ -260,6 +263,7 @@ REGISTRY: tuple[Fault, ...] = (
         "brace before you hinge",
         ("back",),
         warn=_warn_lumbar,
+        again="Again — flat back",
     ),
     Fault(
         "hips_rise_first",
@@ -271,6 +275,7 @@ REGISTRY: tuple[Fault, ...] = (
         "push the floor away with chest and hips together",
         ("thigh", "back"),
         applies=lambda th: th.check_hips_rise_first,
+        again="Again — chest and hips together",
     ),
     Fault(
         "squatty_hinge",
@@ -290,6 +295,7 @@ REGISTRY: tuple[Fault, ...] = (
         "push the hips back, not down",
         ("thigh", "shin"),
         warn=_warn_squat,
+        again="Again — hips back",
     ),
     Fault(
         "knees_forward",
@@ -300,6 +306,7 @@ REGISTRY: tuple[Fault, ...] = (
         "pushed the knees forward",
         "keep the shins near vertical",
         ("shin",),
+        again="Again — shins upright",
     ),
     Fault(
         "heels_lift",
@@ -311,6 +318,7 @@ REGISTRY: tuple[Fault, ...] = (
         "keep the weight over the mid-foot, heels down",
         ("foot",),
         applies=lambda th: th.check_heels_lift,
+        again="Again — heels down",
     ),
     Fault(
         "load_drift",
@@ -322,6 +330,7 @@ REGISTRY: tuple[Fault, ...] = (
         "keep the weight close to the legs",
         ("arm",),
         applies=lambda th: th.check_load_drift,
+        again="Again — weight close",
     ),
     Fault(
         "neck_extension",
@@ -333,6 +342,7 @@ REGISTRY: tuple[Fault, ...] = (
         "keep the eyes on the floor and the chin tucked",
         ("neck",),
         warn=_warn_neck,
+        again="Again — chin tucked",
     ),
     Fault(
         "lockout_hyperextension",
@@ -343,6 +353,7 @@ REGISTRY: tuple[Fault, ...] = (
         "leaned back at the top",
         "finish with the glutes, not the lower back",
         ("back",),
+        again="Again — finish with the glutes",
     ),
     Fault(
         "incomplete_lockout",
@@ -353,6 +364,7 @@ REGISTRY: tuple[Fault, ...] = (
         "stopped short of lockout",
         "drive the hips all the way through",
         ("back", "thigh"),
+        again="Again — stand tall",
     ),
 )
 BY_NAME: dict[str, Fault] = {f.name: f for f in REGISTRY}

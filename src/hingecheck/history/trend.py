@@ -9,6 +9,7 @@ import io
 from pathlib import Path
 from typing import Sequence
 
+from hingecheck.core.dowel import spine_words
 from hingecheck.history.store import SessionRow
 
 #: The session table's columns (``history`` prints them, ``--format csv`` writes them).
@@ -71,8 +72,11 @@ def table_rows(sessions: Sequence[SessionRow], columns: Sequence[str] = COLUMNS)
             # a session with no rep judged (a front view, no reps) says why its other cells are blank
             "verdict": (s.verdict or "").replace("_", " "),
             "% neutral": "" if s.pct_neutral is None else f"{s.pct_neutral:.0f}%",
-            # filmed about 45 deg off the side, the back's curve is not reliable (README, "Accuracy")
-            "peak spine °": "" if s.peak_spine_deg is None else f"{s.peak_spine_deg:.1f}" + OBLIQUE_MARK * oblique(s),
+            # "5.3 arched", not "-5.3" (the CSV and JSON keep the number and its sign); filmed about
+            # 45 deg off the side, the back's curve is not reliable (README, "Accuracy")
+            "peak spine °": ""
+            if s.peak_spine_deg is None
+            else spine_words(s.peak_spine_deg, 1) + OBLIQUE_MARK * oblique(s),
             "most common fault": (s.most_common_fault or "").replace("_", " "),
         }
         rows.append(tuple(cells[c] for c in columns))
@@ -165,7 +169,7 @@ def _exercise_panels(ax1, ax2, exercise: str, ordered: list[SessionRow], colour:
                 ax.plot([x_of[id(newest)]], [v], "o", ms=13, mfc="none", mec="#1d2330", mew=1.5)
     ax1.set_ylim(-5, 105)
     ax1.set_ylabel("neutral reps (% of judged)", fontsize=9)
-    ax2.set_ylabel("peak spine flexion (deg)", fontsize=9)
+    ax2.set_ylabel("peak spine flexion (deg; below 0: arched)", fontsize=9)
     from hingecheck.core.config import ConfigError, load_config
 
     try:

@@ -25,6 +25,9 @@ TONE_S = 0.18
 SAMPLE_RATE = 22050
 #: Speech rate for espeak-ng (words per minute).
 SPEECH_WPM = 165
+#: :meth:`Speaker.close` waits at most this long (s) for what is queued to be played and said:
+#: a session's last rep is judged as it ends, and its cue was cut off with the program.
+CLOSE_WAIT_S = 8.0
 
 
 def tone(freq_hz: float, seconds: float = TONE_S, rate: int = SAMPLE_RATE) -> np.ndarray:
@@ -130,12 +133,13 @@ class Speaker:
             pass
 
     def close(self) -> None:
+        """Stop once what is queued has been played and said (:data:`CLOSE_WAIT_S` at most)."""
         if self._thread is not None:
             try:
-                self._q.put_nowait(None)
+                self._q.put(None, timeout=CLOSE_WAIT_S)
             except queue.Full:
                 pass
-            self._thread.join(timeout=2)
+            self._thread.join(timeout=CLOSE_WAIT_S)
 
     def _run(self) -> None:
         while True:

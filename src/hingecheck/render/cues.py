@@ -17,6 +17,8 @@ from hingecheck.core.results import FAULTS, NEUTRAL, NOT_JUDGED, Rep
 CUES: dict[str, str] = {f.name: f.cue for f in REGISTRY}
 PHRASES: dict[str, str] = {f.name: f.phrase for f in REGISTRY}
 ADVICE: dict[str, str] = {f.name: f.advice for f in REGISTRY}
+#: The fault's cue said another way, for the same fault again on the next rep ("Again — hips back").
+AGAIN: dict[str, str] = {f.name: f.again for f in REGISTRY if f.again}
 #: A cue stays on screen (and unspoken cues wait) at least this long, seconds, so it can be read
 #: and never flickers; a finished rep's cue may replace it at once.
 CUE_HOLD_S = 2.5
@@ -44,6 +46,29 @@ def rep_cue(rep: Rep) -> str:
     if rep.faults:
         return cue_for(rep.faults[0]) or rep.faults[0].replace("_", " ")
     return NOT_JUDGED_CUE if rep.verdict == NOT_JUDGED else "Good rep"
+
+
+class RepCues:
+    """What to say as each rep of a set ends: :func:`rep_cue`, varied when the same fault ends
+    reps in a row. A coach does not repeat the same words after every rep of a faulty set (they
+    stop being heard); its cue and its registry's ``again`` phrasing take turns ("Brace — flat
+    back", "Again — flat back", "Brace — flat back", ...). Still one short cue a rep, and every
+    rep's verdict is in its tone and banner. A new set (:meth:`reset`) starts over."""
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self) -> None:
+        self._fault: str | None = None
+        self._streak = 0
+
+    def next(self, rep: Rep) -> str:
+        fault = rep.faults[0] if rep.faults else None
+        self._streak = self._streak + 1 if fault is not None and fault == self._fault else 1
+        self._fault = fault
+        if fault is not None and self._streak % 2 == 0 and fault in AGAIN:
+            return AGAIN[fault]
+        return rep_cue(rep)
 
 
 def main_fault(reps: list[Rep] | tuple[Rep, ...]) -> tuple[str | None, int]:

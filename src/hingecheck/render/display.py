@@ -109,3 +109,19 @@ def window_closed(name: str) -> bool:
         return cv2.getWindowProperty(name, cv2.WND_PROP_VISIBLE) < 1
     except cv2.error:
         return True
+
+
+def shown_scale(name: str, shape: tuple[int, ...]) -> float | None:
+    """Screen px per picture px of a ``shape`` (height, width, ...) picture in the OpenCV window
+    ``name`` (as large as its picture area allows, aspect kept); None when it cannot be read.
+    Qt's toolbar takes from the window's height: a 640x480 picture in a window asked for at
+    640x480 is shown at 557x418."""
+    import cv2
+
+    try:
+        _, _, w, h = cv2.getWindowImageRect(name)
+    except cv2.error:
+        return None
+    if w <= 0 or h <= 0:
+        return None
+    return min(w / shape[1], h / shape[0])

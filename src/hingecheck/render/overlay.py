@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import cv2
 import numpy as np
 
+from hingecheck.core.dowel import spine_words
 from hingecheck.core.faults import REGISTRY, warnings_at
 from hingecheck.core.kinematics import SIDES
 from hingecheck.render.cues import SETUP_CUES, cue_for, rep_cue
@@ -66,6 +67,10 @@ class OverlayState:
     cue: str | None = None
     fps: float | None = None
     latency_ms: float | None = None
+    #: Screen px per frame px where the frame is shown in a window (live: the window's picture
+    #: over the frame), None for a file: text is then grown to stay readable on the screen
+    #: (:func:`readable`).
+    display_scale: float | None = None
 
     @classmethod
     def from_clip(cls, i: int, landmarks: np.ndarray | None, result: ClipResult) -> OverlayState:
@@ -176,6 +181,28 @@ def degrees(v: float, signed: bool = False) -> str:
 def _scale(frame: np.ndarray) -> float:
     """Size factor of a frame: its shorter side over 480 px (the height of a landscape frame)."""
     return min(frame.shape[:2]) / 480.0
+
+
+#: The smallest text on the screen (px, OpenCV's text height; the capitals are about 3/4 of it)
+#: for a lifter 2-3 m from it: the angle labels, and the verdict banner and cue (the words that
+#: matter most). Sized by the frame alone, a 640x480 camera in the window Qt's toolbar shrinks
+#: to 557x418 drew its labels with capitals 8-9 px tall. 30 px puts the labels' capitals at about
+#: 22 px: 5.6 mm on a 100-dpi screen, 7.7 arc minutes at 2.5 m (the letters of 20/20 sight are
+#: 5); the banner and cue, 36. Larger would cover the lifter in a small window: a larger window
+#: shows all of it larger (the text keeps its share of the picture above these sizes).
+LABEL_MIN_SCREEN_PX = 30
+CUE_MIN_SCREEN_PX = 36
+#: OpenCV's height of text at font scale 1, px.
+_UNIT_H = cv2.getTextSize("H", FONT, 1.0, 1)[0][1]
+
+
+def readable(scale: float, display_scale: float | None, min_px: float) -> float:
+    """Font ``scale`` for a frame shown at ``display_scale`` screen px per frame px: as given
+    (text then grows and shrinks with the window), or larger where the window would show it
+    under ``min_px`` px tall; as given for a frame not shown in a window (None)."""
+    if not display_scale or display_scale <= 0:
+        return scale
+    return max(scale, min_px / (_UNIT_H * display_scale))
 
 
 def _pt(p) -> tuple[int, int]:
@@ -297,13 +324,19 @@ def _stats_block(shape: tuple[int, ...], text: str) -> TextBlock:
     return _block([text], 0.45 * k, 1, mid, mid, int(20 * k))
 
 
-def _banner_block(shape: tuple[int, ...], text: str, taken: list[Box]) -> TextBlock:
+def _big_text(k: float, display_scale: float | None) -> tuple[float, int]:
+    """Font scale and thickness of the banner and the cue (``k``: the frame's size factor)."""
+    scale = readable(0.8 * k, display_scale, CUE_MIN_SCREEN_PX)
+    return scale, max(2, int(2.5 * scale))
+
+
+def _banner_block(shape: tuple[int, ...], text: str, taken: list[Box], display_scale: float | None = None) -> TextBlock:
     """The verdict banner: centred across the top; where that would cover a ``taken`` box (the
     rep counter, the stats: a narrow frame), centred in the room between them, made smaller if
     it does not fit there."""
     h, w = shape[:2]
     k = min(h, w) / 480.0
-    scale, thick, margin = 0.8 * k, max(2, int(2 * k)), int(10 * k)
+    (scale, thick), margin = _big_text(k, display_scale), int(10 * k)
     y = int(40 * k)
     centred = _block([text], scale, thick, 0, w, y)
     beside = [b for b in taken if _overlaps((0, centred.box[1], w, centred.box[3]), b)]
@@ -315,11 +348,11 @@ def _banner_block(shape: tuple[int, ...], text: str, taken: list[Box]) -> TextBl
     return _block(lines, fitted, thick, left, right, y)
 
 
-def _cue_block(shape: tuple[int, ...], text: str) -> TextBlock:
+def _cue_block(shape: tuple[int, ...], text: str, display_scale: float | None = None) -> TextBlock:
     """The cue, centred along the bottom: wrapped onto two lines or made smaller to fit the width."""
     h, w = shape[:2]
     k = min(h, w) / 480.0
-    scale, thick, margin = 0.8 * k, max(2, int(2 * k)), int(10 * k)
+    (scale, thick), margin = _big_text(k, display_scale), int(10 * k)
     lines, fitted = _fit(text, w - 2 * margin - 2 * PAD, scale, thick, 2)
     return _block(lines, fitted, thick, 0, w, h - int(20 * k))
 
@@ -352,8 +385,9 @@ def layout(shape: tuple[int, ...], s: OverlayState) -> Layout:
     )
     stats = _inside(_stats_block(shape, "  ".join(parts)), shape) if parts else None
     taken = [counter] + ([stats.box] if stats else [])
-    banner = _inside(_banner_block(shape, _banner_text(s.last_verdict), taken), shape) if s.last_verdict else None
-    cue = _inside(_cue_block(shape, _drawable(s.cue)), shape) if s.cue else None
+    d = s.display_scale
+    banner = _inside(_banner_block(shape, _banner_text(s.last_verdict), taken, d), shape) if s.last_verdict else None
+    cue = _inside(_cue_block(shape, _drawable(s.cue), d), shape) if s.cue else None
     return Layout(counter, stats, banner, cue)
 
 
@@ -431,31 +465,43 @@ class AngleLabelAnnotator(BaseAnnotator):
             return frame
         idx = SIDES[s.side]
         k = _scale(frame)
-        scale, thick = 0.5 * k, max(1, int(k))
+        scale = readable(0.5 * k, s.display_scale, LABEL_MIN_SCREEN_PX)
+        thick = max(1, int(2 * scale))
+        # Never under the counter, banner or cue, drawn over the labels later (text grown for a
+        # small window reached them: "GOOD REP" over the spine label).
+        boxes = layout(frame.shape, s)
+        reserved = [boxes.counter] + [b.box for b in (boxes.banner, boxes.cue) if b is not None]
+
+        def free(text: str, tries: list[tuple[int, int]], avoid: list[Box]) -> tuple[int, int]:
+            """The first place in ``tries`` where ``text`` covers none of ``avoid``, else the first."""
+            return next(
+                (o for o in tries if not any(_overlaps(_label_box(frame, text, o, scale, thick), b) for b in avoid)),
+                tries[0],
+            )
+
         taken = []
         for key, joint, label in self.LABELS:
             v = s.angles.get(key)
             p = s.landmarks[idx[joint], :2]
             if v is None or not np.isfinite(v) or not np.isfinite(p).all():
                 continue
-            taken.append(_label(frame, f"{label} {degrees(v)}", (int(p[0] + 12 * k), int(p[1] - 8 * k)), scale, thick))
+            text = f"{label} {degrees(v)}"
+            (w, h), _ = cv2.getTextSize(text, FONT, scale, thick)
+            x, y = int(p[0] + 12 * k), int(p[1] - 8 * k)  # right of the joint, else below it, else left
+            org = free(text, [(x, y), (x, int(p[1] + 8 * k + h)), (int(p[0] - 12 * k - w), y)], reserved)
+            taken.append(_label(frame, text, org, scale, thick))
         spine = s.angles.get("spine_flexion")
         if spine is not None and np.isfinite(spine) and s.contacts is not None and np.isfinite(s.contacts[0]).all():
             p = (s.contacts[0] + s.contacts[1]) / 2
-            text = f"spine {degrees(spine, signed=True)}"
-            # Above the dowel's middle, else below it, else further up: at a pull's bottom the
-            # middle of the back sits by the shoulder and the label was written over "trunk".
-            (_, h), _ = cv2.getTextSize(text, FONT, scale, thick)
+            text = f"spine {spine_words(spine)}"  # "spine 28 arched", not "spine -28"
+            # Above the dowel's middle, else below it, else further up, then the same left of it:
+            # at a pull's bottom the middle of the back sits by the shoulder and the label was
+            # written over "trunk".
+            (w, h), _ = cv2.getTextSize(text, FONT, scale, thick)
             step = h + int(10 * k)
-            tries = [int(p[1] - 14 * k), int(p[1] + 14 * k + h)] + [int(p[1] - 14 * k) - n * step for n in (1, 2, 3)]
-            org = next(
-                (
-                    (int(p[0]), y)
-                    for y in tries
-                    if not any(_overlaps(_label_box(frame, text, (int(p[0]), y), scale, thick), b) for b in taken)
-                ),
-                (int(p[0]), tries[0]),
-            )
+            ys = [int(p[1] - 14 * k), int(p[1] + 14 * k + h)] + [int(p[1] - 14 * k) - n * step for n in (1, 2, 3)]
+            tries = [(int(p[0]), y) for y in ys] + [(int(p[0] - w - 16 * k), y) for y in ys]
+            org = free(text, tries, taken + reserved)
             _label(frame, text, org, scale, thick)
         return frame
 

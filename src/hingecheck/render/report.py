@@ -62,7 +62,7 @@ footer{color:#8a93a3;font-size:.8rem;margin-top:24px}
 {% if thumbs %}<h2>Each rep at its worst moment</h2><div class="thumbs">{% for t in thumbs %}<figure><img alt="rep {{ t.index }}" src="data:image/jpeg;base64,{{ t.data }}"><figcaption>rep {{ t.index }}: {{ t.caption }}</figcaption></figure>{% endfor %}</div>{% endif %}
 {% if plot %}<h2>Angles over time</h2><img class="plot" alt="angle curves" src="data:image/png;base64,{{ plot }}">{% endif %}
 {% if video %}<h2>Annotated video</h2><video id="video" controls preload="auto" playsinline src="data:video/mp4;base64,{{ video }}"></video>{% endif %}
-<footer>hingecheck {{ version }} · angles in degrees, spine: the flexion held through the rep, against a straight dowel · analysed on this computer, nothing was uploaded</footer>
+<footer>hingecheck {{ version }} · angles in degrees, spine: the flexion held through the rep, against a straight dowel (below 0: arched) · analysed on this computer, nothing was uploaded</footer>
 </main></body></html>
 """
 
