@@ -187,23 +187,27 @@ def sample_series(landmark_cache_dir, sample_labels):
 
 @pytest.fixture
 def xvfb():
-    """A real X display (Xvfb) for window tests; its name, e.g. ":87"."""
+    """A real X display (Xvfb) for window tests; its name, e.g. ":1"."""
+    import os
     import subprocess
-    import time
 
     require("Xvfb", "ffmpeg", package="xvfb ffmpeg")
-    n = next(
-        n for n in range(87, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists()
-    )
+    # Xvfb picks a free display itself and writes its number to -displayfd once it accepts
+    # connections: choosing one here by looking for its lock file raced with another test run
+    # starting its own display at the same moment (both drew on one screen).
+    read, write = os.pipe()
     proc = subprocess.Popen(
-        ["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        pass_fds=(write,),
     )
-    for _ in range(100):
-        if Path(f"/tmp/.X11-unix/X{n}").exists():
-            break
-        time.sleep(0.05)
+    os.close(write)
+    with os.fdopen(read) as f:
+        n = int(f.readline() or -1)
+    if n < 0:
+        proc.kill()
+        raise RuntimeError("Xvfb did not start")
     yield f":{n}"
     proc.terminate()
     proc.wait(timeout=10)
