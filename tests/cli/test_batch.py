@@ -486,3 +486,29 @@ def test_one_clip_typed_two_ways_is_scored_once(tmp_path, monkeypatch):
     )
     assert r.returncode == 0, r.stderr
     assert [json.loads(line)["file"] for line in r.stdout.splitlines()] == ["clip.mp4"]
+
+
+def test_json_and_csv_list_clips_in_the_inputs_order_not_as_they_finish(tmp_path, landmark_cache_dir):
+    """A data person reads the same folder's table twice and expects the same rows in the same
+    order: the folder's clips by name, as they were found. On two workers the clips finished in
+    any order (the longest is started first and an empty file fails at once), and the JSON and
+    both CSV files listed them as they finished: ``b_empty.mp4`` before ``a_lift.mp4``."""
+    folder = tmp_path / "lab"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "hinge_neutral_right.mp4", folder / "a_lift.mp4")
+    (folder / "b_empty.mp4").write_bytes(b"")
+    (folder / "c_notes.mp4").write_text("not a video\n")
+    names = ["a_lift.mp4", "b_empty.mp4", "c_notes.mp4"]  # sorted by name: the order of the folder's listing
+    import csv
+
+    for fmt in ("json", "csv"):
+        out = tmp_path / f"r.{fmt}"
+        r = score(folder, "--out", out, "--jobs", "2", "--no-history", "--exercise", "hinge")
+        assert r.returncode == 1, r.stderr  # two bad files
+        if fmt == "json":
+            files = [c["file"] for c in json.loads(out.read_text())["clips"]]
+        else:
+            files = [row["file"] for row in csv.DictReader(open(tmp_path / "r.clips.csv", encoding="utf-8"))]
+            reps = [row["file"] for row in csv.DictReader(open(out, encoding="utf-8"))]
+            assert [os.path.basename(f) for f in dict.fromkeys(reps)] == names, reps
+        assert [os.path.basename(f) for f in files] == names, (fmt, files)

@@ -403,7 +403,7 @@ def score(
         fail(f"{out}: cannot write ({exc.strerror or exc}); nothing was overwritten")
     if text is not None:
         typer.echo(text, nl=False)
-    new = writer.clips[len(previous or []) :]
+    new = writer.new
     _print_totals(writer.clips, new, interrupted, to_stderr=text is not None or not sys.stdout.isatty())
     if interrupted:
         typer.echo(f"interrupted: {len(new)} of {len(job_list)} clips finished and kept", err=True)
@@ -447,9 +447,11 @@ def _score_inputs(paths, exercise, out, fmt, recursive, resume, config, engine, 
             previous = [c for c in output.read_done(out, fmt) if c.get("status") == "ok"]
         except (ValueError, OSError, KeyError) as exc:
             fail(f"{out}: cannot resume from it ({exc})", EXIT_USAGE)
+    order = clips
+    if previous is not None:
         clips = output.not_done(clips, previous, out)
     try:
-        writer = output.ResultWriter(out, fmt, previous)
+        writer = output.ResultWriter(out, fmt, previous, order=order)
     except OSError as exc:
         fail(f"{out}: cannot write ({exc.strerror or exc})", EXIT_USAGE)
     return clips, problems, previous, writer

@@ -121,12 +121,21 @@ def clips_csv_path(path: str | Path) -> Path:
 
 
 class ResultWriter:
-    """Collects results and writes them in one format. ``path=None`` writes JSON to stdout at the end."""
+    """Collects results and writes them in one format. ``path=None`` writes JSON to stdout at the end.
 
-    def __init__(self, path: str | Path | None, fmt: str, previous: list[dict] | None = None):
+    ``order`` is the clips as the inputs list them: JSON and CSV list their clips in that order
+    (clips finish in any order on several workers; a table read twice must not move its rows),
+    clips not among them (a resumed output's, typed another way) first, as they were. JSON Lines
+    has each clip's line as it finishes."""
+
+    def __init__(
+        self, path: str | Path | None, fmt: str, previous: list[dict] | None = None, order: list[str] | None = None
+    ):
         self.path = Path(path) if path else None
         self.fmt = fmt
         self.clips: list[dict] = list(previous or [])
+        self.new: list[dict] = []  # the clips added in this run, as they finished
+        self._rank = {_same_path(f): i for i, f in enumerate(order or ())}
         self._stream = None
         if self.fmt == "jsonl" and self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -135,6 +144,7 @@ class ResultWriter:
 
     def add(self, clip: dict) -> None:
         self.clips.append(clip)
+        self.new.append(clip)
         if self._stream is not None:
             self._stream.write(json.dumps(clip) + "\n")
             self._stream.flush()
@@ -144,6 +154,7 @@ class ResultWriter:
         if self._stream is not None:
             self._stream.close()
             return None
+        self.clips.sort(key=lambda c: self._rank.get(_same_path(c.get("file") or ""), -1))
         if self.fmt == "csv":
             reps, clips = to_csv(self.clips)
             if self.path is None:
@@ -156,6 +167,11 @@ class ResultWriter:
             return text
         write_text(self.path, text)
         return None
+
+
+def _same_path(path: str) -> str:
+    """``path`` absolute and normalised (``./a.mp4`` and ``a.mp4`` typed here are one clip)."""
+    return os.path.normpath(os.path.abspath(path)) if path else path
 
 
 def read_done(path: str | Path, fmt: str) -> list[dict]:
