@@ -512,3 +512,27 @@ def test_json_and_csv_list_clips_in_the_inputs_order_not_as_they_finish(tmp_path
             reps = [row["file"] for row in csv.DictReader(open(out, encoding="utf-8"))]
             assert [os.path.basename(f) for f in dict.fromkeys(reps)] == names, reps
         assert [os.path.basename(f) for f in files] == names, (fmt, files)
+
+
+def test_a_clip_that_failed_has_no_frame_rate_or_detection_share(tmp_path):
+    """A file that could not be read has no frame count, frame rate or share of frames with the
+    lifter: they are unknown (JSON null, an empty CSV cell), as README says of every unknown value.
+    They were 0, 0.0 and 0.0, so a lab's mean ``fps`` or ``detected_fraction`` over a results table
+    counted every broken file as a 0-fps clip where no one was seen."""
+    import csv
+
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    (tmp_path / "notes.mp4").write_text("not a video\n")
+    clips = [tmp_path / "empty.mp4", tmp_path / "notes.mp4", tmp_path / "missing.mp4"]
+    out = tmp_path / "r.json"
+    r = score(*clips, "--out", out, "--no-history")
+    assert r.returncode == 1, r.stderr
+    got = json.loads(out.read_text())["clips"]
+    assert [c["status"] for c in got] == ["error"] * 3
+    for c in got:
+        assert (c["frames"], c["fps"], c["detected_fraction"]) == (None, None, None), c
+    r = score(*clips, "--out", tmp_path / "r.csv", "--no-history")
+    assert r.returncode == 1, r.stderr
+    for name in ("r.csv", "r.clips.csv"):
+        for row in csv.DictReader(open(tmp_path / name, encoding="utf-8")):
+            assert (row["frames"], row["fps"], row["detected_fraction"]) == ("", "", ""), (name, row)

@@ -130,9 +130,9 @@ class ClipResult:
     error: str | None = None
     exercise: str = "hinge"
     view: str = "unknown"
-    frames: int = 0
-    fps: float = 0.0
-    detected_fraction: float = 0.0
+    frames: int | None = 0  # None (null) for a clip that could not be read: unknown, not 0
+    fps: float | None = 0.0
+    detected_fraction: float | None = 0.0
     verdict: str | None = None
     score: float | None = None
     reps: tuple[Rep, ...] = ()
@@ -161,7 +161,11 @@ class ClipResult:
 
     @classmethod
     def failed(cls, file: str, error: str, exercise: str = "hinge") -> ClipResult:
-        return cls(file=file, status="error", error=error, exercise=exercise)
+        """A clip that could not be scored: what was not measured is unknown (``null``), never 0
+        (a table's mean frame rate or share of frames with the lifter must not count it)."""
+        return cls(
+            file=file, status="error", error=error, exercise=exercise, frames=None, fps=None, detected_fraction=None
+        )
 
 
 def _r(x, nd: int = 3):
