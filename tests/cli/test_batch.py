@@ -536,3 +536,23 @@ def test_a_clip_that_failed_has_no_frame_rate_or_detection_share(tmp_path):
     for name in ("r.csv", "r.clips.csv"):
         for row in csv.DictReader(open(tmp_path / name, encoding="utf-8")):
             assert (row["frames"], row["fps"], row["detected_fraction"]) == ("", "", ""), (name, row)
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
+def test_a_run_whose_engine_cannot_start_leaves_the_last_output_as_it_was(tmp_path, landmark_cache_dir, fmt):
+    """``--engine ray`` with a cluster address that cannot be reached is a usage error (exit 2),
+    and no clip is scored, so the results of the last run in ``--out`` must still be there. They
+    were replaced by an empty output: ``{"schema": 2, "clips": []}``, a CSV of headers, an empty
+    JSON Lines file (opened, and emptied, before the engine started)."""
+    out = tmp_path / f"r.{fmt}"
+    r = score(SAMPLES / "hinge_squatty.mp4", "--out", out, "--no-history", "--exercise", "hinge")
+    assert r.returncode == 0, r.stderr
+    files = [out] + ([tmp_path / "r.clips.csv"] if fmt == "csv" else [])
+    before = {p: p.read_bytes() for p in files}
+    assert all(b"hinge_squatty.mp4" in b for b in before.values())
+    r = score(
+        SAMPLES / "hinge_squatty.mp4", "--out", out, "--no-history", "--engine", "ray", "--ray-address", "bogus://x"
+    )
+    assert r.returncode == 2, r.stderr
+    assert "error: ray: cannot start or reach the cluster" in r.stderr and "Traceback" not in r.stderr
+    assert {p: p.read_bytes() for p in files} == before

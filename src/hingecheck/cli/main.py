@@ -398,7 +398,7 @@ def score(
     interrupted = _run_jobs(job_list, writer, history, engine, ray_address, jobs)
     history.close(quiet=not sys.stderr.isatty())
     try:
-        text = writer.close()
+        text = writer.close(write=bool(writer.new) or not interrupted)  # Ctrl-C before any result: as it was
     except OSError as exc:  # a full disk: the previous output, if any, is untouched (atomic write)
         fail(f"{out}: cannot write ({exc.strerror or exc}); nothing was overwritten")
     if text is not None:
@@ -482,7 +482,7 @@ def _run_jobs(job_list, writer, history: _History, engine: str, ray_address, job
     except batch.EngineError as exc:
         if display:
             display.stop()
-        writer.close()
+        writer.close(write=False)  # nothing was scored: the last run's output stays as it was
         history.close()
         fail(str(exc), EXIT_USAGE)
     finally:

@@ -137,22 +137,33 @@ class ResultWriter:
         self.new: list[dict] = []  # the clips added in this run, as they finished
         self._rank = {_same_path(f): i for i, f in enumerate(order or ())}
         self._stream = None
-        if self.fmt == "jsonl" and self.path is not None:
+        self._streaming = self.fmt == "jsonl" and self.path is not None
+        self._mode = "w" if previous is None else "a"
+        if self._streaming:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # A fresh run empties the old file (a symlink's target; a FIFO is written as it is).
-            self._stream = open(self.path, "w" if previous is None else "a", encoding="utf-8")
 
     def add(self, clip: dict) -> None:
         self.clips.append(clip)
         self.new.append(clip)
-        if self._stream is not None:
+        if self._streaming:
+            if self._stream is None:
+                # Opened at the first result, not before: a run that fails (an engine that cannot
+                # start) or is stopped before any clip finishes leaves the last run's file as it
+                # was. A fresh run then empties it (a symlink's target; a FIFO is written as it is).
+                self._stream = open(self.path, self._mode, encoding="utf-8")
             self._stream.write(json.dumps(clip) + "\n")
             self._stream.flush()
 
-    def close(self) -> str | None:
-        """Finish the output; returns the text for stdout when there is no output file."""
-        if self._stream is not None:
-            self._stream.close()
+    def close(self, write: bool = True) -> str | None:
+        """Finish the output; returns the text for stdout when there is no output file.
+
+        ``write=False``: leave the output as it was (a run that failed, or was interrupted before
+        any clip finished, must not replace a good output with an empty one)."""
+        if self._streaming:
+            if self._stream is not None:
+                self._stream.close()
+            return None
+        if not write:
             return None
         self.clips.sort(key=lambda c: self._rank.get(_same_path(c.get("file") or ""), -1))
         if self.fmt == "csv":
