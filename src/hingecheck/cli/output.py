@@ -1,7 +1,8 @@
 """Writers for scoring results (the ``clips[]`` dicts of the JSON schema): JSON, JSON Lines, CSV.
 
-* ``json``: ``{"schema": 1, "clips": [...]}``, written atomically when the batch ends (also
-  after Ctrl-C, with every finished clip).
+* ``json``: ``{"schema": 2, "clips": [...]}`` (:data:`~hingecheck.core.results.SCHEMA_VERSION`),
+  written atomically when the batch ends (also after Ctrl-C, with every finished clip), clips in
+  the inputs' order.
 * ``jsonl``: one clip per line, appended and flushed as each clip finishes; a line is written
   with one ``write`` call, and :func:`read_done` ignores a torn last line.
 * ``csv``: one row per rep with the clip's columns repeated (clips without reps get one row with
