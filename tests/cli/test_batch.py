@@ -556,3 +556,24 @@ def test_a_run_whose_engine_cannot_start_leaves_the_last_output_as_it_was(tmp_pa
     assert r.returncode == 2, r.stderr
     assert "error: ray: cannot start or reach the cluster" in r.stderr and "Traceback" not in r.stderr
     assert {p: p.read_bytes() for p in files} == before
+
+
+def test_a_folder_scored_without_recursive_says_what_its_sub_folders_hold(tmp_path):
+    """A lab's tree (``lab/`` with a clip, ``lab/athlete2/day1/`` with two more) scored from its
+    top without ``--recursive``: the top's clip is scored and a note says how many video files the
+    sub-folders hold and how to score them (they were left out without a word). The note does not
+    change the exit code; with ``--recursive`` there is none."""
+    lab = tmp_path / "lab"
+    (lab / "athlete2" / "day1").mkdir(parents=True)
+    (lab / "top.mp4").write_bytes(b"")  # fails at once: no model needed for this test
+    (lab / "athlete2" / "day1" / "a.mp4").write_bytes(b"")
+    (lab / "athlete2" / "day1" / "b.MOV").write_bytes(b"")
+    (lab / "athlete2" / "day1" / "notes.txt").write_text("not a clip")
+    out = tmp_path / "r.json"
+    r = score(lab, "--out", out, "--no-history")
+    assert r.returncode == 1 and "Traceback" not in r.stderr  # the empty top.mp4
+    assert [os.path.basename(c["file"]) for c in json.loads(out.read_text())["clips"]] == ["top.mp4"]
+    notes = [line for line in r.stderr.splitlines() if line.startswith("note: ")]
+    assert notes == [f"note: {lab}: 2 video files in sub-folders not scored (--recursive scores them)"], r.stderr
+    r = score(lab, "--out", out, "--no-history", "--recursive")
+    assert len(json.loads(out.read_text())["clips"]) == 3 and "note: " not in r.stderr

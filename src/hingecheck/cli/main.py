@@ -434,6 +434,8 @@ def _score_inputs(paths, exercise, out, fmt, recursive, resume, config, engine, 
     if out is not None and fmt == "csv":
         _check_out(output.clips_csv_path(out))
     clips, problems = batch.expand_inputs(paths, recursive=recursive)
+    for note in () if recursive else batch.left_in_subfolders(paths):
+        typer.echo(f"note: {note}", err=True)
     _check_config(config, {exercise or batch.exercise_for(c) for c in clips})
     for p in problems:
         typer.echo(f"error: {p}", err=True)
