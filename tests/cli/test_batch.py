@@ -577,3 +577,31 @@ def test_a_folder_scored_without_recursive_says_what_its_sub_folders_hold(tmp_pa
     assert notes == [f"note: {lab}: 2 video files in sub-folders not scored (--recursive scores them)"], r.stderr
     r = score(lab, "--out", out, "--no-history", "--recursive")
     assert len(json.loads(out.read_text())["clips"]) == 3 and "note: " not in r.stderr
+
+
+def test_jsonl_to_a_pipe_gives_each_clip_as_it_finishes(tmp_path):
+    """``score ... --format jsonl | consumer``: README says JSON Lines is written one clip per line
+    as clips finish, but without ``--out`` every line came at the end of the batch, so a consumer
+    of the pipe waited for the whole batch (and a batch that died printed nothing). Here the empty
+    file's line must arrive while the real clip (inferred from a cold cache: seconds) is still
+    being scored, and the summary stays on stderr."""
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    env = {**os.environ, "HINGECHECK_CACHE": str(tmp_path / "cold-cache")}
+    cmd = [sys.executable, "-m", "hingecheck", "score", str(empty), str(SAMPLES / "hinge_squatty.mp4")]
+    proc = subprocess.Popen(
+        [*cmd, "--format", "jsonl", "--jobs", "1", "--no-history", "--exercise", "hinge"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    first = json.loads(proc.stdout.readline())
+    got_first = time.monotonic()
+    second = json.loads(proc.stdout.readline())
+    gap = time.monotonic() - got_first
+    rest, err = proc.communicate(timeout=600)
+    assert proc.returncode == 1, err  # the empty file
+    assert (first["status"], second["status"]) == ("error", "ok") and rest == ""
+    assert gap > 1.0, f"both lines came together ({gap:.2f} s apart): the first was held back"
+    assert "scored 1 of 2 clips, 1 failed" in err

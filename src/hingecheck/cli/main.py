@@ -404,7 +404,7 @@ def score(
     if text is not None:
         typer.echo(text, nl=False)
     new = writer.new
-    _print_totals(writer.clips, new, interrupted, to_stderr=text is not None or not sys.stdout.isatty())
+    _print_totals(writer.clips, new, interrupted, to_stderr=out is None or not sys.stdout.isatty())
     if interrupted:
         typer.echo(f"interrupted: {len(new)} of {len(job_list)} clips finished and kept", err=True)
         raise typer.Exit(130)

@@ -122,7 +122,8 @@ def clips_csv_path(path: str | Path) -> Path:
 
 
 class ResultWriter:
-    """Collects results and writes them in one format. ``path=None`` writes JSON to stdout at the end.
+    """Collects results and writes them in one format. ``path=None``: to stdout (JSON and CSV at
+    the end, JSON Lines as clips finish).
 
     ``order`` is the clips as the inputs list them: JSON and CSV list their clips in that order
     (clips finish in any order on several workers; a table read twice must not move its rows),
@@ -138,16 +139,22 @@ class ResultWriter:
         self.new: list[dict] = []  # the clips added in this run, as they finished
         self._rank = {_same_path(f): i for i, f in enumerate(order or ())}
         self._stream = None
-        self._streaming = self.fmt == "jsonl" and self.path is not None
+        # JSON Lines is written as clips finish, to stdout too (a pipe's reader gets each clip as
+        # it comes, and a run that dies has printed what it finished).
+        self._streaming = self.fmt == "jsonl"
         self._mode = "w" if previous is None else "a"
-        if self._streaming:
+        if self._streaming and self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
 
     def add(self, clip: dict) -> None:
         self.clips.append(clip)
         self.new.append(clip)
         if self._streaming:
-            if self._stream is None:
+            if self._stream is None and self.path is None:
+                import sys
+
+                self._stream = sys.stdout
+            elif self._stream is None:
                 # Opened at the first result, not before: a run that fails (an engine that cannot
                 # start) or is stopped before any clip finishes leaves the last run's file as it
                 # was. A fresh run then empties it (a symlink's target; a FIFO is written as it is).
@@ -161,7 +168,7 @@ class ResultWriter:
         ``write=False``: leave the output as it was (a run that failed, or was interrupted before
         any clip finished, must not replace a good output with an empty one)."""
         if self._streaming:
-            if self._stream is not None:
+            if self._stream is not None and self.path is not None:
                 self._stream.close()
             return None
         if not write:
