@@ -474,7 +474,14 @@ def _run_jobs(job_list, writer, history: _History, engine: str, ray_address, job
         else:
             results = batch.run_local(job_list, workers=jobs or None, on_progress=on_progress)
         for result in results:
-            writer.add(result)
+            try:
+                writer.add(result)
+            except OSError as exc:  # a full disk under JSON Lines: the lines written before stay
+                results.close()  # stops the workers
+                history.close()
+                fail(
+                    f"{writer.path}: cannot write ({exc.strerror or exc}); the clips written before are kept (--resume)"
+                )
             if result["status"] == "ok":  # one session per clip, written here in the parent
                 history.add(history.session(result, "score"))
             elif not display:
