@@ -605,3 +605,28 @@ def test_jsonl_to_a_pipe_gives_each_clip_as_it_finishes(tmp_path):
     assert (first["status"], second["status"]) == ("error", "ok") and rest == ""
     assert gap > 1.0, f"both lines came together ({gap:.2f} s apart): the first was held back"
     assert "scored 1 of 2 clips, 1 failed" in err
+
+
+def test_jsonl_to_a_pipe_closed_early_is_one_line(tmp_path):
+    """``score ... --format jsonl | head -1``: the reader goes away after the first clip, and the
+    next line's write fails: one line naming stdout, never a traceback or 'Exception ignored'."""
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    env = {**os.environ, "HINGECHECK_CACHE": str(tmp_path / "cold-cache")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hingecheck", "score", str(empty), str(SAMPLES / "hinge_squatty.mp4")]
+        + ["--format", "jsonl", "--jobs", "1", "--no-history"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert json.loads(proc.stdout.readline())["status"] == "error"
+    proc.stdout.close()  # as head does after its line; the real clip is still being scored
+    err = proc.stderr.read()
+    proc.wait(timeout=600)
+    assert proc.returncode == 1 and "Traceback" not in err and "Exception ignored" not in err, err
+    assert [ln for ln in err.splitlines() if ln.startswith("error: ")] == [
+        f"error: {empty}: empty file",
+        "error: stdout: cannot write (Broken pipe)",
+    ], err

@@ -6,6 +6,7 @@ Foreseeable problems (a missing file, a file that is not video, a bad config) en
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -479,6 +480,10 @@ def _run_jobs(job_list, writer, history: _History, engine: str, ray_address, job
             except OSError as exc:  # a full disk under JSON Lines: the lines written before stay
                 results.close()  # stops the workers
                 history.close()
+                if writer.path is None:  # stdout's reader went away (``| head``): nothing to keep
+                    with contextlib.suppress(OSError):
+                        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error at exit
+                    fail(f"stdout: cannot write ({exc.strerror or exc})")
                 fail(
                     f"{writer.path}: cannot write ({exc.strerror or exc}); the clips written before are kept (--resume)"
                 )
