@@ -486,3 +486,147 @@ def test_one_clip_typed_two_ways_is_scored_once(tmp_path, monkeypatch):
     )
     assert r.returncode == 0, r.stderr
     assert [json.loads(line)["file"] for line in r.stdout.splitlines()] == ["clip.mp4"]
+
+
+def test_json_and_csv_list_clips_in_the_inputs_order_not_as_they_finish(tmp_path, landmark_cache_dir):
+    """A data person reads the same folder's table twice and expects the same rows in the same
+    order: the folder's clips by name, as they were found. On two workers the clips finished in
+    any order (the longest is started first and an empty file fails at once), and the JSON and
+    both CSV files listed them as they finished: ``b_empty.mp4`` before ``a_lift.mp4``."""
+    folder = tmp_path / "lab"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "hinge_neutral_right.mp4", folder / "a_lift.mp4")
+    (folder / "b_empty.mp4").write_bytes(b"")
+    (folder / "c_notes.mp4").write_text("not a video\n")
+    names = ["a_lift.mp4", "b_empty.mp4", "c_notes.mp4"]  # sorted by name: the order of the folder's listing
+    import csv
+
+    for fmt in ("json", "csv"):
+        out = tmp_path / f"r.{fmt}"
+        r = score(folder, "--out", out, "--jobs", "2", "--no-history", "--exercise", "hinge")
+        assert r.returncode == 1, r.stderr  # two bad files
+        if fmt == "json":
+            files = [c["file"] for c in json.loads(out.read_text())["clips"]]
+        else:
+            files = [row["file"] for row in csv.DictReader(open(tmp_path / "r.clips.csv", encoding="utf-8"))]
+            reps = [row["file"] for row in csv.DictReader(open(out, encoding="utf-8"))]
+            assert [os.path.basename(f) for f in dict.fromkeys(reps)] == names, reps
+        assert [os.path.basename(f) for f in files] == names, (fmt, files)
+
+
+def test_a_clip_that_failed_has_no_frame_rate_or_detection_share(tmp_path):
+    """A file that could not be read has no frame count, frame rate or share of frames with the
+    lifter: they are unknown (JSON null, an empty CSV cell), as README says of every unknown value.
+    They were 0, 0.0 and 0.0, so a lab's mean ``fps`` or ``detected_fraction`` over a results table
+    counted every broken file as a 0-fps clip where no one was seen."""
+    import csv
+
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    (tmp_path / "notes.mp4").write_text("not a video\n")
+    clips = [tmp_path / "empty.mp4", tmp_path / "notes.mp4", tmp_path / "missing.mp4"]
+    out = tmp_path / "r.json"
+    r = score(*clips, "--out", out, "--no-history")
+    assert r.returncode == 1, r.stderr
+    got = json.loads(out.read_text())["clips"]
+    assert [c["status"] for c in got] == ["error"] * 3
+    for c in got:
+        assert (c["frames"], c["fps"], c["detected_fraction"]) == (None, None, None), c
+    r = score(*clips, "--out", tmp_path / "r.csv", "--no-history")
+    assert r.returncode == 1, r.stderr
+    for name in ("r.csv", "r.clips.csv"):
+        for row in csv.DictReader(open(tmp_path / name, encoding="utf-8")):
+            assert (row["frames"], row["fps"], row["detected_fraction"]) == ("", "", ""), (name, row)
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
+def test_a_run_whose_engine_cannot_start_leaves_the_last_output_as_it_was(tmp_path, landmark_cache_dir, fmt):
+    """``--engine ray`` with a cluster address that cannot be reached is a usage error (exit 2),
+    and no clip is scored, so the results of the last run in ``--out`` must still be there. They
+    were replaced by an empty output: ``{"schema": 2, "clips": []}``, a CSV of headers, an empty
+    JSON Lines file (opened, and emptied, before the engine started)."""
+    out = tmp_path / f"r.{fmt}"
+    r = score(SAMPLES / "hinge_squatty.mp4", "--out", out, "--no-history", "--exercise", "hinge")
+    assert r.returncode == 0, r.stderr
+    files = [out] + ([tmp_path / "r.clips.csv"] if fmt == "csv" else [])
+    before = {p: p.read_bytes() for p in files}
+    assert all(b"hinge_squatty.mp4" in b for b in before.values())
+    r = score(
+        SAMPLES / "hinge_squatty.mp4", "--out", out, "--no-history", "--engine", "ray", "--ray-address", "bogus://x"
+    )
+    assert r.returncode == 2, r.stderr
+    assert "error: ray: cannot start or reach the cluster" in r.stderr and "Traceback" not in r.stderr
+    assert {p: p.read_bytes() for p in files} == before
+
+
+def test_a_folder_scored_without_recursive_says_what_its_sub_folders_hold(tmp_path):
+    """A lab's tree (``lab/`` with a clip, ``lab/athlete2/day1/`` with two more) scored from its
+    top without ``--recursive``: the top's clip is scored and a note says how many video files the
+    sub-folders hold and how to score them (they were left out without a word). The note does not
+    change the exit code; with ``--recursive`` there is none."""
+    lab = tmp_path / "lab"
+    (lab / "athlete2" / "day1").mkdir(parents=True)
+    (lab / "top.mp4").write_bytes(b"")  # fails at once: no model needed for this test
+    (lab / "athlete2" / "day1" / "a.mp4").write_bytes(b"")
+    (lab / "athlete2" / "day1" / "b.MOV").write_bytes(b"")
+    (lab / "athlete2" / "day1" / "notes.txt").write_text("not a clip")
+    out = tmp_path / "r.json"
+    r = score(lab, "--out", out, "--no-history")
+    assert r.returncode == 1 and "Traceback" not in r.stderr  # the empty top.mp4
+    assert [os.path.basename(c["file"]) for c in json.loads(out.read_text())["clips"]] == ["top.mp4"]
+    notes = [line for line in r.stderr.splitlines() if line.startswith("note: ")]
+    assert notes == [f"note: {lab}: 2 video files in sub-folders not scored (--recursive scores them)"], r.stderr
+    r = score(lab, "--out", out, "--no-history", "--recursive")
+    assert len(json.loads(out.read_text())["clips"]) == 3 and "note: " not in r.stderr
+
+
+def test_jsonl_to_a_pipe_gives_each_clip_as_it_finishes(tmp_path):
+    """``score ... --format jsonl | consumer``: README says JSON Lines is written one clip per line
+    as clips finish, but without ``--out`` every line came at the end of the batch, so a consumer
+    of the pipe waited for the whole batch (and a batch that died printed nothing). Here the empty
+    file's line must arrive while the real clip (inferred from a cold cache: seconds) is still
+    being scored, and the summary stays on stderr."""
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    env = {**os.environ, "HINGECHECK_CACHE": str(tmp_path / "cold-cache")}
+    cmd = [sys.executable, "-m", "hingecheck", "score", str(empty), str(SAMPLES / "hinge_squatty.mp4")]
+    proc = subprocess.Popen(
+        [*cmd, "--format", "jsonl", "--jobs", "1", "--no-history", "--exercise", "hinge"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    first = json.loads(proc.stdout.readline())
+    got_first = time.monotonic()
+    second = json.loads(proc.stdout.readline())
+    gap = time.monotonic() - got_first
+    rest, err = proc.communicate(timeout=600)
+    assert proc.returncode == 1, err  # the empty file
+    assert (first["status"], second["status"]) == ("error", "ok") and rest == ""
+    assert gap > 1.0, f"both lines came together ({gap:.2f} s apart): the first was held back"
+    assert "scored 1 of 2 clips, 1 failed" in err
+
+
+def test_jsonl_to_a_pipe_closed_early_is_one_line(tmp_path):
+    """``score ... --format jsonl | head -1``: the reader goes away after the first clip, and the
+    next line's write fails: one line naming stdout, never a traceback or 'Exception ignored'."""
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    env = {**os.environ, "HINGECHECK_CACHE": str(tmp_path / "cold-cache")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hingecheck", "score", str(empty), str(SAMPLES / "hinge_squatty.mp4")]
+        + ["--format", "jsonl", "--jobs", "1", "--no-history"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert json.loads(proc.stdout.readline())["status"] == "error"
+    proc.stdout.close()  # as head does after its line; the real clip is still being scored
+    err = proc.stderr.read()
+    proc.wait(timeout=600)
+    assert proc.returncode == 1 and "Traceback" not in err and "Exception ignored" not in err, err
+    assert [ln for ln in err.splitlines() if ln.startswith("error: ")] == [
+        f"error: {empty}: empty file",
+        "error: stdout: cannot write (Broken pipe)",
+    ], err

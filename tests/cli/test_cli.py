@@ -142,3 +142,31 @@ def test_help_shows_no_value_type_after_a_flag(command):
         assert window.split("--no-window", 1)[1].split()[:1] == ["No"], window
         source = next(line for line in r.stdout.splitlines() if "--source " in line)
         assert "<str>" in source or "TEXT" in source, source  # an option with a value keeps its type
+
+
+def test_exported_landmarks_name_the_clip_asked_for_when_a_copy_is_cached(tmp_path, astronaut_clip):
+    """The landmark cache is keyed by a clip's bytes, so a copy of a clip (or the clip renamed or
+    moved to another folder) is a cache hit, and the exported ``.npz``'s ``source`` named the
+    file that filled the cache: a lab's ``athlete2/set1.mp4`` said ``athlete1/set1.mp4``."""
+    import shutil
+
+    import numpy as np
+
+    first, second = tmp_path / "athlete1" / "set1.mp4", tmp_path / "athlete 2 é" / "set1.mp4"
+    for p in (first, second):
+        p.parent.mkdir()
+        shutil.copy(astronaut_clip, p)
+    env = {**os.environ, "HINGECHECK_CACHE": str(tmp_path / "cache")}
+    for clip in (first, second):
+        r = subprocess.run(
+            [sys.executable, "-m", "hingecheck", "landmarks", str(clip), "-o", str(clip.with_suffix(".npz"))],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
+        assert r.returncode == 0, r.stderr
+    assert len(list((tmp_path / "cache").glob("*.npz"))) == 1  # the second clip was a cache hit
+    for clip in (first, second):
+        with np.load(clip.with_suffix(".npz")) as z:
+            assert str(z["source"]) == str(clip)

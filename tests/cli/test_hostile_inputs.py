@@ -170,6 +170,22 @@ def test_disk_full_keeps_the_previous_output(tmp_path):
     assert not list(tmp_path.glob(".results.json.*"))  # no temporary file left behind
 
 
+def test_disk_full_under_json_lines_is_one_line(tmp_path):
+    """JSON Lines writes each clip as it finishes, so a full disk strikes mid-batch: one error line
+    naming the file, exit 1, the workers stopped, never a traceback (it was ``OSError: [Errno 27]
+    File too large`` from the writer's flush, through typer)."""
+    out = tmp_path / "results.jsonl"
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))
+
+    r = hingecheck("score", SQUATTY, SAMPLES / "hinge_rounded.mp4", "--out", out, "--jobs", "1", preexec=limit)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    errors = [ln for ln in r.stderr.splitlines() if ln.startswith("error:")]
+    assert len(errors) == 1 and str(out) in errors[0] and "File too large" in errors[0], r.stderr
+
+
 @pytest.mark.parametrize(
     "text, words",
     [

@@ -208,6 +208,15 @@ def test_export_csv_and_json(days, tmp_path):
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     assert len(rows) == 6 and {r["athlete"] for r in rows} == {"sam", "kim"}
     assert sum(int(r["reps"]) for r in rows) == 3 + 3 + 4 + 3 + 3 + 3
+    # Every session field of the JSON export is a CSV column with the same value (the CSV had no
+    # ``view``: a lab could not tell its side-on sessions from its oblique ones in a spreadsheet).
+    sessions = history_json(db)
+    assert [int(r["id"]) for r in rows] == [s["id"] for s in sessions]
+    for row, s in zip(rows, sessions):
+        for key, value in s.items():
+            if key != "rep_details":
+                assert row[key] == ("" if value is None else str(value)), (key, row, s)
+    assert {r["view"] for r in rows} == {"side"}  # the sample clips are filmed side-on
 
 
 def test_delete_says_how_many(days, tmp_path):

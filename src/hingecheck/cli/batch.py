@@ -113,6 +113,30 @@ def expand_inputs(paths: Iterable[str], recursive: bool = False) -> tuple[list[s
     return unique, problems
 
 
+def left_in_subfolders(paths: Iterable[str]) -> list[str]:
+    """One-line notes for the folders among ``paths`` whose sub-folders hold video files that a
+    scan without ``recursive`` leaves out (a lab's ``athlete/session/`` tree scored from its top
+    gave the top's clips, or none, and said nothing of the rest)."""
+    notes = []
+
+    def videos(folder: str, pattern: str) -> int:
+        return sum(
+            1
+            for p in Path(folder).glob(pattern)
+            if p.suffix.lower() in VIDEO_EXTENSIONS and not p.name.startswith(".") and p.is_file()
+        )
+
+    for spec in map(str, paths):
+        if globlib.has_magic(spec) or not Path(spec).is_dir() or not videos(spec, "*"):
+            continue  # a folder with no clips of its own already says "try --recursive"
+        n = videos(spec, "*/**/*")
+        if n:
+            notes.append(
+                f"{spec}: {n} video file{'' if n == 1 else 's'} in sub-folders not scored (--recursive scores them)"
+            )
+    return notes
+
+
 def _same_file_key(path: str) -> str:
     """``path``'s folder resolved (``.``, ``..``, links to folders), its own name kept as typed."""
     head, name = os.path.split(path)

@@ -6,6 +6,7 @@ Foreseeable problems (a missing file, a file that is not video, a bad config) en
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -421,13 +422,13 @@ def score(
     interrupted = _run_jobs(job_list, writer, history, engine, ray_address, jobs)
     history.close(quiet=not sys.stderr.isatty())
     try:
-        text = writer.close()
+        text = writer.close(write=bool(writer.new) or not interrupted)  # Ctrl-C before any result: as it was
     except OSError as exc:  # a full disk: the previous output, if any, is untouched (atomic write)
         fail(f"{out}: cannot write ({exc.strerror or exc}); nothing was overwritten")
     if text is not None:
         typer.echo(text, nl=False)
-    new = writer.clips[len(previous or []) :]
-    _print_totals(writer.clips, new, interrupted, to_stderr=text is not None or not sys.stdout.isatty())
+    new = writer.new
+    _print_totals(writer.clips, new, interrupted, to_stderr=out is None or not sys.stdout.isatty())
     if interrupted:
         typer.echo(f"interrupted: {len(new)} of {len(job_list)} clips finished and kept", err=True)
         raise typer.Exit(130)
@@ -457,6 +458,8 @@ def _score_inputs(paths, exercise, out, fmt, recursive, resume, config, engine, 
     if out is not None and fmt == "csv":
         _check_out(output.clips_csv_path(out))
     clips, problems = batch.expand_inputs(paths, recursive=recursive)
+    for note in () if recursive else batch.left_in_subfolders(paths):
+        typer.echo(f"note: {note}", err=True)
     _check_config(config, {exercise or batch.exercise_for(c) for c in clips})
     for p in problems:
         typer.echo(f"error: {p}", err=True)
@@ -470,9 +473,11 @@ def _score_inputs(paths, exercise, out, fmt, recursive, resume, config, engine, 
             previous = [c for c in output.read_done(out, fmt) if c.get("status") == "ok"]
         except (ValueError, OSError, KeyError) as exc:
             fail(f"{out}: cannot resume from it ({exc})", EXIT_USAGE)
+    order = clips
+    if previous is not None:
         clips = output.not_done(clips, previous, out)
     try:
-        writer = output.ResultWriter(out, fmt, previous)
+        writer = output.ResultWriter(out, fmt, previous, order=order)
     except OSError as exc:
         fail(f"{out}: cannot write ({exc.strerror or exc})", EXIT_USAGE)
     return clips, problems, previous, writer
@@ -493,7 +498,18 @@ def _run_jobs(job_list, writer, history: _History, engine: str, ray_address, job
         else:
             results = batch.run_local(job_list, workers=jobs or None, on_progress=on_progress)
         for result in results:
-            writer.add(result)
+            try:
+                writer.add(result)
+            except OSError as exc:  # a full disk under JSON Lines: the lines written before stay
+                results.close()  # stops the workers
+                history.close()
+                if writer.path is None:  # stdout's reader went away (``| head``): nothing to keep
+                    with contextlib.suppress(OSError):
+                        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error at exit
+                    fail(f"stdout: cannot write ({exc.strerror or exc})")
+                fail(
+                    f"{writer.path}: cannot write ({exc.strerror or exc}); the clips written before are kept (--resume)"
+                )
             if result["status"] == "ok":  # one session per clip, written here in the parent
                 history.add(history.session(result, "score"))
             elif not display:
@@ -503,7 +519,7 @@ def _run_jobs(job_list, writer, history: _History, engine: str, ray_address, job
     except batch.EngineError as exc:
         if display:
             display.stop()
-        writer.close()
+        writer.close(write=False)  # nothing was scored: the last run's output stays as it was
         history.close()
         fail(str(exc), EXIT_USAGE)
     finally:

@@ -1,7 +1,8 @@
 """Writers for scoring results (the ``clips[]`` dicts of the JSON schema): JSON, JSON Lines, CSV.
 
-* ``json``: ``{"schema": 1, "clips": [...]}``, written atomically when the batch ends (also
-  after Ctrl-C, with every finished clip).
+* ``json``: ``{"schema": 2, "clips": [...]}`` (:data:`~hingecheck.core.results.SCHEMA_VERSION`),
+  written atomically when the batch ends (also after Ctrl-C, with every finished clip), clips in
+  the inputs' order.
 * ``jsonl``: one clip per line, appended and flushed as each clip finishes; a line is written
   with one ``write`` call, and :func:`read_done` ignores a torn last line.
 * ``csv``: one row per rep with the clip's columns repeated (clips without reps get one row with
@@ -121,29 +122,58 @@ def clips_csv_path(path: str | Path) -> Path:
 
 
 class ResultWriter:
-    """Collects results and writes them in one format. ``path=None`` writes JSON to stdout at the end."""
+    """Collects results and writes them in one format. ``path=None``: to stdout (JSON and CSV at
+    the end, JSON Lines as clips finish).
 
-    def __init__(self, path: str | Path | None, fmt: str, previous: list[dict] | None = None):
+    ``order`` is the clips as the inputs list them: JSON and CSV list their clips in that order
+    (clips finish in any order on several workers; a table read twice must not move its rows),
+    clips not among them (a resumed output's, typed another way) first, as they were. JSON Lines
+    has each clip's line as it finishes."""
+
+    def __init__(
+        self, path: str | Path | None, fmt: str, previous: list[dict] | None = None, order: list[str] | None = None
+    ):
         self.path = Path(path) if path else None
         self.fmt = fmt
         self.clips: list[dict] = list(previous or [])
+        self.new: list[dict] = []  # the clips added in this run, as they finished
+        self._rank = {_same_path(f): i for i, f in enumerate(order or ())}
         self._stream = None
-        if self.fmt == "jsonl" and self.path is not None:
+        # JSON Lines is written as clips finish, to stdout too (a pipe's reader gets each clip as
+        # it comes, and a run that dies has printed what it finished).
+        self._streaming = self.fmt == "jsonl"
+        self._mode = "w" if previous is None else "a"
+        if self._streaming and self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # A fresh run empties the old file (a symlink's target; a FIFO is written as it is).
-            self._stream = open(self.path, "w" if previous is None else "a", encoding="utf-8")
 
     def add(self, clip: dict) -> None:
         self.clips.append(clip)
-        if self._stream is not None:
+        self.new.append(clip)
+        if self._streaming:
+            if self._stream is None and self.path is None:
+                import sys
+
+                self._stream = sys.stdout
+            elif self._stream is None:
+                # Opened at the first result, not before: a run that fails (an engine that cannot
+                # start) or is stopped before any clip finishes leaves the last run's file as it
+                # was. A fresh run then empties it (a symlink's target; a FIFO is written as it is).
+                self._stream = open(self.path, self._mode, encoding="utf-8")
             self._stream.write(json.dumps(clip) + "\n")
             self._stream.flush()
 
-    def close(self) -> str | None:
-        """Finish the output; returns the text for stdout when there is no output file."""
-        if self._stream is not None:
-            self._stream.close()
+    def close(self, write: bool = True) -> str | None:
+        """Finish the output; returns the text for stdout when there is no output file.
+
+        ``write=False``: leave the output as it was (a run that failed, or was interrupted before
+        any clip finished, must not replace a good output with an empty one)."""
+        if self._streaming:
+            if self._stream is not None and self.path is not None:
+                self._stream.close()
             return None
+        if not write:
+            return None
+        self.clips.sort(key=lambda c: self._rank.get(_same_path(c.get("file") or ""), -1))
         if self.fmt == "csv":
             reps, clips = to_csv(self.clips)
             if self.path is None:
@@ -156,6 +186,11 @@ class ResultWriter:
             return text
         write_text(self.path, text)
         return None
+
+
+def _same_path(path: str) -> str:
+    """``path`` absolute and normalised (``./a.mp4`` and ``a.mp4`` typed here are one clip)."""
+    return os.path.normpath(os.path.abspath(path)) if path else path
 
 
 def read_done(path: str | Path, fmt: str) -> list[dict]:

@@ -88,7 +88,9 @@ class Rep:
     hip_flexion_deg: float  # at the bottom
     knee_flexion_deg: float  # at the bottom
     trunk_incline_deg: float  # at the bottom
-    spine_flexion_deg: float  # peak during the rep, relative to standing
+    spine_flexion_deg: (
+        float  # held through the rep (median over its frames), against a straight dowel; peak in evidence
+    )
     descent_s: float
     ascent_s: float
     score: float  # 0-100: how far inside (100) or outside (0) the thresholds the rep stayed
@@ -130,9 +132,9 @@ class ClipResult:
     error: str | None = None
     exercise: str = "hinge"
     view: str = "unknown"
-    frames: int = 0
-    fps: float = 0.0
-    detected_fraction: float = 0.0
+    frames: int | None = 0  # None (null) for a clip that could not be read: unknown, not 0
+    fps: float | None = 0.0
+    detected_fraction: float | None = 0.0
     verdict: str | None = None
     score: float | None = None
     reps: tuple[Rep, ...] = ()
@@ -161,7 +163,11 @@ class ClipResult:
 
     @classmethod
     def failed(cls, file: str, error: str, exercise: str = "hinge") -> ClipResult:
-        return cls(file=file, status="error", error=error, exercise=exercise)
+        """A clip that could not be scored: what was not measured is unknown (``null``), never 0
+        (a table's mean frame rate or share of frames with the lifter must not count it)."""
+        return cls(
+            file=file, status="error", error=error, exercise=exercise, frames=None, fps=None, detected_fraction=None
+        )
 
 
 def _r(x, nd: int = 3):

@@ -39,6 +39,7 @@ CSV_COLUMNS: tuple[str, ...] = (
     "pct_neutral",
     "peak_spine_deg",
     "most_common_fault",
+    "view",  # last: a reader counting columns finds the older ones where they were
 )
 
 

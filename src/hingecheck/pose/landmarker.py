@@ -694,7 +694,9 @@ def estimate_clip(
         key = cache.key(Path(source), model_path, settings, cut=cut is not None)
         hit = cache.get(key)
         if hit is not None:
-            return hit
+            # The entry is keyed by the clip's bytes: a copy, or the clip moved or renamed, finds
+            # the one cached from another path. The series names the file it was asked for.
+            return dataclasses.replace(hit, source=str(source))
     src = open_source(source if not isinstance(source, os.PathLike) else str(source), max_fps=settings.max_fps)
     info = src.info
     total = info.frame_count
