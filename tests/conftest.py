@@ -240,18 +240,22 @@ def screenshot(display: str, path: Path, size: str = "1280x800") -> Path:
     return path
 
 
-def wait_for_picture(display: str, path: Path, timeout: float = 90.0, size: str = "1280x800") -> None:
+def wait_for_picture(display: str, path: Path, timeout: float = 90.0, size: str = "1280x800", proc=None) -> None:
     """Wait until the X screen shows a picture (not a blank or unpainted window): the model's
-    start-up takes seconds, more on a busy machine, so a fixed sleep would be a race."""
+    start-up takes seconds, more on a busy machine, so a fixed sleep would be a race. ``proc``,
+    the program expected to draw: its exit ends the wait, with what it said."""
     import time
 
     import cv2
 
-    deadline = time.time() + timeout
-    while time.time() < deadline:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         img = cv2.imread(str(screenshot(display, path, size)))
         if img is not None and img.std() > 20:
             return
+        if proc is not None and proc.poll() is not None:
+            said = proc.stderr.read()[-2000:] if proc.stderr else ""
+            raise AssertionError(f"the program exited ({proc.returncode}) before drawing on {display}: {said}")
         time.sleep(0.5)
     raise AssertionError(f"nothing was drawn on {display} within {timeout:.0f} s")
 

@@ -142,8 +142,8 @@ def assert_ended_early(summary: Path, clip: Path) -> None:
 
 
 def test_live_window_under_xvfb(tmp_path, xvfb):
-    proc = start_live_window(xvfb, SAMPLES / "mixed_set.mp4", "--summary", str(tmp_path / "s.json"))
-    wait_for_picture(xvfb, SHOTS / "live_window_start.png")  # the model is loaded, frames are coming
+    proc = start_live_window(xvfb, SAMPLES / "mixed_set.mp4", "--summary", str(tmp_path / "s.json"), "--hold", "0")
+    wait_for_picture(xvfb, SHOTS / "live_window_start.png", proc=proc)  # the model is loaded, frames are coming
     time.sleep(2.0)
     shot = screenshot(xvfb, SHOTS / "live_window.png")
     proc.wait(timeout=120)
@@ -164,7 +164,7 @@ def test_live_window_keys_snapshot_and_quit(tmp_path, xvfb):
     clip = SAMPLES / "mixed_set.mp4"
     proc = start_live_window(xvfb, clip, "--summary", str(tmp_path / "s.json"), cwd=tmp_path)
     try:
-        wait_for_picture(xvfb, SHOTS / "live_keys_start.png")
+        wait_for_picture(xvfb, SHOTS / "live_keys_start.png", proc=proc)
         wid = subprocess.run(
             ["xdotool", "search", "--name", "hingecheck live"], capture_output=True, text=True, env=env
         ).stdout.split()[0]
@@ -199,9 +199,9 @@ def test_a_portrait_clip_opens_a_window_that_fits_the_screen(tmp_path, xvfb):
             tall[-40:] = (255, 0, 255)
             frames.append(tall)
     clip = write_clip(tmp_path / "portrait.mp4", frames)
-    proc = start_live_window(xvfb, clip, "--no-history")
+    proc = start_live_window(xvfb, clip, "--no-history", "--hold", "0")
     try:
-        wait_for_picture(xvfb, SHOTS / "live_portrait_start.png")
+        wait_for_picture(xvfb, SHOTS / "live_portrait_start.png", proc=proc)
         time.sleep(1.0)
         shot = cv2.imread(str(screenshot(xvfb, SHOTS / "live_portrait.png")))
         proc.wait(timeout=120)
@@ -224,7 +224,7 @@ def test_closing_the_window_ends_the_session(tmp_path, xvfb):
     clip = SAMPLES / "mixed_set.mp4"
     proc = start_live_window(xvfb, clip, "--summary", str(tmp_path / "s.json"), "--no-history")
     try:
-        wait_for_picture(xvfb, SHOTS / "live_close_start.png")
+        wait_for_picture(xvfb, SHOTS / "live_close_start.png", proc=proc)
         search = ["xdotool", "search", "--name", "hingecheck live"]
         (wid,) = subprocess.run(search, capture_output=True, text=True, env=env).stdout.split()
         close_window(xvfb, int(wid))
@@ -249,7 +249,7 @@ def test_the_end_of_a_clip_stays_in_the_window_until_a_key(tmp_path, xvfb):
     summary = tmp_path / "s.json"
     proc = start_live_window(xvfb, clip, "--hold", "60", "--summary", str(summary), "--no-history")
     try:
-        wait_for_picture(xvfb, SHOTS / "live_hold_start.png")  # frames are coming: the clip plays
+        wait_for_picture(xvfb, SHOTS / "live_hold_start.png", proc=proc)  # frames are coming: the clip plays
         time.sleep(length + 5.0)  # paced at the clip's own timestamps: over by now
         assert proc.poll() is None, proc.stderr.read()[-2000:]
         search = ["xdotool", "search", "--name", "hingecheck live"]
@@ -306,7 +306,7 @@ def test_live_text_is_readable_in_the_window_the_toolbar_shrinks(tmp_path, xvfb)
     clip = SAMPLES / "hinge_neutral_left.mp4"
     proc = start_live_window(xvfb, clip, "--hold", "0", "--no-history")
     try:
-        wait_for_picture(xvfb, SHOTS / "live_text_start.png")
+        wait_for_picture(xvfb, SHOTS / "live_text_start.png", proc=proc)
         time.sleep(2.5)
         shot = cv2.imread(str(screenshot(xvfb, SHOTS / "live_text.png")))
         search = ["xdotool", "search", "--name", "hingecheck live"]

@@ -68,7 +68,7 @@ def test_play_window_steps_and_jumps(xvfb, sample_series):
         xdo(xvfb, "windowsize", wid, "960", "720")
         xdo(xvfb, "windowmove", wid, "0", "0")
         xdo(xvfb, "windowactivate", "--sync", wid)
-        wait_for_picture(xvfb, SHOTS / "play_window_start.png")
+        wait_for_picture(xvfb, SHOTS / "play_window_start.png", proc=proc)
         first = shot_picture(xvfb, wid, "play_window_playing0.png")
         deadline = time.time() + 60  # a deadline for a loaded machine, not a timing
         while not differ(first, shot_picture(xvfb, wid, "play_window_playing1.png")):
@@ -146,7 +146,7 @@ def test_the_play_window_is_sized_to_the_picture_within_the_screen(xvfb, tmp_pat
         proc, wid = _open_play_window(xvfb, clip)
         try:
             xdo(xvfb, "windowmove", wid, "0", "0")
-            wait_for_picture(xvfb, SHOTS / f"play_size_{name}_start.png")
+            wait_for_picture(xvfb, SHOTS / f"play_size_{name}_start.png", proc=proc)
             time.sleep(1.0)
             pic = shot_picture(xvfb, wid, f"play_size_{name}.png")
             ph, pw = pic.shape[:2]
@@ -259,7 +259,7 @@ def test_closing_the_play_window_ends_without_a_traceback(xvfb):
         text=True,
     )
     try:
-        wait_for_picture(xvfb, SHOTS / "play_close_start.png")
+        wait_for_picture(xvfb, SHOTS / "play_close_start.png", proc=proc)
         (wid,) = xdo(xvfb, "search", "--name", "hingecheck review").stdout.split()
         close_window(xvfb, int(wid))
         proc.wait(timeout=60)

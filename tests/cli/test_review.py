@@ -490,35 +490,36 @@ def test_an_oblique_clip_is_not_praised_for_a_neutral_spine(tmp_path):
     assert "film side-on" in headline, headline  # and says what to do
 
 
-def test_the_verdict_box_is_red_for_a_fault_only_and_green_for_a_side_on_neutral_only(tmp_path):
+def test_the_verdict_box_is_red_for_a_fault_only_and_green_for_a_side_on_neutral_only(tmp_path, sample_series):
     """The verdict box's edge was green for a clip verdict of neutral and red for everything else:
     a front view, with no fault found, was boxed red like a rounded back; an oblique clip, whose
     back the tool does not vouch for, green like a good side-on set; and a set of four with one
-    rounded rep (its most common verdict neutral) green under '1 of 4 reps rounded at the bottom'.
-    Now red is for a set with a fault, green for a side-on neutral set, amber otherwise. Real
-    model: the samples' front view (labels.json: unusable_view), rounded set, mixed set (a
-    rounded and a squatty rep among four) and neutral side-on set, and a lifter rendered 42 deg
-    round from the side."""
-    import shutil as sh
-
+    rounded rep green under '1 of 4 reps rounded at the bottom'. Now red is for a set with a
+    fault, green for a side-on neutral set, amber otherwise. Real model: the samples' front view
+    (labels.json: unusable_view), rounded set, mixed set (a rounded and a squatty rep among four)
+    and neutral side-on set, and a lifter rendered 42 deg round from the side; each report as
+    review writes it (without its video), read in Chromium."""
+    from hingecheck.render.report import render_report
     from hingecheck.synth.scenarios import Scenario, render_scenario
 
     oblique = tmp_path / "oblique.mp4"
     render_scenario(Scenario("oblique", "hinge", ("neutral",), yaw=42.0, seed=22), oblique)
-    clips = {"oblique": oblique}
+    series = {"oblique": estimate_clip(oblique)}
     for name in ("front_view", "hinge_rounded", "mixed_set", "hinge_neutral_right"):
-        clips[name] = tmp_path / f"{name}.mp4"  # out of labels.json's folder: auto decides
-        sh.copy(SAMPLES / f"{name}.mp4", clips[name])
+        series[name] = sample_series[f"{name}.mp4"]
+    pages = {}
+    for name, s in series.items():
+        pages[name] = tmp_path / f"{name}.html"
+        pages[name].write_text(render_report(analyze(s, exercise="hinge"), f"{name}.mp4", None, None, []))
     sync_api = pytest.importorskip("playwright.sync_api")
     colours = {}
-    for name, clip in clips.items():
-        out = review_clip(clip, tmp_path / name, exercise="hinge")
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page()
-            page.goto(out.report.resolve().as_uri())
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        for name, html in pages.items():
+            page.goto(html.resolve().as_uri())
             colours[name] = page.evaluate("getComputedStyle(document.querySelector('.verdict')).borderLeftColor")
-            browser.close()
+        browser.close()
     green, red = "rgb(30, 138, 69)", "rgb(192, 57, 43)"
     assert colours["hinge_rounded"] == colours["mixed_set"] == red, colours
     assert colours["hinge_neutral_right"] == green, colours

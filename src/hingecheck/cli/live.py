@@ -436,7 +436,9 @@ class LiveSession:
         state = self._state
         if state is not None and cut is not None:  # the rep the end cut, judged just now
             state = replace(state, reps=len(self.analyzer.reps), last_rep=cut, new_rep=cut)
-        shown = OverlayState(cue=set_sentence(result.reps, result.verdict), display_scale=self._display_scale)
+        shown = OverlayState(
+            cue=set_sentence(result.reps, result.verdict, result.view), display_scale=self._display_scale
+        )
         if state is not None:
             shown = replace(OverlayState.from_frame(state), cue=shown.cue, display_scale=shown.display_scale)
         out = draw(self._last_rgb.copy(), shown, self.annotators)

@@ -56,7 +56,7 @@ class Player:
         self.speed = 0
         self.layers = {"skeleton": True, "dowel": True, "angles": True}
         self.show_help = True
-        #: The picture's enlargement before the overlay is drawn (render.display.display_scale).
+        #: The picture's enlargement before the overlay is drawn (render.display.player_zoom).
         self.zoom = 1.0
 
     def _landmarks(self, i: int) -> np.ndarray | None:
@@ -148,7 +148,7 @@ class Player:
         """Show the window until the user quits; returns the frame index it stopped on."""
         import cv2
 
-        from hingecheck.render.display import display_scale, qt_fonts, window_closed, window_size
+        from hingecheck.render.display import player_zoom, qt_fonts, window_closed, window_size
 
         qt_fonts()
         cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL)
@@ -157,7 +157,7 @@ class Player:
         # Qt opens a WINDOW_NORMAL window at 400x300 whatever the picture, which it then shrinks
         # into it: the window is sized to the picture (enlarged when small), within the screen.
         h, w = self.frame.shape[:2]
-        self.zoom = display_scale(w, h)
+        self.zoom = player_zoom(w, h)
         want = window_size(round(w * self.zoom), round(h * self.zoom))
         cv2.resizeWindow(WINDOW, *want)
         cv2.imshow(WINDOW, self.render())

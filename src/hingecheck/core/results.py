@@ -88,9 +88,8 @@ class Rep:
     hip_flexion_deg: float  # at the bottom
     knee_flexion_deg: float  # at the bottom
     trunk_incline_deg: float  # at the bottom
-    spine_flexion_deg: (
-        float  # held through the rep (median over its frames), against a straight dowel; peak in evidence
-    )
+    # held through the rep (median over its frames), against a straight dowel; its peak is in evidence
+    spine_flexion_deg: float
     descent_s: float
     ascent_s: float
     score: float  # 0-100: how far inside (100) or outside (0) the thresholds the rep stayed

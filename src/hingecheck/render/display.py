@@ -90,7 +90,7 @@ def window_size(width: int, height: int, screen: tuple[int, int] | None = None) 
 MIN_SIDE = 480
 
 
-def display_scale(width: int, height: int, screen: tuple[int, int] | None = None) -> float:
+def player_zoom(width: int, height: int, screen: tuple[int, int] | None = None) -> float:
     """How much the player enlarges a ``width`` x ``height`` picture before drawing on it: a small
     one up to :data:`MIN_SIDE` on its shorter side, as far as :data:`SCREEN_SHARE` of the screen
     allows; never below 1 (:func:`window_size` shrinks the window of a large one)."""

@@ -122,7 +122,7 @@ def not_judged_lines(result: ClipResult) -> list[str]:
 
 
 #: The verdict box's edge: red when any rep has a fault (the headline then names it, though the
-#: clip's verdict, its most common rep verdict, may be neutral), green for a set judged neutral
+#: clip's verdict is neutral when fewer of its reps were faulted than neutral), green for a set judged neutral
 #: side-on, amber for the rest (no verdict on the form: not judged, no reps, a front view; or no
 #: fault seen from an oblique camera, whose back's curve is not reliable).
 GREEN, RED, AMBER = "#1e8a45", "#c0392b", "#d68910"
