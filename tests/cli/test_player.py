@@ -123,6 +123,8 @@ def _open_play_window(xvfb, clip):
         if win or proc.poll() is not None:
             break
         time.sleep(0.1)
+    if not win:
+        proc.kill()
     assert win, "the review window did not open"
     return proc, win[0]
 
@@ -203,26 +205,12 @@ def test_play_says_the_warnings_and_why_as_review_does(xvfb, tmp_path):
     pull, front = tmp_path / "pull.mp4", tmp_path / "front.mp4"  # out of the samples' labels.json
     shutil.copy(SAMPLES / "deadlift_hips_rise_first.mp4", pull)
     shutil.copy(SAMPLES / "front_view.mp4", front)
-    env = {**os.environ, "DISPLAY": xvfb, "QT_QPA_FONTDIR": FONTS, "QT_QPA_PLATFORM": "xcb"}
     said = {}
     for clip in (pull, front):
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "hingecheck", "review", str(clip), "--play", "--no-history"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        proc, wid = _open_play_window(xvfb, clip)
         try:
-            win = []
-            for _ in range(1200):  # a deadline, not a timing
-                win = xdo(xvfb, "search", "--name", "hingecheck review").stdout.split()
-                if win:
-                    break
-                time.sleep(0.1)
-            assert win, "the review window did not open"
             time.sleep(0.5)
-            xdo(xvfb, "key", "--window", win[0], "q")
+            xdo(xvfb, "key", "--window", wid, "q")
             said[clip] = proc.communicate(timeout=60)
             assert proc.returncode == 0, said[clip][1][-2000:]
         finally:

@@ -50,6 +50,16 @@ def reviewed(tmp_path_factory, sample_series):
     return out
 
 
+def header_lines_js(headers: str) -> str:
+    """JavaScript giving each of the table headers ``headers`` (a CSS selector) the number of lines
+    its text takes in the page (Chromium's line boxes): 1 when a header's unit stays on its line."""
+    return (
+        f"Object.fromEntries([...document.querySelectorAll('{headers}')].map(t => {{"
+        " const r = document.createRange(); r.selectNodeContents(t);"
+        " return [t.innerText, new Set([...r.getClientRects()].map(b => Math.round(b.top))).size]; }))"
+    )
+
+
 def open_page(path: Path, screenshot: Path | None = None):
     """Load a file in headless Chromium; return (console errors, dialogs, facts from the page)."""
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -447,11 +457,7 @@ def test_the_rep_tables_headers_keep_their_unit_on_their_line(tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
     require(CHROMIUM, package="chromium")
     review_clip(SAMPLES / "mixed_set.mp4", tmp_path)
-    lines = (
-        "Object.fromEntries([...document.querySelectorAll('#reps th')].map(t => {"
-        " const r = document.createRange(); r.selectNodeContents(t);"
-        " return [t.innerText, new Set([...r.getClientRects()].map(b => Math.round(b.top))).size]; }))"
-    )
+    lines = header_lines_js("#reps th")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -582,11 +588,7 @@ def test_compare_rep_headers_keep_their_unit_on_their_line(tmp_path):
         "[...document.querySelectorAll('table.reps th, table.reps td')]"
         ".filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText)"
     )
-    lines = (
-        "Object.fromEntries([...document.querySelectorAll('#reps-a th')].map(t => {"
-        " const r = document.createRange(); r.selectNodeContents(t);"
-        " return [t.innerText, new Set([...r.getClientRects()].map(b => Math.round(b.top))).size]; }))"
-    )
+    lines = header_lines_js("#reps-a th")
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

@@ -95,12 +95,7 @@ def expand_inputs(paths: Iterable[str], recursive: bool = False) -> tuple[list[s
                 found = [spec]  # one clip, its frames in name order, read as review reads it (pose.sources.Images)
             clips.extend(found)
         elif Path(spec).is_dir():
-            pattern = "**/*" if recursive else "*"
-            found = sorted(
-                str(p)
-                for p in Path(spec).glob(pattern)
-                if p.is_file() and p.suffix.lower() in VIDEO_EXTENSIONS and not p.name.startswith(".")
-            )
+            found = sorted(str(p) for p in _video_files(spec, "**/*" if recursive else "*"))
             if not found:
                 problems.append(f"{spec}: no video files in folder" + ("" if recursive else " (try --recursive)"))
             clips.extend(found)
@@ -113,23 +108,24 @@ def expand_inputs(paths: Iterable[str], recursive: bool = False) -> tuple[list[s
     return unique, problems
 
 
+def _video_files(folder: str, pattern: str) -> Iterator[Path]:
+    """The video files ``Path(folder).glob(pattern)`` finds (by extension; hidden files left out)."""
+    return (
+        p
+        for p in Path(folder).glob(pattern)
+        if p.is_file() and p.suffix.lower() in VIDEO_EXTENSIONS and not p.name.startswith(".")
+    )
+
+
 def left_in_subfolders(paths: Iterable[str]) -> list[str]:
     """One-line notes for the folders among ``paths`` whose sub-folders hold video files that a
     scan without ``recursive`` leaves out (a lab's ``athlete/session/`` tree scored from its top
     gave the top's clips, or none, and said nothing of the rest)."""
     notes = []
-
-    def videos(folder: str, pattern: str) -> int:
-        return sum(
-            1
-            for p in Path(folder).glob(pattern)
-            if p.suffix.lower() in VIDEO_EXTENSIONS and not p.name.startswith(".") and p.is_file()
-        )
-
     for spec in map(str, paths):
-        if globlib.has_magic(spec) or not Path(spec).is_dir() or not videos(spec, "*"):
+        if globlib.has_magic(spec) or not Path(spec).is_dir() or not any(_video_files(spec, "*")):
             continue  # a folder with no clips of its own already says "try --recursive"
-        n = videos(spec, "*/**/*")
+        n = sum(1 for _ in _video_files(spec, "*/**/*"))
         if n:
             notes.append(
                 f"{spec}: {n} video file{'' if n == 1 else 's'} in sub-folders not scored (--recursive scores them)"

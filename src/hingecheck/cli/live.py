@@ -436,11 +436,9 @@ class LiveSession:
         state = self._state
         if state is not None and cut is not None:  # the rep the end cut, judged just now
             state = replace(state, reps=len(self.analyzer.reps), last_rep=cut, new_rep=cut)
-        shown = OverlayState(
-            cue=set_sentence(result.reps, result.verdict, result.view), display_scale=self._display_scale
-        )
-        if state is not None:
-            shown = replace(OverlayState.from_frame(state), cue=shown.cue, display_scale=shown.display_scale)
+        last = OverlayState.from_frame(state) if state is not None else OverlayState()
+        sentence = set_sentence(result.reps, result.verdict, result.view)
+        shown = replace(last, cue=sentence, display_scale=self._display_scale)
         out = draw(self._last_rgb.copy(), shown, self.annotators)
         cv2.imshow(WINDOW, cv2.cvtColor(out, cv2.COLOR_RGB2BGR))
         end = time.monotonic() + self.hold_s
