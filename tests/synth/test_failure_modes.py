@@ -9,6 +9,9 @@ steps out between reps).
 """
 
 import dataclasses
+import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -232,3 +235,25 @@ def test_a_clip_cut_before_the_lockout_is_not_called_short(tmp_path, cut_s):
     assert [(r.verdict, sorted(r.not_judged)) for r in replay_live(series, "hinge")] == [
         (r.verdict, sorted(r.not_judged)) for r in result.reps
     ]
+
+
+@pytest.mark.parametrize("command", ["score", "live"])
+def test_people_on_the_command_line_keeps_the_lifter(command, tmp_path, tmp_path_factory):
+    """``--people 2`` reaches the pose model from the command line: on the clip where the lifter
+    walks out and the bystander stays (one person looked for follows the bystander: no reps),
+    ``score`` and ``live`` count the renderer's reps with its verdicts."""
+    sc, truth, _, _ = _scored("lifter_steps_out", tmp_path_factory)
+    clip = next(tmp_path_factory.getbasetemp().glob("failure-modes*/lifter_steps_out.mp4"))
+    out = tmp_path / "out.json"
+    args = ["--exercise", sc.exercise, "--people", "2", "--no-history"]
+    if command == "score":
+        args += [str(clip), "--no-cache", "--out", str(out)]
+    else:
+        args += ["--source", str(clip), "--no-window", "--no-audio", "--summary", str(out)]
+    r = subprocess.run(
+        [sys.executable, "-m", "hingecheck", command, *args], capture_output=True, text=True, timeout=600
+    )
+    assert r.returncode == 0, r.stderr
+    result = json.loads(out.read_text())
+    reps = (result["clips"][0] if command == "score" else result)["reps"]
+    assert [rep["verdict"] for rep in reps] == truth["reps"]

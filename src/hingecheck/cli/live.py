@@ -200,12 +200,13 @@ class LiveSession:
         model: str | None = None,
         stats: list | None = None,
         hold_s: float = 0.0,
+        people: int = 1,
     ):
         self.is_file = not isinstance(source, int)
         self.source = source
         # A clip plays at the rate and with the crop ``score`` analyses it at (PoseSettings: the
         # analysis-rate cap, black bars cropped): the session's summary then judges the same frames.
-        self.settings = PoseSettings()
+        self.settings = PoseSettings(num_poses=people)
         self.src = VideoFile(source, max_fps=self.settings.max_fps) if self.is_file else Camera(source)
         info = self.src.info
         self.info = info
@@ -461,14 +462,16 @@ def run_live(
     model: str | None = None,
     stats: list | None = None,
     hold_s: float = 0.0,
+    people: int = 1,
 ) -> SessionSummary:
     """Run a session on ``source`` (a camera index or a clip path); returns its summary.
 
     ``stats``, if given, receives ``(capture_to_display_s, processed_at)`` per displayed frame.
-    ``hold_s``: how long a clip's end stays in the window (:attr:`LiveSession.hold_s`).
+    ``hold_s``: how long a clip's end stays in the window (:attr:`LiveSession.hold_s`);
+    ``people``: how many the pose model looks for (``PoseSettings.num_poses``; the lifter is kept).
     Raises SourceError / PoseError / OSError for foreseeable problems (one-line messages).
     """
-    return LiveSession(source, exercise, mirror, record, audio, window, model, stats, hold_s).run(summary_path)
+    return LiveSession(source, exercise, mirror, record, audio, window, model, stats, hold_s, people).run(summary_path)
 
 
 def _write_summary(path: str, summary: SessionSummary) -> str | None:

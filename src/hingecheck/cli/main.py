@@ -69,6 +69,14 @@ MirrorTtaOpt = typer.Option(
     "--mirror-tta",
     help="Also infer each frame mirrored left to right and average the two (steadier verdicts; ~2x inference).",
 )
+PeopleOpt = typer.Option(
+    1,
+    "--people",
+    min=1,
+    max=4,
+    help="People the pose model looks for in each frame: 2 when others are in view (a gym, family); the lifter is kept, "
+    "never a bystander (~1.5-2x inference).",
+)
 AthleteOpt = typer.Option(
     None, "--athlete", help="Whose session this is, in the training history (default: your user name)."
 )
@@ -329,6 +337,7 @@ def landmarks(
     max_width: int = MaxWidthOpt,
     max_fps: float = MaxFpsOpt,
     mirror_tta: bool = MirrorTtaOpt,
+    people: int = PeopleOpt,
     no_masks: bool = typer.Option(False, "--no-masks", help="Skip the segmentation mask (no back profile)."),
     no_cache: bool = NoCacheOpt,
 ) -> None:
@@ -341,7 +350,9 @@ def landmarks(
     _check_counts(max_width)
     _check_model(model)
     _check_out(out)
-    settings = PoseSettings(max_width=max_width, max_fps=max_fps, masks=not no_masks, mirror_tta=mirror_tta)
+    settings = PoseSettings(
+        max_width=max_width, max_fps=max_fps, masks=not no_masks, mirror_tta=mirror_tta, num_poses=people
+    )
     bar, update = _progress_bar(Path(clip).name)
     try:
         if bar is not None:
@@ -381,6 +392,7 @@ def score(
     max_width: int = MaxWidthOpt,
     max_fps: float = MaxFpsOpt,
     mirror_tta: bool = MirrorTtaOpt,
+    people: int = PeopleOpt,
     no_cache: bool = NoCacheOpt,
     engine: str = typer.Option(
         "local", "--engine", help="local (process pool) | ray (Ray tasks; pip install 'hingecheck\\[ray]')."
@@ -412,7 +424,7 @@ def score(
             exercise=exercise or batch.exercise_for(c),
             config=str(config) if config else None,
             model=str(model) if model else None,
-            settings=PoseSettings(max_width=max_width, max_fps=max_fps, mirror_tta=mirror_tta),
+            settings=PoseSettings(max_width=max_width, max_fps=max_fps, mirror_tta=mirror_tta, num_poses=people),
             use_cache=not no_cache,
             timeout_s=timeout,
         )
@@ -640,6 +652,7 @@ def review(
     max_width: int = MaxWidthOpt,
     max_fps: float = MaxFpsOpt,
     mirror_tta: bool = MirrorTtaOpt,
+    people: int = PeopleOpt,
     no_cache: bool = NoCacheOpt,
     play: bool = typer.Option(
         False, "--play", help="Study the clip in a window instead: pause, step, jump to a rep, slow down."
@@ -670,7 +683,7 @@ def review(
             exercise or batch.exercise_for(clip),
             config,
             model,
-            PoseSettings(max_width=max_width, max_fps=max_fps, mirror_tta=mirror_tta),
+            PoseSettings(max_width=max_width, max_fps=max_fps, mirror_tta=mirror_tta, num_poses=people),
             no_cache,
         )
         return
@@ -713,7 +726,7 @@ def review(
                 config,
                 model,
                 cache=_cache(no_cache),
-                settings=PoseSettings(max_width=max_width, max_fps=max_fps, mirror_tta=mirror_tta),
+                settings=PoseSettings(max_width=max_width, max_fps=max_fps, mirror_tta=mirror_tta, num_poses=people),
                 progress=(lambda stage, d, t: update(d, t)) if update else None,
                 trend=trend if not no_history else None,
             )
@@ -770,6 +783,7 @@ def evaluate(
     max_width: int = MaxWidthOpt,
     max_fps: float = MaxFpsOpt,
     mirror_tta: bool = MirrorTtaOpt,
+    people: int = PeopleOpt,
     jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes for pose inference (0 = one per core)."),
     loso: bool = typer.Option(
         True, "--loso/--no-loso", help="Also score each source with thresholds chosen on the others."
@@ -797,7 +811,7 @@ def evaluate(
     for r in missing:
         typer.echo(f"error: {r.path}: no such file (listed in {r.listed_in})", err=True)
     rows = [r for r in rows if r.path.is_file()]
-    settings = PoseSettings(max_width=max_width, max_fps=max_fps, mirror_tta=mirror_tta)
+    settings = PoseSettings(max_width=max_width, max_fps=max_fps, mirror_tta=mirror_tta, num_poses=people)
     job_list = [
         batch.ScoreJob(
             path=str(r.path),
@@ -832,6 +846,7 @@ def compare(
     ),
     model: Optional[Path] = ModelOpt,
     max_fps: float = MaxFpsOpt,
+    people: int = PeopleOpt,
     no_cache: bool = NoCacheOpt,
 ) -> None:
     """Before / after: two clips side by side, aligned on the bottom of each rep, curves on one plot."""
@@ -850,7 +865,7 @@ def compare(
             exercise or batch.exercise_for(before),
             model,
             cache=_cache(no_cache),
-            settings=PoseSettings(max_fps=max_fps),
+            settings=PoseSettings(max_fps=max_fps, num_poses=people),
         )
     except _expected_errors() as exc:
         fail(_said(exc))
@@ -881,6 +896,7 @@ def live(
     ),
     summary: Optional[Path] = typer.Option(None, "--summary", help="Write the session summary here as JSON."),
     model: Optional[Path] = ModelOpt,
+    people: int = PeopleOpt,
     athlete: Optional[str] = AthleteOpt,
     no_history: bool = NoHistoryOpt,
     db: Optional[Path] = DbOpt,
@@ -926,6 +942,7 @@ def live(
             str(summary) if summary else None,
             str(model) if model else None,
             hold_s=hold,
+            people=people,
         )
     except _expected_errors() as exc:
         fail(_said(exc))
