@@ -31,7 +31,7 @@ from hingecheck.pose import chunks as chunking
 from hingecheck.pose.backprofile import profile_from_mask
 from hingecheck.pose.cache import file_sha256
 from hingecheck.pose.closer import closer_box
-from hingecheck.pose.lifter import LifterTracker
+from hingecheck.pose.lifter import TRACKER_VERSION, LifterTracker
 from hingecheck.pose.scenechange import SceneChange
 from hingecheck.pose.sources import (
     IMAGE_EXTENSIONS,
@@ -117,6 +117,8 @@ class PoseSettings:
         for name, default in (("num_poses", 1), ("mirror_tta", False)):
             if key[name] == default:
                 del key[name]
+        if self.num_poses > 1:  # who is kept among the people found is the tracker's choice
+            key["lifter"] = TRACKER_VERSION
         return key
 
 

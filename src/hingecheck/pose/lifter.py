@@ -11,10 +11,13 @@ a body size and the time it was last seen: the lifter, and the other person in v
   sizes (the pairing with the smaller sum). A lone person nearer the other track than the
   lifter's is the other person, so a lifter who leaves the view is *lost* (the frame has no
   lifter) instead of replaced by whoever stands beside them; the core says so
-  (``lifter_lost_s``). A lone person with no other person known is the lifter, wherever they
-  are: on real clips the first frames' landmarks jump (box sizes 2.4x apart a few frames
-  apart, measured on a development clip), so a distance or size gate lost lifters who never
-  left, and with one person in view there is nobody else to take.
+  (``lifter_lost_s``). That needs the other person *confirmed*: seen beside the lifter for
+  :data:`OTHER_CONFIRM_S`. The model sometimes splits one bent-over lifter into two people for a
+  frame; an other track made from that veto'd the lifter for the rest of the clip
+  (``deadlift-web/good011``: 2 frames of 55 kept). A lone person with no confirmed other person
+  is the lifter, wherever they are: on real clips the first frames' landmarks jump (box sizes
+  2.4x apart a few frames apart, measured on a development clip), so a distance or size gate
+  lost lifters who never left, and with one person in view there is nobody else to take.
 * A person within :data:`DUPLICATE_BODIES` of the lifter is the same person found twice, never
   the other track.
 
@@ -35,10 +38,23 @@ _HIPS = [INDEX["left_hip"], INDEX["right_hip"]]
 #: :func:`acquire_score`; 0.5: a person at the edge needs twice the size of one at the centre).
 #: Project choice: a lifter is filmed from the middle of the frame; a clearly larger body still wins.
 CENTRE_WEIGHT = 0.5
+#: Changes when the choice changes, so cached landmarks of clips read with more than one person
+#: looked for are read again (part of their cache key). 2: the other person must be confirmed.
+TRACKER_VERSION = 2
 #: Two people whose mid-hips lie closer than this many body sizes are one person found twice
 #: (a body size is the longer side of the landmarks' box; two people side by side stand at least
 #: a shoulder width apart, about a quarter of a standing body's height). Unitless.
 DUPLICATE_BODIES = 0.15
+#: The other person must have been seen beside the lifter (the same frames, as two people) for this
+#: long (s, frame intervals added up, each at most :data:`MAX_FRAME_S`) before a lone person near
+#: them is taken for them. Measured on the 48 real development clips with two people looked for:
+#: a lifter split in two (``good009``, ``good011``, ``3_Deadlift``) or a front-view lifter found
+#: twice (``good010``) is beside the lifter for 0.03-0.13 s; the people training behind the lifter
+#: in ``bad016``, small and far, for 0.5 s; the rendered bystanders of the tests for their whole
+#: clip. Project choice: the shortest rep (``lifter_lost_s``).
+OTHER_CONFIRM_S = 0.5
+#: Longest frame interval counted towards :data:`OTHER_CONFIRM_S` (s): a gap is not time seen.
+MAX_FRAME_S = 0.1
 #: The other person's track is forgotten after this long unseen (s). Project choice: longer than
 #: a rep (so someone briefly hidden behind the lifter is still known), shorter than a set's rest.
 OTHER_FORGET_S = 3.0
@@ -64,6 +80,8 @@ class _Track:
     hip: np.ndarray
     size: float
     t: float
+    #: Seconds seen in the same frames as the lifter (the other person's track only).
+    beside_s: float = 0.0
 
     def distance(self, hip: np.ndarray) -> float:
         """Hip distance in this track's body sizes."""
@@ -81,11 +99,14 @@ class LifterTracker:
         self.width = float(width)
         self.lifter: _Track | None = None
         self.other: _Track | None = None
+        self._last_t: float | None = None
 
     def choose(self, people: list[np.ndarray], t: float) -> int | None:
         """Index into ``people`` (each ``(33, 3)`` px landmarks) of the lifter at time ``t`` (s),
         or ``None`` when the lifter is not among them."""
         found = [hip_and_size(p) for p in people]
+        dt = 0.0 if self._last_t is None else min(max(t - self._last_t, 0.0), MAX_FRAME_S)
+        self._last_t = t
         if self.other is not None and t - self.other.t > OTHER_FORGET_S:
             self.other = None
         if not found:
@@ -98,7 +119,7 @@ class LifterTracker:
         if pick is not None:
             hip, size = found[pick]
             self.lifter = _Track(hip, size, t)
-        self._update_other(found, pick, t)
+        self._update_other(found, pick, t, dt)
         return pick
 
     def _match(self, found) -> int | None:
@@ -107,12 +128,12 @@ class LifterTracker:
         if other is None:
             return int(np.argmin(d_lift))
         d_other = [other.distance(h) for h, _ in found]
-        if len(found) == 1:
-            return 0 if d_lift[0] <= d_other[0] else None  # the one person here may be the other one
+        if len(found) == 1:  # the one person here may be the other one, once that is a person for sure
+            return 0 if d_lift[0] <= d_other[0] or other.beside_s < OTHER_CONFIRM_S else None
         # Two people, two tracks: the pairing with the smaller summed distance.
         return 0 if d_lift[0] + d_other[1] <= d_lift[1] + d_other[0] else 1
 
-    def _update_other(self, found, pick: int | None, t: float) -> None:
+    def _update_other(self, found, pick: int | None, t: float, dt: float) -> None:
         rest = [i for i in range(len(found)) if i != pick]
         if pick is not None:
             rest = [i for i in rest if self.lifter.distance(found[i][0]) >= DUPLICATE_BODIES]
@@ -120,9 +141,11 @@ class LifterTracker:
             return
         if self.other is not None:
             i = min(rest, key=lambda k: self.other.distance(found[k][0]))
+            beside = self.other.beside_s
         else:
             i = max(rest, key=lambda k: found[k][1])
-        self.other = _Track(found[i][0], found[i][1], t)
+            beside = 0.0
+        self.other = _Track(found[i][0], found[i][1], t, beside + (dt if pick is not None else 0.0))
 
 
-__all__ = ["LifterTracker", "acquire_score", "hip_and_size"]
+__all__ = ["TRACKER_VERSION", "LifterTracker", "acquire_score", "hip_and_size"]
