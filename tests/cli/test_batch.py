@@ -630,3 +630,37 @@ def test_jsonl_to_a_pipe_closed_early_is_one_line(tmp_path):
         f"error: {empty}: empty file",
         "error: stdout: cannot write (Broken pipe)",
     ], err
+
+
+@pytest.mark.parametrize(
+    "name, fmt", [("r.csv", "json"), ("r.json", "csv"), ("r.jsonl", "json"), ("r.CSV", "jsonl"), ("r.json", "jsonl")]
+)
+def test_a_format_that_contradicts_the_out_extension_is_a_usage_error(tmp_path, name, fmt):
+    """``-o r.csv -f json`` wrote JSON into a file named ``.csv`` (and ``-f csv`` its clip table
+    beside it): a reader going by the name gets the wrong format. A ``--format`` that contradicts a
+    known ``--out`` extension (.json, .jsonl, .csv) is a usage error, one line naming both, before
+    any work, and nothing is written."""
+    (tmp_path / "bad.mp4").write_bytes(b"")  # fails at once if it were scored: no model needed
+    out = tmp_path / name
+    r = score(tmp_path / "bad.mp4", "--out", out, "--format", fmt, "--no-history")
+    assert r.returncode == 2, r.stderr
+    suffix = name.rsplit(".", 1)[1]
+    assert r.stderr.strip() == f"error: {out}: --format {fmt} contradicts its .{suffix} extension", r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.mp4"]
+
+
+@pytest.mark.parametrize("name, fmt", [("r.txt", "csv"), ("r.csv", "csv"), ("r.JSON", "json"), ("results", "jsonl")])
+def test_a_format_that_agrees_with_or_names_an_unknown_extension_is_written(tmp_path, name, fmt):
+    """An extension that says nothing of the format (``.txt``, none) takes ``--format`` as asked,
+    and one that agrees (in any case) is fine: only a contradiction is refused."""
+    (tmp_path / "bad.mp4").write_bytes(b"")
+    out = tmp_path / name
+    r = score(tmp_path / "bad.mp4", "--out", out, "--format", fmt, "--no-history")
+    assert r.returncode == 1, r.stderr  # the empty clip, reported
+    text = out.read_text()
+    if fmt == "json":
+        assert json.loads(text)["clips"][0]["status"] == "error"
+    elif fmt == "jsonl":
+        assert json.loads(text.splitlines()[0])["status"] == "error"
+    else:
+        assert text.startswith("file,status,error,")

@@ -497,3 +497,14 @@ def test_an_arched_peak_spine_reads_arched_not_minus(tmp_path):
     assert float(rows["arched.mp4"]["peak_spine_deg"]) == -5.3 and float(rows["rounded.mp4"]["peak_spine_deg"]) == 7.5
     (arched_json,) = [s for s in history_json(db) if s["source"].endswith("arched.mp4")]
     assert arched_json["peak_spine_deg"] == -5.3
+
+
+@pytest.mark.parametrize("name, fmt", [("h.csv", "json"), ("h.json", "csv"), ("h.jsonl", "json")])
+def test_an_export_format_that_contradicts_the_out_extension_is_a_usage_error(tmp_path, name, fmt):
+    """``history -f json -o h.csv`` wrote JSON into a ``.csv`` file: as ``score``, one line naming
+    both and exit 2, nothing written."""
+    out = tmp_path / name
+    r = hc("history", "--format", fmt, "--out", out, "--db", tmp_path / "h.sqlite3")
+    err = one_line_error(r, 2)
+    assert err == f"error: {out}: --format {fmt} contradicts its .{name.rsplit('.', 1)[1]} extension", err
+    assert not out.exists()
