@@ -68,8 +68,8 @@ def test_bad_files_reported_and_skipped(tmp_path, sample_series):
     bad = {n: c["error"] for n, c in clips.items() if c["status"] == "error"}
     assert set(bad) == {"corrupt.mp4", "empty.mp4", "notes.mp4"}
     for name, err in bad.items():
-        assert name in err and "\n" not in err
-        assert r.stderr.count(err) == 1 and f"error: {err}" in r.stderr  # one line per failed clip
+        assert name not in err and "\n" not in err  # the row's file column names it
+        assert r.stderr.splitlines().count(f"error: {folder / name}: {err}") == 1  # one line per failed clip
     assert "failed:" not in r.stderr and "scored 2 of 5 clips, 3 failed" in r.stderr
     assert "empty file" in bad["empty.mp4"]
 
@@ -664,3 +664,52 @@ def test_a_format_that_agrees_with_or_names_an_unknown_extension_is_written(tmp_
         assert json.loads(text.splitlines()[0])["status"] == "error"
     else:
         assert text.startswith("file,status,error,")
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
+def test_a_failed_clips_error_says_the_problem_not_the_path_again(tmp_path, fmt):
+    """A failed clip's row has its path in ``file``; its ``error`` repeated it (``"/x/empty.mp4:
+    empty file"``), so a table of errors read the path twice and grouping rows by problem split
+    them by file. The row's ``error`` is the problem alone, in JSON, JSON Lines and CSV; the
+    ``error:`` line on stderr still names the file."""
+    import csv
+
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    (tmp_path / "notes.mp4").write_text("these are my training notes, not a video\n" * 20)
+    clips = [tmp_path / "empty.mp4", tmp_path / "notes.mp4", tmp_path / "missing.mp4"]
+    out = tmp_path / f"r.{fmt}"
+    r = score(*clips, "--out", out, "--no-history")
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    if fmt == "json":
+        rows = json.loads(out.read_text())["clips"]
+    elif fmt == "jsonl":
+        rows = [json.loads(line) for line in out.read_text().splitlines()]
+    else:
+        rows = list(csv.DictReader(open(out, encoding="utf-8")))
+        rows += list(csv.DictReader(open(tmp_path / "r.clips.csv", encoding="utf-8")))
+    assert len(rows) == (6 if fmt == "csv" else 3)
+    errors = {}
+    for row in rows:
+        assert row["status"] == "error" and "mp4" not in row["error"] and str(tmp_path) not in row["error"], row
+        errors.setdefault(os.path.basename(row["file"]), set()).add(row["error"])
+    assert errors["empty.mp4"] == {"empty file"} and errors["missing.mp4"] == {"no such file"}, errors
+    (notes,) = errors["notes.mp4"]
+    assert notes.startswith("not a readable video"), notes
+    said = sorted(line for line in r.stderr.splitlines() if line.startswith("error: "))
+    assert said == sorted(
+        [f"error: {tmp_path / 'empty.mp4'}: empty file", f"error: {tmp_path / 'notes.mp4'}: {notes}"]
+        + [f"error: {tmp_path / 'missing.mp4'}: no such file"]
+    ), r.stderr
+
+
+def test_a_failed_clip_typed_with_dots_still_has_its_path_left_out_of_the_error(tmp_path, monkeypatch):
+    """The reader names a clip as ``pathlib`` writes it (``./x/empty.mp4`` as ``x/empty.mp4``);
+    the row's ``error`` is still the problem alone."""
+    from hingecheck.cli.batch import ScoreJob, score_clip
+
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "empty.mp4").write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    for typed in ("./x/empty.mp4", "x//empty.mp4", str(tmp_path / "x" / "empty.mp4")):
+        got = score_clip(ScoreJob(path=typed, use_cache=False))
+        assert (got["file"], got["status"], got["error"]) == (typed, "error", "empty file")

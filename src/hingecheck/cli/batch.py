@@ -199,12 +199,23 @@ def score_clip(job: ScoreJob, progress: Callable[[int, int | None], None] | None
     except ClipTimeout:
         result = _timed_out(job)
     except (SourceError, PoseError, ConfigError) as exc:
-        result = ClipResult.failed(job.path, str(exc), job.exercise)
+        result = ClipResult.failed(job.path, problem(str(exc), job.path), job.exercise)
     except OSError as exc:
-        result = ClipResult.failed(job.path, f"{job.path}: {exc.strerror or exc}", job.exercise)
+        result = ClipResult.failed(job.path, exc.strerror or str(exc), job.exercise)
     except MemoryError:
-        result = ClipResult.failed(job.path, f"{job.path}: out of memory", job.exercise)
+        result = ClipResult.failed(job.path, "out of memory", job.exercise)
     return result.to_dict()
+
+
+def problem(message: str, path: str) -> str:
+    """``message`` (an error's one line, ``<file>: <problem>``) without ``path``, the clip's own
+    name, in front: a result's ``error`` says the problem, its ``file`` the clip (the ``error:``
+    line on stderr joins them again). A message naming another file (a thresholds file, the pose
+    model, one image of a glob) keeps that name."""
+    for name in dict.fromkeys((str(path), str(Path(path)))):  # as typed, and as a Path normalises it
+        if message.startswith(f"{name}: "):
+            return message[len(name) + 2 :]
+    return message
 
 
 # --- the local worker pool -----------------------------------------------------------------
@@ -385,14 +396,14 @@ def _pool_run(jobs: list[ScoreJob], workers: int, state: Progress, on_progress: 
 def _timed_out(job: ScoreJob):
     from hingecheck.core.results import ClipResult
 
-    return ClipResult.failed(job.path, f"{job.path}: timed out after {job.timeout_s:g} s (--timeout)", job.exercise)
+    return ClipResult.failed(job.path, f"timed out after {job.timeout_s:g} s (--timeout)", job.exercise)
 
 
 def _crashed(job: ScoreJob) -> dict:
     from hingecheck.core.results import ClipResult
 
     return ClipResult.failed(
-        job.path, f"{job.path}: the pose library crashed on this clip (worker process died)", job.exercise
+        job.path, "the pose library crashed on this clip (worker process died)", job.exercise
     ).to_dict()
 
 

@@ -530,7 +530,7 @@ def _run_jobs(job_list, writer, history: _History, engine: str, ray_address, job
             if result["status"] == "ok":  # one session per clip, written here in the parent
                 history.add(history.session(result, "score"))
             elif not display:
-                typer.echo(f"error: {result['error']}", err=True)
+                typer.echo(f"error: {result['file']}: {result['error']}", err=True)
     except KeyboardInterrupt:
         return True
     except batch.EngineError as exc:
@@ -637,7 +637,7 @@ def _print_totals(clips: list[dict], new: list[dict], interrupted: bool, to_stde
     if sys.stderr.isatty():  # otherwise each had its error: line as it finished
         for c in clips:
             if c["status"] != "ok":
-                console.print(f"[red]failed[/red]: {c['error']}", highlight=False, soft_wrap=True)
+                console.print(f"[red]failed[/red]: {c['file']}: {c['error']}", highlight=False, soft_wrap=True)
 
 
 @app.command(cls=_Command)
