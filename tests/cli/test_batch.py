@@ -713,3 +713,29 @@ def test_a_failed_clip_typed_with_dots_still_has_its_path_left_out_of_the_error(
     for typed in ("./x/empty.mp4", "x//empty.mp4", str(tmp_path / "x" / "empty.mp4")):
         got = score_clip(ScoreJob(path=typed, use_cache=False))
         assert (got["file"], got["status"], got["error"]) == (typed, "error", "empty file")
+
+
+@pytest.mark.parametrize("asked", [None, "auto", "deadlift"])
+def test_a_failed_clip_has_no_exercise(tmp_path, asked):
+    """A clip that could not be read was judged as no exercise, but its ``exercise`` was the one
+    asked for: ``auto`` (which reads as if ``auto`` were a result: README says the result's
+    ``exercise`` says which profile ``auto`` chose) or the ``--exercise`` given. It is unknown,
+    ``null`` (an empty CSV cell), as the failed clip's frame count and frame rate are."""
+    import csv
+
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    args = ("--exercise", asked) if asked else ()
+    for fmt in ("json", "jsonl", "csv"):
+        out = tmp_path / f"r.{fmt}"
+        r = score(tmp_path / "empty.mp4", *args, "--out", out, "--no-history")
+        assert r.returncode == 1, r.stderr
+        if fmt == "json":
+            (row,) = json.loads(out.read_text())["clips"]
+            assert row["status"] == "error" and row["exercise"] is None, row
+        elif fmt == "jsonl":
+            row = json.loads(out.read_text())
+            assert row["status"] == "error" and row["exercise"] is None, row
+        else:
+            for name in ("r.csv", "r.clips.csv"):
+                (row,) = csv.DictReader(open(tmp_path / name, encoding="utf-8"))
+                assert row["status"] == "error" and row["exercise"] == "", (name, row)

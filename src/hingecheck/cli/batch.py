@@ -199,11 +199,11 @@ def score_clip(job: ScoreJob, progress: Callable[[int, int | None], None] | None
     except ClipTimeout:
         result = _timed_out(job)
     except (SourceError, PoseError, ConfigError) as exc:
-        result = ClipResult.failed(job.path, problem(str(exc), job.path), job.exercise)
+        result = ClipResult.failed(job.path, problem(str(exc), job.path))
     except OSError as exc:
-        result = ClipResult.failed(job.path, exc.strerror or str(exc), job.exercise)
+        result = ClipResult.failed(job.path, exc.strerror or str(exc))
     except MemoryError:
-        result = ClipResult.failed(job.path, "out of memory", job.exercise)
+        result = ClipResult.failed(job.path, "out of memory")
     return result.to_dict()
 
 
@@ -396,15 +396,13 @@ def _pool_run(jobs: list[ScoreJob], workers: int, state: Progress, on_progress: 
 def _timed_out(job: ScoreJob):
     from hingecheck.core.results import ClipResult
 
-    return ClipResult.failed(job.path, f"timed out after {job.timeout_s:g} s (--timeout)", job.exercise)
+    return ClipResult.failed(job.path, f"timed out after {job.timeout_s:g} s (--timeout)")
 
 
 def _crashed(job: ScoreJob) -> dict:
     from hingecheck.core.results import ClipResult
 
-    return ClipResult.failed(
-        job.path, "the pose library crashed on this clip (worker process died)", job.exercise
-    ).to_dict()
+    return ClipResult.failed(job.path, "the pose library crashed on this clip (worker process died)").to_dict()
 
 
 @dataclass
