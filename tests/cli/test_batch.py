@@ -739,3 +739,72 @@ def test_a_failed_clip_has_no_exercise(tmp_path, asked):
             for name in ("r.csv", "r.clips.csv"):
                 (row,) = csv.DictReader(open(tmp_path / name, encoding="utf-8"))
                 assert row["status"] == "error" and row["exercise"] == "", (name, row)
+
+
+def _free_local_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (bound, then closed)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("form", ["{}", "ray://{}"])
+def test_a_ray_address_nothing_listens_on_fails_in_seconds(tmp_path, landmark_cache_dir, form):
+    """``--ray-address 127.0.0.1:6399`` with no cluster there hung inside Ray's own connection
+    retries (over 2 minutes, native log lines on stderr) before saying anything. The address is
+    tried with a plain TCP connection first (a few seconds at most): a usage error in one line
+    naming it, and the last run's output left as it was. (Only a local port: no test contacts
+    another host.)"""
+    pytest.importorskip("ray")
+    out = tmp_path / "r.json"
+    r = score(SAMPLES / "hinge_squatty.mp4", "--out", out, "--no-history", "--exercise", "hinge")
+    assert r.returncode == 0, r.stderr
+    before = out.read_bytes()
+    address = form.format(f"127.0.0.1:{_free_local_port()}")
+    t0 = time.monotonic()
+    r = score(
+        SAMPLES / "hinge_squatty.mp4",
+        "--out",
+        out,
+        "--no-history",
+        "--engine",
+        "ray",
+        "--ray-address",
+        address,
+        timeout=120,
+    )
+    took = time.monotonic() - t0
+    assert r.returncode == 2, r.stderr
+    assert took < 20, f"{took:.0f} s to say the address is unreachable"
+    assert r.stderr.splitlines() == [f"error: ray: cannot reach the cluster at {address} (Connection refused)"], (
+        r.stderr
+    )
+    assert out.read_bytes() == before
+
+
+def test_the_ray_address_check_finds_a_listener_and_reads_each_address_form():
+    """The reachability check passes an address something listens on, refuses a closed port in one
+    line, and reads the forms Ray takes (``host:port``, ``ray://host[:port]`` with the client's
+    default port 10001, ``[v6]:port``); ``auto``, ``local`` and what Ray itself rejects at once are
+    left to Ray."""
+    import socket
+
+    from hingecheck.cli.batch import EngineError, check_reachable, ray_endpoint
+
+    assert ray_endpoint("127.0.0.1:6379") == ("127.0.0.1", 6379)
+    assert ray_endpoint("ray://head.lab:10002") == ("head.lab", 10002)
+    assert ray_endpoint("ray://head.lab") == ("head.lab", 10001)
+    assert ray_endpoint("[::1]:6379") == ("::1", 6379)
+    for left in ("auto", "local", "bogus://x", "127.0.0.1", "host:notaport"):
+        assert ray_endpoint(left) is None, left
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        check_reachable(f"127.0.0.1:{listener.getsockname()[1]}")  # no error
+    port = _free_local_port()
+    with pytest.raises(
+        EngineError, match=rf"^ray: cannot reach the cluster at 127.0.0.1:{port} \(Connection refused\)$"
+    ):
+        check_reachable(f"127.0.0.1:{port}")

@@ -485,6 +485,51 @@ class EngineError(Exception):
     """The chosen engine cannot run (e.g. Ray is not installed or the cluster is unreachable)."""
 
 
+#: Seconds a cluster address is given to accept a TCP connection before Ray is handed it: Ray's
+#: own connection to an address where nothing answers retries for minutes, deaf to SIGTERM.
+RAY_CONNECT_TIMEOUT_S = 3.0
+#: The Ray client's port when ``ray://host`` names none.
+RAY_CLIENT_PORT = 10001
+
+
+def ray_endpoint(address: str) -> tuple[str, int] | None:
+    """The ``(host, port)`` Ray would connect to for a cluster ``address`` (``host:port``,
+    ``ray://host[:port]``, ``[v6]:port``); None for ``auto`` and ``local`` (found or started by
+    Ray on this machine) and for forms Ray itself rejects at once (another scheme, no port)."""
+    from urllib.parse import urlsplit
+
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "", address
+    elif scheme != "ray":
+        return None
+    try:
+        parts = urlsplit("//" + rest)
+        host, port = parts.hostname, parts.port
+    except ValueError:  # a port that is not a number
+        return None
+    port = port or (RAY_CLIENT_PORT if scheme == "ray" else None)
+    return (host, port) if host and port else None
+
+
+def check_reachable(address: str, timeout: float = RAY_CONNECT_TIMEOUT_S) -> None:
+    """Raise :class:`EngineError` (one line naming ``address``) unless its host accepts a TCP
+    connection on its port within ``timeout`` seconds. Addresses :func:`ray_endpoint` does not
+    read are left to Ray. (Something that listens there but is not Ray still gets Ray's own wait.)"""
+    import socket
+
+    endpoint = ray_endpoint(address)
+    if endpoint is None:
+        return
+    try:
+        with socket.create_connection(endpoint, timeout=timeout):
+            pass
+    except TimeoutError:
+        raise EngineError(f"ray: cannot reach the cluster at {address} (no answer within {timeout:g} s)") from None
+    except OSError as exc:
+        raise EngineError(f"ray: cannot reach the cluster at {address} ({exc.strerror or exc})") from None
+
+
 def run_ray(
     jobs: list[ScoreJob],
     address: str | None = None,
@@ -505,6 +550,8 @@ def run_ray(
         raise EngineError("the ray engine needs Ray: pip install 'hingecheck[ray]'") from None
     started_here = not ray.is_initialized()
     if started_here:
+        if address:
+            check_reachable(address)  # Ray would retry an address nothing answers on for minutes
         try:
             kwargs = dict(include_dashboard=False, log_to_driver=False, configure_logging=False)
             if address:
