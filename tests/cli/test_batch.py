@@ -9,6 +9,7 @@ import signal
 import stat
 import subprocess
 import sys
+import textwrap
 import time
 
 import numpy as np
@@ -784,12 +785,13 @@ def test_a_ray_address_nothing_listens_on_fails_in_seconds(tmp_path, landmark_ca
     assert out.read_bytes() == before
 
 
-def test_the_ray_address_check_finds_a_listener_and_reads_each_address_form():
-    """The reachability check passes an address something listens on, refuses a closed port in one
-    line, and reads the forms Ray takes (``host:port``, ``ray://host[:port]`` with the client's
-    default port 10001, ``[v6]:port``); ``auto``, ``local`` and what Ray itself rejects at once are
-    left to Ray."""
+def test_the_ray_address_check_reads_each_address_form_and_refuses_what_is_not_ray():
+    """The check reads the forms Ray takes (``host:port``, ``ray://host[:port]`` with the client's
+    default port 10001, ``[v6]:port``), leaves ``auto``, ``local`` and what Ray itself rejects at
+    once to Ray, and refuses in one line a closed port, a listener that says nothing (Ray waited
+    over 3 minutes on one) and one that answers as something else (an HTTP/1 server)."""
     import socket
+    import threading
 
     from hingecheck.cli.batch import EngineError, check_reachable, ray_endpoint
 
@@ -799,12 +801,69 @@ def test_the_ray_address_check_finds_a_listener_and_reads_each_address_form():
     assert ray_endpoint("[::1]:6379") == ("::1", 6379)
     for left in ("auto", "local", "bogus://x", "127.0.0.1", "host:notaport"):
         assert ray_endpoint(left) is None, left
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen()
-        check_reachable(f"127.0.0.1:{listener.getsockname()[1]}")  # no error
     port = _free_local_port()
     with pytest.raises(
         EngineError, match=rf"^ray: cannot reach the cluster at 127.0.0.1:{port} \(Connection refused\)$"
     ):
         check_reachable(f"127.0.0.1:{port}")
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        address = f"127.0.0.1:{listener.getsockname()[1]}"
+        t0 = time.monotonic()
+        with pytest.raises(
+            EngineError, match=rf"^ray: cannot reach the cluster at {address} \(no answer within 1 s\)$"
+        ):
+            check_reachable(address, timeout=1)
+        assert time.monotonic() - t0 < 5
+
+        def answer_http1():
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(1024)
+                conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+        listener.accept()[0].close()  # the silent connection above
+        server = threading.Thread(target=answer_http1)
+        server.start()
+        with pytest.raises(EngineError, match=rf"^ray: {address} is not a Ray cluster \(it does not answer as one\)$"):
+            check_reachable(address)
+        server.join()
+
+
+def test_the_ray_address_check_lets_a_real_ray_cluster_through(tmp_path, landmark_cache_dir):
+    """A real Ray (started here, one CPU, its own temporary folder) passes the check at the GCS
+    address it reports and at 127.0.0.1 on that port, as typed on the head node; then a batch is
+    scored on it through --ray-address."""
+    pytest.importorskip("ray")
+    import tempfile
+
+    temp = tempfile.mkdtemp(prefix="ray", dir="/tmp")  # Ray's socket paths must stay short
+    code = textwrap.dedent(
+        """
+        import os, subprocess, sys
+        import ray
+        ray.init(num_cpus=1, include_dashboard=False, log_to_driver=False, configure_logging=False, _temp_dir=sys.argv[1])
+        from hingecheck.cli.batch import check_reachable
+        address = ray.get_runtime_context().gcs_address
+        check_reachable(address)
+        check_reachable("127.0.0.1:" + address.rsplit(":", 1)[1])
+        score = [sys.executable, "-m", "hingecheck", "score", *sys.argv[2:], "--ray-address", address]
+        print(address, subprocess.run(score, timeout=600).returncode)
+        """
+    )
+    out = tmp_path / "r.json"
+    clip = SAMPLES / "hinge_squatty.mp4"
+    args = [str(clip), "--out", str(out), "--no-history", "--exercise", "hinge", "--engine", "ray"]
+    try:
+        env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+        r = subprocess.run(
+            [sys.executable, "-c", code, temp, *args], capture_output=True, text=True, timeout=900, env=env
+        )
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    address, code = r.stdout.split()
+    assert address.rsplit(":", 1)[1].isdigit() and code == "0", (r.stdout, r.stderr[-3000:])
+    (got,) = json.loads(out.read_text())["clips"]
+    assert got["status"] == "ok" and got["verdict"] == "squatty_hinge", got

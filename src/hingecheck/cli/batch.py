@@ -512,18 +512,30 @@ def ray_endpoint(address: str) -> tuple[str, int] | None:
     return (host, port) if host and port else None
 
 
+#: What an HTTP/2 client sends first (RFC 9113, 3.4: the preface, then a SETTINGS frame, here
+#: empty); a gRPC server, as Ray's GCS and its client server are, answers with a SETTINGS frame.
+_HTTP2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes([0, 0, 0, 4, 0, 0, 0, 0, 0])
+_HTTP2_SETTINGS = 4
+
+
 def check_reachable(address: str, timeout: float = RAY_CONNECT_TIMEOUT_S) -> None:
     """Raise :class:`EngineError` (one line naming ``address``) unless its host accepts a TCP
-    connection on its port within ``timeout`` seconds. Addresses :func:`ray_endpoint` does not
-    read are left to Ray. (Something that listens there but is not Ray still gets Ray's own wait.)"""
+    connection on its port and answers there as a gRPC server does (an HTTP/2 SETTINGS frame),
+    each within ``timeout`` seconds: a closed port, or something else listening, would keep Ray
+    retrying for minutes. Addresses :func:`ray_endpoint` does not read are left to Ray, and so is
+    the answer with ``RAY_USE_TLS`` set (the connection then starts with TLS)."""
     import socket
 
     endpoint = ray_endpoint(address)
     if endpoint is None:
         return
     try:
-        with socket.create_connection(endpoint, timeout=timeout):
-            pass
+        with socket.create_connection(endpoint, timeout=timeout) as sock:
+            if os.environ.get("RAY_USE_TLS", "0").lower() in ("0", "false", ""):
+                sock.sendall(_HTTP2_PREFACE)
+                head = sock.recv(9)
+                if len(head) < 4 or head[3] != _HTTP2_SETTINGS:
+                    raise EngineError(f"ray: {address} is not a Ray cluster (it does not answer as one)")
     except TimeoutError:
         raise EngineError(f"ray: cannot reach the cluster at {address} (no answer within {timeout:g} s)") from None
     except OSError as exc:
