@@ -485,8 +485,9 @@ class EngineError(Exception):
     """The chosen engine cannot run (e.g. Ray is not installed or the cluster is unreachable)."""
 
 
-#: Seconds a cluster address is given to accept a TCP connection before Ray is handed it: Ray's
-#: own connection to an address where nothing answers retries for minutes, deaf to SIGTERM.
+#: Seconds a cluster address is given to accept a TCP connection, and then to answer as Ray does,
+#: before Ray is handed it: Ray's own connection to an address where nothing (or something else)
+#: answers retries for minutes, deaf to SIGTERM.
 RAY_CONNECT_TIMEOUT_S = 3.0
 #: The Ray client's port when ``ray://host`` names none.
 RAY_CLIENT_PORT = 10001
@@ -563,7 +564,7 @@ def run_ray(
     started_here = not ray.is_initialized()
     if started_here:
         if address:
-            check_reachable(address)  # Ray would retry an address nothing answers on for minutes
+            check_reachable(address)  # Ray would retry an address where Ray does not answer for minutes
         try:
             kwargs = dict(include_dashboard=False, log_to_driver=False, configure_logging=False)
             if address:
