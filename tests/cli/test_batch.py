@@ -9,6 +9,7 @@ import signal
 import stat
 import subprocess
 import sys
+import textwrap
 import time
 
 import numpy as np
@@ -68,8 +69,8 @@ def test_bad_files_reported_and_skipped(tmp_path, sample_series):
     bad = {n: c["error"] for n, c in clips.items() if c["status"] == "error"}
     assert set(bad) == {"corrupt.mp4", "empty.mp4", "notes.mp4"}
     for name, err in bad.items():
-        assert name in err and "\n" not in err
-        assert r.stderr.count(err) == 1 and f"error: {err}" in r.stderr  # one line per failed clip
+        assert name not in err and "\n" not in err  # the row's file column names it
+        assert r.stderr.splitlines().count(f"error: {folder / name}: {err}") == 1  # one line per failed clip
     assert "failed:" not in r.stderr and "scored 2 of 5 clips, 3 failed" in r.stderr
     assert "empty file" in bad["empty.mp4"]
 
@@ -630,3 +631,239 @@ def test_jsonl_to_a_pipe_closed_early_is_one_line(tmp_path):
         f"error: {empty}: empty file",
         "error: stdout: cannot write (Broken pipe)",
     ], err
+
+
+@pytest.mark.parametrize(
+    "name, fmt", [("r.csv", "json"), ("r.json", "csv"), ("r.jsonl", "json"), ("r.CSV", "jsonl"), ("r.json", "jsonl")]
+)
+def test_a_format_that_contradicts_the_out_extension_is_a_usage_error(tmp_path, name, fmt):
+    """``-o r.csv -f json`` wrote JSON into a file named ``.csv`` (and ``-f csv`` its clip table
+    beside it): a reader going by the name gets the wrong format. A ``--format`` that contradicts a
+    known ``--out`` extension (.json, .jsonl, .csv) is a usage error, one line naming both, before
+    any work, and nothing is written."""
+    (tmp_path / "bad.mp4").write_bytes(b"")  # fails at once if it were scored: no model needed
+    out = tmp_path / name
+    r = score(tmp_path / "bad.mp4", "--out", out, "--format", fmt, "--no-history")
+    assert r.returncode == 2, r.stderr
+    suffix = name.rsplit(".", 1)[1]
+    assert r.stderr.strip() == f"error: {out}: --format {fmt} contradicts its .{suffix} extension", r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.mp4"]
+
+
+@pytest.mark.parametrize("name, fmt", [("r.txt", "csv"), ("r.csv", "csv"), ("r.JSON", "json"), ("results", "jsonl")])
+def test_a_format_that_agrees_with_or_names_an_unknown_extension_is_written(tmp_path, name, fmt):
+    """An extension that says nothing of the format (``.txt``, none) takes ``--format`` as asked,
+    and one that agrees (in any case) is fine: only a contradiction is refused."""
+    (tmp_path / "bad.mp4").write_bytes(b"")
+    out = tmp_path / name
+    r = score(tmp_path / "bad.mp4", "--out", out, "--format", fmt, "--no-history")
+    assert r.returncode == 1, r.stderr  # the empty clip, reported
+    text = out.read_text()
+    if fmt == "json":
+        assert json.loads(text)["clips"][0]["status"] == "error"
+    elif fmt == "jsonl":
+        assert json.loads(text.splitlines()[0])["status"] == "error"
+    else:
+        assert text.startswith("file,status,error,")
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
+def test_a_failed_clips_error_says_the_problem_not_the_path_again(tmp_path, fmt):
+    """A failed clip's row has its path in ``file``; its ``error`` repeated it (``"/x/empty.mp4:
+    empty file"``), so a table of errors read the path twice and grouping rows by problem split
+    them by file. The row's ``error`` is the problem alone, in JSON, JSON Lines and CSV; the
+    ``error:`` line on stderr still names the file."""
+    import csv
+
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    (tmp_path / "notes.mp4").write_text("these are my training notes, not a video\n" * 20)
+    clips = [tmp_path / "empty.mp4", tmp_path / "notes.mp4", tmp_path / "missing.mp4"]
+    out = tmp_path / f"r.{fmt}"
+    r = score(*clips, "--out", out, "--no-history")
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    if fmt == "json":
+        rows = json.loads(out.read_text())["clips"]
+    elif fmt == "jsonl":
+        rows = [json.loads(line) for line in out.read_text().splitlines()]
+    else:
+        rows = list(csv.DictReader(open(out, encoding="utf-8")))
+        rows += list(csv.DictReader(open(tmp_path / "r.clips.csv", encoding="utf-8")))
+    assert len(rows) == (6 if fmt == "csv" else 3)
+    errors = {}
+    for row in rows:
+        assert row["status"] == "error" and "mp4" not in row["error"] and str(tmp_path) not in row["error"], row
+        errors.setdefault(os.path.basename(row["file"]), set()).add(row["error"])
+    assert errors["empty.mp4"] == {"empty file"} and errors["missing.mp4"] == {"no such file"}, errors
+    (notes,) = errors["notes.mp4"]
+    assert notes.startswith("not a readable video"), notes
+    said = sorted(line for line in r.stderr.splitlines() if line.startswith("error: "))
+    assert said == sorted(
+        [f"error: {tmp_path / 'empty.mp4'}: empty file", f"error: {tmp_path / 'notes.mp4'}: {notes}"]
+        + [f"error: {tmp_path / 'missing.mp4'}: no such file"]
+    ), r.stderr
+
+
+def test_a_failed_clip_typed_with_dots_still_has_its_path_left_out_of_the_error(tmp_path, monkeypatch):
+    """The reader names a clip as ``pathlib`` writes it (``./x/empty.mp4`` as ``x/empty.mp4``);
+    the row's ``error`` is still the problem alone."""
+    from hingecheck.cli.batch import ScoreJob, score_clip
+
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "empty.mp4").write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    for typed in ("./x/empty.mp4", "x//empty.mp4", str(tmp_path / "x" / "empty.mp4")):
+        got = score_clip(ScoreJob(path=typed, use_cache=False))
+        assert (got["file"], got["status"], got["error"]) == (typed, "error", "empty file")
+
+
+@pytest.mark.parametrize("asked", [None, "auto", "deadlift"])
+def test_a_failed_clip_has_no_exercise(tmp_path, asked):
+    """A clip that could not be read was judged as no exercise, but its ``exercise`` was the one
+    asked for: ``auto`` (which reads as if ``auto`` were a result: README says the result's
+    ``exercise`` says which profile ``auto`` chose) or the ``--exercise`` given. It is unknown,
+    ``null`` (an empty CSV cell), as the failed clip's frame count and frame rate are."""
+    import csv
+
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    args = ("--exercise", asked) if asked else ()
+    for fmt in ("json", "jsonl", "csv"):
+        out = tmp_path / f"r.{fmt}"
+        r = score(tmp_path / "empty.mp4", *args, "--out", out, "--no-history")
+        assert r.returncode == 1, r.stderr
+        if fmt == "json":
+            (row,) = json.loads(out.read_text())["clips"]
+            assert row["status"] == "error" and row["exercise"] is None, row
+        elif fmt == "jsonl":
+            row = json.loads(out.read_text())
+            assert row["status"] == "error" and row["exercise"] is None, row
+        else:
+            for name in ("r.csv", "r.clips.csv"):
+                (row,) = csv.DictReader(open(tmp_path / name, encoding="utf-8"))
+                assert row["status"] == "error" and row["exercise"] == "", (name, row)
+
+
+def _free_local_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (bound, then closed)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("form", ["{}", "ray://{}"])
+def test_a_ray_address_nothing_listens_on_fails_in_seconds(tmp_path, landmark_cache_dir, form):
+    """``--ray-address 127.0.0.1:6399`` with no cluster there hung inside Ray's own connection
+    retries (over 2 minutes, native log lines on stderr) before saying anything. The address is
+    tried with a plain TCP connection first (a few seconds at most): a usage error in one line
+    naming it, and the last run's output left as it was. (Only a local port: no test contacts
+    another host.)"""
+    pytest.importorskip("ray")
+    out = tmp_path / "r.json"
+    r = score(SAMPLES / "hinge_squatty.mp4", "--out", out, "--no-history", "--exercise", "hinge")
+    assert r.returncode == 0, r.stderr
+    before = out.read_bytes()
+    address = form.format(f"127.0.0.1:{_free_local_port()}")
+    t0 = time.monotonic()
+    r = score(
+        SAMPLES / "hinge_squatty.mp4",
+        "--out",
+        out,
+        "--no-history",
+        "--engine",
+        "ray",
+        "--ray-address",
+        address,
+        timeout=120,
+    )
+    took = time.monotonic() - t0
+    assert r.returncode == 2, r.stderr
+    assert took < 20, f"{took:.0f} s to say the address is unreachable"
+    assert r.stderr.splitlines() == [f"error: ray: cannot reach the cluster at {address} (Connection refused)"], (
+        r.stderr
+    )
+    assert out.read_bytes() == before
+
+
+def test_the_ray_address_check_reads_each_address_form_and_refuses_what_is_not_ray():
+    """The check reads the forms Ray takes (``host:port``, ``ray://host[:port]`` with the client's
+    default port 10001, ``[v6]:port``), leaves ``auto``, ``local`` and what Ray itself rejects at
+    once to Ray, and refuses in one line a closed port, a listener that says nothing (Ray waited
+    over 3 minutes on one) and one that answers as something else (an HTTP/1 server)."""
+    import socket
+    import threading
+
+    from hingecheck.cli.batch import EngineError, check_reachable, ray_endpoint
+
+    assert ray_endpoint("127.0.0.1:6379") == ("127.0.0.1", 6379)
+    assert ray_endpoint("ray://head.lab:10002") == ("head.lab", 10002)
+    assert ray_endpoint("ray://head.lab") == ("head.lab", 10001)
+    assert ray_endpoint("[::1]:6379") == ("::1", 6379)
+    for left in ("auto", "local", "bogus://x", "127.0.0.1", "host:notaport"):
+        assert ray_endpoint(left) is None, left
+    port = _free_local_port()
+    with pytest.raises(
+        EngineError, match=rf"^ray: cannot reach the cluster at 127.0.0.1:{port} \(Connection refused\)$"
+    ):
+        check_reachable(f"127.0.0.1:{port}")
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        address = f"127.0.0.1:{listener.getsockname()[1]}"
+        t0 = time.monotonic()
+        with pytest.raises(
+            EngineError, match=rf"^ray: cannot reach the cluster at {address} \(no answer within 1 s\)$"
+        ):
+            check_reachable(address, timeout=1)
+        assert time.monotonic() - t0 < 5
+
+        def answer_http1():
+            conn, _ = listener.accept()
+            with conn:
+                conn.recv(1024)
+                conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+        listener.accept()[0].close()  # the silent connection above
+        server = threading.Thread(target=answer_http1)
+        server.start()
+        with pytest.raises(EngineError, match=rf"^ray: {address} is not a Ray cluster \(it does not answer as one\)$"):
+            check_reachable(address)
+        server.join()
+
+
+def test_the_ray_address_check_lets_a_real_ray_cluster_through(tmp_path, landmark_cache_dir):
+    """A real Ray (started here, one CPU, its own temporary folder) passes the check at the GCS
+    address it reports and at 127.0.0.1 on that port, as typed on the head node; then a batch is
+    scored on it through --ray-address."""
+    pytest.importorskip("ray")
+    import tempfile
+
+    temp = tempfile.mkdtemp(prefix="ray", dir="/tmp")  # Ray's socket paths must stay short
+    code = textwrap.dedent(
+        """
+        import os, subprocess, sys
+        import ray
+        ray.init(num_cpus=1, include_dashboard=False, log_to_driver=False, configure_logging=False, _temp_dir=sys.argv[1])
+        from hingecheck.cli.batch import check_reachable
+        address = ray.get_runtime_context().gcs_address
+        check_reachable(address)
+        check_reachable("127.0.0.1:" + address.rsplit(":", 1)[1])
+        score = [sys.executable, "-m", "hingecheck", "score", *sys.argv[2:], "--ray-address", address]
+        print(address, subprocess.run(score, timeout=600).returncode)
+        """
+    )
+    out = tmp_path / "r.json"
+    clip = SAMPLES / "hinge_squatty.mp4"
+    args = [str(clip), "--out", str(out), "--no-history", "--exercise", "hinge", "--engine", "ray"]
+    try:
+        env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+        r = subprocess.run(
+            [sys.executable, "-c", code, temp, *args], capture_output=True, text=True, timeout=900, env=env
+        )
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    address, code = r.stdout.split()
+    assert address.rsplit(":", 1)[1].isdigit() and code == "0", (r.stdout, r.stderr[-3000:])
+    (got,) = json.loads(out.read_text())["clips"]
+    assert got["status"] == "ok" and got["verdict"] == "squatty_hinge", got

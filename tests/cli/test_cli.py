@@ -170,3 +170,16 @@ def test_exported_landmarks_name_the_clip_asked_for_when_a_copy_is_cached(tmp_pa
     for clip in (first, second):
         with np.load(clip.with_suffix(".npz")) as z:
             assert str(z["source"]) == str(clip)
+
+
+@pytest.mark.parametrize("name", ["acc.csv", "acc.jsonl"])
+def test_evaluate_out_named_for_another_format_is_a_usage_error(tmp_path, name):
+    """``evaluate --out`` writes JSON only; ``--out acc.csv`` wrote JSON into a ``.csv`` file.
+    A known extension of another format is a usage error, one line, before any work."""
+    labels = tmp_path / "labels.csv"
+    labels.write_text("file,label\nmissing.mp4,good\n")
+    out = tmp_path / name
+    r = run("evaluate", labels, "--out", out, "--no-loso")
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.strip() == f"error: {out}: evaluate writes JSON; name it .json", r.stderr
+    assert not out.exists()

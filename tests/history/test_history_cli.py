@@ -497,3 +497,38 @@ def test_an_arched_peak_spine_reads_arched_not_minus(tmp_path):
     assert float(rows["arched.mp4"]["peak_spine_deg"]) == -5.3 and float(rows["rounded.mp4"]["peak_spine_deg"]) == 7.5
     (arched_json,) = [s for s in history_json(db) if s["source"].endswith("arched.mp4")]
     assert arched_json["peak_spine_deg"] == -5.3
+
+
+@pytest.mark.parametrize("name, fmt", [("h.csv", "json"), ("h.json", "csv"), ("h.jsonl", "json")])
+def test_an_export_format_that_contradicts_the_out_extension_is_a_usage_error(tmp_path, name, fmt):
+    """``history -f json -o h.csv`` wrote JSON into a ``.csv`` file: as ``score``, one line naming
+    both and exit 2, nothing written."""
+    out = tmp_path / name
+    r = hc("history", "--format", fmt, "--out", out, "--db", tmp_path / "h.sqlite3")
+    err = one_line_error(r, 2)
+    assert err == f"error: {out}: --format {fmt} contradicts its .{name.rsplit('.', 1)[1]} extension", err
+    assert not out.exists()
+
+
+def test_a_clip_scored_from_two_folders_is_one_source(tmp_path, landmark_cache_dir):
+    """The history kept ``source`` as typed: ``sample_videos/hinge_squatty.mp4`` scored from the
+    project and ``hinge_squatty.mp4`` scored from ``sample_videos/`` looked like two sources (and
+    ``clips/a.mp4`` from two lab folders like one). It keeps the clip's absolute path, its folder
+    resolved (a link to the folder too); a camera stays ``camera N`` (tests/history/test_store.py)."""
+    db = tmp_path / "h.sqlite3"
+    link = tmp_path / "linked"
+    link.symlink_to(SAMPLES, target_is_directory=True)
+    name = "hinge_squatty.mp4"
+    for cwd, typed in ((SAMPLES.parent, f"{SAMPLES.name}/{name}"), (SAMPLES, name), (tmp_path, f"linked/{name}")):
+        r = subprocess.run(
+            [sys.executable, "-m", "hingecheck", "score", typed, "--db", str(db), "--exercise", "hinge"],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=cwd,
+        )
+        assert r.returncode == 0, r.stderr[-2000:]
+    sources = [s["source"] for s in history_json(db)]
+    assert len(sources) == 3 and len(set(sources)) == 1, sources
+    assert os.path.isabs(sources[0]) and os.path.samefile(sources[0], SAMPLES / name), sources
+    assert "linked" not in sources[0] and os.path.basename(sources[0]) == name

@@ -355,3 +355,24 @@ def test_locked_file_is_one_line(tmp_path):
         holder.close()
     with HistoryStore.open(db) as store:
         assert store.sessions() == []
+
+
+def test_a_source_is_kept_absolute_and_a_camera_as_it_is(tmp_path, monkeypatch):
+    """A clip typed relative (``clips/a.mp4``, ``./clips/../clips/a.mp4``) is kept as its absolute
+    path, so one clip scored from two folders is one source; an image glob by its folder; a camera,
+    or a path to no file, as typed (nothing to resolve it against)."""
+    from hingecheck.history.store import clip_source
+
+    (tmp_path / "clips").mkdir()
+    (tmp_path / "clips" / "a.mp4").write_bytes(b"x")
+    (tmp_path / "clips" / "s1.jpg").write_bytes(b"x")
+    monkeypatch.chdir(tmp_path)
+    whole = str(tmp_path.resolve() / "clips" / "a.mp4")
+    for typed in ("clips/a.mp4", "./clips/../clips/a.mp4", whole):
+        s = session_from_result(clip([]).to_dict() | {"file": typed}, kind="score", athlete="a", started=T0)
+        assert s.source == whole, typed
+    assert clip_source("clips/*.jpg") == str(tmp_path.resolve() / "clips" / "*.jpg")
+    for kept in ("camera 0", "gone/a.mp4", "clips/*.png", ""):
+        assert clip_source(kept) == kept
+    live = session_from_result(clip([]), kind="live", athlete="a", started=T0, source="camera 0")
+    assert live.source == "camera 0"

@@ -199,12 +199,23 @@ def score_clip(job: ScoreJob, progress: Callable[[int, int | None], None] | None
     except ClipTimeout:
         result = _timed_out(job)
     except (SourceError, PoseError, ConfigError) as exc:
-        result = ClipResult.failed(job.path, str(exc), job.exercise)
+        result = ClipResult.failed(job.path, problem(str(exc), job.path))
     except OSError as exc:
-        result = ClipResult.failed(job.path, f"{job.path}: {exc.strerror or exc}", job.exercise)
+        result = ClipResult.failed(job.path, exc.strerror or str(exc))
     except MemoryError:
-        result = ClipResult.failed(job.path, f"{job.path}: out of memory", job.exercise)
+        result = ClipResult.failed(job.path, "out of memory")
     return result.to_dict()
+
+
+def problem(message: str, path: str) -> str:
+    """``message`` (an error's one line, ``<file>: <problem>``) without ``path``, the clip's own
+    name, in front: a result's ``error`` says the problem, its ``file`` the clip (the ``error:``
+    line on stderr joins them again). A message naming another file (a thresholds file, the pose
+    model, one image of a glob) keeps that name."""
+    for name in dict.fromkeys((str(path), str(Path(path)))):  # as typed, and as a Path normalises it
+        if message.startswith(f"{name}: "):
+            return message[len(name) + 2 :]
+    return message
 
 
 # --- the local worker pool -----------------------------------------------------------------
@@ -385,15 +396,13 @@ def _pool_run(jobs: list[ScoreJob], workers: int, state: Progress, on_progress: 
 def _timed_out(job: ScoreJob):
     from hingecheck.core.results import ClipResult
 
-    return ClipResult.failed(job.path, f"{job.path}: timed out after {job.timeout_s:g} s (--timeout)", job.exercise)
+    return ClipResult.failed(job.path, f"timed out after {job.timeout_s:g} s (--timeout)")
 
 
 def _crashed(job: ScoreJob) -> dict:
     from hingecheck.core.results import ClipResult
 
-    return ClipResult.failed(
-        job.path, f"{job.path}: the pose library crashed on this clip (worker process died)", job.exercise
-    ).to_dict()
+    return ClipResult.failed(job.path, "the pose library crashed on this clip (worker process died)").to_dict()
 
 
 @dataclass
@@ -476,6 +485,64 @@ class EngineError(Exception):
     """The chosen engine cannot run (e.g. Ray is not installed or the cluster is unreachable)."""
 
 
+#: Seconds a cluster address is given to accept a TCP connection, and then to answer as Ray does,
+#: before Ray is handed it: Ray's own connection to an address where nothing (or something else)
+#: answers retries for minutes, deaf to SIGTERM.
+RAY_CONNECT_TIMEOUT_S = 3.0
+#: The Ray client's port when ``ray://host`` names none.
+RAY_CLIENT_PORT = 10001
+
+
+def ray_endpoint(address: str) -> tuple[str, int] | None:
+    """The ``(host, port)`` Ray would connect to for a cluster ``address`` (``host:port``,
+    ``ray://host[:port]``, ``[v6]:port``); None for ``auto`` and ``local`` (found or started by
+    Ray on this machine) and for forms Ray itself rejects at once (another scheme, no port)."""
+    from urllib.parse import urlsplit
+
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "", address
+    elif scheme != "ray":
+        return None
+    try:
+        parts = urlsplit("//" + rest)
+        host, port = parts.hostname, parts.port
+    except ValueError:  # a port that is not a number
+        return None
+    port = port or (RAY_CLIENT_PORT if scheme == "ray" else None)
+    return (host, port) if host and port else None
+
+
+#: What an HTTP/2 client sends first (RFC 9113, 3.4: the preface, then a SETTINGS frame, here
+#: empty); a gRPC server, as Ray's GCS and its client server are, answers with a SETTINGS frame.
+_HTTP2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + bytes([0, 0, 0, 4, 0, 0, 0, 0, 0])
+_HTTP2_SETTINGS = 4
+
+
+def check_reachable(address: str, timeout: float = RAY_CONNECT_TIMEOUT_S) -> None:
+    """Raise :class:`EngineError` (one line naming ``address``) unless its host accepts a TCP
+    connection on its port and answers there as a gRPC server does (an HTTP/2 SETTINGS frame),
+    each within ``timeout`` seconds: a closed port, or something else listening, would keep Ray
+    retrying for minutes. Addresses :func:`ray_endpoint` does not read are left to Ray, and so is
+    the answer with ``RAY_USE_TLS`` set (the connection then starts with TLS)."""
+    import socket
+
+    endpoint = ray_endpoint(address)
+    if endpoint is None:
+        return
+    try:
+        with socket.create_connection(endpoint, timeout=timeout) as sock:
+            if os.environ.get("RAY_USE_TLS", "0").lower() in ("0", "false", ""):
+                sock.sendall(_HTTP2_PREFACE)
+                head = sock.recv(9)
+                if len(head) < 4 or head[3] != _HTTP2_SETTINGS:
+                    raise EngineError(f"ray: {address} is not a Ray cluster (it does not answer as one)")
+    except TimeoutError:
+        raise EngineError(f"ray: cannot reach the cluster at {address} (no answer within {timeout:g} s)") from None
+    except OSError as exc:
+        raise EngineError(f"ray: cannot reach the cluster at {address} ({exc.strerror or exc})") from None
+
+
 def run_ray(
     jobs: list[ScoreJob],
     address: str | None = None,
@@ -496,6 +563,8 @@ def run_ray(
         raise EngineError("the ray engine needs Ray: pip install 'hingecheck[ray]'") from None
     started_here = not ray.is_initialized()
     if started_here:
+        if address:
+            check_reachable(address)  # Ray would retry an address where Ray does not answer for minutes
         try:
             kwargs = dict(include_dashboard=False, log_to_driver=False, configure_logging=False)
             if address:

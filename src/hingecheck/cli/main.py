@@ -201,6 +201,21 @@ def _check_out(out: Path | None, option: str = "--out") -> None:
         fail(f"{out}: cannot write there ({problem})", EXIT_USAGE)
 
 
+#: Output extensions that name a format: a ``--format`` (or a command's one format) that says
+#: another is a usage error, not a file whose name lies about its contents.
+FORMAT_EXTENSIONS = ("json", "jsonl", "csv")
+
+
+def _check_format_matches_out(out: Path | None, fmt: str | None) -> None:
+    """Exit with a usage error (2) when ``--format`` contradicts a known extension of ``--out``
+    (``-o r.csv -f json``); an extension that names no format (``.txt``, none) takes ``fmt``."""
+    if out is None or not fmt:
+        return
+    suffix = out.suffix.lower().lstrip(".")
+    if suffix in FORMAT_EXTENSIONS and suffix != fmt:
+        fail(f"{out}: --format {fmt} contradicts its {out.suffix} extension", EXIT_USAGE)
+
+
 def _check_out_folder(out: Path, option: str = "--out") -> None:
     """Exit with a usage error (2) when the output folder ``out`` cannot be made or written in,
     before any work."""
@@ -455,6 +470,8 @@ def _score_inputs(paths, exercise, out, fmt, recursive, resume, config, engine, 
     from hingecheck.cli import batch, output
 
     _check_exercise(exercise)
+    if fmt in output.FORMATS:  # an unknown one is said below
+        _check_format_matches_out(out, fmt)
     fmt = output.format_for(out, fmt)
     if fmt not in output.FORMATS:
         fail(f"unknown format {fmt!r} (choose from {', '.join(output.FORMATS)})", EXIT_USAGE)
@@ -525,7 +542,7 @@ def _run_jobs(job_list, writer, history: _History, engine: str, ray_address, job
             if result["status"] == "ok":  # one session per clip, written here in the parent
                 history.add(history.session(result, "score"))
             elif not display:
-                typer.echo(f"error: {result['error']}", err=True)
+                typer.echo(f"error: {result['file']}: {result['error']}", err=True)
     except KeyboardInterrupt:
         return True
     except batch.EngineError as exc:
@@ -632,7 +649,7 @@ def _print_totals(clips: list[dict], new: list[dict], interrupted: bool, to_stde
     if sys.stderr.isatty():  # otherwise each had its error: line as it finished
         for c in clips:
             if c["status"] != "ok":
-                console.print(f"[red]failed[/red]: {c['error']}", highlight=False, soft_wrap=True)
+                console.print(f"[red]failed[/red]: {c['file']}: {c['error']}", highlight=False, soft_wrap=True)
 
 
 @app.command(cls=_Command)
@@ -806,6 +823,8 @@ def evaluate(
     except ConfigError as exc:
         fail(str(exc), EXIT_USAGE)
     _check_config(config, {exercise or batch.exercise_for(str(r.path)) for r in rows})
+    if out is not None and out.suffix.lower().lstrip(".") in FORMAT_EXTENSIONS and out.suffix.lower() != ".json":
+        fail(f"{out}: evaluate writes JSON; name it .json", EXIT_USAGE)
     _check_out(out)
     missing = [r for r in rows if not r.path.is_file()]
     for r in missing:
@@ -1038,6 +1057,7 @@ def history(
         if suffix not in ("json", "csv"):
             fail(f"{out}: --out needs --format json or csv (or a .json / .csv name)", EXIT_USAGE)
         fmt = suffix
+    _check_format_matches_out(out, fmt)
     _check_out(out)
     _check_out(plot, "--plot")
     path, store = _open_history(db)

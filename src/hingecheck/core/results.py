@@ -129,7 +129,7 @@ class ClipResult:
     file: str
     status: str  # "ok" or "error"
     error: str | None = None
-    exercise: str = "hinge"
+    exercise: str | None = "hinge"  # the profile judged by; None (null) for a clip that could not be read
     view: str = "unknown"
     frames: int | None = 0  # None (null) for a clip that could not be read: unknown, not 0
     fps: float | None = 0.0
@@ -161,12 +161,12 @@ class ClipResult:
         }
 
     @classmethod
-    def failed(cls, file: str, error: str, exercise: str = "hinge") -> ClipResult:
+    def failed(cls, file: str, error: str) -> ClipResult:
         """A clip that could not be scored: what was not measured is unknown (``null``), never 0
-        (a table's mean frame rate or share of frames with the lifter must not count it)."""
-        return cls(
-            file=file, status="error", error=error, exercise=exercise, frames=None, fps=None, detected_fraction=None
-        )
+        (a table's mean frame rate or share of frames with the lifter must not count it), and it
+        was judged as no exercise (``null``: the one asked for, ``auto`` most often, is not a result).
+        ``error`` is the problem; the clip is ``file``."""
+        return cls(file=file, status="error", error=error, exercise=None, frames=None, fps=None, detected_fraction=None)
 
 
 def _r(x, nd: int = 3):

@@ -130,7 +130,8 @@ class SessionRow:
     """One session: when (aware datetime, UTC), who, what, from where, and its reps.
 
     ``id`` is None until the session is stored. ``kind`` is one of :data:`KINDS`; ``source`` the
-    clip path or ``camera N``.
+    clip's absolute path (:func:`clip_source`; a session stored before it was kept as typed, maybe
+    relative, and is left so: the folder it was typed in is not known) or ``camera N``.
     """
 
     started: datetime
@@ -299,11 +300,26 @@ def _num(x) -> float | None:
     return x if math.isfinite(x) else None
 
 
+def clip_source(source: str) -> str:
+    """``source`` as the history keeps it: a clip's path absolute, its folder resolved (``..``, a
+    link to the folder), its own name as typed (as ``score`` tells one clip from another), so a
+    clip scored from two folders is one source; a quoted glob of images by its folder too.
+    Anything that names no file (``camera 0``) is kept as it is. Resolved from the current folder,
+    so call it in the process the path was typed in."""
+    import glob
+
+    if not source or not (os.path.isfile(source) or (glob.has_magic(source) and glob.glob(source))):
+        return source
+    head, name = os.path.split(source)
+    return os.path.join(os.path.realpath(head or "."), name)
+
+
 def session_from_result(
     result: ClipResult | dict, *, kind: str, athlete: str, started: datetime | None = None, source: str | None = None
 ) -> SessionRow:
     """A session from one analysed clip or live session: a :class:`ClipResult` or its
-    ``to_dict()`` (the ``clips[]`` entry of the JSON schema, as ``score`` workers return it)."""
+    ``to_dict()`` (the ``clips[]`` entry of the JSON schema, as ``score`` workers return it).
+    ``source`` (default: the result's ``file``) goes through :func:`clip_source`."""
     if kind not in KINDS:
         raise ValueError(f"unknown session kind {kind!r}")
     d = result.to_dict() if isinstance(result, ClipResult) else result
@@ -330,7 +346,7 @@ def session_from_result(
         athlete=athlete,
         exercise=str(d.get("exercise") or "hinge"),
         kind=kind,
-        source=source if source is not None else str(d.get("file") or ""),
+        source=clip_source(source if source is not None else str(d.get("file") or "")),
         verdict=d.get("verdict"),
         view=d.get("view"),
         reps=tuple(reps),
