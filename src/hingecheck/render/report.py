@@ -18,7 +18,7 @@ from hingecheck.render.cues import cue_for, main_fault, set_sentence
 #: The per-rep table, the review report's and compare's (``rep_table(rows, id, class_)``: rows
 #: from :func:`rep_rows`; one line of HTML, ``class_`` left out when empty).
 REP_TABLE = """{% macro rep_table(rows, id, class_="") -%}
-<table{% if class_ %} class="{{ class_ }}"{% endif %} id="{{ id }}"><thead><tr><th>rep</th><th class="v">verdict</th><th class="v">faults</th><th>hip °</th><th>knee °</th><th>trunk °</th><th>spine °</th><th>descent s</th><th>score</th><th>time s</th></tr></thead>
+<table{% if class_ %} class="{{ class_ }}"{% endif %} id="{{ id }}"><thead><tr><th>rep</th><th class="v">verdict</th><th class="v">faults</th><th>hip °</th><th>knee °</th><th>trunk °</th><th>spine °</th><th>descent s</th><th title="{{ SCORE_MEANS }}">score</th><th>time s</th></tr></thead>
 <tbody>{% for r in rows %}<tr><td>{{ r.index }}</td><td class="v {{ 'ok' if r.verdict == 'neutral' else 'bad' }}">{{ r.verdict|replace('_', ' ') }}</td><td class="v">{{ r.faults|join(', ')|replace('_', ' ') }}{% if r.notes %} <small>({{ r.notes|join(', ')|replace('_', ' ') }})</small>{% endif %}</td><td>{{ r.hip }}</td><td>{{ r.knee }}</td><td>{{ r.trunk }}</td><td>{{ r.spine }}</td><td>{{ r.descent }}</td><td>{{ r.score }}</td><td class="t">{{ r.time }}</td></tr>{% endfor %}</tbody></table>
 {%- endmacro %}"""
 
@@ -47,7 +47,7 @@ footer{color:#8a93a3;font-size:.8rem;margin-top:24px}
 </style></head>
 <body><main>
 <h1>{{ name }}</h1>
-<p class="sub">{{ exercise }} · {{ view }} view · {{ reps|length }} rep{{ '' if reps|length == 1 else 's' }}{% if score is not none %} · score {{ score }}{% endif %}</p>
+<p class="sub">{{ exercise }} · {{ view }} view · {{ reps|length }} rep{{ '' if reps|length == 1 else 's' }}{% if score is not none %} · <span id="clip-score" title="{{ score_means }}">score {{ score }}/100</span>{% endif %}</p>
 <section class="verdict"><div class="big">{{ headline }}</div>{% if cue %}<div class="cue">Cue: <strong>{{ cue }}</strong></div>{% endif %}
 {% if notes %}<ul class="notes" id="clip-notes">{% for n in notes %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}</section>
 {% if reps %}
@@ -62,9 +62,15 @@ footer{color:#8a93a3;font-size:.8rem;margin-top:24px}
 {% if thumbs %}<h2>Each rep at its worst moment</h2><div class="thumbs">{% for t in thumbs %}<figure><img alt="rep {{ t.index }}" src="data:image/jpeg;base64,{{ t.data }}"><figcaption>rep {{ t.index }}: {{ t.caption }}</figcaption></figure>{% endfor %}</div>{% endif %}
 {% if plot %}<h2>Angles over time</h2><img class="plot" alt="angle curves" src="data:image/png;base64,{{ plot }}">{% endif %}
 {% if video %}<h2>Annotated video</h2><video id="video" controls preload="auto" playsinline src="data:video/mp4;base64,{{ video }}"></video>{% endif %}
-<footer>hingecheck {{ version }} · angles in degrees, spine: the flexion held through the rep, against a straight dowel (below 0: arched) · analysed on this computer, nothing was uploaded</footer>
+<footer>hingecheck {{ version }} · angles in degrees, spine: the flexion held through the rep, against a straight dowel (below 0: arched) · <span id="score-means">{{ score_means }}</span> · analysed on this computer, nothing was uploaded</footer>
 </main></body></html>
 """
+
+#: What a score is (README, "Output"): the report's footer and the score's tooltip say it.
+SCORE_MEANS = (
+    "score: 0-100, 50 at a threshold, 100 comfortably inside every threshold, under 50 when the rep has a fault; "
+    "the clip's is the mean of its judged reps' scores"
+)
 
 #: The pages' Jinja environment (autoescaping everything): templates import ``rep_table`` from
 #: ``"rep_table.html"``.
@@ -72,6 +78,7 @@ environment = Environment(
     loader=DictLoader({"rep_table.html": REP_TABLE}),
     autoescape=select_autoescape(default=True, default_for_string=True),
 )
+environment.globals["SCORE_MEANS"] = SCORE_MEANS
 _template = environment.from_string(TEMPLATE)
 
 
@@ -164,5 +171,6 @@ def render_report(
         video=b64(video),
         thumbs=[dict(index=i, data=b64(j), caption=c) for i, j, c in thumbs],
         version=__version__,
+        score_means=SCORE_MEANS,
         trend=None if not trend else {**trend, "plot": b64(trend.get("plot"))},
     )
