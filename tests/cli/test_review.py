@@ -699,3 +699,78 @@ def test_review_says_the_verdict_on_stdout(tmp_path):
     assert c["why"].startswith("filmed from the front") and c["why"].endswith("film side-on")
     report, video = out / "report.html", out / "annotated.mp4"
     assert r.stdout == f"{clip}: unusable view, 0 reps ({c['why']}); report {report}, video {video}\n"
+
+
+def test_the_report_reads_on_a_phone_without_sideways_scrolling(tmp_path):
+    """On a phone (390x844) the per-rep table's angle columns scrolled sideways inside their box
+    (the page itself fitted). Now neither the page nor any box in it scrolls sideways, every cell
+    of the rep and progress tables lies inside the screen, and each cell whose column header is
+    hidden says which column it is (hip °, knee °, ... as the headers read on a wide screen)."""
+    from hingecheck.core.results import ClipResult, Rep
+    from hingecheck.render.report import render_report
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    require(CHROMIUM, package="chromium")
+    faults = ("lumbar_rounding", "hips_rise_first", "lockout_hyperextension")  # 1_Deadlift's reps had two or more
+    reps = tuple(
+        Rep(
+            i,
+            30 * i,
+            30 * i + 15,
+            30 * i + 29,
+            i * 2.0,
+            i * 2 + 0.8,
+            i * 2 + 1.9,
+            faults[0],
+            faults,
+            ("rushed_tempo",),
+            138.9,
+            77.0,
+            70.4,
+            -12.5,
+            0.83,
+            1.1,
+            42.1,
+        )  # fmt: skip
+        for i in (1, 2, 3)
+    )
+    result = ClipResult(
+        file="c.mp4", status="ok", exercise="deadlift", view="side", verdict=faults[0], reps=reps, score=33.4
+    )
+    columns = ("date", "kind", "source", "reps", "verdict", "% neutral", "peak spine °", "most common fault")
+    row = ("2026-11-20 18:04", "review", "/home/coach/clips/a_long_folder_name/1_Deadlift.mp4", "3", "lumbar rounding",
+           "33", "20.8", "lumbar rounding")  # fmt: skip
+    trend = dict(
+        athlete="sam", columns=columns, text_columns=("date", "kind", "source", "verdict"), rows=[row] * 3, plot=None
+    )
+    report = tmp_path / "report.html"
+    report.write_text(render_report(result, "1_Deadlift.mp4", None, None, [], trend), encoding="utf-8")
+    facts_js = """() => {
+      const de = document.documentElement, W = de.clientWidth;
+      const boxes = [...document.querySelectorAll('main *')].filter(e => e.scrollWidth > e.clientWidth + 1
+        && getComputedStyle(e).overflowX !== 'visible').map(e => e.tagName + '.' + e.className);
+      const cells = [...document.querySelectorAll('#reps td, #trend-table td')];
+      const outside = cells.filter(c => { const r = c.getBoundingClientRect(); return r.left < -1 || r.right > W + 1; })
+        .map(c => c.innerText);
+      const heads = [...document.querySelectorAll('#reps th')].map(h => h.innerText.trim());
+      const headShown = [...document.querySelectorAll('#reps th')].some(h => h.getBoundingClientRect().width > 2);
+      const labels = [...document.querySelector('#reps tbody tr').cells].map(c =>
+        getComputedStyle(c, '::before').content.replace(/^"|"$/g, ''));
+      return {scroll: de.scrollWidth, width: W, boxes, outside, heads, headShown, labels};
+    }"""
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            page.goto(report.resolve().as_uri())
+            phone = page.evaluate(facts_js)
+            page.set_viewport_size({"width": 1000, "height": 900})
+            wide = page.evaluate(facts_js)
+        finally:
+            browser.close()
+    assert phone["scroll"] <= phone["width"], phone
+    assert phone["boxes"] == [] and phone["outside"] == [], phone
+    assert wide["boxes"] == [] and wide["outside"] == [] and wide["headShown"], wide  # the wide table as it was
+    if not phone["headShown"]:  # stacked: each cell names its column
+        assert phone["labels"] == phone["heads"], phone
+    assert {"hip °", "knee °", "trunk °", "spine °"} <= set(phone["heads"])

@@ -111,3 +111,24 @@ def test_a_clip_cut_as_the_lifter_stands_up_does_not_show_the_lockout():
     h[int(np.flatnonzero(h > 8)[-1]) + 1 :] = np.nan
     (r,) = segment_reps(h, t, lockout_seen_s=0.2, **ARGS)
     assert not r.lockout_seen
+
+
+def test_a_pull_cut_while_rising_is_found_a_lowering_is_not():
+    """The clip's end cuts a rep under way (the lifter back up from the bottom past half the way to
+    the enter threshold): :func:`cut_at_end` finds it; the weight lowered to the floor at the end of
+    a set, a descent, or a clip ending standing are not a rep cut short."""
+    from hingecheck.core.reps import cut_at_end
+
+    args = dict(ARGS)
+    del args["exit_"]
+    two = [(1.0, 5, 5)] + rep() * 2
+    h, t = trajectory(two + [(1.5, 5, 120), (0.5, 120, 120), (0.6, 120, 60)])  # up to 60 deg of 120
+    w = cut_at_end(h, t, exit_=22.0, **args)
+    assert w is not None and w.partial
+    assert t[w.start] == pytest.approx(1.0 + 2 * 3.7, abs=0.35)  # its descent began after the two reps
+    assert len(segment_reps(h, t, **ARGS)) == 2  # ... and it is not judged
+    for tail in ([(1.5, 5, 120), (1.0, 120, 120)], [(1.0, 5, 80)], []):  # lowered and left; going down; standing
+        h, t = trajectory(two + tail)
+        assert cut_at_end(h, t, exit_=22.0, **args) is None, tail
+    h, t = trajectory(two + [(1.5, 5, 120), (0.5, 120, 120), (0.3, 120, 100)])  # barely moved off the floor
+    assert cut_at_end(h, t, exit_=22.0, **args) is None

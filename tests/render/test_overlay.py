@@ -436,3 +436,37 @@ def test_grown_labels_are_not_drawn_under_the_banner_counter_or_cue(real_frame):
         full = draw(labels.copy(), s, [RepCounterAnnotator(), VerdictBannerAnnotator(), CueAnnotator()])
         covered = drawn & _changed(full, labels)
         assert covered.sum() == 0, (shift, covered.sum())
+
+
+def test_labels_keep_out_of_the_banner_on_a_small_frame(real_frame):
+    """On a 360x306 frame the trunk label at a shoulder near the top found no free place among its
+    three tries (right of the joint, below, left: each under the banner) and was drawn at the first,
+    under the banner. For every height of the lifter that keeps the shoulder in the picture, the
+    labels drawn alone ink no pixel inside the banner's box (nor the counter's or the cue's) from
+    ``layout``, and the banner, counter and cue drawn afterwards cover none of them."""
+    import cv2
+
+    from hingecheck.render.overlay import CueAnnotator, RepCounterAnnotator, VerdictBannerAnnotator, draw, layout
+
+    rgb, lm = real_frame
+    h0, w0 = rgb.shape[:2]
+    small = cv2.resize(rgb, (360, 306), interpolation=cv2.INTER_AREA)
+    base = lm.copy()
+    base[:, 0] *= 360 / w0
+    base[:, 1] *= 306 / h0
+    angles = {"hip_flexion": 31.0, "knee_flexion": 12.0, "trunk_incline": 28.0, "spine_flexion": 6.0}
+    shoulder = SIDES["right"]["shoulder"]
+    shifts = [d for d in range(0, 200, 4) if 0 < base[shoulder, 1] - d]
+    assert len(shifts) > 10
+    for shift in shifts:
+        moved = base.copy()
+        moved[:, 1] -= shift
+        s = _state(moved, angles=angles, reps=3, last_verdict="lumbar_rounding", cue="Brace — flat back")
+        lay = layout(small.shape, s)
+        labels = AngleLabelAnnotator().annotate(small.copy(), s)
+        drawn = _changed(labels, small)
+        assert drawn.any()
+        for name, (x0, y0, x1, y1) in (("banner", lay.banner.box), ("counter", lay.counter), ("cue", lay.cue.box)):
+            assert not drawn[max(0, y0) : y1, max(0, x0) : x1].any(), (shift, name, moved[shoulder])
+        full = draw(labels.copy(), s, [RepCounterAnnotator(), VerdictBannerAnnotator(), CueAnnotator()])
+        assert not (drawn & _changed(full, labels)).any(), shift

@@ -73,3 +73,28 @@ def test_report_and_compare_share_one_per_rep_table():
         ["1", "neutral", "", "81", "21", "70", "3", "1.3", "95", "1.0\u20132.0"],
         ["2", "lumbar rounding", "lumbar rounding (rushed tempo)", "82", "21", "70", "12", "1.3", "40", "2.0\u20133.0"],
     ]
+
+
+def test_the_clip_score_says_its_scale_and_what_it_means():
+    """A coach read "score 33" with no scale: the report says 33/100, and what the score is as
+    README defines it (0-100, 50 at a threshold, 100 comfortably inside every threshold, under 50
+    for a faulted rep, the clip's the mean of its judged reps'), in the score's tooltip, the
+    footer and the rep table's score header."""
+    reps = (_rep(1, "lumbar_rounding", ("lumbar_rounding",)), _rep(2, "neutral"))
+    result = ClipResult(file="c.mp4", status="ok", verdict="lumbar_rounding", view="side", reps=reps, score=33.4)
+    html = render_report(result, "c.mp4", None, None, [])
+    sub = re.search(r'<p class="sub">(.*?)</p>', html, re.S).group(1)
+    assert re.sub(r"<[^>]+>", "", sub).endswith("score 33/100"), sub
+    tooltip = re.search(r'id="clip-score" title="([^"]*)"', html).group(1)
+    footer = re.search(r"<footer>(.*?)</footer>", html, re.S).group(1)
+    header = re.search(r'<th title="([^"]*)">score</th>', html).group(1)
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    for said in (tooltip, footer, header):
+        for part in (
+            "0-100",
+            "50 at a threshold",
+            "100 comfortably inside every threshold",
+            "under 50 when the rep has a fault",
+        ):
+            assert part in said and part in readme, (part, said)
+        assert "mean of its judged reps" in said.replace("&#39;", "'")

@@ -257,3 +257,37 @@ def test_people_on_the_command_line_keeps_the_lifter(command, tmp_path, tmp_path
     result = json.loads(out.read_text())
     reps = (result["clips"][0] if command == "score" else result)["reps"]
     assert [rep["verdict"] for rep in reps] == truth["reps"]
+
+
+def test_a_pull_cut_by_the_clips_end_is_said_not_judged(tmp_path):
+    """A set whose clip ends mid-pull (the rendered kettlebell deadlift cut as the lifter rises in
+    its third pull: ground truth says rep 3, past its bottom, the hip falling): two reps are judged,
+    and the clip says that a third was cut off and not judged, with when it began (the truth's
+    rep 3 start), in result.json's warnings and the report's notes."""
+    import json
+    import subprocess
+
+    from hingecheck.render.report import render_report
+
+    from conftest import SAMPLES, require
+
+    require("ffmpeg")
+    truth = json.loads((SAMPLES / "truth" / "deadlift_kettlebell.json").read_text())["frames"]
+    cut_s = 11.2
+    rep3 = [f for f in truth if f["rep"] == 3]
+    at_cut = next(f for f in truth if f["t"] >= cut_s)
+    peak = max(f["hip_flexion"] for f in rep3)
+    assert at_cut["rep"] == 3 and at_cut["hip_flexion"] < peak - 40  # the truth: rising in pull 3
+    clip = tmp_path / "cut.mp4"
+    src = SAMPLES / "deadlift_kettlebell.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", src, "-t", str(cut_s), clip], check=True, timeout=120)
+    result = analyze(estimate_clip(str(clip), settings=PoseSettings()), exercise="deadlift")
+    assert len(result.reps) == 2 and all(r.end_s < rep3[0]["t"] + 0.5 for r in result.reps)
+    (line,) = [w for w in result.warnings if "not judged" in w]
+    assert line.startswith("a 3rd pull (from ") and line.endswith("is cut off by the clip's end and was not judged")
+    began = float(line.split("(from ")[1].split(" s)")[0])
+    assert abs(began - rep3[0]["t"]) < 0.6, (began, rep3[0]["t"])
+    assert line in result.to_dict()["warnings"]
+    html = render_report(result, "cut.mp4", None, None, [])
+    notes = html.split('id="clip-notes">')[1].split("</ul>")[0]
+    assert "a 3rd pull (from" in notes and "cut off by the clip&#39;s end" in notes

@@ -51,7 +51,7 @@ table.reps{table-layout:fixed;min-width:900px;margin-bottom:0} .reps th:nth-chil
 <tr><td>view</td><td>{{ a.view }}</td><td>{{ b.view }}</td></tr>
 <tr><td>verdict</td><td>{{ a.verdict }}</td><td>{{ b.verdict }}</td></tr>
 <tr><td>reps</td><td>{{ a.reps }}</td><td>{{ b.reps }}</td></tr>
-<tr><td>score</td><td>{{ a.score }}</td><td>{{ b.score }}</td></tr>
+<tr><td title="{{ SCORE_MEANS }}">score</td><td>{{ a.score }}</td><td>{{ b.score }}</td></tr>
 <tr><td>summary</td><td>{{ a.summary }}</td><td>{{ b.summary }}</td></tr>
 <tr><td>notes</td><td>{% for n in a.notes %}<div>{{ n }}</div>{% endfor %}</td><td>{% for n in b.notes %}<div>{{ n }}</div>{% endfor %}</td></tr>
 <tr id="not-judged"><td>not judged</td><td>{% for n in a.not_judged %}<div>{{ n }}</div>{% endfor %}</td><td>{% for n in b.not_judged %}<div>{{ n }}</div>{% endfor %}</td></tr></table>
@@ -161,7 +161,7 @@ def compare_clips(
             notes=clip_notes(r),
             not_judged=not_judged_lines(r),
             reps=len(r.reps),
-            score="" if r.score is None else f"{r.score:.0f}",
+            score="" if r.score is None else f"{r.score:.0f}/100",
             summary=set_sentence(r.reps, r.verdict, r.view),
         )
 

@@ -43,7 +43,7 @@ from hingecheck.core.measures import (
     trunk_px,
     untrusted_checks,
 )
-from hingecheck.core.reps import RepWindow, hysteresis_state, segment_reps
+from hingecheck.core.reps import RepWindow, cut_at_end, hysteresis_state, segment_reps
 from hingecheck.core.results import ClipResult, Kinematics
 from hingecheck.core.series import PoseSeries
 from hingecheck.core.shots import keep_one_shot
@@ -171,6 +171,8 @@ def measure(
         allow_partial=True,
         lockout_seen_s=th.lockout_seen_s,
     )
+    if view != "front":
+        head["warnings"] += cut_rep_warning(m["hip_flexion"], t, windows, th)
     kin = _kinematics(t, m, f, side, facing, spine_from_mask, contacts, clip_warnings(f, th)) if per_frame else None
     return Measured(**head, view=view, yaw_deg=yaw, features=f, windows=tuple(windows), kinematics=kin, baselines=base)
 
@@ -274,6 +276,28 @@ def analyze(
         notes = chosen + notes
     result = judge(measure(series, config=config, file=file), config)
     return replace(result, warnings=result.warnings + notes) if notes else result
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def cut_rep_warning(h: np.ndarray, t: np.ndarray, windows, th: Thresholds) -> tuple[str, ...]:
+    """The line a clip carries when its end cuts a rep under way (the lifter coming back up:
+    :func:`~hingecheck.core.reps.cut_at_end`) that is not among its judged reps: it gets no
+    verdict (its lockout and the rest of it are not in the clip), but a coach counting the pulls
+    in the video must not find one missing from the table without a word."""
+    cut = cut_at_end(h, t, th.rep_enter_deg, th.rep_exit_deg, th.rep_edge_deg, th.min_rep_s)
+    if cut is None or any(w.partial and w.end == cut.end for w in windows):
+        return ()
+    what = "pull" if th.exercise == "deadlift" else "rep"
+    seen = np.flatnonzero(np.isfinite(h))
+    lost = t[-1] - t[seen[-1]] > th.lifter_lost_s
+    n = sum(1 for w in windows if w.end <= cut.start) + 1
+    at = f"a {_ordinal(n)} {what} (from {t[cut.start]:.1f} s)"
+    if lost:
+        return (f"{at} was not judged: the lifter is lost before the clip's end",)
+    return (f"{at} is cut off by the clip's end and was not judged",)
 
 
 def view_warnings(meas: Measured) -> tuple[str, ...]:

@@ -136,6 +136,32 @@ def segment_reps(
     return [max(partials, key=lambda w: t[w.end] - t[w.start])] if partials else []
 
 
+def cut_at_end(
+    h: np.ndarray, t: np.ndarray, enter: float, exit_: float, edge: float, min_rep_s: float
+) -> RepWindow | None:
+    """The rep the series' end cuts while the lifter is coming back up (a pull under way), as a
+    ``partial`` window; None when the series ends standing, or bent over without having come back
+    up from the bottom by half the way to ``enter`` (a descent, or the weight lowered to the floor
+    at the end of a set: not a rep cut short). :func:`segment_reps` drops such a rep when the clip
+    has complete ones; the analysis says so instead of judging it."""
+    if len(h) == 0:
+        return None
+    state = hysteresis_state(h, enter, exit_)
+    down = _runs(state == 1)
+    if len(down) == 0 or down[-1, 1] != len(h):
+        return None
+    a, b = (int(x) for x in down[-1])
+    seg = h[a:b]
+    if not np.isfinite(seg).any():
+        return None
+    bottom = float(np.nanmax(seg))
+    last = float(seg[np.flatnonzero(np.isfinite(seg))[-1]])
+    if last > bottom - 0.5 * (bottom - enter):
+        return None
+    tops = _runs(state == 0)
+    return _window(h, t, a, b, tops[tops[:, 1] <= a], tops[:0], edge, min_rep_s, True)
+
+
 def top_reached(top: np.ndarray, edge: float) -> int | None:
     """Index of the first sample of a standing run ``top`` (hip flexion, degrees) within ``edge``
     of its lowest, where the lockout is reached (a rep's end); None when none is finite. The live

@@ -107,12 +107,51 @@ def by_exercise(sessions: Sequence[SessionRow]) -> dict[str, list[SessionRow]]:
 def trend_plot(
     sessions: Sequence[SessionRow], width_in: float = 8.0, title: str | None = None, highlight_last: bool = False
 ) -> bytes:
-    """PNG of two panels per exercise, one under the other (5.2 in high each): one point per session
-    of that exercise in time order (sessions of one day share its date label; a batch of clips
-    is one session per clip): the percent of judged reps that were neutral, and the peak spine
-    flexion (degrees, held through the rep) with the exercise's lumbar limit. One colour per
-    athlete. ``title`` heads the figure (default: each exercise's name, athletes and session
-    count). ``highlight_last`` rings the newest session (the report's "this review")."""
+    """PNG of :func:`trend_figure`."""
+    import matplotlib.pyplot as plt
+
+    fig = trend_figure(sessions, width_in, title, highlight_last)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+#: At most this many session ticks are labelled on a panel (every session beyond is thinned).
+MAX_TICKS = 16
+
+
+def session_labels(ordered: Sequence[SessionRow], shown: Sequence[int] | None = None) -> list[str]:
+    """The tick labels of the sessions ``shown`` (indices into ``ordered``; default all): each
+    session's local start time (``18:20``), under its date (``Nov 25``) at the first shown session
+    of a day, so sessions of one day read apart; sessions started in the same minute (a batch of
+    clips is one session per clip) numbered in order (``18:20 (2)``)."""
+    local = [s.started.astimezone() for s in ordered]
+    minutes = [t.strftime("%Y-%m-%d %H:%M") for t in local]
+    number = {}
+    for i, m in enumerate(minutes):
+        if minutes.count(m) > 1:
+            number[i] = sum(1 for x in minutes[: i + 1] if x == m)
+    out, day = [], None
+    for i in range(len(ordered)) if shown is None else shown:
+        t = local[i]
+        text = t.strftime("%H:%M") + (f" ({number[i]})" if i in number else "")
+        if t.date() != day:
+            text, day = f"{t.strftime('%b %d')}\n{text}", t.date()
+        out.append(text)
+    return out
+
+
+def trend_figure(
+    sessions: Sequence[SessionRow], width_in: float = 8.0, title: str | None = None, highlight_last: bool = False
+):
+    """Two panels per exercise, one under the other (5.2 in high each): one point per session
+    of that exercise in time order, each its own tick labelled with when it began
+    (:func:`session_labels`; a batch of clips is one session per clip): the percent of judged
+    reps that were neutral, and the peak spine flexion (degrees, held through the rep) with the
+    exercise's lumbar limit. One colour per athlete. ``title`` heads the figure (default: each
+    exercise's name, athletes and session count). ``highlight_last`` rings the newest session
+    (the report's "this review"). The caller closes the matplotlib figure."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -135,10 +174,7 @@ def trend_plot(
         ax1.set_title(title if title is not None and len(groups) == 1 else heading, fontsize=10)
     if title is not None and len(groups) > 1:
         fig.suptitle(title, fontsize=11)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100)
-    plt.close(fig)
-    return buf.getvalue()
+    return fig
 
 
 def _exercise_panels(ax1, ax2, exercise: str, ordered: list[SessionRow], colour: dict, newest) -> None:
@@ -189,11 +225,13 @@ def _exercise_panels(ax1, ax2, exercise: str, ordered: list[SessionRow], colour:
             transform=ax2.get_yaxis_transform(),
         )
         ax2.set_ylim(bottom=min(0.0, ax2.get_ylim()[0]), top=max(ax2.get_ylim()[1], limit + 5))
-    # One date label per day (at its first session), thinned to about a dozen; days separated.
+    # A tick per session labelled with its start (the date at a day's first), thinned to
+    # MAX_TICKS; days separated by a line.
     firsts = [i for i in range(len(days)) if i == 0 or days[i] != days[i - 1]]
-    step = max(1, -(-len(firsts) // 12))
-    ax2.set_xticks([i + 1 for i in firsts[::step]])
-    ax2.set_xticklabels([days[i].strftime("%b %d") for i in firsts[::step]], fontsize=8)
+    step = max(1, -(-len(ordered) // MAX_TICKS))
+    shown = list(range(0, len(ordered), step))
+    ax2.set_xticks([i + 1 for i in shown])
+    ax2.set_xticklabels(session_labels(ordered, shown), fontsize=7 if len(shown) > 8 else 8)
     for i in firsts[1:]:
         for ax in (ax1, ax2):
             ax.axvline(i + 0.5, color="#8a93a3", lw=0.6, alpha=0.5)
@@ -203,4 +241,14 @@ def _exercise_panels(ax1, ax2, exercise: str, ordered: list[SessionRow], colour:
         ax.grid(alpha=0.3, axis="y")
 
 
-__all__ = ["COLUMNS", "CSV_COLUMNS", "by_exercise", "local_time", "table_rows", "to_csv", "trend_plot"]
+__all__ = [
+    "COLUMNS",
+    "CSV_COLUMNS",
+    "by_exercise",
+    "local_time",
+    "session_labels",
+    "table_rows",
+    "to_csv",
+    "trend_figure",
+    "trend_plot",
+]

@@ -473,11 +473,22 @@ class AngleLabelAnnotator(BaseAnnotator):
         reserved = [boxes.counter] + [b.box for b in (boxes.banner, boxes.cue) if b is not None]
 
         def free(text: str, tries: list[tuple[int, int]], avoid: list[Box]) -> tuple[int, int]:
-            """The first place in ``tries`` where ``text`` covers none of ``avoid``, else the first."""
-            return next(
-                (o for o in tries if not any(_overlaps(_label_box(frame, text, o, scale, thick), b) for b in avoid)),
-                tries[0],
-            )
+            """The first place in ``tries`` where ``text`` covers none of ``avoid``; else, at one of
+            the tries' x, the free height in the frame nearest the first try (on a small frame a
+            shoulder near the top had all three tries under the banner); else the first."""
+
+            def clear(o: tuple[int, int]) -> bool:
+                return not any(_overlaps(_label_box(frame, text, o, scale, thick), b) for b in avoid)
+
+            found = next((o for o in tries if clear(o)), None)
+            if found is not None:
+                return found
+            (_, h), base = cv2.getTextSize(text, FONT, scale, thick)
+            heights = range(h + 2, frame.shape[0] - base - 2, max(2, h // 3))  # the label's box inside the frame
+            xs = dict.fromkeys(x for x, _ in tries)
+            near = [(x, y) for x in xs for y in heights if clear((x, y))]
+            x0, y0 = tries[0]
+            return min(near, key=lambda o: (o[0] - x0) ** 2 + (o[1] - y0) ** 2, default=tries[0])
 
         taken = []
         for key, joint, label in self.LABELS:

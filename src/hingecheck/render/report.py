@@ -18,8 +18,8 @@ from hingecheck.render.cues import cue_for, main_fault, set_sentence
 #: The per-rep table, the review report's and compare's (``rep_table(rows, id, class_)``: rows
 #: from :func:`rep_rows`; one line of HTML, ``class_`` left out when empty).
 REP_TABLE = """{% macro rep_table(rows, id, class_="") -%}
-<table{% if class_ %} class="{{ class_ }}"{% endif %} id="{{ id }}"><thead><tr><th>rep</th><th class="v">verdict</th><th class="v">faults</th><th>hip °</th><th>knee °</th><th>trunk °</th><th>spine °</th><th>descent s</th><th>score</th><th>time s</th></tr></thead>
-<tbody>{% for r in rows %}<tr><td>{{ r.index }}</td><td class="v {{ 'ok' if r.verdict == 'neutral' else 'bad' }}">{{ r.verdict|replace('_', ' ') }}</td><td class="v">{{ r.faults|join(', ')|replace('_', ' ') }}{% if r.notes %} <small>({{ r.notes|join(', ')|replace('_', ' ') }})</small>{% endif %}</td><td>{{ r.hip }}</td><td>{{ r.knee }}</td><td>{{ r.trunk }}</td><td>{{ r.spine }}</td><td>{{ r.descent }}</td><td>{{ r.score }}</td><td class="t">{{ r.time }}</td></tr>{% endfor %}</tbody></table>
+<table{% if class_ %} class="{{ class_ }}"{% endif %} id="{{ id }}"><thead><tr><th>rep</th><th class="v">verdict</th><th class="v">faults</th><th>hip °</th><th>knee °</th><th>trunk °</th><th>spine °</th><th>descent s</th><th title="{{ SCORE_MEANS }}">score</th><th>time s</th></tr></thead>
+<tbody>{% for r in rows %}<tr><td data-label="rep">{{ r.index }}</td><td data-label="verdict" class="v {{ 'ok' if r.verdict == 'neutral' else 'bad' }}">{{ r.verdict|replace('_', ' ') }}</td><td data-label="faults" class="v">{{ r.faults|join(', ')|replace('_', ' ') }}{% if r.notes %} <small>({{ r.notes|join(', ')|replace('_', ' ') }})</small>{% endif %}</td><td data-label="hip °">{{ r.hip }}</td><td data-label="knee °">{{ r.knee }}</td><td data-label="trunk °">{{ r.trunk }}</td><td data-label="spine °">{{ r.spine }}</td><td data-label="descent s">{{ r.descent }}</td><td data-label="score">{{ r.score }}</td><td data-label="time s" class="t">{{ r.time }}</td></tr>{% endfor %}</tbody></table>
 {%- endmacro %}"""
 
 TEMPLATE = """{% from "rep_table.html" import rep_table %}<!doctype html>
@@ -41,30 +41,42 @@ th:first-child,td:first-child,td.v,th.v{text-align:left}
 figure{margin:0;background:#fff;padding:8px;border-radius:8px} figure img{width:220px;display:block}
 figcaption{font-size:.85rem;color:#5b6475;margin-top:4px}
 video,.plot{width:100%;background:#000;border-radius:8px} .plot{background:#fff}
-tr.now td{font-weight:600;background:#eef4fb}
+tr.now td{font-weight:600;background:#eef4fb} #trend-table td.v{overflow-wrap:anywhere}
 .wide{overflow-x:auto;margin-bottom:20px;border-radius:8px} .wide table{margin-bottom:0}
 footer{color:#8a93a3;font-size:.8rem;margin-top:24px}
+@media (max-width:600px){main{padding:16px 12px}
+table.stack thead{display:none} table.stack,table.stack tbody{display:block}
+table.stack tr{display:grid;grid-template-columns:1fr 1fr;column-gap:4px;border-bottom:2px solid #d5dae2;padding:4px 0}
+table.stack td{display:flex;justify-content:space-between;gap:8px;min-width:0;border:0;padding:3px 10px;text-align:right;overflow-wrap:anywhere}
+table.stack td::before{content:attr(data-label);color:#5b6475;font-weight:400;text-align:left;white-space:nowrap}
+table.stack td:first-child,table.stack td.v{grid-column:1/-1} table.stack td.t{white-space:normal}}
 </style></head>
 <body><main>
 <h1>{{ name }}</h1>
-<p class="sub">{{ exercise }} · {{ view }} view · {{ reps|length }} rep{{ '' if reps|length == 1 else 's' }}{% if score is not none %} · score {{ score }}{% endif %}</p>
+<p class="sub">{{ exercise }} · {{ view }} view · {{ reps|length }} rep{{ '' if reps|length == 1 else 's' }}{% if score is not none %} · <span id="clip-score" title="{{ score_means }}">score {{ score }}/100</span>{% endif %}</p>
 <section class="verdict"><div class="big">{{ headline }}</div>{% if cue %}<div class="cue">Cue: <strong>{{ cue }}</strong></div>{% endif %}
 {% if notes %}<ul class="notes" id="clip-notes">{% for n in notes %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}</section>
 {% if reps %}
-<div class="wide">{{ rep_table(reps, "reps") }}</div>
+<div class="wide">{{ rep_table(reps, "reps", "stack") }}</div>
 {% if not_judged %}<p class="sub">Not judged (the tool abstains rather than guess):</p><ul class="notes" id="not-judged">{% for n in not_judged %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}
 {% endif %}
 {% if trend %}<h2 id="trend">Progress of {{ trend.athlete }} ({{ exercise }})</h2>
-<div class="wide"><table id="trend-table"><thead><tr>{% for c in trend.columns %}<th class="{{ 'v' if c in trend.text_columns else '' }}">{{ c }}</th>{% endfor %}</tr></thead>
-<tbody>{% for row in trend.rows %}{% set this = loop.last %}<tr{% if this %} class="now"{% endif %}>{% for c in trend.columns %}<td class="{{ 'v' if c in trend.text_columns else '' }}">{{ row[loop.index0] }}{% if this and loop.first %} <small>(this review)</small>{% endif %}</td>{% endfor %}</tr>{% endfor %}</tbody></table></div>
+<div class="wide"><table class="stack" id="trend-table"><thead><tr>{% for c in trend.columns %}<th class="{{ 'v' if c in trend.text_columns else '' }}">{{ c }}</th>{% endfor %}</tr></thead>
+<tbody>{% for row in trend.rows %}{% set this = loop.last %}<tr{% if this %} class="now"{% endif %}>{% for c in trend.columns %}<td data-label="{{ c }}" class="{{ 'v' if c in trend.text_columns else '' }}">{{ row[loop.index0] }}{% if this and loop.first %} <small>(this review)</small>{% endif %}</td>{% endfor %}</tr>{% endfor %}</tbody></table></div>
 {% if trend.plot %}<img class="plot" id="trend-plot" alt="progress over sessions" src="data:image/png;base64,{{ trend.plot }}">{% endif %}
 {% endif %}
 {% if thumbs %}<h2>Each rep at its worst moment</h2><div class="thumbs">{% for t in thumbs %}<figure><img alt="rep {{ t.index }}" src="data:image/jpeg;base64,{{ t.data }}"><figcaption>rep {{ t.index }}: {{ t.caption }}</figcaption></figure>{% endfor %}</div>{% endif %}
 {% if plot %}<h2>Angles over time</h2><img class="plot" alt="angle curves" src="data:image/png;base64,{{ plot }}">{% endif %}
 {% if video %}<h2>Annotated video</h2><video id="video" controls preload="auto" playsinline src="data:video/mp4;base64,{{ video }}"></video>{% endif %}
-<footer>hingecheck {{ version }} · angles in degrees, spine: the flexion held through the rep, against a straight dowel (below 0: arched) · analysed on this computer, nothing was uploaded</footer>
+<footer>hingecheck {{ version }} · angles in degrees, spine: the flexion held through the rep, against a straight dowel (below 0: arched) · <span id="score-means">{{ score_means }}</span> · analysed on this computer, nothing was uploaded</footer>
 </main></body></html>
 """
+
+#: What a score is (README, "Output"): the report's footer and the score's tooltip say it.
+SCORE_MEANS = (
+    "score: 0-100, 50 at a threshold, 100 comfortably inside every threshold, under 50 when the rep has a fault; "
+    "the clip's is the mean of its judged reps' scores"
+)
 
 #: The pages' Jinja environment (autoescaping everything): templates import ``rep_table`` from
 #: ``"rep_table.html"``.
@@ -72,6 +84,7 @@ environment = Environment(
     loader=DictLoader({"rep_table.html": REP_TABLE}),
     autoescape=select_autoescape(default=True, default_for_string=True),
 )
+environment.globals["SCORE_MEANS"] = SCORE_MEANS
 _template = environment.from_string(TEMPLATE)
 
 
@@ -164,5 +177,6 @@ def render_report(
         video=b64(video),
         thumbs=[dict(index=i, data=b64(j), caption=c) for i, j, c in thumbs],
         version=__version__,
+        score_means=SCORE_MEANS,
         trend=None if not trend else {**trend, "plot": b64(trend.get("plot"))},
     )
