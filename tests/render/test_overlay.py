@@ -294,10 +294,10 @@ def test_text_outline_hugs_the_letters_it_outlines(text, scale, thick):
     """Every text has a dark outline, and it ends where the letters end: no dark letters trailing
     it (OpenCV 5 draws a thickness of 1 narrower than 3, so a thicker outline stroke ran ahead of
     the text letter by letter; and it draws 2 and 4 alike, so bold text had no outline at all)."""
-    from hingecheck.render.overlay import _text
+    from hingecheck.render.overlay import draw_text
 
     frame = np.full((80, 400, 3), 128, np.uint8)
-    _text(frame, text, (20, 50), scale, thick=thick)
+    draw_text(frame, text, (20, 50), scale, thick=thick)
     dark = np.flatnonzero((frame.max(axis=2) < 60).any(axis=0))
     light = np.flatnonzero((frame.min(axis=2) > 200).any(axis=0))
     assert len(light) and len(dark), "no outline"

@@ -23,7 +23,7 @@ from hingecheck.core.analysis import analyze, thresholds_for
 from hingecheck.core.results import SCHEMA_VERSION, ClipResult, Kinematics
 from hingecheck.pose.landmarker import PoseSettings, estimate_clip
 from hingecheck.render.cues import set_sentence
-from hingecheck.render.overlay import OverlayState, _text, default_annotators, draw
+from hingecheck.render.overlay import OverlayState, default_annotators, draw, draw_text
 from hingecheck.render.plots import angle_plot
 from hingecheck.render.report import clip_notes, environment, not_judged_lines, rep_rows
 from hingecheck.render.videoio import H264Writer
@@ -124,7 +124,7 @@ def compare_clips(
         # Which side is which, on the video itself (it is also sent on its own): top right, where
         # neither the rep counter nor the verdict banner goes.
         (tw, _), _ = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, LABEL_SCALE, 2)
-        _text(out, label, (out.shape[1] - tw - 14, 34), LABEL_SCALE, thick=2, bg=LABEL_BG)
+        draw_text(out, label, (out.shape[1] - tw - 14, 34), LABEL_SCALE, thick=2, bg=LABEL_BG)
         return out
 
     out.mkdir(parents=True, exist_ok=True)

@@ -69,6 +69,13 @@ MirrorTtaOpt = typer.Option(
     "--mirror-tta",
     help="Also infer each frame mirrored left to right and average the two (steadier verdicts; ~2x inference).",
 )
+ExerciseOpt = typer.Option(
+    None,
+    "--exercise",
+    "-e",
+    help="hinge | good_morning | deadlift | kb_swing | auto (default: as a labels.json beside the clip says, else auto: "
+    "deadlift for a pull from the floor, hinge otherwise).",
+)
 PeopleOpt = typer.Option(
     1,
     "--people",
@@ -386,12 +393,7 @@ def landmarks(
 @app.command(cls=_Command)
 def score(
     paths: List[str] = typer.Argument(..., help="Clips, folders of clips, or quoted globs."),
-    exercise: Optional[str] = typer.Option(
-        None,
-        "--exercise",
-        "-e",
-        help="hinge | good_morning | deadlift | kb_swing | auto (default: as a labels.json beside the clip says, else auto: deadlift for a pull from the floor, hinge otherwise).",
-    ),
+    exercise: Optional[str] = ExerciseOpt,
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write results here (atomically) instead of stdout."),
     fmt: Optional[str] = typer.Option(
         None, "--format", "-f", help="json | jsonl | csv (default: from --out's extension, else json)."
@@ -658,12 +660,7 @@ def review(
     out: Path = typer.Option(
         Path("review"), "--out", "-o", help="Folder for annotated.mp4, report.html, result.json, reps.csv."
     ),
-    exercise: Optional[str] = typer.Option(
-        None,
-        "--exercise",
-        "-e",
-        help="hinge | good_morning | deadlift | kb_swing | auto (default: as a labels.json beside the clip says, else auto: deadlift for a pull from the floor, hinge otherwise).",
-    ),
+    exercise: Optional[str] = ExerciseOpt,
     config: Optional[Path] = typer.Option(None, "--config", help="A thresholds TOML overriding the shipped one."),
     model: Optional[Path] = ModelOpt,
     max_width: int = MaxWidthOpt,
@@ -789,12 +786,7 @@ def evaluate(
     labels: List[Path] = typer.Argument(
         ..., help="labels.csv files (file,label,view,fault_from_caption), one per source."
     ),
-    exercise: Optional[str] = typer.Option(
-        None,
-        "--exercise",
-        "-e",
-        help="hinge | good_morning | deadlift | kb_swing | auto (default: as a labels.json beside the clip says, else auto: deadlift for a pull from the floor, hinge otherwise).",
-    ),
+    exercise: Optional[str] = ExerciseOpt,
     config: Optional[Path] = typer.Option(None, "--config", help="A thresholds TOML overriding the shipped one."),
     model: Optional[Path] = ModelOpt,
     max_width: int = MaxWidthOpt,
@@ -857,12 +849,7 @@ def compare(
     out: Path = typer.Option(
         Path("compare"), "--out", "-o", help="Folder for compare.mp4, compare.html, compare.json."
     ),
-    exercise: Optional[str] = typer.Option(
-        None,
-        "--exercise",
-        "-e",
-        help="hinge | good_morning | deadlift | kb_swing | auto (default: as a labels.json beside the clip says, else auto: deadlift for a pull from the floor, hinge otherwise).",
-    ),
+    exercise: Optional[str] = ExerciseOpt,
     model: Optional[Path] = ModelOpt,
     max_fps: float = MaxFpsOpt,
     people: int = PeopleOpt,

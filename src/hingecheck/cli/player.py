@@ -29,8 +29,8 @@ from hingecheck.render.overlay import (
     _fit,
     _line_step,
     _scale,
-    _text,
     draw,
+    draw_text,
     layout,
 )
 
@@ -96,12 +96,12 @@ class Player:
         k = _scale(rgb)
         cue = layout(rgb.shape, state).cue  # status and help stay above a cue wrapped onto two lines
         up = 0 if cue is None else (len(cue.lines) - 1) * _line_step(cue.scale, cue.thick)
-        _text(rgb, self.status(), (int(10 * k), h - int(52 * k) - up), 0.45 * k)
+        draw_text(rgb, self.status(), (int(10 * k), h - int(52 * k) - up), 0.45 * k)
         if self.show_help:
             lines, scale = _fit(HELP, w - int(20 * k), 0.4 * k, 1, 2)
             step = _line_step(scale, 1)
             for n, line in enumerate(lines):
-                _text(rgb, line, (int(10 * k), h - int(80 * k) - up - (len(lines) - 1 - n) * step), scale)
+                draw_text(rgb, line, (int(10 * k), h - int(80 * k) - up - (len(lines) - 1 - n) * step), scale)
         return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
 
     def status(self) -> str:

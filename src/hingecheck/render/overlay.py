@@ -218,7 +218,7 @@ def _drawable(text: str) -> str:
 _RING = ((-1, -1), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1))
 
 
-def _text(frame, text, org, scale, color=WHITE, thick=1, bg=None):
+def draw_text(frame, text, org, scale, color=WHITE, thick=1, bg=None):
     (w, h), base = cv2.getTextSize(text, FONT, scale, thick)
     x, y = org
     if bg is not None:
@@ -396,7 +396,7 @@ def _draw_block(frame: np.ndarray, b: TextBlock, color=WHITE, bg=None) -> None:
         x0, y0, x1, y1 = b.box
         cv2.rectangle(frame, (x0, y0), (x1 - 1, y1 - 1), bg, -1)
     for line, org in zip(b.lines, b.origins):
-        _text(frame, line, org, b.scale, color, b.thick)
+        draw_text(frame, line, org, b.scale, color, b.thick)
 
 
 def _label_box(frame: np.ndarray, text: str, org: tuple[int, int], scale: float, thick: int) -> Box:
@@ -409,7 +409,7 @@ def _label_box(frame: np.ndarray, text: str, org: tuple[int, int], scale: float,
 def _label(frame: np.ndarray, text: str, org: tuple[int, int], scale: float, thick: int) -> Box:
     """``text`` at ``org`` (px), moved left where it would run off the frame's right edge; its box."""
     box = _label_box(frame, text, org, scale, thick)
-    _text(frame, text, (box[0] + 2, org[1]), scale, thick=thick)
+    draw_text(frame, text, (box[0] + 2, org[1]), scale, thick=thick)
     return box
 
 
@@ -525,8 +525,8 @@ class RepCounterAnnotator(BaseAnnotator):
         x0, y0, x1, y1 = _counter_box(frame.shape)
         sub = frame[y0:y1, x0:x1]
         sub[:] = (sub * 0.35).astype(frame.dtype)
-        _text(frame, "REPS", (x0 + int(10 * k), y0 + int(24 * k)), 0.55 * k, thick=max(1, int(k)))
-        _text(frame, str(s.reps), (x0 + int(12 * k), y0 + int(78 * k)), 1.8 * k, thick=max(2, int(3 * k)))
+        draw_text(frame, "REPS", (x0 + int(10 * k), y0 + int(24 * k)), 0.55 * k, thick=max(1, int(k)))
+        draw_text(frame, str(s.reps), (x0 + int(12 * k), y0 + int(78 * k)), 1.8 * k, thick=max(2, int(3 * k)))
         return frame
 
 
