@@ -691,15 +691,9 @@ def review(
         _check_display("leave out --play to write the annotated video and report")
     else:
         _check_out_folder(out)
+    settings = PoseSettings(max_width=max_width, max_fps=max_fps, mirror_tta=mirror_tta, num_poses=people)
     if play:
-        _play(
-            clip,
-            exercise or batch.exercise_for(clip),
-            config,
-            model,
-            PoseSettings(max_width=max_width, max_fps=max_fps, mirror_tta=mirror_tta, num_poses=people),
-            no_cache,
-        )
+        _play(clip, exercise or batch.exercise_for(clip), config, model, settings, no_cache)
         return
     history = _History(db, athlete, not no_history)
     this: list = []
@@ -740,7 +734,7 @@ def review(
                 config,
                 model,
                 cache=_cache(no_cache),
-                settings=PoseSettings(max_width=max_width, max_fps=max_fps, mirror_tta=mirror_tta, num_poses=people),
+                settings=settings,
                 progress=(lambda stage, d, t: update(d, t)) if update else None,
                 trend=trend if not no_history else None,
             )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from pathlib import Path
 from typing import Sequence
 
@@ -128,10 +129,11 @@ def session_labels(ordered: Sequence[SessionRow], shown: Sequence[int] | None = 
     clips is one session per clip) numbered in order (``18:20 (2)``)."""
     local = [s.started.astimezone() for s in ordered]
     minutes = [t.strftime("%Y-%m-%d %H:%M") for t in local]
-    number = {}
+    total, seen, number = Counter(minutes), Counter(), {}
     for i, m in enumerate(minutes):
-        if minutes.count(m) > 1:
-            number[i] = sum(1 for x in minutes[: i + 1] if x == m)
+        seen[m] += 1
+        if total[m] > 1:
+            number[i] = seen[m]
     out, day = [], None
     for i in range(len(ordered)) if shown is None else shown:
         t = local[i]

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hingecheck.core.exercise import MAX_FRAME_S
 from hingecheck.core.series import INDEX
 
 _HIPS = [INDEX["left_hip"], INDEX["right_hip"]]
@@ -46,15 +47,13 @@ TRACKER_VERSION = 2
 #: a shoulder width apart, about a quarter of a standing body's height). Unitless.
 DUPLICATE_BODIES = 0.15
 #: The other person must have been seen beside the lifter (the same frames, as two people) for this
-#: long (s, frame intervals added up, each at most :data:`MAX_FRAME_S`) before a lone person near
-#: them is taken for them. Measured on the 48 real development clips with two people looked for:
+#: long (s, frame intervals added up, each at most ``core.exercise.MAX_FRAME_S``, as ``auto``
+#: counts a pull's time) before a lone person near them is taken for them. Measured on the 48 real development clips with two people looked for:
 #: a lifter split in two (``good009``, ``good011``, ``3_Deadlift``) or a front-view lifter found
 #: twice (``good010``) is beside the lifter for 0.03-0.13 s; the people training behind the lifter
 #: in ``bad016``, small and far, for 0.5 s; the rendered bystanders of the tests for their whole
 #: clip. Project choice: the shortest rep (``lifter_lost_s``).
 OTHER_CONFIRM_S = 0.5
-#: Longest frame interval counted towards :data:`OTHER_CONFIRM_S` (s): a gap is not time seen.
-MAX_FRAME_S = 0.1
 #: The other person's track is forgotten after this long unseen (s). Project choice: longer than
 #: a rep (so someone briefly hidden behind the lifter is still known), shorter than a set's rest.
 OTHER_FORGET_S = 3.0

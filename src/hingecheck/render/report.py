@@ -53,7 +53,7 @@ table.stack td:first-child,table.stack td.v{grid-column:1/-1} table.stack td.t{w
 </style></head>
 <body><main>
 <h1>{{ name }}</h1>
-<p class="sub">{{ exercise }} · {{ view }} view · {{ reps|length }} rep{{ '' if reps|length == 1 else 's' }}{% if score is not none %} · <span id="clip-score" title="{{ score_means }}">score {{ score }}/100</span>{% endif %}</p>
+<p class="sub">{{ exercise }} · {{ view }} view · {{ reps|length }} rep{{ '' if reps|length == 1 else 's' }}{% if score is not none %} · <span id="clip-score" title="{{ SCORE_MEANS }}">score {{ score }}/100</span>{% endif %}</p>
 <section class="verdict"><div class="big">{{ headline }}</div>{% if cue %}<div class="cue">Cue: <strong>{{ cue }}</strong></div>{% endif %}
 {% if notes %}<ul class="notes" id="clip-notes">{% for n in notes %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}</section>
 {% if reps %}
@@ -68,11 +68,12 @@ table.stack td:first-child,table.stack td.v{grid-column:1/-1} table.stack td.t{w
 {% if thumbs %}<h2>Each rep at its worst moment</h2><div class="thumbs">{% for t in thumbs %}<figure><img alt="rep {{ t.index }}" src="data:image/jpeg;base64,{{ t.data }}"><figcaption>rep {{ t.index }}: {{ t.caption }}</figcaption></figure>{% endfor %}</div>{% endif %}
 {% if plot %}<h2>Angles over time</h2><img class="plot" alt="angle curves" src="data:image/png;base64,{{ plot }}">{% endif %}
 {% if video %}<h2>Annotated video</h2><video id="video" controls preload="auto" playsinline src="data:video/mp4;base64,{{ video }}"></video>{% endif %}
-<footer>hingecheck {{ version }} · angles in degrees, spine: the flexion held through the rep, against a straight dowel (below 0: arched) · <span id="score-means">{{ score_means }}</span> · analysed on this computer, nothing was uploaded</footer>
+<footer>hingecheck {{ version }} · angles in degrees, spine: the flexion held through the rep, against a straight dowel (below 0: arched) · <span id="score-means">{{ SCORE_MEANS }}</span> · analysed on this computer, nothing was uploaded</footer>
 </main></body></html>
 """
 
-#: What a score is (README, "Output"): the report's footer and the score's tooltip say it.
+#: What a score is (README, "Output"): the report's footer and the score's tooltips say it (a global
+#: of :data:`environment`, so compare's page has it too).
 SCORE_MEANS = (
     "score: 0-100, 50 at a threshold, 100 comfortably inside every threshold, under 50 when the rep has a fault; "
     "the clip's is the mean of its judged reps' scores"
@@ -177,6 +178,5 @@ def render_report(
         video=b64(video),
         thumbs=[dict(index=i, data=b64(j), caption=c) for i, j, c in thumbs],
         version=__version__,
-        score_means=SCORE_MEANS,
         trend=None if not trend else {**trend, "plot": b64(trend.get("plot"))},
     )
